@@ -1,0 +1,112 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from regions import terminology
+from regions.models import Agency, District, Regency, Village
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", "Operator desa/kalurahan"
+    VILLAGE_HEAD = "village_head", "Lurah/Kepala Desa"
+    DISTRICT_HEAD = "district_head", "Panewu/Camat"
+    VERIFIER = "verifier", "Tim Verifikasi Dinas Sosial"
+    DUKCAPIL = "dukcapil", "Dukcapil"
+    AGENCY_STAFF = "agency_staff", "Staf perangkat daerah"
+    LEADERSHIP = "leadership", "Sekda/Bupati"
+    ADMIN = "admin", "Admin"
+
+
+VILLAGE_ROLES = [Role.OPERATOR, Role.VILLAGE_HEAD]
+REGENCY_ROLES = [Role.VERIFIER, Role.DUKCAPIL, Role.LEADERSHIP]
+
+# The one area field each role needs; every other area field must stay empty.
+AREA_FIELD = {
+    **dict.fromkeys(VILLAGE_ROLES, "village"),
+    Role.DISTRICT_HEAD: "district",
+    **dict.fromkeys(REGENCY_ROLES, "regency"),
+    Role.AGENCY_STAFF: "agency",
+    Role.ADMIN: None,
+}
+AREA_FIELDS = ["village", "district", "regency", "agency"]
+
+
+def area_matches_role():
+    """The CheckConstraint condition: the role's area is set and no other area is."""
+    condition = Q()
+    for role, field in AREA_FIELD.items():
+        condition |= Q(role=role, **{f"{other}__isnull": other != field for other in AREA_FIELDS})
+    return condition
+
+
+class AccountManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    role = models.CharField("peran", max_length=20, choices=Role.choices)
+    village = models.ForeignKey(
+        Village, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="desa"
+    )
+    district = models.ForeignKey(
+        District, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="kecamatan"
+    )
+    regency = models.ForeignKey(
+        Regency, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="kabupaten"
+    )
+    agency = models.ForeignKey(
+        Agency,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="perangkat daerah",
+    )
+
+    objects = AccountManager()
+
+    class Meta:
+        verbose_name = "pengguna"
+        verbose_name_plural = "pengguna"
+        constraints = [
+            models.CheckConstraint(
+                condition=area_matches_role(),
+                name="user_area_matches_role",
+                violation_error_message="Wilayah atau instansi pengguna tidak sesuai perannya.",
+            )
+        ]
+
+    def clean(self):
+        super().clean()
+        required = AREA_FIELD.get(self.role)
+        errors = {}
+        for field in AREA_FIELDS:
+            is_set = getattr(self, f"{field}_id") is not None
+            label = self._meta.get_field(field).verbose_name
+            if field == required and not is_set:
+                errors[field] = f"Peran {self.get_role_display()} wajib memiliki {label}."
+            elif field != required and is_set:
+                errors[field] = f"Peran {self.get_role_display()} tidak memakai {label}."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def role_label(self):
+        """The role in this kabupaten's own words (Lurah vs Kepala Desa, Panewu vs Camat)."""
+        terms = terminology.current()
+        if self.role == Role.OPERATOR:
+            return f"Operator {self.village.kind if self.village else terms.village}"
+        if self.role == Role.VILLAGE_HEAD:
+            return self.village.head_title if self.village else terms.village_head
+        if self.role == Role.DISTRICT_HEAD:
+            return terms.district_head
+        return self.get_role_display()
+
+    @property
+    def area(self):
+        """The village, district, regency or agency the user works for; None for an admin."""
+        field = AREA_FIELD.get(self.role)
+        return getattr(self, field) if field else None

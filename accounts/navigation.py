@@ -1,0 +1,66 @@
+"""What each role may use: the navigation bar and the links on its home page."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from accounts.models import REGENCY_ROLES, VILLAGE_ROLES, Role
+
+ALL_ROLES = list(Role)
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url_name: str
+    description: str
+    roles: tuple
+
+    @property
+    def url(self):
+        return reverse(self.url_name)
+
+
+LINKS = [
+    Link(
+        "Wilayah",
+        "regions:village_list",
+        "Daftar wilayah kerja Anda beserta faskesnya.",
+        (*VILLAGE_ROLES, Role.DISTRICT_HEAD, *REGENCY_ROLES, Role.ADMIN),
+    ),
+    Link(
+        "Admin data induk",
+        "admin:index",
+        "Pengguna, wilayah, faskes, UMK, tarif iuran dan perangkat daerah.",
+        (Role.ADMIN,),
+    ),
+]
+
+# What each role does (DESIGN.md, "Who uses it"), shown on its home page.
+DUTIES = {
+    Role.OPERATOR: "Mengisi formulir verifikasi SKTM, data keluarga dan penduduk, serta "
+    "menyusun usulan penambahan dan pengurangan peserta.",
+    Role.VILLAGE_HEAD: "Mengetahui formulir verifikasi, menerbitkan SKTM, dan mengirim "
+    "usulan bulanan ke Dinas Sosial.",
+    Role.DISTRICT_HEAD: "Memantau wilayah dan meneruskan laporan desa/kalurahan kepada Bupati.",
+    Role.VERIFIER: "Memutuskan setiap penduduk yang diusulkan, memvalidasi pengurangan, dan "
+    "melakukan verifikasi ulang peserta.",
+    Role.DUKCAPIL: "Memvalidasi data kependudukan sebelum pengurangan peserta (Pasal 5 ayat 3).",
+    Role.AGENCY_STAFF: "Melaporkan pelaksanaan tugas perangkat daerah dalam Instruksi Bupati.",
+    Role.LEADERSHIP: "Memantau seluruh data dan laporan (hanya baca).",
+    Role.ADMIN: "Mengelola pengguna, data induk, impor dan ekspor tingkat kabupaten.",
+}
+
+
+def links_for(user):
+    if not user.is_authenticated:
+        return []
+    return [
+        link
+        for link in LINKS
+        if user.role in link.roles and (link.url_name != "admin:index" or user.is_staff)
+    ]
+
+
+def context(request):
+    return {"nav_links": links_for(request.user)}

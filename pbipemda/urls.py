@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "PBI Pemda"
+admin.site.site_title = "PBI Pemda"
+admin.site.index_title = "Data induk"
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("wilayah/", include("regions.urls")),
+    path("admin/", admin.site.urls),
+]

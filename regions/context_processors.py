@@ -1,0 +1,5 @@
+from regions import terminology
+
+
+def terms(request):
+    return {"terms": terminology.current()}

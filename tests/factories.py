@@ -1,0 +1,38 @@
+import factory
+
+from accounts.models import Role, User
+from regions.models import Agency, District, Regency, Village
+
+DEFAULT_PASSWORD = "sandi-uji-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"pengguna{n}")
+    first_name = factory.Faker("first_name", locale="id_ID")
+    role = Role.OPERATOR
+    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save(update_fields=["password"])
+
+
+def village(code):
+    return Village.objects.select_related("district__regency").get(code=code)
+
+
+def regency(code):
+    return Regency.objects.get(code=code)
+
+
+def district(code):
+    return District.objects.get(code=code)
+
+
+def agency(short_name):
+    return Agency.objects.get(short_name=short_name)

@@ -40,8 +40,8 @@ $(BIN)/.installed: pyproject.toml
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python manage.py check --fail-level WARNING
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEV_ENV) $(BIN)/python manage.py check --fail-level WARNING
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 test-sqlite:
 	env -u DATABASE_URL $(BIN)/pytest

@@ -23,6 +23,18 @@ class Link:
 
 LINKS = [
     Link(
+        "Formulir SKTM",
+        "sktm:form_list",
+        "Formulir verifikasi permohonan SKTM (Lampiran A) dan skornya.",
+        (*VILLAGE_ROLES, Role.DISTRICT_HEAD, Role.VERIFIER, Role.ADMIN),
+    ),
+    Link(
+        "SKTM",
+        "sktm:letter_list",
+        "Surat Keterangan Tidak Mampu yang diterbitkan, masa berlaku dan pencabutannya.",
+        (*VILLAGE_ROLES, Role.DISTRICT_HEAD, Role.VERIFIER, Role.ADMIN),
+    ),
+    Link(
         "Wilayah",
         "regions:village_list",
         "Daftar wilayah kerja Anda beserta faskesnya.",

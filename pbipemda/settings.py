@@ -36,6 +36,13 @@ elif not SECRET_KEY or not ALLOWED_HOSTS:
 # Which kabupaten this deployment serves: its regions and terms (see regions/terminology.py).
 REGION_PROFILE = os.environ.get("REGION_PROFILE", "kulonprogo")
 
+# SKTM letters (Lampiran C): number format, months of validity, paper size (A4 or F4).
+SKTM_NUMBER_FORMAT = os.environ.get(
+    "SKTM_NUMBER_FORMAT", "{seq:03d}/SKTM/{village_code}/{month_roman}/{year}"
+)
+SKTM_VALIDITY_MONTHS = int(os.environ.get("SKTM_VALIDITY_MONTHS", 3))
+LETTER_PAPER = os.environ.get("LETTER_PAPER", "A4")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -48,6 +55,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "regions",
     "accounts",
+    "people",
+    "sktm",
 ]
 
 MIDDLEWARE = [

@@ -8,5 +8,6 @@ admin.site.index_title = "Data induk"
 urlpatterns = [
     path("", include("accounts.urls")),
     path("wilayah/", include("regions.urls")),
+    path("sktm/", include("sktm.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -79,6 +79,8 @@ class Village(models.Model):
         validators=[code_validator(VILLAGE_CODE, "34.01.01.2001")],
     )
     name = models.CharField("nama", max_length=100)
+    # Printed on the letterhead of the village's letters (SKTM).
+    address = models.CharField("alamat kantor", max_length=255, blank=True)
 
     objects = VillageQuerySet.as_manager()
 

@@ -85,3 +85,13 @@ PERSONAS = [
 @pytest.fixture(params=PERSONAS)
 def persona(request):
     return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def committed_reference_data(transactional_db):
+    """For tests that commit (threads, concurrent writers): the flush after each such test
+    empties the database, so load the reference data again when it is missing."""
+    from regions.models import Regency
+
+    if not Regency.objects.exists():
+        call_command("load_reference_data", all_regencies=True, stdout=io.StringIO())

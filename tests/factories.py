@@ -36,3 +36,24 @@ def district(code):
 
 def agency(short_name):
     return Agency.objects.get(short_name=short_name)
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "people.Household"
+
+    number = factory.Sequence(lambda n: f"340101{n + 1:010d}")
+    village = factory.LazyFunction(lambda: village("34.01.01.2001"))
+    dusun = "Padukuhan I"
+    rt = "001"
+    rw = "001"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "people.Person"
+
+    # A valid NIK: kecamatan 34.01.01, a man born 01-01-1990, serial from 0001.
+    nik = factory.Sequence(lambda n: f"340101010190{n + 1:04d}")
+    name = factory.Faker("name", locale="id_ID")
+    household = factory.SubFactory(HouseholdFactory)

@@ -1,0 +1,126 @@
+from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+
+from accounts import scoping
+from people.nik import validate_kk, validate_nik
+from regions.models import Village
+
+
+class Relationship(models.IntegerChoices):
+    """SHDK: status hubungan dalam keluarga, Dukcapil's codes."""
+
+    HEAD = 1, "Kepala Keluarga"
+    HUSBAND = 2, "Suami"
+    WIFE = 3, "Istri"
+    CHILD = 4, "Anak"
+    CHILD_IN_LAW = 5, "Menantu"
+    GRANDCHILD = 6, "Cucu"
+    PARENT = 7, "Orang tua"
+    PARENT_IN_LAW = 8, "Mertua"
+    OTHER_RELATIVE = 9, "Famili lain"
+    HOUSEHOLD_HELP = 10, "Pembantu"
+    OTHER = 11, "Lainnya"
+
+
+class MaritalStatus(models.IntegerChoices):
+    SINGLE = 1, "Belum kawin"
+    MARRIED = 2, "Kawin"
+    DIVORCED = 3, "Cerai hidup"
+    WIDOWED = 4, "Cerai mati"
+
+
+class Sex(models.TextChoices):
+    MALE = "L", "Laki-laki"
+    FEMALE = "P", "Perempuan"
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scoping.scope_by_village(self, user, "village")
+
+
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scoping.scope_by_village(self, user, "household__village")
+
+
+class Household(models.Model):
+    """A family card (Kartu Keluarga) and where it lives."""
+
+    number = models.CharField("No. KK", max_length=16, unique=True, validators=[validate_kk])
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="households", verbose_name="kalurahan/desa"
+    )
+    dusun = models.CharField("padukuhan/dusun", max_length=100)
+    rt = models.CharField("RT", max_length=3)
+    rw = models.CharField("RW", max_length=3)
+    address = models.CharField("alamat", max_length=255, blank=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "keluarga"
+        verbose_name_plural = "keluarga"
+        constraints = [
+            models.CheckConstraint(
+                condition=Exact(Length("number"), 16),
+                name="household_number_16_chars",
+                violation_error_message="No. KK harus 16 digit angka.",
+            )
+        ]
+
+    def __str__(self):
+        return f"KK {self.number}"
+
+
+class Person(models.Model):
+    nik = models.CharField("NIK", max_length=16, unique=True, validators=[validate_nik])
+    name = models.CharField("nama", max_length=150)
+    household = models.ForeignKey(
+        Household, models.PROTECT, related_name="members", verbose_name="keluarga"
+    )
+    relationship = models.PositiveSmallIntegerField(
+        "hubungan dalam keluarga", choices=Relationship.choices, null=True, blank=True
+    )
+    marital_status = models.PositiveSmallIntegerField(
+        "status perkawinan", choices=MaritalStatus.choices, null=True, blank=True
+    )
+    birth_place = models.CharField("tempat lahir", max_length=100, blank=True)
+    birth_date = models.DateField("tanggal lahir", null=True, blank=True)
+    sex = models.CharField("jenis kelamin", max_length=1, choices=Sex.choices, blank=True)
+    occupation = models.CharField("pekerjaan", max_length=100, blank=True)
+    phone = models.CharField("nomor telepon", max_length=20, blank=True)
+    domicile_since = models.DateField("berdomisili sejak", null=True, blank=True)
+    created_at = models.DateTimeField("dibuat", auto_now_add=True)
+    updated_at = models.DateTimeField("diubah", auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "penduduk"
+        verbose_name_plural = "penduduk"
+        constraints = [
+            models.CheckConstraint(
+                condition=Exact(Length("nik"), 16),
+                name="person_nik_16_chars",
+                violation_error_message="NIK harus 16 digit angka.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.masked_nik})"
+
+    @property
+    def village(self):
+        return self.household.village
+
+    @property
+    def masked_nik(self):
+        return f"{self.nik[:6]}******{self.nik[-4:]}"
+
+    @property
+    def masked_name(self):
+        return " ".join(f"{word[0]}***" for word in self.name.split())

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SktmConfig(AppConfig):
+    name = "sktm"
+    verbose_name = "SKTM"

@@ -1,0 +1,84 @@
+"""Letter numbers, QR codes and the PDFs of the SKTM (Lampiran C) and of Lampiran A."""
+
+import calendar
+import datetime
+
+import segno
+from django.conf import settings
+from django.template import Context, Template
+from django.template.loader import render_to_string
+from weasyprint import HTML
+
+from regions import terminology
+from sktm import scoring
+
+ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+
+
+def add_months(date, months):
+    """The same day `months` later, or the month's last day when it is shorter."""
+    year, month_index = divmod(date.month - 1 + months, 12)
+    year += date.year
+    day = min(date.day, calendar.monthrange(year, month_index + 1)[1])
+    return datetime.date(year, month_index + 1, day)
+
+
+def letter_number(sequence, village, issued_on):
+    return settings.SKTM_NUMBER_FORMAT.format(
+        seq=sequence,
+        village_code=village.code,
+        month=issued_on.month,
+        month_roman=ROMAN_MONTHS[issued_on.month - 1],
+        year=issued_on.year,
+    )
+
+
+def qr_svg(url):
+    """An inline SVG QR code of the URL."""
+    return segno.make(url, error="m").svg_inline(scale=3, border=1)
+
+
+def pdf(html, base_url):
+    return HTML(string=html, base_url=base_url).write_pdf()
+
+
+def page_style():
+    # F4 (folio) is common for Indonesian government letters: 215 × 330 mm.
+    return "215mm 330mm" if settings.LETTER_PAPER.upper() == "F4" else "A4"
+
+
+def letter_html(letter, verify_url):
+    from sktm.models import LetterTemplate
+
+    template = LetterTemplate.objects.first()
+    context = {
+        "letter": letter,
+        "form": letter.form,
+        "person": letter.person,
+        "village": letter.village,
+        "terms": terminology.current(),
+        "members": letter.person.household.members.order_by("relationship", "birth_date"),
+        "qr_svg": qr_svg(verify_url),
+        "verify_url": verify_url,
+        "threshold": scoring.THRESHOLD,
+    }
+    body = Template(template.body).render(Context(context))
+    return render_to_string(
+        "sktm/pdf_page.html", {"body": body, "page_size": page_style(), "title": letter.number}
+    )
+
+
+def form_html(form=None):
+    """Lampiran A, filled from a form or blank for handwriting."""
+    body = render_to_string(
+        "sktm/lampiran_a.html",
+        {
+            "form": form,
+            "rows": form.answers() if form else [(i, None) for i in scoring.INDICATORS],
+            "terms": terminology.current(),
+            "threshold": scoring.THRESHOLD,
+        },
+    )
+    return render_to_string(
+        "sktm/pdf_page.html", {"body": body, "page_size": page_style(), "title": "Lampiran A"}
+    )

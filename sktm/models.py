@@ -1,0 +1,240 @@
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts import scoping
+from people.models import Person
+from regions.models import Village
+from sktm import scoring
+
+
+class FormStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Menunggu diketahui"
+    RETURNED = "returned", "Dikembalikan"
+    ACKNOWLEDGED = "acknowledged", "Diketahui, menunggu surat"
+    INELIGIBLE = "ineligible", "Tidak memenuhi"
+    ISSUED = "issued", "SKTM terbit"
+
+
+OPEN_STATUSES = [FormStatus.SUBMITTED, FormStatus.RETURNED, FormStatus.ACKNOWLEDGED]
+
+
+def option_field(indicator):
+    return models.PositiveSmallIntegerField(
+        f"{indicator.number}. {indicator.label}",
+        choices=[(score, f"{score}. {label}") for score, label in indicator.options],
+    )
+
+
+INDICATOR = {indicator.field: indicator for indicator in scoring.INDICATORS}
+
+
+class VerificationFormQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scoping.scope_by_village(self, user, "village")
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class VerificationForm(models.Model):
+    """Lampiran A: Formulir Verifikasi Permohonan Surat Keterangan Tidak Mampu."""
+
+    village = models.ForeignKey(Village, models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, models.PROTECT, related_name="sktm_forms")
+    # The applicant as declared on the form: the printed Lampiran A keeps these even if the
+    # person's record changes later.
+    applicant_name = models.CharField("nama pemohon", max_length=150)
+    nik = models.CharField("NIK", max_length=16)
+    kk_number = models.CharField("No. KK", max_length=16)
+    dusun = models.CharField("dusun", max_length=100)
+    rt = models.CharField("RT", max_length=3)
+    rw = models.CharField("RW", max_length=3)
+    occupation = models.CharField("pekerjaan", max_length=100)
+    phone = models.CharField("No. Hp", max_length=20, blank=True)
+
+    dependants_count = models.PositiveSmallIntegerField("jumlah tanggungan (jiwa)")
+    dependants = option_field(INDICATOR["dependants"])
+    ownership = option_field(INDICATOR["ownership"])
+    wall = option_field(INDICATOR["wall"])
+    floor = option_field(INDICATOR["floor"])
+    lighting = option_field(INDICATOR["lighting"])
+    monthly_income = models.DecimalField(
+        "pendapatan per bulan (Rp)", max_digits=12, decimal_places=0
+    )
+    minimum_wage = models.DecimalField("UMK pembanding (Rp)", max_digits=12, decimal_places=2)
+    income = option_field(INDICATOR["income"])
+    total_score = models.PositiveSmallIntegerField(
+        "jumlah skor", validators=[MinValueValidator(6), MaxValueValidator(15)]
+    )
+
+    status = models.CharField(
+        "status", max_length=20, choices=FormStatus.choices, default=FormStatus.SUBMITTED
+    )
+    return_note = models.TextField("catatan pengembalian", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("dibuat", auto_now_add=True)
+    updated_at = models.DateTimeField("diubah", auto_now=True)
+
+    objects = VerificationFormQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "formulir verifikasi SKTM"
+        verbose_name_plural = "formulir verifikasi SKTM"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total_score__gte=6, total_score__lte=15), name="sktm_score_range"
+            ),
+            # Lampiran B: only a total of 10 or more can yield a letter.
+            models.CheckConstraint(
+                condition=~Q(status__in=[FormStatus.ACKNOWLEDGED, FormStatus.ISSUED])
+                | Q(total_score__gte=scoring.THRESHOLD),
+                name="sktm_letter_needs_passing_score",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Formulir SKTM {self.applicant_name} ({self.created_at:%d-%m-%Y})"
+
+    @property
+    def is_poor(self):
+        return scoring.is_poor(self.total_score)
+
+    @property
+    def category(self):
+        return scoring.category(self.total_score)
+
+    def answers(self):
+        """(indicator, chosen score) pairs in the regulation's order."""
+        return [(indicator, getattr(self, indicator.field)) for indicator in scoring.INDICATORS]
+
+
+class FormEvent(models.Model):
+    """One status change of a form: who, when, from, to, note."""
+
+    form = models.ForeignKey(VerificationForm, models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=FormStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=FormStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_status or '-'} → {self.to_status}"
+
+
+class LetterQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scoping.scope_by_village(self, user, "village")
+
+    def valid_on(self, date):
+        """Letters in force on a date: issued, not expired, not revoked. Proposals and the
+        ledger use this one query to accept a letter."""
+        return self.filter(revoked_at__isnull=True, issued_on__lte=date, valid_until__gte=date)
+
+
+class Letter(models.Model):
+    """Lampiran C: the Surat Keterangan Tidak Mampu issued on a form with a passing score."""
+
+    form = models.OneToOneField(VerificationForm, models.PROTECT, related_name="letter")
+    village = models.ForeignKey(Village, models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, models.PROTECT, related_name="sktm_letters")
+    year = models.PositiveSmallIntegerField("tahun")
+    sequence = models.PositiveIntegerField("nomor urut")
+    number = models.CharField("nomor surat", max_length=100, unique=True)
+    issued_on = models.DateField("tanggal surat")
+    valid_until = models.DateField("berlaku sampai")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(auto_now_add=True)
+    # Frozen at issue: a later change of Lurah does not change a signed letter.
+    signer_name = models.CharField("nama penandatangan", max_length=150)
+    signer_title = models.CharField("jabatan penandatangan", max_length=150)
+    # The public verification URL's key: random, so it cannot be guessed from the number.
+    token = models.CharField(
+        max_length=64, unique=True, default=secrets.token_urlsafe, editable=False
+    )
+    revoked_at = models.DateTimeField("dicabut pada", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoke_reason = models.TextField("alasan pencabutan", blank=True)
+
+    objects = LetterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = "SKTM"
+        verbose_name_plural = "SKTM"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "year", "sequence"], name="sktm_number_per_village_year"
+            )
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def status_on(self, date):
+        if self.revoked_at:
+            return "dicabut"
+        return "kedaluwarsa" if date > self.valid_until else "berlaku"
+
+    @property
+    def status(self):
+        return self.status_on(timezone.localdate())
+
+
+class LetterSequence(models.Model):
+    """The last number given in a village's year; locked while a letter is issued."""
+
+    village = models.ForeignKey(Village, models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year"], name="sktm_sequence_per_year")
+        ]
+
+    def __str__(self):
+        return f"{self.village_id}/{self.year}: {self.last}"
+
+
+class LetterTemplate(models.Model):
+    """The letter's body as a Django template, editable by an admin; the newest one is used."""
+
+    name = models.CharField("nama", max_length=100)
+    body = models.TextField(
+        "isi templat",
+        help_text="HTML dengan variabel Django: letter, form, person, village, terms, members, "
+        "qr_svg, verify_url.",
+    )
+    updated_at = models.DateTimeField("diubah", auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = "templat SKTM"
+        verbose_name_plural = "templat SKTM"
+
+    def __str__(self):
+        return self.name
+
+
+class LetterCheck(models.Model):
+    """One opening of a letter's public verification page."""
+
+    letter = models.ForeignKey(Letter, models.CASCADE, related_name="checks")
+    at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+
+    def __str__(self):
+        return f"{self.letter_id} @ {self.at:%Y-%m-%d %H:%M}"

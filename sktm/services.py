@@ -1,0 +1,187 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role
+from people.services import person_record
+from regions.models import MinimumWage
+from sktm import letters, scoring
+from sktm.models import (
+    FormEvent,
+    FormStatus,
+    Letter,
+    LetterSequence,
+    VerificationForm,
+)
+from sktm.transitions import transition
+
+APPLICANT_FIELDS = [
+    "applicant_name",
+    "nik",
+    "kk_number",
+    "dusun",
+    "rt",
+    "rw",
+    "occupation",
+    "phone",
+]
+ANSWER_FIELDS = ["ownership", "wall", "floor", "lighting"]
+DUPLICATE_CODES = {"open_form", "valid_letter"}
+
+
+def minimum_wage_for(village, year):
+    wage = MinimumWage.objects.filter(regency=village.district.regency_id, year=year).first()
+    if wage is None:
+        raise ValidationError(
+            f"UMK tahun {year} untuk {village.district.regency} belum diisi. Hubungi admin."
+        )
+    return wage.amount
+
+
+def scored(village, data, year):
+    """The indicator options and total from the form's raw input (Lampiran B)."""
+    wage = minimum_wage_for(village, year)
+    answers = {field: data[field] for field in ANSWER_FIELDS}
+    answers["dependants"] = scoring.dependants_option(data["dependants_count"])
+    answers["income"] = scoring.income_option(data["monthly_income"], wage)
+    return {**answers, "minimum_wage": wage, "total_score": scoring.total_score(answers)}
+
+
+def refuse_duplicate(village, nik, exclude=None):
+    """An applicant with an open form or a valid letter in this village cannot apply again."""
+    today = timezone.localdate()
+    open_form = VerificationForm.objects.open().filter(village=village, nik=nik)
+    if exclude is not None:
+        open_form = open_form.exclude(pk=exclude.pk)
+    existing = open_form.first()
+    if existing:
+        raise ValidationError(
+            "Pemohon dengan NIK ini masih memiliki formulir yang sedang diproses.",
+            code="open_form",
+            params={"form_id": existing.pk},
+        )
+    letter = Letter.objects.valid_on(today).filter(village=village, person__nik=nik).first()
+    if letter:
+        raise ValidationError(
+            f"Pemohon dengan NIK ini sudah memiliki SKTM yang masih berlaku ({letter.number}).",
+            code="valid_letter",
+            params={"form_id": letter.form_id},
+        )
+
+
+def sktm_form_submit(*, actor, data, form=None):
+    """Records a Lampiran A form (new, or a returned one corrected) and the applicant's person
+    record, and submits it to the Lurah. `data` is the cleaned form input."""
+    if actor.role != Role.OPERATOR:
+        raise ValidationError("Hanya operator desa yang dapat mengisi formulir verifikasi.")
+    village = actor.village
+    with transaction.atomic():
+        refuse_duplicate(village, data["nik"], exclude=form)
+        person = person_record(
+            actor=actor,
+            village=village,
+            nik=data["nik"],
+            name=data["applicant_name"],
+            kk_number=data["kk_number"],
+            dusun=data["dusun"],
+            rt=data["rt"],
+            rw=data["rw"],
+            occupation=data["occupation"],
+            phone=data["phone"],
+            birth_place=data.get("birth_place", ""),
+            birth_date=data.get("birth_date"),
+            sex=data.get("sex", ""),
+        )
+        year = (form.created_at if form else timezone.now()).year
+        values = {
+            **{field: data[field] for field in APPLICANT_FIELDS},
+            "dependants_count": data["dependants_count"],
+            "monthly_income": data["monthly_income"],
+            **scored(village, data, year),
+        }
+        if form is None:
+            form = VerificationForm.objects.create(
+                village=village, person=person, created_by=actor, **values
+            )
+            FormEvent.objects.create(form=form, to_status=FormStatus.SUBMITTED, actor=actor)
+            return form
+        form = transition(form=form, to=FormStatus.SUBMITTED, actor=actor)
+        for field, value in values.items():
+            setattr(form, field, value)
+        form.person = person
+        form.save()
+        return form
+
+
+def sktm_form_acknowledge(*, actor, form):
+    """The Lurah's "Mengetahui": a passing form awaits its letter, a failing one ends here."""
+    with transaction.atomic():
+        to = FormStatus.ACKNOWLEDGED if form.is_poor else FormStatus.INELIGIBLE
+        return transition(form=form, to=to, actor=actor)
+
+
+def sktm_form_return(*, actor, form, note):
+    if not note.strip():
+        raise ValidationError("Tuliskan catatan agar operator tahu apa yang harus diperbaiki.")
+    with transaction.atomic():
+        form = transition(form=form, to=FormStatus.RETURNED, actor=actor, note=note)
+        form.return_note = note
+        form.save(update_fields=["return_note"])
+        return form
+
+
+def next_sequence(village, year):
+    """Allocates the village's next letter number for the year inside the caller's
+    transaction: the locked counter row makes concurrent issuers wait their turn."""
+    LetterSequence.objects.bulk_create(
+        [LetterSequence(village=village, year=year)], ignore_conflicts=True
+    )
+    counter = LetterSequence.objects.select_for_update().get(village=village, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def sktm_issue_letter(*, actor, form, issued_on=None):
+    """Issues the SKTM (Lampiran C) for an acknowledged form with a passing score."""
+    issued_on = issued_on or timezone.localdate()
+    with transaction.atomic():
+        form = transition(form=form, to=FormStatus.ISSUED, actor=actor)
+        # Lampiran B: a total under 10 never yields a letter, whatever the status says.
+        if not form.is_poor:
+            raise ValidationError("Skor di bawah 10: SKTM tidak dapat diterbitkan.")
+        village = form.village
+        sequence = next_sequence(village, issued_on.year)
+        return Letter.objects.create(
+            form=form,
+            village=village,
+            person=form.person,
+            year=issued_on.year,
+            sequence=sequence,
+            number=letters.letter_number(sequence, village, issued_on),
+            issued_on=issued_on,
+            valid_until=letters.add_months(issued_on, settings.SKTM_VALIDITY_MONTHS)
+            - datetime.timedelta(days=1),
+            issued_by=actor,
+            signer_name=actor.get_full_name() or actor.username,
+            signer_title=f"{village.head_title} {village.name}",
+        )
+
+
+def sktm_revoke_letter(*, actor, letter, reason):
+    if not reason.strip():
+        raise ValidationError("Alasan pencabutan wajib diisi.")
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update().get(pk=letter.pk)
+        if actor.role != Role.VILLAGE_HEAD or actor.village_id != letter.village_id:
+            raise ValidationError("Hanya Lurah desa penerbit yang dapat mencabut SKTM ini.")
+        if letter.revoked_at:
+            raise ValidationError("SKTM ini sudah dicabut.")
+        letter.revoked_at = timezone.now()
+        letter.revoked_by = actor
+        letter.revoke_reason = reason
+        letter.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+        return letter

@@ -1,0 +1,288 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.models import Role
+from sktm import letters, scoring, services
+from sktm.forms import FormFilter, NoteForm, VerificationFormInput
+from sktm.models import FormStatus, Letter, LetterCheck, VerificationForm
+
+PAGE_SIZE = 50
+
+
+def scoped_form(request, pk):
+    queryset = VerificationForm.objects.visible_to(request.user).select_related(
+        "village__district__regency", "person"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def scoped_letter(request, pk):
+    queryset = Letter.objects.visible_to(request.user).select_related(
+        "form", "person__household", "village__district__regency"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def require_role(request, role):
+    if request.user.role != role:
+        raise PermissionDenied
+
+
+def pdf_response(content, filename, inline=False):
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+@require_safe
+def form_list(request):
+    filters = FormFilter(request.GET or None)
+    forms = VerificationForm.objects.visible_to(request.user).select_related(
+        "village__district", "letter"
+    )
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["q"]:
+            forms = forms.filter(
+                Q(nik__startswith=data["q"]) | Q(applicant_name__icontains=data["q"])
+            )
+        if data["status"]:
+            forms = forms.filter(status=data["status"])
+        if data["month"]:
+            year, month = map(int, data["month"].split("-"))
+            forms = forms.filter(created_at__year=year, created_at__month=month)
+        if data["category"] == "poor":
+            forms = forms.filter(total_score__gte=scoring.THRESHOLD)
+        elif data["category"] == "not_poor":
+            forms = forms.filter(total_score__lt=scoring.THRESHOLD)
+    page = Paginator(forms, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sktm/form_list.html", {"page": page, "filters": filters})
+
+
+def form_edit(request, pk=None):
+    """A new form, or a returned one corrected by the operator."""
+    require_role(request, Role.OPERATOR)
+    form_record = scoped_form(request, pk) if pk else None
+    if form_record and form_record.status != FormStatus.RETURNED:
+        messages.error(request, "Formulir ini tidak sedang dikembalikan untuk diperbaiki.")
+        return redirect("sktm:form_detail", pk=pk)
+    initial = {}
+    if form_record:
+        initial = {
+            field: getattr(form_record, field)
+            for field in [*services.APPLICANT_FIELDS, *services.ANSWER_FIELDS]
+        }
+        initial |= {
+            "dependants_count": form_record.dependants_count,
+            "monthly_income": form_record.monthly_income,
+            "birth_place": form_record.person.birth_place,
+            "birth_date": form_record.person.birth_date,
+            "sex": form_record.person.sex,
+        }
+    form = VerificationFormInput(request.POST or None, initial=initial)
+    existing_id = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.sktm_form_submit(
+                actor=request.user, data=form.cleaned_data, form=form_record
+            )
+        except ValidationError as error:
+            if getattr(error, "code", None) in services.DUPLICATE_CODES:
+                existing_id = error.params["form_id"]
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Formulir diajukan dengan skor {saved.total_score}.")
+            return redirect("sktm:form_detail", pk=saved.pk)
+    wage = None
+    try:
+        wage = services.minimum_wage_for(request.user.village, timezone.localdate().year)
+    except ValidationError as error:
+        form.add_error(None, error)
+    return render(
+        request,
+        "sktm/form_edit.html",
+        {
+            "form": form,
+            "record": form_record,
+            "existing_id": existing_id,
+            "minimum_wage": wage,
+            "preview": preview(form.data, request.user.village) if form.is_bound else None,
+        },
+    )
+
+
+def preview(data, village):
+    """The live score from what is filled so far: each indicator's option, and the total and
+    category once all six are known."""
+    answers = {
+        field: int(data[field])
+        for field in services.ANSWER_FIELDS
+        if data.get(field) in {"1", "2", "3"}
+    }
+    try:
+        if data.get("dependants_count"):
+            answers["dependants"] = scoring.dependants_option(int(data["dependants_count"]))
+        if data.get("monthly_income"):
+            wage = services.minimum_wage_for(village, timezone.localdate().year)
+            answers["income"] = scoring.income_option(data["monthly_income"], wage)
+    except (ValueError, ArithmeticError, ValidationError):
+        pass
+    chosen = [
+        (
+            indicator,
+            answers.get(indicator.field),
+            dict(indicator.options).get(answers.get(indicator.field)),
+        )
+        for indicator in scoring.INDICATORS
+    ]
+    try:
+        total = scoring.total_score(answers)
+    except ValueError:
+        return {"chosen": chosen, "total": None}
+    return {
+        "chosen": chosen,
+        "total": total,
+        "category": scoring.category(total),
+        "is_poor": scoring.is_poor(total),
+    }
+
+
+@require_POST
+def score_preview(request):
+    require_role(request, Role.OPERATOR)
+    return render(
+        request,
+        "sktm/_score.html",
+        {"preview": preview(request.POST, request.user.village)},
+    )
+
+
+@require_safe
+def form_detail(request, pk):
+    form = scoped_form(request, pk)
+    user = request.user
+    is_own_head = user.role == Role.VILLAGE_HEAD and user.village_id == form.village_id
+    return render(
+        request,
+        "sktm/form_detail.html",
+        {
+            "record": form,
+            "events": form.events.select_related("actor"),
+            "letter": getattr(form, "letter", None),
+            "can_decide": is_own_head and form.status == FormStatus.SUBMITTED,
+            "can_issue": is_own_head and form.status == FormStatus.ACKNOWLEDGED,
+            "can_edit": user.role == Role.OPERATOR and form.status == FormStatus.RETURNED,
+            "note_form": NoteForm(),
+        },
+    )
+
+
+def run_service(request, success_message, service, **kwargs):
+    try:
+        result = service(actor=request.user, **kwargs)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return None
+    messages.success(request, success_message)
+    return result
+
+
+@require_POST
+def form_acknowledge(request, pk):
+    form = scoped_form(request, pk)
+    run_service(request, "Formulir diketahui.", services.sktm_form_acknowledge, form=form)
+    return redirect("sktm:form_detail", pk=pk)
+
+
+@require_POST
+def form_return(request, pk):
+    form = scoped_form(request, pk)
+    note = NoteForm(request.POST)
+    run_service(
+        request,
+        "Formulir dikembalikan ke operator.",
+        services.sktm_form_return,
+        form=form,
+        note=note.data.get("note", "")[:2000],
+    )
+    return redirect("sktm:form_detail", pk=pk)
+
+
+@require_POST
+def letter_issue(request, pk):
+    form = scoped_form(request, pk)
+    run_service(request, "SKTM diterbitkan.", services.sktm_issue_letter, form=form)
+    return redirect("sktm:form_detail", pk=pk)
+
+
+@require_POST
+def letter_revoke(request, pk):
+    letter = scoped_letter(request, pk)
+    run_service(
+        request,
+        "SKTM dicabut.",
+        services.sktm_revoke_letter,
+        letter=letter,
+        reason=request.POST.get("note", "")[:2000],
+    )
+    return redirect("sktm:form_detail", pk=letter.form_id)
+
+
+@require_safe
+def letter_pdf(request, pk):
+    letter = scoped_letter(request, pk)
+    verify_url = request.build_absolute_uri(reverse("sktm:letter_verify", args=[letter.token]))
+    html = letters.letter_html(letter, verify_url)
+    filename = f"SKTM-{letter.number.replace('/', '-')}.pdf"
+    return pdf_response(letters.pdf(html, request.build_absolute_uri("/")), filename)
+
+
+@require_safe
+def lampiran_a_pdf(request, pk=None):
+    form = scoped_form(request, pk) if pk else None
+    html = letters.form_html(form)
+    filename = f"Lampiran-A-{form.nik}.pdf" if form else "Lampiran-A-kosong.pdf"
+    return pdf_response(letters.pdf(html, request.build_absolute_uri("/")), filename)
+
+
+@require_safe
+def letter_list(request):
+    letters_qs = Letter.objects.visible_to(request.user).select_related("village", "form")
+    q = request.GET.get("q", "").strip()
+    if q:
+        letters_qs = letters_qs.filter(
+            Q(number__icontains=q)
+            | Q(form__nik__startswith=q)
+            | Q(form__applicant_name__icontains=q)
+        )
+    page = Paginator(letters_qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sktm/letter_list.html", {"page": page, "q": q})
+
+
+@login_not_required
+@require_safe
+def letter_verify(request, token):
+    """The public page the letter's QR code opens: no NIK, a masked name, the validity."""
+    letter = get_object_or_404(
+        Letter.objects.select_related("village__district", "person"), token=token
+    )
+    LetterCheck.objects.create(
+        letter=letter,
+        ip_address=request.META.get("REMOTE_ADDR"),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
+    )
+    return render(
+        request,
+        "sktm/letter_verify.html",
+        {"letter": letter, "status": letter.status},
+    )

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.template import Template, TemplateSyntaxError
 
 from sktm.models import FormEvent, Letter, LetterCheck, LetterTemplate, VerificationForm
 
@@ -38,8 +40,23 @@ class LetterAdmin(VerificationFormAdmin):
     inlines = []
 
 
+class LetterTemplateForm(forms.ModelForm):
+    class Meta:
+        model = LetterTemplate
+        fields = ["name", "body"]
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        try:
+            Template(body)
+        except TemplateSyntaxError as error:
+            raise forms.ValidationError(f"Templat tidak dapat dibaca: {error}") from error
+        return body
+
+
 @admin.register(LetterTemplate)
 class LetterTemplateAdmin(admin.ModelAdmin):
+    form = LetterTemplateForm
     list_display = ["name", "updated_at"]
 
 

@@ -98,7 +98,9 @@ def form_edit(request, pk=None):
         except ValidationError as error:
             if getattr(error, "code", None) in services.DUPLICATE_CODES:
                 existing_id = error.params["form_id"]
-            form.add_error(None, error)
+            # Errors about fields this form has go next to them; any other stay on top.
+            on_fields = hasattr(error, "error_dict") and set(error.error_dict) <= set(form.fields)
+            form.add_error(None, error if on_fields else error.messages)
         else:
             messages.success(request, f"Formulir diajukan dengan skor {saved.total_score}.")
             return redirect("sktm:form_detail", pk=saved.pk)

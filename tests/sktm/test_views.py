@@ -5,7 +5,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from sktm import services
-from sktm.models import FormStatus, Letter, LetterCheck, VerificationForm
+from sktm.models import FormStatus, Letter, LetterCheck, LetterTemplate, VerificationForm
 from tests.sktm.conftest import NOT_POOR_9, POOR_15, post_data
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +195,26 @@ def test_sktm_pages_refuse_the_wrong_method(client, operator_a, lurah_a, submitt
     assert client.get(reverse("sktm:form_acknowledge", args=[submitted_form.pk])).status_code == 405
     assert client.get(reverse("sktm:letter_issue", args=[submitted_form.pk])).status_code == 405
     assert client.post(reverse("sktm:form_list")).status_code == 405
+
+
+def test_admin_edits_the_letter_template_without_code(client, admin_user, letter):
+    template = LetterTemplate.objects.get()
+    url = reverse("admin:sktm_lettertemplate_change", args=[template.pk])
+    client.force_login(admin_user)
+    broken = client.post(url, {"name": "SKTM", "body": "{% if %}"})
+    assert "Templat tidak dapat dibaca" in broken.content.decode()
+    body = template.body.replace("SURAT KETERANGAN TIDAK MAMPU", "SURAT KETERANGAN MISKIN UJI")
+    assert client.post(url, {"name": "SKTM", "body": body}).status_code == 302
+    text = pdf_text(client.get(reverse("sktm:letter_pdf", args=[letter.pk])))
+    assert "SURAT KETERANGAN MISKIN UJI" in text
+
+
+def test_applicant_registered_in_another_village_is_refused_on_the_field(client, operator_b):
+    services.sktm_form_submit(actor=operator_b, data={**POOR_15, "kk_number": "3401020101100001"})
+    from tests.factories import UserFactory, village
+
+    operator = UserFactory(role="operator", village=village("34.01.01.2001"))
+    client.force_login(operator)
+    response = client.post(reverse("sktm:form_create"), post_data(POOR_15))
+    assert "terdaftar di desa lain" in " ".join(response.context["form"].errors["nik"])
+    assert VerificationForm.objects.count() == 1

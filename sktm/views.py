@@ -117,7 +117,7 @@ def form_edit(request, pk=None):
             "record": form_record,
             "existing_id": existing_id,
             "minimum_wage": wage,
-            "preview": preview(form.data, request.user.village) if form.is_bound else None,
+            "preview": preview(form.data if form.is_bound else initial, request.user.village),
         },
     )
 
@@ -128,12 +128,12 @@ def preview(data, village):
     answers = {
         field: int(data[field])
         for field in services.ANSWER_FIELDS
-        if data.get(field) in {"1", "2", "3"}
+        if str(data.get(field)) in {"1", "2", "3"}
     }
     try:
         if data.get("dependants_count"):
             answers["dependants"] = scoring.dependants_option(int(data["dependants_count"]))
-        if data.get("monthly_income"):
+        if data.get("monthly_income") not in (None, ""):
             wage = services.minimum_wage_for(village, timezone.localdate().year)
             answers["income"] = scoring.income_option(data["monthly_income"], wage)
     except (ValueError, ArithmeticError, ValidationError):

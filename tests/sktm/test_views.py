@@ -218,3 +218,14 @@ def test_applicant_registered_in_another_village_is_refused_on_the_field(client,
     response = client.post(reverse("sktm:form_create"), post_data(POOR_15))
     assert "terdaftar di desa lain" in " ".join(response.context["form"].errors["nik"])
     assert VerificationForm.objects.count() == 1
+
+
+def test_returned_form_opens_with_its_score_and_zero_income_counts(
+    client, operator_a, lurah_a, submitted_form
+):
+    services.sktm_form_return(actor=lurah_a, form=submitted_form, note="Perbaiki RT")
+    client.force_login(operator_a)
+    page = client.get(reverse("sktm:form_edit", args=[submitted_form.pk])).content.decode()
+    assert "Jumlah skor: 15" in page and "Perbaiki RT" in page
+    zero = client.post(reverse("sktm:score_preview"), {"monthly_income": "0"}).content.decode()
+    assert "2. &lt; UMK" in zero

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "people",
     "sktm",
+    "enrollment",
 ]
 
 MIDDLEWARE = [

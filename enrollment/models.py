@@ -1,0 +1,141 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Mod
+from django.db.models.lookups import Exact
+
+from accounts import scoping
+from people.models import Person
+from sktm.models import Letter
+
+
+class Kind(models.TextChoices):
+    ADDITION = "addition", "Penambahan"
+    REMOVAL = "removal", "Pengurangan"
+
+
+class Ground(models.TextChoices):
+    """Pasal 5 Perbup Kulon Progo 10/2022, by the Pasal's own letters."""
+
+    NEWBORN = "add_a", "Ayat (4) a: bayi baru lahir dari ibu peserta PBI Pemda"
+    FAMILY = "add_b", "Ayat (4) b: anggota keluarga peserta PBI Pemda"
+    DTKS = "add_c1", "Ayat (4) c.1: terdaftar dalam DTKS/DTSEN"
+    SKTM = "add_c2", "Ayat (4) c.2: memiliki SKTM dari Lurah setempat"
+    OPENING = "opening", "Saldo awal: peserta yang sudah terdaftar (bukan dasar Pasal 5)"
+    DIED = "rem_a", "Ayat (2) a: meninggal dunia"
+    DUPLICATE = "rem_b", "Ayat (2) b: duplikasi"
+    SEGMENT = "rem_c", "Ayat (2) c: pindah segmen kepesertaan"
+    MOVED_OUT = "rem_d", "Ayat (2) d: pindah penduduk dari wilayah Daerah"
+
+
+ADDITION_GROUNDS = [Ground.NEWBORN, Ground.FAMILY, Ground.DTKS, Ground.SKTM, Ground.OPENING]
+REMOVAL_GROUNDS = [Ground.DIED, Ground.DUPLICATE, Ground.SEGMENT, Ground.MOVED_OUT]
+
+
+class Segment(models.TextChoices):
+    PPU = "ppu", "PPU (pekerja penerima upah)"
+    PBPU = "pbpu", "PBPU/BP mandiri"
+    PBI_APBN = "pbi_apbn", "PBI APBN"
+    OTHER = "other", "Lainnya"
+
+
+class Validator(models.TextChoices):
+    DUKCAPIL = "dukcapil", "Dinas Kependudukan dan Pencatatan Sipil"
+    DINSOS = "dinsos", "Dinas Sosial"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scoping.scope_by_village(self, user, "person__household__village")
+
+    def update(self, **kwargs):
+        raise TypeError("Buku mutasi hanya dapat ditambah; koreksi dicatat sebagai entri baru.")
+
+    def delete(self):
+        raise TypeError("Buku mutasi hanya dapat ditambah; koreksi dicatat sebagai entri baru.")
+
+
+class LedgerEntry(models.Model):
+    """One addition or removal of a PBI Pemda participant (a *mutasi*). Append-only: the
+    database refuses UPDATE and DELETE (triggers in migration 0002), and so does the model."""
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="ledger_entries")
+    # The person's n-th entry. Unique per person, and additions and removals alternate
+    # (odd = addition, even = removal): two writers racing to add the same person collide
+    # on (person, sequence), so one person never has two active participations.
+    sequence = models.PositiveIntegerField("urutan")
+    kind = models.CharField("jenis", max_length=10, choices=Kind.choices)
+    ground = models.CharField("dasar", max_length=10, choices=Ground.choices)
+    effective_month = models.DateField("berlaku bulan")
+    # Ground-specific evidence (birth certificate, DTKS ID and desil, death certificate, …).
+    evidence = models.JSONField("bukti", default=dict, blank=True)
+    mother = models.ForeignKey(
+        Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="ibu"
+    )
+    duplicate_of = models.ForeignKey(
+        Person,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="data ganda dari",
+    )
+    letter = models.ForeignKey(
+        Letter, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="SKTM"
+    )
+    # Pasal 5 ayat (3): a removal takes effect only after the population data is validated.
+    validated_by = models.CharField(
+        "divalidasi oleh", max_length=10, choices=Validator.choices, blank=True
+    )
+    validated_on = models.DateField("tanggal validasi", null=True, blank=True)
+    validated_against = models.CharField("validasi terhadap", max_length=255, blank=True)
+    corrects = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name="mengoreksi entri",
+    )
+    note = models.TextField("catatan", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("dicatat", auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person_id", "sequence"]
+        verbose_name = "mutasi peserta"
+        verbose_name_plural = "buku mutasi peserta"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "sequence"], name="ledger_person_sequence"),
+            models.CheckConstraint(
+                condition=Q(kind=Kind.ADDITION, ground__in=ADDITION_GROUNDS)
+                | Q(kind=Kind.REMOVAL, ground__in=REMOVAL_GROUNDS),
+                name="ledger_ground_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(Exact(Mod("sequence", 2), 1), kind=Kind.ADDITION)
+                | Q(Exact(Mod("sequence", 2), 0), kind=Kind.REMOVAL),
+                name="ledger_additions_and_removals_alternate",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=Kind.ADDITION)
+                | (~Q(validated_by="") & Q(validated_on__isnull=False)),
+                name="ledger_removal_is_validated",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_month__day=1), name="ledger_month_starts_on_day_one"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.person} ({self.effective_month:%m-%Y})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Entri buku mutasi tidak dapat diubah; catat entri koreksi.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Entri buku mutasi tidak dapat dihapus; catat entri koreksi.")

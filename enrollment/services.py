@@ -1,0 +1,207 @@
+"""The only writers of the ledger: one service per change, each checking its Pasal 5 ground
+against the data at that moment. Later steps (the Tim Verifikasi's decisions) call these."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Role
+from enrollment.models import Ground, Kind, LedgerEntry, Segment, Validator
+from enrollment.participation import is_active, month_start
+from people.models import Person
+from sktm.models import Letter
+
+RECORDING_ROLES = {Role.VERIFIER, Role.ADMIN}
+DOMICILE_MONTHS = 6  # Pasal 5 ayat (4) c: berdomisili paling kurang 6 bulan
+DTKS_SOURCES = {"DTKS", "DTSEN"}
+
+
+def months_before(date, months):
+    year, month = divmod(date.month - 1 - months, 12)
+    return date.replace(year=date.year + year, month=month + 1, day=1)
+
+
+def as_date(value, label):
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError(f"{label} harus berupa tanggal (TTTT-BB-HH).") from None
+
+
+def require(evidence, *keys):
+    missing = [key for key in keys if not str(evidence.get(key, "")).strip()]
+    if missing:
+        raise ValidationError(f"Bukti belum lengkap: {', '.join(missing)}.")
+
+
+def locked_history(actor, person):
+    """Checks the actor and locks the person's row, so concurrent writers of one person take
+    turns; returns the person's last entry."""
+    if actor.role not in RECORDING_ROLES:
+        raise ValidationError("Hanya Tim Verifikasi Dinas Sosial atau admin yang mencatat mutasi.")
+    Person.objects.select_for_update().get(pk=person.pk)
+    return LedgerEntry.objects.filter(person=person).order_by("-sequence").first()
+
+
+def append(person, last, **fields):
+    if last and fields["effective_month"] < last.effective_month:
+        raise ValidationError(
+            f"Bulan berlaku tidak boleh sebelum mutasi terakhir ({last.effective_month:%m-%Y})."
+        )
+    try:
+        with transaction.atomic():
+            return LedgerEntry.objects.create(
+                person=person, sequence=(last.sequence if last else 0) + 1, **fields
+            )
+    except IntegrityError as error:
+        # Another writer appended to this person first (unique person + sequence).
+        raise ValidationError(
+            "Data peserta ini baru saja diubah; muat ulang dan coba lagi."
+        ) from error
+
+
+def check_domicile_and_cover(person, effective_month, evidence):
+    """Pasal 5 ayat (4) c: domiciled at least 6 months, no other health cover."""
+    if evidence.get("has_other_cover"):
+        raise ValidationError(f"{person.name} sudah memiliki jaminan kesehatan lain.")
+    limit = months_before(effective_month, DOMICILE_MONTHS)
+    if person.domicile_since is None or person.domicile_since > limit:
+        since = f" (sejak {person.domicile_since:%d-%m-%Y})" if person.domicile_since else ""
+        raise ValidationError(f"{person.name} berdomisili kurang dari 6 bulan{since}.")
+
+
+def participant_add(
+    *, actor, person, ground, effective_month, evidence=None, mother=None, letter=None, note=""
+):
+    """Adds a participant on a Pasal 5 ayat (4) ground (or an opening balance, admin only)."""
+    evidence = dict(evidence or {})
+    effective_month = month_start(effective_month)
+    today = timezone.localdate()
+    with transaction.atomic():
+        last = locked_history(actor, person)
+        if last and last.kind == Kind.ADDITION:
+            raise ValidationError(
+                f"NIK {person.nik} sudah menjadi peserta PBI Pemda aktif "
+                f"(sejak {last.effective_month:%m-%Y})."
+            )
+        if ground == Ground.NEWBORN:
+            if mother is None or mother.pk == person.pk:
+                raise ValidationError("Data ibu wajib dipilih untuk bayi baru lahir.")
+            if not is_active(mother, effective_month):
+                raise ValidationError(f"Ibu (NIK {mother.nik}) bukan peserta PBI Pemda aktif.")
+            if person.birth_date is None:
+                raise ValidationError("Tanggal lahir bayi wajib diisi.")
+            evidence["birth_date"] = person.birth_date.isoformat()
+        elif ground == Ground.FAMILY:
+            if evidence.get("has_other_cover"):
+                raise ValidationError(f"{person.name} sudah memiliki jaminan kesehatan lain.")
+            members = person.household.members.exclude(pk=person.pk)
+            if not any(is_active(member, effective_month) for member in members):
+                raise ValidationError(
+                    f"Tidak ada anggota KK {person.household.number} yang menjadi peserta "
+                    "PBI Pemda aktif."
+                )
+        elif ground == Ground.DTKS:
+            check_domicile_and_cover(person, effective_month, evidence)
+            require(evidence, "source", "dtks_id", "data_period", "checked_on")
+            if evidence["source"] not in DTKS_SOURCES:
+                raise ValidationError("Sumber data harus DTKS atau DTSEN.")
+            if evidence["source"] == "DTSEN" and str(evidence.get("desil")) not in {
+                str(desil) for desil in range(1, 11)
+            }:
+                raise ValidationError("Desil DTSEN wajib diisi (1 sampai 10).")
+            evidence["checked_on"] = as_date(evidence["checked_on"], "Tanggal cek").isoformat()
+        elif ground == Ground.SKTM:
+            check_domicile_and_cover(person, effective_month, evidence)
+            valid = Letter.objects.valid_on(today).filter(
+                person=person, village=person.household.village_id
+            )
+            if letter is None or not valid.filter(pk=letter.pk).exists():
+                raise ValidationError(
+                    f"{person.name} tidak memiliki SKTM yang berlaku dari Lurah desanya."
+                )
+        elif ground == Ground.OPENING:
+            if actor.role != Role.ADMIN:
+                raise ValidationError("Saldo awal hanya dicatat admin melalui impor.")
+        else:
+            raise ValidationError("Dasar penambahan tidak dikenal.")
+        return append(
+            person,
+            last,
+            kind=Kind.ADDITION,
+            ground=ground,
+            effective_month=effective_month,
+            evidence=evidence,
+            mother=mother if ground == Ground.NEWBORN else None,
+            letter=letter if ground == Ground.SKTM else None,
+            note=note,
+            recorded_by=actor,
+        )
+
+
+def participant_remove(
+    *,
+    actor,
+    person,
+    ground,
+    effective_month,
+    validated_by,
+    validated_on,
+    validated_against,
+    evidence=None,
+    duplicate_of=None,
+    note="",
+):
+    """Removes a participant on a Pasal 5 ayat (2) ground, after the population data is
+    validated (ayat 3)."""
+    evidence = dict(evidence or {})
+    effective_month = month_start(effective_month)
+    with transaction.atomic():
+        last = locked_history(actor, person)
+        if last is None or last.kind != Kind.ADDITION:
+            raise ValidationError(f"NIK {person.nik} bukan peserta PBI Pemda aktif.")
+        # Pasal 5 ayat (3): removal only after validation of population data.
+        if validated_by not in Validator.values or not validated_on or not validated_against:
+            raise ValidationError(
+                "Pengurangan hanya setelah validasi data kependudukan: isi siapa yang "
+                "memvalidasi (Dukcapil/Dinsos), tanggal, dan data pembandingnya."
+            )
+        validated_on = as_date(validated_on, "Tanggal validasi")
+        if validated_on > timezone.localdate():
+            raise ValidationError("Tanggal validasi tidak boleh di masa depan.")
+        if ground == Ground.DIED:
+            require(evidence, "death_date", "death_certificate")
+            evidence["death_date"] = as_date(
+                evidence["death_date"], "Tanggal meninggal"
+            ).isoformat()
+        elif ground == Ground.DUPLICATE:
+            if duplicate_of is None or duplicate_of.pk == person.pk:
+                raise ValidationError("Pilih data lain yang menjadi pasangan duplikasinya.")
+        elif ground == Ground.SEGMENT:
+            require(evidence, "segment", "since")
+            if evidence["segment"] not in Segment.values:
+                raise ValidationError("Segmen kepesertaan tujuan tidak dikenal.")
+            evidence["since"] = as_date(evidence["since"], "Tanggal pindah segmen").isoformat()
+        elif ground == Ground.MOVED_OUT:
+            require(evidence, "destination", "moved_on")
+            evidence["moved_on"] = as_date(evidence["moved_on"], "Tanggal pindah").isoformat()
+        else:
+            raise ValidationError("Dasar pengurangan tidak dikenal.")
+        return append(
+            person,
+            last,
+            kind=Kind.REMOVAL,
+            ground=ground,
+            effective_month=effective_month,
+            evidence=evidence,
+            duplicate_of=duplicate_of if ground == Ground.DUPLICATE else None,
+            validated_by=validated_by,
+            validated_on=validated_on,
+            validated_against=validated_against,
+            note=note,
+            recorded_by=actor,
+        )

@@ -1,0 +1,38 @@
+import datetime
+
+import pytest
+
+from enrollment import services
+from enrollment.models import Ground
+from tests.factories import PersonFactory
+
+JAN = datetime.date(2026, 1, 1)
+DTKS_EVIDENCE = {
+    "source": "DTSEN",
+    "dtks_id": "DTSEN-3401-000123",
+    "desil": 2,
+    "data_period": "2025-Q4",
+    "checked_on": "2025-12-15",
+}
+VALIDATION = {
+    "validated_by": "dukcapil",
+    "validated_on": datetime.date(2026, 3, 2),
+    "validated_against": "Data SIAK Disdukcapil per 1 Maret 2026",
+}
+
+
+@pytest.fixture
+def resident(db):
+    return PersonFactory(domicile_since=datetime.date(2020, 5, 1), sex="P")
+
+
+@pytest.fixture
+def participant(resident, verifier):
+    services.participant_add(
+        actor=verifier,
+        person=resident,
+        ground=Ground.DTKS,
+        effective_month=JAN,
+        evidence=DTKS_EVIDENCE,
+    )
+    return resident

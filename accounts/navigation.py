@@ -35,6 +35,12 @@ LINKS = [
         (*VILLAGE_ROLES, Role.DISTRICT_HEAD, Role.VERIFIER, Role.ADMIN),
     ),
     Link(
+        "Peserta",
+        "enrollment:roster",
+        "Daftar peserta PBI Pemda aktif, riwayat mutasi, dan unduhan .xlsx.",
+        (*VILLAGE_ROLES, Role.DISTRICT_HEAD, *REGENCY_ROLES, Role.ADMIN),
+    ),
+    Link(
         "Wilayah",
         "regions:village_list",
         "Daftar wilayah kerja Anda beserta faskesnya.",

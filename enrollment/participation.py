@@ -26,12 +26,16 @@ def is_active(person, on=None):
     return entry is not None and entry.kind == Kind.ADDITION
 
 
-def active_people(on=None):
-    """People whose latest entry in force on `on` is an addition."""
+def active_people(on=None, people=None):
+    """People (of `people`, default all) whose latest entry in force on `on` is an addition,
+    annotated with that entry's month (`active_since`) and ground."""
     on = on or timezone.localdate()
-    latest_kind = (
-        LedgerEntry.objects.filter(person=OuterRef("pk"), effective_month__lte=on)
-        .order_by("-sequence")
-        .values("kind")[:1]
+    latest = LedgerEntry.objects.filter(person=OuterRef("pk"), effective_month__lte=on).order_by(
+        "-sequence"
     )
-    return Person.objects.annotate(last_kind=Subquery(latest_kind)).filter(last_kind=Kind.ADDITION)
+    people = Person.objects.all() if people is None else people
+    return people.annotate(
+        last_kind=Subquery(latest.values("kind")[:1]),
+        active_since=Subquery(latest.values("effective_month")[:1]),
+        ground=Subquery(latest.values("ground")[:1]),
+    ).filter(last_kind=Kind.ADDITION)

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("wilayah/", include("regions.urls")),
     path("sktm/", include("sktm.urls")),
+    path("peserta/", include("enrollment.urls")),
     path("admin/", admin.site.urls),
 ]

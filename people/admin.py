@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from people.models import Household, Person
+from people.models import Household, Person, PersonChange
 
 
 @admin.register(Household)
@@ -12,6 +12,32 @@ class HouseholdAdmin(admin.ModelAdmin):
     autocomplete_fields = ["village"]
 
 
+class PersonChangeInline(admin.TabularInline):
+    """History is written by people.services.person_record only, never edited by hand."""
+
+    model = PersonChange
+    fields = ["changed_at", "field_label", "old_value", "new_value", "changed_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    @admin.display(description="kolom")
+    def field_label(self, obj):
+        return obj.field_label
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
     list_display = ["nik", "name", "household", "relationship", "sex"]
@@ -20,3 +46,4 @@ class PersonAdmin(admin.ModelAdmin):
     search_fields = ["nik", "name", "household__number"]
     autocomplete_fields = ["household"]
     readonly_fields = ["created_at", "updated_at"]
+    inlines = [PersonChangeInline]

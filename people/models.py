@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.utils import timezone
 
 from accounts import scoping
 from people.nik import validate_kk, validate_nik
@@ -124,3 +126,30 @@ class Person(models.Model):
     @property
     def masked_name(self):
         return " ".join(f"{word[0]}***" for word in self.name.split())
+
+
+class PersonChange(models.Model):
+    """One field of a resident changed by one call to people.services.person_record."""
+
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="changes", verbose_name="penduduk"
+    )
+    field = models.CharField("kolom", max_length=50)
+    old_value = models.TextField("nilai lama", blank=True)
+    new_value = models.TextField("nilai baru", blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="diubah oleh"
+    )
+    changed_at = models.DateTimeField("waktu perubahan", default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = "riwayat perubahan penduduk"
+        verbose_name_plural = "riwayat perubahan penduduk"
+
+    def __str__(self):
+        return f"{self.field_label}: {self.old_value} → {self.new_value}"
+
+    @property
+    def field_label(self):
+        return Person._meta.get_field(self.field).verbose_name

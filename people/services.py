@@ -1,9 +1,23 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import VILLAGE_ROLES
-from people.models import Household, Person
+from people.models import Household, Person, PersonChange
 from people.nik import validate_kk, validate_nik
+
+
+def _as_text(person, field):
+    """A value as the history stores it: the No. KK for the household, a date in ISO form,
+    a choice as its code, and nothing as the empty string."""
+    if field == "household":
+        return person.household.number
+    value = getattr(person, field)
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 def person_record(
@@ -73,7 +87,7 @@ def person_record(
             raise ValidationError(
                 {"nik": "NIK ini terdaftar di desa lain; pindah domisili diurus oleh desa asal."}
             )
-        person.name, person.household = name, household
+        is_new = person.pk is None
         optional = {
             "occupation": occupation,
             "phone": phone,
@@ -83,9 +97,27 @@ def person_record(
             "relationship": relationship,
             "marital_status": marital_status,
         }
+        tracked = ["name", "household", *optional]
+        before = {} if is_new else {field: _as_text(person, field) for field in tracked}
+        person.name, person.household = name, household
         for field, value in optional.items():
             if value not in (None, ""):
                 setattr(person, field, value)
+        # Compare after full_clean, which turns "1985-03-12" or "3" into the stored types.
         person.full_clean()
         person.save()
+        if not is_new:
+            changed_at = timezone.now()
+            PersonChange.objects.bulk_create(
+                PersonChange(
+                    person=person,
+                    field=field,
+                    old_value=before[field],
+                    new_value=_as_text(person, field),
+                    changed_by=actor,
+                    changed_at=changed_at,
+                )
+                for field in tracked
+                if _as_text(person, field) != before[field]
+            )
     return person

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from enrollment import views
+
+app_name = "enrollment"
+urlpatterns = [
+    path("", views.roster, name="roster"),
+    path("peserta.xlsx", views.roster_export, name="roster_export"),
+    path("penduduk/<int:pk>/", views.person_detail, name="person_detail"),
+]

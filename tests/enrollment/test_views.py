@@ -1,0 +1,101 @@
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from enrollment import services
+from enrollment.models import Ground
+from tests.enrollment.conftest import DTKS_EVIDENCE, JAN
+from tests.factories import HouseholdFactory, PersonFactory, village
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def village_b_participant(verifier):
+    person = PersonFactory(
+        household=HouseholdFactory(village=village("34.01.02.2001")),
+        domicile_since=datetime.date(2020, 1, 1),
+    )
+    services.participant_add(
+        actor=verifier,
+        person=person,
+        ground=Ground.DTKS,
+        effective_month=JAN,
+        evidence=DTKS_EVIDENCE,
+    )
+    return person
+
+
+def roster_names(client, **params):
+    return {p.name for p in client.get(reverse("enrollment:roster"), params).context["page"]}
+
+
+def test_village_roster_shows_own_participants_only(
+    client, operator_a, participant, village_b_participant
+):
+    client.force_login(operator_a)
+    assert roster_names(client) == {participant.name}
+    assert roster_names(client, q=participant.nik[:8]) == {participant.name}
+    assert roster_names(client, q="tidak-ada") == set()
+
+
+def test_kabupaten_roles_see_every_village(client, verifier, participant, village_b_participant):
+    client.force_login(verifier)
+    assert roster_names(client) == {participant.name, village_b_participant.name}
+    assert roster_names(client, village="34.01.02.2001") == {village_b_participant.name}
+
+
+def test_person_page_shows_ledger_and_is_404_elsewhere(client, operator_a, operator_b, participant):
+    url = reverse("enrollment:person_detail", args=[participant.pk])
+    client.force_login(operator_a)
+    page = client.get(url).content.decode()
+    assert "Peserta PBI Pemda aktif" in page and "DTSEN-3401-000123" in page
+    client.force_login(operator_b)
+    assert client.get(url).status_code == 404
+
+
+def test_roster_export_respects_scope_and_keeps_nik_as_text(
+    client, operator_b, participant, village_b_participant
+):
+    client.force_login(operator_b)
+    response = client.get(reverse("enrollment:roster_export"))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("NIK", "NO.KK", "NAMA")
+    assert [row[0] for row in rows[1:]] == [village_b_participant.nik]
+    assert isinstance(rows[1][0], str) and isinstance(rows[1][9], datetime.datetime)
+
+
+def test_agency_staff_see_no_participant(client, agency_staff, participant):
+    client.force_login(agency_staff)
+    assert roster_names(client) == set()
+    assert client.get(reverse("enrollment:person_detail", args=[participant.pk])).status_code == 404
+
+
+def test_roster_queries_do_not_grow_with_participants(
+    client, verifier, participant, django_assert_num_queries
+):
+    client.force_login(verifier)
+    url = reverse("enrollment:roster")
+    with django_assert_num_queries(5) as first:
+        client.get(url)
+    for _ in range(5):
+        person = PersonFactory(domicile_since=datetime.date(2020, 1, 1))
+        services.participant_add(
+            actor=verifier,
+            person=person,
+            ground=Ground.DTKS,
+            effective_month=JAN,
+            evidence=DTKS_EVIDENCE,
+        )
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(url)
+
+
+def test_roster_pages_refuse_post(client, verifier):
+    client.force_login(verifier)
+    assert client.post(reverse("enrollment:roster")).status_code == 405
+    assert client.post(reverse("enrollment:roster_export")).status_code == 405

@@ -41,6 +41,12 @@ LINKS = [
         (*VILLAGE_ROLES, Role.DISTRICT_HEAD, *REGENCY_ROLES, Role.ADMIN),
     ),
     Link(
+        "Data ganda",
+        "enrollment:duplicates",
+        "Dugaan satu orang dengan dua NIK, untuk diselesaikan dengan pengurangan dasar duplikasi.",
+        (Role.VERIFIER, Role.ADMIN),
+    ),
+    Link(
         "Wilayah",
         "regions:village_list",
         "Daftar wilayah kerja Anda beserta faskesnya.",

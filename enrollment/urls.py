@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.roster, name="roster"),
     path("peserta.xlsx", views.roster_export, name="roster_export"),
     path("penduduk/<int:pk>/", views.person_detail, name="person_detail"),
+    path("data-ganda/", views.duplicates, name="duplicates"),
 ]

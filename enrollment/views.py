@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
@@ -5,7 +6,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from accounts.models import Role
 from enrollment import exports
+from enrollment.duplicates import duplicate_groups
 from enrollment.models import Ground, LedgerEntry
 from enrollment.participation import active_people, is_active
 from people.models import Person
@@ -69,8 +72,18 @@ def person_detail(request, pk):
             "is_active": is_active(person),
             "members": person.household.members.order_by("relationship", "birth_date"),
             "letters": person.sktm_letters.order_by("-issued_on"),
+            "changes": person.changes.select_related("changed_by"),
             "entries": LedgerEntry.objects.filter(person=person)
             .select_related("recorded_by", "mother", "duplicate_of", "letter")
             .order_by("-sequence"),
         },
     )
+
+
+@require_safe
+def duplicates(request):
+    """The Tim Verifikasi's list of suspected duplicates across its kabupaten."""
+    if request.user.role not in {Role.VERIFIER, Role.ADMIN}:
+        raise PermissionDenied
+    groups = duplicate_groups(Person.objects.visible_to(request.user))
+    return render(request, "enrollment/duplicates.html", {"groups": groups})

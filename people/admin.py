@@ -45,5 +45,14 @@ class PersonAdmin(admin.ModelAdmin):
     list_select_related = ["household"]
     search_fields = ["nik", "name", "household__number"]
     autocomplete_fields = ["household"]
-    readonly_fields = ["created_at", "updated_at"]
     inlines = [PersonChangeInline]
+
+    # Residents change only through people.services.person_record, which keeps the history.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

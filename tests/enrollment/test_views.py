@@ -99,3 +99,22 @@ def test_roster_pages_refuse_post(client, verifier):
     client.force_login(verifier)
     assert client.post(reverse("enrollment:roster")).status_code == 405
     assert client.post(reverse("enrollment:roster_export")).status_code == 405
+
+
+def test_person_page_shows_the_change_history(client, operator_a, participant):
+    from people.services import person_record
+
+    household = participant.household
+    person_record(
+        actor=operator_a,
+        village=household.village,
+        nik=participant.nik,
+        name="Nama Baru",
+        kk_number=household.number,
+        dusun=household.dusun,
+        rt=household.rt,
+        rw=household.rw,
+    )
+    client.force_login(operator_a)
+    page = client.get(reverse("enrollment:person_detail", args=[participant.pk])).content.decode()
+    assert f"{participant.name} → Nama Baru" in page

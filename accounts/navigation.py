@@ -53,6 +53,12 @@ LINKS = [
         (*VILLAGE_ROLES, Role.DISTRICT_HEAD, *REGENCY_ROLES, Role.ADMIN),
     ),
     Link(
+        "Impor peserta",
+        "enrollment:import_participants",
+        "Impor daftar peserta PBI Pemda yang sudah ada (saldo awal) dari .xlsx atau .csv.",
+        (Role.ADMIN,),
+    ),
+    Link(
         "Admin data induk",
         "admin:index",
         "Pengguna, wilayah, faskes, UMK, tarif iuran dan perangkat daerah.",

@@ -5,12 +5,14 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Role
+from enrollment.imports import plan_participants
 from enrollment.models import Ground, Kind, LedgerEntry, Segment, Validator
 from enrollment.participation import is_active, month_start
-from people.models import Person
+from people.models import Household, Person
 from sktm.models import Letter
 
 RECORDING_ROLES = {Role.VERIFIER, Role.ADMIN}
@@ -205,3 +207,78 @@ def participant_remove(
             note=note,
             recorded_by=actor,
         )
+
+
+def participants_import(*, actor, rows, regency, source):
+    """Records today's participants (opening balance) from an import, all or nothing: a file
+    with any bad row writes nothing, and rows already active are left as they are, so the same
+    file imported twice changes nothing. Existing residents keep their recorded data."""
+    if actor.role != Role.ADMIN:
+        raise ValidationError("Hanya admin yang mengimpor peserta.")
+    plan = plan_participants(rows, regency)
+    if plan.errors:
+        raise ValidationError([f"Baris {number}: {reason}." for number, reason in plan.errors])
+    rows = [row for _, row in plan.to_add]
+    with transaction.atomic():
+        Household.objects.bulk_create(
+            [
+                Household(
+                    number=row["no_kk"],
+                    village=row["village"],
+                    dusun=row["dusun"],
+                    rt=row["rt"],
+                    rw=row["rw"],
+                )
+                for row in rows
+            ],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        household_ids = dict(
+            Household.objects.filter(number__in={row["no_kk"] for row in rows}).values_list(
+                "number", "id"
+            )
+        )
+        Person.objects.bulk_create(
+            [
+                Person(
+                    nik=row["nik"],
+                    name=row["nama"],
+                    household_id=household_ids[row["no_kk"]],
+                    birth_place=row.get("tempat_lahir", ""),
+                    birth_date=row["birth_date"],
+                    sex=row["sex"],
+                    relationship=row["hubungan_keluarga"],
+                    marital_status=row["status_perkawinan"],
+                    occupation=row.get("pekerjaan", ""),
+                )
+                for row in rows
+            ],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        person_ids = dict(
+            Person.objects.filter(nik__in=[row["nik"] for row in rows]).values_list("nik", "id")
+        )
+        last_sequence = dict(
+            LedgerEntry.objects.filter(person_id__in=person_ids.values())
+            .values("person_id")
+            .annotate(last=Max("sequence"))
+            .values_list("person_id", "last")
+        )
+        LedgerEntry.objects.bulk_create(
+            [
+                LedgerEntry(
+                    person_id=person_ids[row["nik"]],
+                    sequence=last_sequence.get(person_ids[row["nik"]], 0) + 1,
+                    kind=Kind.ADDITION,
+                    ground=Ground.OPENING,
+                    effective_month=row["month"],
+                    evidence={"source": source, "row": number},
+                    recorded_by=actor,
+                )
+                for number, row in plan.to_add
+            ],
+            batch_size=2000,
+        )
+    return plan

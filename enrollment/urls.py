@@ -8,4 +8,6 @@ urlpatterns = [
     path("peserta.xlsx", views.roster_export, name="roster_export"),
     path("penduduk/<int:pk>/", views.person_detail, name="person_detail"),
     path("data-ganda/", views.duplicates, name="duplicates"),
+    path("impor/", views.import_participants, name="import_participants"),
+    path("impor/simpan/", views.import_confirm, name="import_confirm"),
 ]

@@ -1,18 +1,26 @@
-from django.core.exceptions import PermissionDenied
+import uuid
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import Role
-from enrollment import exports
+from enrollment import exports, services
 from enrollment.duplicates import duplicate_groups
+from enrollment.imports import plan_participants, read_rows
 from enrollment.models import Ground, LedgerEntry
 from enrollment.participation import active_people, is_active
 from people.models import Person
-from regions.models import Village
+from regions import terminology
+from regions.models import Regency, Village
 
 PAGE_SIZE = 50
 
@@ -87,3 +95,82 @@ def duplicates(request):
         raise PermissionDenied
     groups = duplicate_groups(Person.objects.visible_to(request.user))
     return render(request, "enrollment/duplicates.html", {"groups": groups})
+
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+UPLOAD_SALT = "enrollment.import"
+
+
+def require_admin(request):
+    if request.user.role != Role.ADMIN:
+        raise PermissionDenied
+
+
+def stored_rows(stored_name):
+    with default_storage.open(stored_name, "rb") as file:
+        return read_rows(file, stored_name)
+
+
+def import_participants(request):
+    """Step 1: upload and preview. Nothing is written until the admin confirms."""
+    require_admin(request)
+    context = {"max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+    upload = request.FILES.get("file") if request.method == "POST" else None
+    if request.method == "POST":
+        if upload is None:
+            context["error"] = "Pilih berkas .xlsx atau .csv."
+        elif upload.size > MAX_UPLOAD_BYTES:
+            context["error"] = f"Berkas lebih dari {context['max_mb']} MB."
+        else:
+            suffix = PurePath(upload.name).suffix.lower()
+            stored = default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", upload)
+            try:
+                plan = plan_participants(stored_rows(stored), regency_of_deployment())
+            except ValidationError as error:
+                default_storage.delete(stored)
+                context["error"] = " ".join(error.messages)
+            else:
+                context |= {
+                    "plan": plan,
+                    "filename": upload.name,
+                    "token": signing.dumps([stored, upload.name], salt=UPLOAD_SALT),
+                }
+    return render(request, "enrollment/import.html", context)
+
+
+def regency_of_deployment():
+    return Regency.objects.get(code=terminology.current().regency_code)
+
+
+@require_POST
+def import_confirm(request):
+    """Step 2: write the previewed file, all or nothing."""
+    require_admin(request)
+    try:
+        stored, filename = signing.loads(
+            request.POST.get("token", ""), salt=UPLOAD_SALT, max_age=60 * 60
+        )
+    except signing.BadSignature:
+        messages.error(request, "Pratinjau kedaluwarsa atau tidak sah; unggah berkas lagi.")
+        return redirect("enrollment:import_participants")
+    if not default_storage.exists(stored):
+        messages.error(request, "Berkas ini sudah diproses; unggah lagi bila perlu.")
+        return redirect("enrollment:import_participants")
+    try:
+        plan = services.participants_import(
+            actor=request.user,
+            rows=stored_rows(stored),
+            regency=regency_of_deployment(),
+            source=filename,
+        )
+    except ValidationError as error:
+        for message in error.messages[:20]:
+            messages.error(request, message)
+        return redirect("enrollment:import_participants")
+    finally:
+        default_storage.delete(stored)
+    messages.success(
+        request,
+        f"Impor selesai: {len(plan.to_add)} peserta ditambahkan, {plan.unchanged} sudah ada.",
+    )
+    return redirect("enrollment:roster")

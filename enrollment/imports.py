@@ -139,23 +139,50 @@ def clean_row(row, villages):
     }
 
 
+# SQLite allows a limited number of parameters per query: look large lists up in chunks.
+CHUNK = 900
+
+
+def chunks(values):
+    values = list(values)
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def lookup(build, values):
+    """Runs `build(chunk)` (a queryset of pairs or values) for each chunk of `values`."""
+    for chunk in chunks(values):
+        yield from build(chunk)
+
+
 def plan_participants(rows, regency):
     villages = {v.code: v for v in Village.objects.filter(district__regency=regency)}
-    niks = [row.get("nik", "") for _, row in rows]
+    niks = {row.get("nik", "") for _, row in rows}
     existing = {
         person.nik: person
-        for person in Person.objects.filter(nik__in=niks).select_related("household")
+        for person in lookup(
+            lambda chunk: Person.objects.filter(nik__in=chunk).select_related("household"), niks
+        )
     }
     households = dict(
-        Household.objects.filter(number__in=[row.get("no_kk", "") for _, row in rows]).values_list(
-            "number", "village_id"
+        lookup(
+            lambda chunk: Household.objects.filter(number__in=chunk).values_list(
+                "number", "village_id"
+            ),
+            {row.get("no_kk", "") for _, row in rows},
         )
     )
     active = set(
-        active_people(people=Person.objects.filter(nik__in=niks)).values_list("nik", flat=True)
+        lookup(
+            lambda chunk: active_people(people=Person.objects.filter(nik__in=chunk)).values_list(
+                "nik", flat=True
+            ),
+            existing,
+        )
     )
     plan = Plan()
     first_row = {}
+    kk_first = {}  # No. KK -> (row number, village) where the file first names it
     for number, row in rows:
         try:
             cleaned = clean_row(row, villages)
@@ -167,6 +194,10 @@ def plan_participants(rows, regency):
             plan.errors.append((number, f"NIK ganda dengan baris {first_row[nik]}"))
             continue
         first_row[nik] = number
+        kk_row, kk_village = kk_first.setdefault(cleaned["no_kk"], (number, cleaned["village"]))
+        if kk_village != cleaned["village"]:
+            plan.errors.append((number, f"No. KK sama dengan baris {kk_row} tetapi desanya lain"))
+            continue
         person = existing.get(nik)
         if person and person.household.village_id != cleaned["village"].pk:
             plan.errors.append((number, "NIK ini terdaftar di desa lain"))

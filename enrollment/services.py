@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Role
-from enrollment.imports import plan_participants
+from enrollment.imports import lookup, plan_participants
 from enrollment.models import Ground, Kind, LedgerEntry, Segment, Validator
 from enrollment.participation import is_active, month_start
 from people.models import Household, Person
@@ -217,7 +217,9 @@ def participants_import(*, actor, rows, regency, source):
         raise ValidationError("Hanya admin yang mengimpor peserta.")
     plan = plan_participants(rows, regency)
     if plan.errors:
-        raise ValidationError([f"Baris {number}: {reason}." for number, reason in plan.errors])
+        raise ValidationError(
+            [f"Baris {number}: {reason.rstrip('.')}." for number, reason in plan.errors]
+        )
     rows = [row for _, row in plan.to_add]
     with transaction.atomic():
         Household.objects.bulk_create(
@@ -235,8 +237,11 @@ def participants_import(*, actor, rows, regency, source):
             batch_size=2000,
         )
         household_ids = dict(
-            Household.objects.filter(number__in={row["no_kk"] for row in rows}).values_list(
-                "number", "id"
+            lookup(
+                lambda chunk: Household.objects.filter(number__in=chunk).values_list(
+                    "number", "id"
+                ),
+                {row["no_kk"] for row in rows},
             )
         )
         Person.objects.bulk_create(
@@ -258,13 +263,21 @@ def participants_import(*, actor, rows, regency, source):
             batch_size=2000,
         )
         person_ids = dict(
-            Person.objects.filter(nik__in=[row["nik"] for row in rows]).values_list("nik", "id")
+            lookup(
+                lambda chunk: Person.objects.filter(nik__in=chunk).values_list("nik", "id"),
+                [row["nik"] for row in rows],
+            )
         )
         last_sequence = dict(
-            LedgerEntry.objects.filter(person_id__in=person_ids.values())
-            .values("person_id")
-            .annotate(last=Max("sequence"))
-            .values_list("person_id", "last")
+            lookup(
+                lambda chunk: (
+                    LedgerEntry.objects.filter(person_id__in=chunk)
+                    .values("person_id")
+                    .annotate(last=Max("sequence"))
+                    .values_list("person_id", "last")
+                ),
+                person_ids.values(),
+            )
         )
         LedgerEntry.objects.bulk_create(
             [

@@ -72,6 +72,7 @@ def test_xlsx_upload_keeps_nik_as_text(client, admin_user):
         (("Tukinah", "=HYPERLINK(1)"), "diawali tanda rumus"),
         (("1960-01-21", "21/01/1960"), "TTTT-BB-HH"),
         (("Tukinah", "x" * 200), "lebih dari 150 karakter"),
+        (("3401010101150002,Tukinah", "3401010101150001,Tukinah"), "No. KK sama dengan baris 2"),
     ],
 )
 def test_a_bad_row_is_named_and_blocks_the_whole_import(client, admin_user, change, reason):

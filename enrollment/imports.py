@@ -34,6 +34,7 @@ PARTICIPANT_COLUMNS = [
     "rw",
     "kode_desa",
     "bulan_mulai",
+    "berdomisili_sejak",
 ]
 REQUIRED = ["nik", "no_kk", "nama", "dusun", "rt", "rw", "kode_desa", "bulan_mulai"]
 MAX_LENGTH = {"nama": 150, "tempat_lahir": 100, "pekerjaan": 100, "dusun": 100, "rt": 3, "rw": 3}
@@ -110,8 +111,9 @@ def clean_row(row, villages):
         raise ValueError(f"kode desa {row['kode_desa']} tidak ada di kabupaten ini")
     try:
         month = datetime.date.fromisoformat(f"{row['bulan_mulai'][:7]}-01")
-        birth_date = (
-            datetime.date.fromisoformat(row["tanggal_lahir"]) if row.get("tanggal_lahir") else None
+        birth_date, domicile_since = (
+            datetime.date.fromisoformat(row[column]) if row.get(column) else None
+            for column in ("tanggal_lahir", "berdomisili_sejak")
         )
     except ValueError:
         raise ValueError("tanggal harus TTTT-BB-HH dan bulan_mulai TTTT-BB") from None
@@ -134,6 +136,7 @@ def clean_row(row, villages):
         "village": village,
         "month": month,
         "birth_date": birth_date,
+        "domicile_since": domicile_since,
         "sex": sex,
         **codes,
     }

@@ -252,6 +252,7 @@ def participants_import(*, actor, rows, regency, source):
                     household_id=household_ids[row["no_kk"]],
                     birth_place=row.get("tempat_lahir", ""),
                     birth_date=row["birth_date"],
+                    domicile_since=row["domicile_since"],
                     sex=row["sex"],
                     relationship=row["hubungan_keluarga"],
                     marital_status=row["status_perkawinan"],

@@ -113,3 +113,9 @@ def test_a_tampered_confirmation_is_refused(client, admin_user):
     client.force_login(admin_user)
     response = client.post(reverse("enrollment:import_confirm"), {"token": "palsu"}, follow=True)
     assert "tidak sah" in response.content.decode()
+
+
+def test_imported_domicile_date_is_kept(client, admin_user):
+    client.force_login(admin_user)
+    confirm(client, upload(client, SAMPLE.read_bytes()))
+    assert str(Person.objects.get(nik="3401011205700001").domicile_since) == "1995-04-01"

@@ -127,14 +127,14 @@ def import_participants(request):
             try:
                 plan = plan_participants(stored_rows(stored), regency_of_deployment())
             except ValidationError as error:
-                default_storage.delete(stored)
                 context["error"] = " ".join(error.messages)
+                plan = None
+            context |= {"plan": plan, "filename": upload.name}
+            # Only a file that can be saved is kept until the admin confirms it.
+            if plan and plan.to_add and not plan.errors:
+                context["token"] = signing.dumps([stored, upload.name], salt=UPLOAD_SALT)
             else:
-                context |= {
-                    "plan": plan,
-                    "filename": upload.name,
-                    "token": signing.dumps([stored, upload.name], salt=UPLOAD_SALT),
-                }
+                default_storage.delete(stored)
     return render(request, "enrollment/import.html", context)
 
 

@@ -75,14 +75,16 @@ def test_xlsx_upload_keeps_nik_as_text(client, admin_user):
         (("3401010101150002,Tukinah", "3401010101150001,Tukinah"), "No. KK sama dengan baris 2"),
     ],
 )
-def test_a_bad_row_is_named_and_blocks_the_whole_import(client, admin_user, change, reason):
+def test_a_bad_row_is_named_and_blocks_the_whole_import(
+    client, admin_user, settings, change, reason
+):
     client.force_login(admin_user)
     content = SAMPLE.read_text().replace(*change, 1).encode()
     preview = upload(client, content)
     errors = preview.context["plan"].errors
     assert len(errors) == 1 and reason in errors[0][1]
-    assert "token" in preview.context  # even a forced confirm is refused
-    confirm(client, preview)
+    assert "token" not in preview.context  # nothing to confirm, and the upload is gone
+    assert not list((settings.MEDIA_ROOT / "imports").iterdir())
     assert not Person.objects.exists() and not LedgerEntry.objects.exists()
 
 
@@ -119,3 +121,19 @@ def test_imported_domicile_date_is_kept(client, admin_user):
     client.force_login(admin_user)
     confirm(client, upload(client, SAMPLE.read_bytes()))
     assert str(Person.objects.get(nik="3401011205700001").domicile_since) == "1995-04-01"
+
+
+def test_the_service_refuses_a_file_with_a_bad_row_and_writes_nothing(admin_user):
+    from django.core.exceptions import ValidationError
+
+    from enrollment import services
+    from enrollment.imports import read_rows
+    from regions.models import Regency
+
+    content = SAMPLE.read_text().replace("34.01.02.2001", "99.99.99.9999", 1).encode()
+    rows = read_rows(io.BytesIO(content), "peserta.csv")
+    with pytest.raises(ValidationError, match="Baris 6: kode desa 99.99.99.9999"):
+        services.participants_import(
+            actor=admin_user, rows=rows, regency=Regency.objects.get(code="34.01"), source="uji"
+        )
+    assert not Person.objects.exists() and not LedgerEntry.objects.exists()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+ROWS = int(sys.argv[1]) if len(sys.argv) > 1 and __name__ == "__main__" else 100_000
 SERVER_URL = os.environ.get("DATABASE_URL", "")
 SQLITE = Path(tempfile.gettempdir()) / "pbipemda-bench-import.sqlite3"
 if SERVER_URL:
@@ -49,9 +49,9 @@ from enrollment.imports import PARTICIPANT_COLUMNS, read_rows  # noqa: E402
 from regions.models import Regency, Village  # noqa: E402
 
 
-def sample_csv(villages):
+def sample_csv(villages, rows=ROWS):
     lines = [",".join(PARTICIPANT_COLUMNS)]
-    for n in range(ROWS):
+    for n in range(rows):
         village = villages[n // 3 % len(villages)]  # three people per KK, one village
         prefix = village.code[:8].replace(".", "")
         day = n % 28 + 1
@@ -91,6 +91,10 @@ def main():
     print(f"added {len(plan.to_add):,}, then unchanged {again.unchanged:,}")
     print(f"end to end          {ROWS / (read_s + import_s):9,.0f} rows/s   (goal: >= 5,000)")
     print(f"peak memory (RSS)   {peak_mb:6.0f} MB   (goal: under 300 MB)")
+    drop_database()
+
+
+def drop_database():
     connections.close_all()
     if SERVER_URL:
         connections["default"].close_pool()

@@ -6,6 +6,7 @@ the queryset: views that fetch through it answer 404.
 """
 
 from accounts.models import REGENCY_ROLES, VILLAGE_ROLES, Role
+from regions.models import Village
 
 
 def village_condition(user, village_path):
@@ -41,13 +42,5 @@ def scope_villages(queryset, user):
 
 
 def scope_districts(queryset, user):
-    """Districts the user may see: those holding at least one village in their scope."""
-    if village_condition(user, "") is None:
-        return queryset.none()
-    if user.role in VILLAGE_ROLES:
-        return queryset.filter(villages=user.village_id)
-    if user.role == Role.DISTRICT_HEAD:
-        return queryset.filter(pk=user.district_id)
-    if user.role in REGENCY_ROLES:
-        return queryset.filter(regency=user.regency_id)
-    return queryset
+    """Districts holding at least one village in the user's scope."""
+    return queryset.filter(pk__in=scope_villages(Village.objects.all(), user).values("district"))

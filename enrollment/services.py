@@ -13,16 +13,12 @@ from enrollment.imports import lookup, plan_participants
 from enrollment.models import Ground, Kind, LedgerEntry, Segment, Validator
 from enrollment.participation import is_active, month_start
 from people.models import Household, Person
+from sktm.letters import add_months
 from sktm.models import Letter
 
 RECORDING_ROLES = {Role.VERIFIER, Role.ADMIN}
 DOMICILE_MONTHS = 6  # Pasal 5 ayat (4) c: berdomisili paling kurang 6 bulan
 DTKS_SOURCES = {"DTKS", "DTSEN"}
-
-
-def months_before(date, months):
-    year, month = divmod(date.month - 1 - months, 12)
-    return date.replace(year=date.year + year, month=month + 1, day=1)
 
 
 def as_date(value, label):
@@ -70,7 +66,7 @@ def check_domicile_and_cover(person, effective_month, evidence):
     """Pasal 5 ayat (4) c: domiciled at least 6 months, no other health cover."""
     if evidence.get("has_other_cover"):
         raise ValidationError(f"{person.name} sudah memiliki jaminan kesehatan lain.")
-    limit = months_before(effective_month, DOMICILE_MONTHS)
+    limit = add_months(effective_month, -DOMICILE_MONTHS)
     if person.domicile_since is None or person.domicile_since > limit:
         since = f" (sejak {person.domicile_since:%d-%m-%Y})" if person.domicile_since else ""
         raise ValidationError(f"{person.name} berdomisili kurang dari 6 bulan{since}.")

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from pbipemda.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 from people.models import Household, Person, PersonChange
 
 
@@ -12,14 +13,12 @@ class HouseholdAdmin(admin.ModelAdmin):
     autocomplete_fields = ["village"]
 
 
-class PersonChangeInline(admin.TabularInline):
+class PersonChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     """History is written by people.services.person_record only, never edited by hand."""
 
     model = PersonChange
     fields = ["changed_at", "field_label", "old_value", "new_value", "changed_by"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     @admin.display(description="kolom")
     def field_label(self, obj):
@@ -28,31 +27,14 @@ class PersonChangeInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ReadOnlyAdmin):
+    """Residents change only through people.services.person_record, which keeps the history."""
+
     list_display = ["nik", "name", "household", "relationship", "sex"]
     list_filter = ["household__village__district", "sex"]
     list_select_related = ["household"]
     search_fields = ["nik", "name", "household__number"]
     autocomplete_fields = ["household"]
     inlines = [PersonChangeInline]
-
-    # Residents change only through people.services.person_record, which keeps the history.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,42 +2,30 @@ from django import forms
 from django.contrib import admin
 from django.template import Template, TemplateSyntaxError
 
+from pbipemda.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 from sktm.models import FormEvent, Letter, LetterCheck, LetterTemplate, VerificationForm
 
 
-class FormEventInline(admin.TabularInline):
+class FormEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = FormEvent
-    extra = 0
-    can_delete = False
     readonly_fields = ["from_status", "to_status", "actor", "at", "note"]
 
 
 @admin.register(VerificationForm)
-class VerificationFormAdmin(admin.ModelAdmin):
-    """Read-only: forms change only through their services."""
-
+class VerificationFormAdmin(ReadOnlyAdmin):
     list_display = ["applicant_name", "nik", "village", "total_score", "status", "created_at"]
     list_filter = ["status", "village__district"]
     list_select_related = ["village"]
     search_fields = ["nik", "applicant_name"]
     inlines = [FormEventInline]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Letter)
-class LetterAdmin(VerificationFormAdmin):
+class LetterAdmin(ReadOnlyAdmin):
     list_display = ["number", "village", "issued_on", "valid_until", "revoked_at"]
     list_filter = ["village__district", "year"]
+    list_select_related = ["village"]
     search_fields = ["number", "form__nik", "form__applicant_name"]
-    inlines = []
 
 
 class LetterTemplateForm(forms.ModelForm):
@@ -61,8 +49,7 @@ class LetterTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(LetterCheck)
-class LetterCheckAdmin(VerificationFormAdmin):
+class LetterCheckAdmin(ReadOnlyAdmin):
     list_display = ["letter", "at", "ip_address", "user_agent"]
-    list_filter = []
+    list_select_related = ["letter"]
     search_fields = ["letter__number"]
-    inlines = []

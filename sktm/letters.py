@@ -16,7 +16,8 @@ ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI
 
 
 def add_months(date, months):
-    """The same day `months` later, or the month's last day when it is shorter."""
+    """The same day `months` later (earlier when negative), or the month's last day when it
+    is shorter."""
     year, month_index = divmod(date.month - 1 + months, 12)
     year += date.year
     day = min(date.day, calendar.monthrange(year, month_index + 1)[1])

@@ -104,11 +104,9 @@ def form_edit(request, pk=None):
         else:
             messages.success(request, f"Formulir diajukan dengan skor {saved.total_score}.")
             return redirect("sktm:form_detail", pk=saved.pk)
-    wage = None
-    try:
-        wage = services.minimum_wage_for(request.user.village, timezone.localdate().year)
-    except ValidationError as error:
-        form.add_error(None, error)
+    wage = this_years_wage(request.user.village)
+    if wage is None:
+        form.add_error(None, "UMK tahun ini belum diisi admin; indikator 6 tidak dapat dihitung.")
     return render(
         request,
         "sktm/form_edit.html",
@@ -117,14 +115,21 @@ def form_edit(request, pk=None):
             "record": form_record,
             "existing_id": existing_id,
             "minimum_wage": wage,
-            "preview": preview(form.data if form.is_bound else initial, request.user.village),
+            "preview": preview(form.data if form.is_bound else initial, wage),
         },
     )
 
 
-def preview(data, village):
+def this_years_wage(village):
+    try:
+        return services.minimum_wage_for(village, timezone.localdate().year)
+    except ValidationError:
+        return None
+
+
+def preview(data, wage):
     """The live score from what is filled so far: each indicator's option, and the total and
-    category once all six are known."""
+    category once all six are known. Without a UMK (`wage` None) indicator 6 stays open."""
     answers = {
         field: int(data[field])
         for field in services.ANSWER_FIELDS
@@ -133,10 +138,9 @@ def preview(data, village):
     try:
         if data.get("dependants_count"):
             answers["dependants"] = scoring.dependants_option(int(data["dependants_count"]))
-        if data.get("monthly_income") not in (None, ""):
-            wage = services.minimum_wage_for(village, timezone.localdate().year)
+        if data.get("monthly_income") not in (None, "") and wage is not None:
             answers["income"] = scoring.income_option(data["monthly_income"], wage)
-    except (ValueError, ArithmeticError, ValidationError):
+    except (ValueError, ArithmeticError):
         pass
     chosen = [
         (
@@ -164,7 +168,7 @@ def score_preview(request):
     return render(
         request,
         "sktm/_score.html",
-        {"preview": preview(request.POST, request.user.village)},
+        {"preview": preview(request.POST, this_years_wage(request.user.village))},
     )
 
 

@@ -21,6 +21,13 @@ VALIDATION = {
 }
 
 
+def enroll(actor, person):
+    """Adds `person` on ground c.1 (DTSEN) from January 2026."""
+    return services.participant_add(
+        actor=actor, person=person, ground=Ground.DTKS, effective_month=JAN, evidence=DTKS_EVIDENCE
+    )
+
+
 @pytest.fixture
 def resident(db):
     return PersonFactory(domicile_since=datetime.date(2020, 5, 1), sex="P")
@@ -28,11 +35,5 @@ def resident(db):
 
 @pytest.fixture
 def participant(resident, verifier):
-    services.participant_add(
-        actor=verifier,
-        person=resident,
-        ground=Ground.DTKS,
-        effective_month=JAN,
-        evidence=DTKS_EVIDENCE,
-    )
+    enroll(verifier, resident)
     return resident

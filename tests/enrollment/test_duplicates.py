@@ -3,11 +3,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from enrollment import services
 from enrollment.duplicates import duplicate_groups
-from enrollment.models import Ground
 from people.models import Person
-from tests.enrollment.conftest import DTKS_EVIDENCE, JAN
+from tests.enrollment.conftest import enroll
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +17,7 @@ def test_same_name_and_birth_date_under_two_niks_is_reported(verifier):
     second = PersonFactory(name="  TUKIYEM ", birth_date=BORN)
     PersonFactory(name="Tukiyem", birth_date=datetime.date(1971, 5, 17))
     assert duplicate_groups(Person.objects.all()) == []  # nobody active yet
-    services.participant_add(
-        actor=verifier,
-        person=first,
-        ground=Ground.DTKS,
-        effective_month=JAN,
-        evidence=DTKS_EVIDENCE,
-    )
+    enroll(verifier, first)
     [(name, birth_date, people)] = duplicate_groups(Person.objects.all())
     assert (name, birth_date) == ("TUKIYEM", BORN)
     assert {p.pk for p in people} == {first.pk, second.pk}

@@ -5,9 +5,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from enrollment import services
-from enrollment.models import Ground
-from tests.enrollment.conftest import DTKS_EVIDENCE, JAN
+from tests.enrollment.conftest import enroll
 from tests.factories import HouseholdFactory, PersonFactory, village
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +17,7 @@ def village_b_participant(verifier):
         household=HouseholdFactory(village=village("34.01.02.2001")),
         domicile_since=datetime.date(2020, 1, 1),
     )
-    services.participant_add(
-        actor=verifier,
-        person=person,
-        ground=Ground.DTKS,
-        effective_month=JAN,
-        evidence=DTKS_EVIDENCE,
-    )
+    enroll(verifier, person)
     return person
 
 
@@ -84,13 +76,7 @@ def test_roster_queries_do_not_grow_with_participants(
         client.get(url)
     for _ in range(5):
         person = PersonFactory(domicile_since=datetime.date(2020, 1, 1))
-        services.participant_add(
-            actor=verifier,
-            person=person,
-            ground=Ground.DTKS,
-            effective_month=JAN,
-            evidence=DTKS_EVIDENCE,
-        )
+        enroll(verifier, person)
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(url)
 

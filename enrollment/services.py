@@ -17,6 +17,8 @@ from sktm.letters import add_months
 from sktm.models import Letter
 
 RECORDING_ROLES = {Role.VERIFIER, Role.ADMIN}
+# Pasal 5 ayat (3): Dukcapil validates the population data, which records the removal.
+REMOVING_ROLES = {*RECORDING_ROLES, Role.DUKCAPIL}
 DOMICILE_MONTHS = 6  # Pasal 5 ayat (4) c: berdomisili paling kurang 6 bulan
 DTKS_SOURCES = {"DTKS", "DTSEN"}
 
@@ -36,10 +38,10 @@ def require(evidence, *keys):
         raise ValidationError(f"Bukti belum lengkap: {', '.join(missing)}.")
 
 
-def locked_history(actor, person):
+def locked_history(actor, person, roles=RECORDING_ROLES):
     """Checks the actor and locks the person's row, so concurrent writers of one person take
     turns; returns the person's last entry."""
-    if actor.role not in RECORDING_ROLES:
+    if actor.role not in roles:
         raise ValidationError("Hanya Tim Verifikasi Dinas Sosial atau admin yang mencatat mutasi.")
     Person.objects.select_for_update().get(pk=person.pk)
     return LedgerEntry.objects.filter(person=person).order_by("-sequence").first()
@@ -72,61 +74,74 @@ def check_domicile_and_cover(person, effective_month, evidence):
         raise ValidationError(f"{person.name} berdomisili kurang dari 6 bulan{since}.")
 
 
+def addition_checks(*, person, ground, effective_month, evidence=None, mother=None, letter=None):
+    """Checks a Pasal 5 ayat (4) ground against the data at this moment; returns the evidence to
+    record. The Usulan runs these when a person is proposed, the ledger again when recorded."""
+    evidence = dict(evidence or {})
+    last = LedgerEntry.objects.filter(person=person).order_by("-sequence").first()
+    if last and last.kind == Kind.ADDITION:
+        raise ValidationError(
+            f"NIK {person.nik} sudah menjadi peserta PBI Pemda aktif "
+            f"(sejak {last.effective_month:%m-%Y})."
+        )
+    if ground == Ground.NEWBORN:
+        if mother is None or mother.pk == person.pk:
+            raise ValidationError("Data ibu wajib dipilih untuk bayi baru lahir.")
+        if not is_active(mother, effective_month):
+            raise ValidationError(f"Ibu (NIK {mother.nik}) bukan peserta PBI Pemda aktif.")
+        if person.birth_date is None:
+            raise ValidationError("Tanggal lahir bayi wajib diisi.")
+        evidence["birth_date"] = person.birth_date.isoformat()
+    elif ground == Ground.FAMILY:
+        if evidence.get("has_other_cover"):
+            raise ValidationError(f"{person.name} sudah memiliki jaminan kesehatan lain.")
+        members = person.household.members.exclude(pk=person.pk)
+        if not any(is_active(member, effective_month) for member in members):
+            raise ValidationError(
+                f"Tidak ada anggota KK {person.household.number} yang menjadi peserta "
+                "PBI Pemda aktif."
+            )
+    elif ground == Ground.DTKS:
+        check_domicile_and_cover(person, effective_month, evidence)
+        require(evidence, "source", "dtks_id", "data_period", "checked_on")
+        if evidence["source"] not in DTKS_SOURCES:
+            raise ValidationError("Sumber data harus DTKS atau DTSEN.")
+        if evidence["source"] == "DTSEN" and str(evidence.get("desil")) not in {
+            str(desil) for desil in range(1, 11)
+        }:
+            raise ValidationError("Desil DTSEN wajib diisi (1 sampai 10).")
+        evidence["checked_on"] = as_date(evidence["checked_on"], "Tanggal cek").isoformat()
+    elif ground == Ground.SKTM:
+        check_domicile_and_cover(person, effective_month, evidence)
+        valid = Letter.objects.valid_on(timezone.localdate()).filter(
+            person=person, village=person.household.village_id
+        )
+        if letter is None or not valid.filter(pk=letter.pk).exists():
+            raise ValidationError(
+                f"{person.name} tidak memiliki SKTM yang berlaku dari Lurah desanya."
+            )
+    elif ground != Ground.OPENING:
+        raise ValidationError("Dasar penambahan tidak dikenal.")
+    return evidence
+
+
 def participant_add(
     *, actor, person, ground, effective_month, evidence=None, mother=None, letter=None, note=""
 ):
     """Adds a participant on a Pasal 5 ayat (4) ground (or an opening balance, admin only)."""
-    evidence = dict(evidence or {})
     effective_month = month_start(effective_month)
-    today = timezone.localdate()
     with transaction.atomic():
         last = locked_history(actor, person)
-        if last and last.kind == Kind.ADDITION:
-            raise ValidationError(
-                f"NIK {person.nik} sudah menjadi peserta PBI Pemda aktif "
-                f"(sejak {last.effective_month:%m-%Y})."
-            )
-        if ground == Ground.NEWBORN:
-            if mother is None or mother.pk == person.pk:
-                raise ValidationError("Data ibu wajib dipilih untuk bayi baru lahir.")
-            if not is_active(mother, effective_month):
-                raise ValidationError(f"Ibu (NIK {mother.nik}) bukan peserta PBI Pemda aktif.")
-            if person.birth_date is None:
-                raise ValidationError("Tanggal lahir bayi wajib diisi.")
-            evidence["birth_date"] = person.birth_date.isoformat()
-        elif ground == Ground.FAMILY:
-            if evidence.get("has_other_cover"):
-                raise ValidationError(f"{person.name} sudah memiliki jaminan kesehatan lain.")
-            members = person.household.members.exclude(pk=person.pk)
-            if not any(is_active(member, effective_month) for member in members):
-                raise ValidationError(
-                    f"Tidak ada anggota KK {person.household.number} yang menjadi peserta "
-                    "PBI Pemda aktif."
-                )
-        elif ground == Ground.DTKS:
-            check_domicile_and_cover(person, effective_month, evidence)
-            require(evidence, "source", "dtks_id", "data_period", "checked_on")
-            if evidence["source"] not in DTKS_SOURCES:
-                raise ValidationError("Sumber data harus DTKS atau DTSEN.")
-            if evidence["source"] == "DTSEN" and str(evidence.get("desil")) not in {
-                str(desil) for desil in range(1, 11)
-            }:
-                raise ValidationError("Desil DTSEN wajib diisi (1 sampai 10).")
-            evidence["checked_on"] = as_date(evidence["checked_on"], "Tanggal cek").isoformat()
-        elif ground == Ground.SKTM:
-            check_domicile_and_cover(person, effective_month, evidence)
-            valid = Letter.objects.valid_on(today).filter(
-                person=person, village=person.household.village_id
-            )
-            if letter is None or not valid.filter(pk=letter.pk).exists():
-                raise ValidationError(
-                    f"{person.name} tidak memiliki SKTM yang berlaku dari Lurah desanya."
-                )
-        elif ground == Ground.OPENING:
-            if actor.role != Role.ADMIN:
-                raise ValidationError("Saldo awal hanya dicatat admin melalui impor.")
-        else:
-            raise ValidationError("Dasar penambahan tidak dikenal.")
+        if ground == Ground.OPENING and actor.role != Role.ADMIN:
+            raise ValidationError("Saldo awal hanya dicatat admin melalui impor.")
+        evidence = addition_checks(
+            person=person,
+            ground=ground,
+            effective_month=effective_month,
+            evidence=evidence,
+            mother=mother,
+            letter=letter,
+        )
         return append(
             person,
             last,
@@ -139,6 +154,32 @@ def participant_add(
             note=note,
             recorded_by=actor,
         )
+
+
+def removal_checks(*, person, ground, evidence=None, duplicate_of=None):
+    """Checks a Pasal 5 ayat (2) ground and its evidence; returns the evidence to record. The
+    validation of ayat (3) comes after, when the removal is recorded."""
+    evidence = dict(evidence or {})
+    last = LedgerEntry.objects.filter(person=person).order_by("-sequence").first()
+    if last is None or last.kind != Kind.ADDITION:
+        raise ValidationError(f"NIK {person.nik} bukan peserta PBI Pemda aktif.")
+    if ground == Ground.DIED:
+        require(evidence, "death_date", "death_certificate")
+        evidence["death_date"] = as_date(evidence["death_date"], "Tanggal meninggal").isoformat()
+    elif ground == Ground.DUPLICATE:
+        if duplicate_of is None or duplicate_of.pk == person.pk:
+            raise ValidationError("Pilih data lain yang menjadi pasangan duplikasinya.")
+    elif ground == Ground.SEGMENT:
+        require(evidence, "segment", "since")
+        if evidence["segment"] not in Segment.values:
+            raise ValidationError("Segmen kepesertaan tujuan tidak dikenal.")
+        evidence["since"] = as_date(evidence["since"], "Tanggal pindah segmen").isoformat()
+    elif ground == Ground.MOVED_OUT:
+        require(evidence, "destination", "moved_on")
+        evidence["moved_on"] = as_date(evidence["moved_on"], "Tanggal pindah").isoformat()
+    else:
+        raise ValidationError("Dasar pengurangan tidak dikenal.")
+    return evidence
 
 
 def participant_remove(
@@ -156,12 +197,12 @@ def participant_remove(
 ):
     """Removes a participant on a Pasal 5 ayat (2) ground, after the population data is
     validated (ayat 3)."""
-    evidence = dict(evidence or {})
     effective_month = month_start(effective_month)
     with transaction.atomic():
-        last = locked_history(actor, person)
-        if last is None or last.kind != Kind.ADDITION:
-            raise ValidationError(f"NIK {person.nik} bukan peserta PBI Pemda aktif.")
+        last = locked_history(actor, person, REMOVING_ROLES)
+        evidence = removal_checks(
+            person=person, ground=ground, evidence=evidence, duplicate_of=duplicate_of
+        )
         # Pasal 5 ayat (3): removal only after validation of population data.
         if validated_by not in Validator.values or not validated_on or not validated_against:
             raise ValidationError(
@@ -171,24 +212,6 @@ def participant_remove(
         validated_on = as_date(validated_on, "Tanggal validasi")
         if validated_on > timezone.localdate():
             raise ValidationError("Tanggal validasi tidak boleh di masa depan.")
-        if ground == Ground.DIED:
-            require(evidence, "death_date", "death_certificate")
-            evidence["death_date"] = as_date(
-                evidence["death_date"], "Tanggal meninggal"
-            ).isoformat()
-        elif ground == Ground.DUPLICATE:
-            if duplicate_of is None or duplicate_of.pk == person.pk:
-                raise ValidationError("Pilih data lain yang menjadi pasangan duplikasinya.")
-        elif ground == Ground.SEGMENT:
-            require(evidence, "segment", "since")
-            if evidence["segment"] not in Segment.values:
-                raise ValidationError("Segmen kepesertaan tujuan tidak dikenal.")
-            evidence["since"] = as_date(evidence["since"], "Tanggal pindah segmen").isoformat()
-        elif ground == Ground.MOVED_OUT:
-            require(evidence, "destination", "moved_on")
-            evidence["moved_on"] = as_date(evidence["moved_on"], "Tanggal pindah").isoformat()
-        else:
-            raise ValidationError("Dasar pengurangan tidak dikenal.")
         return append(
             person,
             last,

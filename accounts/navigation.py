@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
 from accounts.models import REGENCY_ROLES, VILLAGE_ROLES, Role
 
@@ -15,6 +16,8 @@ class Link:
     url_name: str
     description: str
     roles: tuple
+    # Dotted path of a function(user) -> int: what waits for this user there (a badge).
+    waiting: str = ""
 
     @property
     def url(self):
@@ -39,6 +42,21 @@ LINKS = [
         "enrollment:roster",
         "Daftar peserta PBI Pemda aktif, riwayat mutasi, dan unduhan .xlsx.",
         (*VILLAGE_ROLES, Role.DISTRICT_HEAD, *REGENCY_ROLES, Role.ADMIN),
+    ),
+    Link(
+        "Usulan",
+        "verification:proposal_list",
+        "Usulan bulanan penambahan dan pengurangan peserta, keputusan Tim Verifikasi, "
+        "dan Lampiran D.",
+        (*VILLAGE_ROLES, Role.DISTRICT_HEAD, Role.VERIFIER, Role.LEADERSHIP, Role.ADMIN),
+        waiting="verification.waiting.proposals",
+    ),
+    Link(
+        "Validasi pengurangan",
+        "verification:validation_queue",
+        "Pengurangan yang disetujui dan menunggu validasi data kependudukan (Pasal 5 ayat 3).",
+        (Role.VERIFIER, Role.DUKCAPIL, Role.ADMIN),
+        waiting="verification.waiting.removals",
     ),
     Link(
         "Data ganda",
@@ -93,4 +111,8 @@ def links_for(user):
 
 
 def context(request):
-    return {"nav_links": links_for(request.user)}
+    links = links_for(request.user)
+    badges = {
+        link.url_name: import_string(link.waiting)(request.user) for link in links if link.waiting
+    }
+    return {"nav_links": links, "nav_badges": badges}

@@ -38,6 +38,7 @@ def person_record(
     sex="",
     relationship=None,
     marital_status=None,
+    domicile_since=None,
 ):
     """Create or update a resident and their household in the actor's own village.
 
@@ -96,6 +97,7 @@ def person_record(
             "sex": sex,
             "relationship": relationship,
             "marital_status": marital_status,
+            "domicile_since": domicile_since,
         }
         tracked = ["name", "household", *optional]
         before = {} if is_new else {field: _as_text(person, field) for field in tracked}

@@ -43,9 +43,11 @@ def pdf(html, base_url):
     return HTML(string=html, base_url=base_url).write_pdf()
 
 
-def page_style():
+def page_style(landscape=False):
     # F4 (folio) is common for Indonesian government letters: 215 × 330 mm.
-    return "215mm 330mm" if settings.LETTER_PAPER.upper() == "F4" else "A4"
+    if settings.LETTER_PAPER.upper() == "F4":
+        return "330mm 215mm" if landscape else "215mm 330mm"
+    return "A4 landscape" if landscape else "A4"
 
 
 def letter_html(letter, verify_url):
@@ -83,3 +85,10 @@ def form_html(form=None):
     return render_to_string(
         "sktm/pdf_page.html", {"body": body, "page_size": page_style(), "title": "Lampiran A"}
     )
+
+
+def combined_pdf(htmls, base_url):
+    """Several HTML documents as one PDF, each starting on a new page."""
+    documents = [HTML(string=html, base_url=base_url).render() for html in htmls]
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()

@@ -1,0 +1,303 @@
+import datetime
+
+from django import forms
+
+from enrollment.models import ADDITION_GROUNDS, Ground, Kind, Segment
+from people.models import MaritalStatus, Person, Relationship, Sex
+from people.nik import validate_kk, validate_nik
+from regions import terminology
+from regions.models import HealthFacility
+from verification.models import PROPOSAL_GROUNDS, Decision, ProposalStatus, RejectReason
+
+DATE = forms.DateInput(attrs={"type": "date"})
+IDENTITY_FIELDS = [
+    "name",
+    "kk_number",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "relationship",
+    "marital_status",
+    "occupation",
+    "dusun",
+    "rt",
+    "rw",
+]
+# The evidence each ground asks for, as form fields; shown only for that ground.
+GROUND_FIELDS = {
+    Ground.NEWBORN: ["mother_nik", "birth_certificate"],
+    Ground.FAMILY: ["no_other_cover"],
+    Ground.DTKS: [
+        "domicile_since",
+        "domicile_document",
+        "no_other_cover",
+        "dtks_source",
+        "dtks_id",
+        "desil",
+        "data_period",
+        "checked_on",
+    ],
+    Ground.SKTM: ["domicile_since", "domicile_document", "no_other_cover"],
+    Ground.DIED: ["death_date", "death_certificate"],
+    Ground.DUPLICATE: ["duplicate_nik"],
+    Ground.SEGMENT: ["segment", "segment_since"],
+    Ground.MOVED_OUT: ["destination", "moved_on"],
+}
+
+
+class ItemForm(forms.Form):
+    """One person for the month's Usulan: who, on which Pasal 5 ground, with its evidence. A
+    resident not yet recorded in the village is entered here with the Lampiran D columns."""
+
+    ground = forms.ChoiceField(
+        label="Dasar (Pasal 5)", choices=[(g.value, g.label) for g in PROPOSAL_GROUNDS]
+    )
+    nik = forms.CharField(label="NIK", min_length=16, max_length=16, validators=[validate_nik])
+
+    name = forms.CharField(label="Nama", max_length=150, required=False)
+    kk_number = forms.CharField(
+        label="No. KK", min_length=16, max_length=16, required=False, validators=[validate_kk]
+    )
+    birth_place = forms.CharField(label="Tempat lahir", max_length=100, required=False)
+    birth_date = forms.DateField(label="Tanggal lahir", required=False, widget=DATE)
+    sex = forms.ChoiceField(
+        label="Jenis kelamin", choices=[("", "—"), *Sex.choices], required=False
+    )
+    relationship = forms.TypedChoiceField(
+        label="Hubungan keluarga",
+        choices=[("", "—"), *Relationship.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    marital_status = forms.TypedChoiceField(
+        label="Status perkawinan",
+        choices=[("", "—"), *MaritalStatus.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    occupation = forms.CharField(label="Pekerjaan", max_length=100, required=False)
+    dusun = forms.CharField(label="Dusun", max_length=100, required=False)
+    rt = forms.RegexField(label="RT", regex=r"^\d{1,3}$", required=False)
+    rw = forms.RegexField(label="RW", regex=r"^\d{1,3}$", required=False)
+
+    faskes = forms.ModelChoiceField(
+        label="Faskes tingkat pertama",
+        queryset=HealthFacility.objects.none(),
+        required=False,
+        help_text="Wajib untuk penambahan.",
+    )
+    domicile_since = forms.DateField(
+        label="Berdomisili di kabupaten sejak", required=False, widget=DATE
+    )
+    domicile_document = forms.ChoiceField(
+        label="Bukti domisili",
+        choices=[("", "—"), ("KTP", "KTP"), ("KK", "KK"), ("KTP dan KK", "KTP dan KK")],
+        required=False,
+    )
+    no_other_cover = forms.BooleanField(
+        label="Tidak memiliki jaminan kesehatan lain", required=False
+    )
+    mother_nik = forms.CharField(label="NIK ibu (peserta PBI Pemda)", max_length=16, required=False)
+    birth_certificate = forms.CharField(
+        label="No. akta kelahiran (jika ada)", max_length=50, required=False
+    )
+    dtks_source = forms.ChoiceField(
+        label="Sumber data",
+        choices=[("", "—"), ("DTKS", "DTKS"), ("DTSEN", "DTSEN")],
+        required=False,
+    )
+    dtks_id = forms.CharField(label="ID DTKS/DTSEN", max_length=50, required=False)
+    desil = forms.IntegerField(label="Desil (DTSEN)", min_value=1, max_value=10, required=False)
+    data_period = forms.CharField(label="Periode data", max_length=20, required=False)
+    checked_on = forms.DateField(label="Tanggal dicek", required=False, widget=DATE)
+    death_date = forms.DateField(label="Tanggal meninggal", required=False, widget=DATE)
+    death_certificate = forms.CharField(label="No. akta kematian", max_length=50, required=False)
+    duplicate_nik = forms.CharField(label="NIK data pasangannya", max_length=16, required=False)
+    segment = forms.ChoiceField(
+        label="Pindah ke segmen", choices=[("", "—"), *Segment.choices], required=False
+    )
+    segment_since = forms.DateField(label="Sejak", required=False, widget=DATE)
+    destination = forms.CharField(label="Daerah tujuan", max_length=150, required=False)
+    moved_on = forms.DateField(label="Tanggal pindah", required=False, widget=DATE)
+
+    def __init__(self, *args, village, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.village = village
+        self.fields["faskes"].queryset = HealthFacility.objects.filter(
+            district__regency=village.district.regency_id, is_active=True
+        ).select_related("district")
+        self.fields["faskes"].initial = (
+            HealthFacility.objects.filter(district=village.district_id, is_active=True)
+            .values_list("pk", flat=True)
+            .first()
+        )
+
+    def person_lookup(self, field, label):
+        nik = self.cleaned_data.get(field, "")
+        if not nik:
+            self.add_error(field, f"{label} wajib diisi untuk dasar ini.")
+            return None
+        person = Person.objects.filter(nik=nik).first()
+        if person is None:
+            self.add_error(field, f"{label} {nik} belum terdaftar.")
+        return person
+
+    def clean(self):
+        data = super().clean()
+        ground = data.get("ground")
+        if not ground:
+            return data
+        self.person = Person.objects.select_related("household").filter(nik=data.get("nik")).first()
+        if self.person is None:
+            missing = [field for field in IDENTITY_FIELDS if data.get(field) in (None, "")]
+            for field in missing:
+                self.add_error(field, "Wajib diisi untuk penduduk yang belum terdata.")
+        elif self.person.household.village_id != self.village.pk:
+            self.add_error("nik", f"NIK ini terdaftar di {self.person.household.village}.")
+        if ground in ADDITION_GROUNDS and not data.get("faskes"):
+            self.add_error("faskes", "Pilih faskes tingkat pertama peserta.")
+        if ground in (Ground.FAMILY, Ground.DTKS, Ground.SKTM) and not data.get("no_other_cover"):
+            self.add_error("no_other_cover", "Dasar ini hanya untuk penduduk tanpa jaminan lain.")
+        if ground in (Ground.DTKS, Ground.SKTM) and not data.get("domicile_document"):
+            self.add_error("domicile_document", "Pilih bukti domisili (KTP dan/atau KK).")
+        self.mother = (
+            self.person_lookup("mother_nik", "NIK ibu") if ground == Ground.NEWBORN else None
+        )
+        self.duplicate_of = (
+            self.person_lookup("duplicate_nik", "NIK pasangan data ganda")
+            if ground == Ground.DUPLICATE
+            else None
+        )
+        return data
+
+    def person_data(self):
+        """person_record's arguments: the form's identity fields, falling back to what is
+        recorded for a known resident."""
+        data = self.cleaned_data
+        known = self.person
+        fallback = {
+            "name": known.name if known else "",
+            "kk_number": known.household.number if known else "",
+            "dusun": known.household.dusun if known else "",
+            "rt": known.household.rt if known else "",
+            "rw": known.household.rw if known else "",
+        }
+        values = {field: data.get(field) for field in [*IDENTITY_FIELDS, "domicile_since"]}
+        return {
+            field: value if value not in (None, "") else fallback.get(field, value)
+            for field, value in values.items()
+        }
+
+    def item_fields(self):
+        """The ProposalItem's ground, evidence and linked records."""
+        data = self.cleaned_data
+        ground = Ground(data["ground"])
+        evidence = {
+            field: data[field].isoformat() if hasattr(data[field], "isoformat") else data[field]
+            for field in GROUND_FIELDS[ground]
+            if field not in ("mother_nik", "duplicate_nik", "domicile_since")
+            and data.get(field) not in (None, "")
+        }
+        if "no_other_cover" in GROUND_FIELDS[ground]:
+            evidence["has_other_cover"] = not data["no_other_cover"]
+            evidence.pop("no_other_cover", None)
+        # The ledger's names for the DTKS evidence and the segment date.
+        for form_name, ledger_name in [("dtks_source", "source"), ("segment_since", "since")]:
+            if form_name in evidence:
+                evidence[ledger_name] = evidence.pop(form_name)
+        return {
+            "kind": Kind.ADDITION if ground in ADDITION_GROUNDS else Kind.REMOVAL,
+            "ground": ground,
+            "evidence": evidence,
+            "mother": self.mother,
+            "duplicate_of": self.duplicate_of,
+            "faskes": data.get("faskes") if ground in ADDITION_GROUNDS else None,
+        }
+
+
+class SubmitForm(forms.Form):
+    place = forms.CharField(label="Tempat penandatanganan", max_length=100)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label="Catatan untuk desa", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[(Decision.APPROVED, "Setujui"), (Decision.REJECTED, "Tolak")]
+    )
+    reason = forms.ChoiceField(
+        label="Alasan penolakan", choices=[("", "—"), *RejectReason.choices], required=False
+    )
+    reason_text = forms.CharField(
+        label="Keterangan untuk desa", max_length=2000, required=False, widget=forms.TextInput
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == Decision.REJECTED and not data.get("reason"):
+            self.add_error("reason", "Pilih alasan penolakan.")
+        return data
+
+
+class ValidationForm(forms.Form):
+    validated_on = forms.DateField(label="Tanggal validasi", widget=DATE)
+    validated_against = forms.CharField(
+        label="Data pembanding",
+        max_length=255,
+        help_text="Mis. data SIAK Disdukcapil per tanggal, akta kematian, surat pindah.",
+    )
+
+
+class QueueFilter(forms.Form):
+    district = forms.ModelChoiceField(label="Kapanewon", queryset=None, required=False)
+    village = forms.CharField(label="Desa", max_length=100, required=False)
+    month = forms.RegexField(
+        label="Bulan",
+        regex=r"^\d{4}-\d{2}$",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month"}),
+        error_messages={"invalid": "Bulan berbentuk TTTT-BB."},
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Semua"), *[c for c in ProposalStatus.choices if c[0] != "draft"]],
+    )
+    waiting_days = forms.IntegerField(
+        label="Menunggu paling sedikit (hari)", min_value=0, required=False
+    )
+
+    def __init__(self, *args, districts, terms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        self.fields["district"].label = terms.district
+        self.fields["village"].label = f"{terms.village} (nama)"
+
+
+class ExportForm(forms.Form):
+    month = forms.RegexField(
+        label="Bulan",
+        regex=r"^\d{4}-\d{2}$",
+        widget=forms.TextInput(attrs={"type": "month"}),
+        error_messages={"invalid": "Bulan berbentuk TTTT-BB."},
+    )
+    district = forms.ModelChoiceField(
+        label="Wilayah", queryset=None, required=False, empty_label="Seluruh kabupaten"
+    )
+
+    def __init__(self, *args, districts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        self.fields["district"].label = terminology.current().district
+
+    def clean_month(self):
+        year, month = map(int, self.cleaned_data["month"].split("-"))
+        if not 1 <= month <= 12:
+            raise forms.ValidationError("Bulan tidak sah.")
+        return datetime.date(year, month, 1)

@@ -1,0 +1,201 @@
+"""The monthly Usulan of a village to Dinas Sosial (Pasal 5 ayat 9) and the Tim Verifikasi's
+decision on each proposed person (ayat 5)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts import scoping
+from enrollment.models import ADDITION_GROUNDS, Ground, Kind, LedgerEntry
+from people.models import Person
+from regions.models import HealthFacility, Village
+from sktm.models import Letter
+
+PROPOSAL_GROUNDS = [ground for ground in Ground if ground != Ground.OPENING]
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", "Draf"
+    SUBMITTED = "submitted", "Dikirim ke Dinas Sosial"
+    RETURNED = "returned", "Dikembalikan ke desa"
+    CLOSED = "closed", "Selesai diverifikasi"
+
+
+# The village may change its Usulan only in these states.
+EDITABLE = [ProposalStatus.DRAFT, ProposalStatus.RETURNED]
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", "Menunggu keputusan"
+    APPROVED = "approved", "Disetujui"
+    REJECTED = "rejected", "Ditolak"
+
+
+class RejectReason(models.TextChoices):
+    NOT_ELIGIBLE = "not_eligible", "Tidak memenuhi kriteria dasar yang diusulkan"
+    EVIDENCE = "evidence", "Bukti tidak lengkap atau tidak sah"
+    POPULATION_DATA = "population_data", "Data kependudukan tidak sesuai (NIK/KK)"
+    OTHER_COVER = "other_cover", "Sudah memiliki jaminan kesehatan lain"
+    ALREADY_PARTICIPANT = "already_participant", "Sudah terdaftar sebagai peserta JKN"
+    OTHER = "other", "Alasan lain"
+
+
+class ProposalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scoping.scope_by_village(self, user, "village")
+
+    def waiting(self):
+        return self.filter(status=ProposalStatus.SUBMITTED)
+
+
+class Proposal(models.Model):
+    """A village's Usulan for one month: the people it proposes to add and to remove."""
+
+    village = models.ForeignKey(Village, models.PROTECT, related_name="proposals")
+    month = models.DateField("bulan")
+    status = models.CharField(
+        max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField("dikirim", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Place and date of the Lampiran D signature block, fixed when the Lurah submits.
+    signed_place = models.CharField("tempat", max_length=100, blank=True)
+    signer_name = models.CharField("nama penandatangan", max_length=150, blank=True)
+    closed_at = models.DateTimeField("selesai", null=True, blank=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "village__code"]
+        verbose_name = "usulan"
+        verbose_name_plural = "usulan"
+        constraints = [
+            models.UniqueConstraint(fields=["village", "month"], name="proposal_village_month"),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="proposal_month_starts_on_day_one"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Usulan {self.village} {self.month:%m-%Y}"
+
+    @property
+    def is_editable(self):
+        return self.status in EDITABLE
+
+
+class ItemQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scoping.scope_by_village(self, user, "proposal__village")
+
+    def awaiting_validation(self):
+        """Approved removals waiting for the population-data validation (Pasal 5 ayat 3)."""
+        return self.filter(
+            kind=Kind.REMOVAL,
+            decision=Decision.APPROVED,
+            ledger_entry__isnull=True,
+            proposal__status=ProposalStatus.CLOSED,
+        )
+
+
+class ProposalItem(models.Model):
+    """One person proposed for addition or removal, with the ground's evidence and the Tim
+    Verifikasi's decision. An approved item points at the ledger entry it produced."""
+
+    proposal = models.ForeignKey(Proposal, models.CASCADE, related_name="items")
+    person = models.ForeignKey(Person, models.PROTECT, related_name="proposal_items")
+    kind = models.CharField("jenis", max_length=10, choices=Kind.choices)
+    ground = models.CharField(
+        "dasar", max_length=10, choices=[(g.value, g.label) for g in PROPOSAL_GROUNDS]
+    )
+    evidence = models.JSONField("bukti", default=dict, blank=True)
+    mother = models.ForeignKey(
+        Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="ibu"
+    )
+    letter = models.ForeignKey(
+        Letter, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="SKTM"
+    )
+    duplicate_of = models.ForeignKey(
+        Person,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="data ganda dari",
+    )
+    faskes = models.ForeignKey(
+        HealthFacility, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    decision = models.CharField(
+        "keputusan", max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    reason = models.CharField(
+        "alasan penolakan", max_length=20, choices=RejectReason.choices, blank=True
+    )
+    reason_text = models.TextField("keterangan", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("diputuskan", null=True, blank=True)
+    ledger_entry = models.OneToOneField(
+        LedgerEntry, models.PROTECT, null=True, blank=True, related_name="proposal_item"
+    )
+
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["proposal", "kind", "pk"]
+        verbose_name = "penduduk yang diusulkan"
+        verbose_name_plural = "penduduk yang diusulkan"
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "person"], name="item_person_once"),
+            models.CheckConstraint(
+                condition=Q(kind=Kind.ADDITION, ground__in=ADDITION_GROUNDS)
+                | Q(kind=Kind.REMOVAL) & ~Q(ground__in=ADDITION_GROUNDS),
+                name="item_ground_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision=Decision.REJECTED) | ~Q(reason=""),
+                name="item_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.person}"
+
+    @property
+    def awaits_validation(self):
+        return (
+            self.kind == Kind.REMOVAL
+            and self.decision == Decision.APPROVED
+            and self.ledger_entry_id is None
+        )
+
+
+class ProposalEvent(models.Model):
+    """One status change of an Usulan or of a person in it: who, when, from, to, note."""
+
+    proposal = models.ForeignKey(Proposal, models.CASCADE, related_name="events")
+    item = models.ForeignKey(
+        ProposalItem, models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="+")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_status or '-'} → {self.to_status}"

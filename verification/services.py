@@ -1,0 +1,291 @@
+"""The Usulan's moves, one service each: drafting (operator or Lurah), submission (Lurah),
+decisions and returns (Tim Verifikasi), and the validation of removals (Dukcapil or Dinas
+Sosial). Each refuses with a message in Bahasa Indonesia and writes nothing when it does."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import VILLAGE_ROLES, Role
+from enrollment import services as ledger
+from enrollment.models import Kind, Validator
+from enrollment.participation import month_start
+from people.models import Person
+from sktm.letters import add_months
+from verification.models import (
+    EDITABLE,
+    Decision,
+    Proposal,
+    ProposalEvent,
+    ProposalItem,
+    ProposalStatus,
+)
+
+DECIDING_ROLES = {Role.VERIFIER, Role.ADMIN}
+VALIDATING_ROLES = {Role.DUKCAPIL: Validator.DUKCAPIL, Role.VERIFIER: Validator.DINSOS}
+# An item is "open" while its Usulan is being worked on: a person is in at most one of these.
+OPEN_STATUSES = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
+# Usulan that reached Dinas Sosial: what the kabupaten-wide Lampiran D lists.
+SENT_STATUSES = [ProposalStatus.SUBMITTED, ProposalStatus.CLOSED]
+
+
+def effective_month(proposal, today=None):
+    """The month an approved change takes effect: the Usulan's month, or the month it is
+    decided in when that is later."""
+    return max(proposal.month, month_start(today or timezone.localdate()))
+
+
+def require_village_staff(actor, village, roles=VILLAGE_ROLES):
+    if actor.role not in roles or actor.village_id != village.pk:
+        raise ValidationError("Anda tidak berwenang mengubah usulan desa ini.")
+
+
+def log(proposal, actor, to_status, from_status="", item=None, note=""):
+    ProposalEvent.objects.create(
+        proposal=proposal,
+        item=item,
+        person=item.person if item else None,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        note=note,
+    )
+
+
+def locked(proposal):
+    return Proposal.objects.select_for_update().get(pk=proposal.pk)
+
+
+def proposal_open(*, actor, month):
+    """The actor's village Usulan for `month` (this month or the next), opened as a draft when
+    there is none yet."""
+    require_village_staff(actor, actor.village)
+    month = month_start(month)
+    this_month = month_start(timezone.localdate())
+    if month not in (this_month, add_months(this_month, 1)):
+        raise ValidationError("Usulan hanya dapat disusun untuk bulan ini atau bulan depan.")
+    with transaction.atomic():
+        proposal, created = Proposal.objects.get_or_create(
+            village=actor.village, month=month, defaults={"created_by": actor}
+        )
+        if created:
+            log(proposal, actor, ProposalStatus.DRAFT)
+    return proposal
+
+
+def ground_checks(item, month):
+    """The ledger's own rules for the item's ground, against the data at this moment."""
+    if item.kind == Kind.ADDITION:
+        return ledger.addition_checks(
+            person=item.person,
+            ground=item.ground,
+            effective_month=month,
+            evidence=item.evidence,
+            mother=item.mother,
+            letter=item.letter,
+        )
+    return ledger.removal_checks(
+        person=item.person,
+        ground=item.ground,
+        evidence=item.evidence,
+        duplicate_of=item.duplicate_of,
+    )
+
+
+def item_add(*, actor, proposal, item):
+    """Adds a person (an unsaved ProposalItem with its ground and evidence) to a draft Usulan,
+    after checking the ground as the ledger will."""
+    require_village_staff(actor, proposal.village)
+    with transaction.atomic():
+        proposal = locked(proposal)
+        if not proposal.is_editable:
+            raise ValidationError("Usulan yang sudah dikirim tidak dapat diubah.")
+        # One writer at a time per person: two drafts cannot both take the same person.
+        person = (
+            Person.objects.select_for_update().select_related("household").get(pk=item.person.pk)
+        )
+        if person.household.village_id != proposal.village_id:
+            raise ValidationError(f"NIK {person.nik} bukan penduduk {proposal.village}.")
+        elsewhere = (
+            ProposalItem.objects.filter(person=person, proposal__status__in=OPEN_STATUSES)
+            .select_related("proposal")
+            .first()
+        )
+        if elsewhere:
+            raise ValidationError(
+                f"{person.name} sudah ada dalam usulan bulan "
+                f"{elsewhere.proposal.month:%m-%Y} yang masih diproses."
+            )
+        waiting = ProposalItem.objects.awaiting_validation().filter(person=person).exists()
+        if waiting:
+            raise ValidationError(
+                f"Pengurangan {person.name} sudah disetujui dan menunggu validasi data "
+                "kependudukan."
+            )
+        item.person, item.proposal, item.added_by = person, proposal, actor
+        item.evidence = ground_checks(item, effective_month(proposal))
+        item.save()
+        log(proposal, actor, "added", item=item)
+    return item
+
+
+def item_withdraw(*, actor, item):
+    require_village_staff(actor, item.proposal.village)
+    with transaction.atomic():
+        proposal = locked(item.proposal)
+        if not proposal.is_editable:
+            raise ValidationError("Usulan yang sudah dikirim tidak dapat diubah.")
+        log(proposal, actor, "withdrawn", item=item)
+        item.delete()
+
+
+def proposal_submit(*, actor, proposal, place):
+    """The Lurah sends the Usulan to the Kepala Dinas Sosial as Ketua Tim Verifikasi; every
+    person's ground is checked again, since an SKTM may have expired since drafting."""
+    require_village_staff(actor, proposal.village, roles=[Role.VILLAGE_HEAD])
+    with transaction.atomic():
+        proposal = locked(proposal)
+        if proposal.status not in EDITABLE:
+            raise ValidationError("Usulan ini sudah dikirim.")
+        items = list(proposal.items.select_related("person__household", "mother", "letter"))
+        if not items:
+            raise ValidationError("Usulan masih kosong: tambahkan paling sedikit satu penduduk.")
+        if not place.strip():
+            raise ValidationError("Tempat penandatanganan wajib diisi.")
+        month = effective_month(proposal)
+        problems = []
+        for item in items:
+            try:
+                ground_checks(item, month)
+            except ValidationError as error:
+                problems.append(f"{item.person.name} (NIK {item.person.nik}): {error.messages[0]}")
+        if problems:
+            raise ValidationError(["Perbaiki dahulu sebelum dikirim:", *problems])
+        previous = proposal.status
+        proposal.status = ProposalStatus.SUBMITTED
+        proposal.submitted_at = timezone.now()
+        proposal.submitted_by = actor
+        proposal.signed_place = place.strip()
+        proposal.signer_name = actor.get_full_name() or actor.username
+        proposal.save()
+        log(proposal, actor, proposal.status, previous)
+    return proposal
+
+
+def require_decider(actor, proposal):
+    if (
+        actor.role not in DECIDING_ROLES
+        or not Proposal.objects.visible_to(actor).filter(pk=proposal.pk).exists()
+    ):
+        raise ValidationError("Hanya Tim Verifikasi Dinas Sosial yang memutuskan usulan.")
+
+
+def proposal_return(*, actor, proposal, note):
+    """The Tim Verifikasi sends the whole Usulan back to the village with a note; decisions made
+    so far are undone (they stay in the history) and are made again after resubmission."""
+    require_decider(actor, proposal)
+    if not note.strip():
+        raise ValidationError("Tuliskan catatan untuk desa: apa yang harus diperbaiki.")
+    with transaction.atomic():
+        proposal = locked(proposal)
+        if proposal.status != ProposalStatus.SUBMITTED:
+            raise ValidationError("Hanya usulan yang sedang diverifikasi dapat dikembalikan.")
+        proposal.items.update(
+            decision=Decision.PENDING, reason="", reason_text="", decided_by=None, decided_at=None
+        )
+        proposal.status = ProposalStatus.RETURNED
+        proposal.save()
+        log(proposal, actor, proposal.status, ProposalStatus.SUBMITTED, note=note.strip())
+    return proposal
+
+
+def item_decide(*, actor, item, decision, reason="", reason_text=""):
+    """Approves or rejects one proposed person. Of two verifiers deciding the same person at
+    once, the first wins and the second is told. When the last person is decided the Usulan
+    closes and the approved additions enter the ledger."""
+    require_decider(actor, item.proposal)
+    if decision not in (Decision.APPROVED, Decision.REJECTED):
+        raise ValidationError("Pilih setujui atau tolak.")
+    if decision == Decision.REJECTED and not reason:
+        raise ValidationError("Pilih alasan penolakan.")
+    with transaction.atomic():
+        proposal = locked(item.proposal)
+        if proposal.status != ProposalStatus.SUBMITTED:
+            raise ValidationError("Usulan ini tidak sedang diverifikasi.")
+        item = ProposalItem.objects.select_related("person__household", "mother", "letter").get(
+            pk=item.pk
+        )
+        if item.decision != Decision.PENDING:
+            who = item.decided_by.get_full_name() or item.decided_by.username
+            raise ValidationError(
+                f"{item.person.name} sudah diputuskan ({item.get_decision_display().lower()}) "
+                f"oleh {who} pada {timezone.localtime(item.decided_at):%d-%m-%Y %H:%M}."
+            )
+        if decision == Decision.APPROVED:
+            ground_checks(item, effective_month(proposal))
+        item.decision, item.decided_by, item.decided_at = decision, actor, timezone.now()
+        item.reason = reason if decision == Decision.REJECTED else ""
+        item.reason_text = reason_text.strip()
+        item.save()
+        log(proposal, actor, decision, Decision.PENDING, item=item, note=item.reason_text)
+        if not proposal.items.filter(decision=Decision.PENDING).exists():
+            close(proposal, actor)
+    return item
+
+
+def close(proposal, actor):
+    """Every person is decided: approved additions enter the ledger now; approved removals wait
+    for the validation of the population data (Pasal 5 ayat 3)."""
+    month = effective_month(proposal)
+    additions = proposal.items.filter(kind=Kind.ADDITION, decision=Decision.APPROVED)
+    for item in additions.select_related("person__household", "mother", "letter"):
+        try:
+            entry = ledger.participant_add(
+                actor=actor,
+                person=item.person,
+                ground=item.ground,
+                effective_month=month,
+                evidence=item.evidence,
+                mother=item.mother,
+                letter=item.letter,
+                note=f"{proposal}",
+            )
+        except ValidationError as error:
+            raise ValidationError(
+                f"Usulan belum dapat diselesaikan: {item.person.name}: {error.messages[0]}"
+            ) from error
+        item.ledger_entry = entry
+        item.save(update_fields=["ledger_entry"])
+    proposal.status = ProposalStatus.CLOSED
+    proposal.closed_at = timezone.now()
+    proposal.save()
+    log(proposal, actor, proposal.status, ProposalStatus.SUBMITTED)
+
+
+def removal_validate(*, actor, item, validated_on, validated_against):
+    """Records an approved removal in the ledger once the population data is validated, by
+    Dukcapil or by Dinas Sosial (Pasal 5 ayat 3)."""
+    validator = Validator.DINSOS if actor.role == Role.ADMIN else VALIDATING_ROLES.get(actor.role)
+    if validator is None or not ProposalItem.objects.visible_to(actor).filter(pk=item.pk).exists():
+        raise ValidationError("Hanya Dukcapil atau Dinas Sosial yang memvalidasi pengurangan.")
+    validated_on = ledger.as_date(validated_on, "Tanggal validasi")
+    with transaction.atomic():
+        proposal = locked(item.proposal)
+        item = ProposalItem.objects.select_related("person", "duplicate_of").get(pk=item.pk)
+        if not item.awaits_validation:
+            raise ValidationError(f"Pengurangan {item.person.name} tidak menunggu validasi.")
+        item.ledger_entry = ledger.participant_remove(
+            actor=actor,
+            person=item.person,
+            ground=item.ground,
+            effective_month=effective_month(proposal, validated_on),
+            validated_by=validator,
+            validated_on=validated_on,
+            validated_against=validated_against,
+            evidence=item.evidence,
+            duplicate_of=item.duplicate_of,
+            note=f"{proposal}",
+        )
+        item.save(update_fields=["ledger_entry"])
+        log(proposal, actor, "validated", Decision.APPROVED, item=item, note=validated_against)
+    return item

@@ -1,0 +1,377 @@
+import datetime
+import tempfile
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.models import VILLAGE_ROLES, Role
+from accounts.scoping import scope_districts
+from enrollment.models import Kind
+from enrollment.participation import month_start
+from people.services import person_record
+from regions import terminology
+from regions.models import District
+from sktm import letters
+from sktm.letters import add_months
+from sktm.views import pdf_response
+from verification import lampiran_d, services
+from verification.forms import (
+    GROUND_FIELDS,
+    IDENTITY_FIELDS,
+    DecisionForm,
+    ExportForm,
+    ItemForm,
+    NoteForm,
+    QueueFilter,
+    SubmitForm,
+    ValidationForm,
+)
+from verification.models import Decision, Proposal, ProposalItem, ProposalStatus
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def scoped_proposal(request, pk):
+    queryset = Proposal.objects.visible_to(request.user).select_related(
+        "village__district__regency", "submitted_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def scoped_item(request, pk):
+    queryset = ProposalItem.objects.visible_to(request.user).select_related(
+        "proposal__village", "person"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def require_roles(request, roles):
+    if request.user.role not in roles:
+        raise PermissionDenied
+
+
+def refuse(request, error):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def with_counts(proposals):
+    return proposals.annotate(
+        additions=Count("items", filter=Q(items__kind=Kind.ADDITION)),
+        removals=Count("items", filter=Q(items__kind=Kind.REMOVAL)),
+        pending=Count("items", filter=Q(items__decision=Decision.PENDING)),
+        rejected=Count("items", filter=Q(items__decision=Decision.REJECTED)),
+    )
+
+
+@require_safe
+def proposal_list(request):
+    """A village's own Usulan; for everyone else the queue of submitted Usulan, oldest
+    first."""
+    terms = terminology.current()
+    proposals = with_counts(
+        Proposal.objects.visible_to(request.user).select_related("village__district")
+    )
+    if request.user.role in VILLAGE_ROLES:
+        this_month = month_start(timezone.localdate())
+        context = {
+            "page": Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page")),
+            "months": [this_month, add_months(this_month, 1)],
+        }
+        return render(request, "verification/village_proposals.html", context)
+    filters = QueueFilter(
+        request.GET or {"status": ProposalStatus.SUBMITTED},
+        districts=scope_districts(District.objects.all(), request.user),
+        terms=terms,
+    )
+    proposals = proposals.exclude(status=ProposalStatus.DRAFT).order_by(
+        "submitted_at", "village__code"
+    )
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["district"]:
+            proposals = proposals.filter(village__district=data["district"])
+        if data["village"]:
+            proposals = proposals.filter(village__name__icontains=data["village"])
+        if data["month"]:
+            year, month = map(int, data["month"].split("-"))
+            proposals = proposals.filter(month=datetime.date(year, month, 1))
+        if data["status"]:
+            proposals = proposals.filter(status=data["status"])
+        if data["waiting_days"] is not None:
+            since = timezone.now() - datetime.timedelta(days=data["waiting_days"])
+            proposals = proposals.filter(submitted_at__lte=since)
+    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "verification/queue.html",
+        {"page": page, "filters": filters, "now": timezone.now()},
+    )
+
+
+@require_POST
+def proposal_open(request):
+    require_roles(request, VILLAGE_ROLES)
+    try:
+        month = datetime.date.fromisoformat(request.POST.get("month", ""))
+        proposal = services.proposal_open(actor=request.user, month=month)
+    except ValueError:
+        messages.error(request, "Bulan usulan tidak sah.")
+        return redirect("verification:proposal_list")
+    except ValidationError as error:
+        refuse(request, error)
+        return redirect("verification:proposal_list")
+    return redirect("verification:proposal_detail", pk=proposal.pk)
+
+
+@require_safe
+def proposal_detail(request, pk):
+    proposal = scoped_proposal(request, pk)
+    items = proposal.items.select_related(
+        "person__household", "mother", "letter", "duplicate_of", "faskes", "decided_by"
+    )
+    user = request.user
+    is_village_staff = user.role in VILLAGE_ROLES
+    events = list(proposal.events.select_related("actor", "person"))
+    for event in events:
+        event.from_label = EVENT_LABELS.get(event.from_status, event.from_status)
+        event.to_label = EVENT_LABELS.get(event.to_status, event.to_status)
+    returns = [event.note for event in events if event.to_status == ProposalStatus.RETURNED]
+    context = {
+        "proposal": proposal,
+        "additions": [item for item in items if item.kind == Kind.ADDITION],
+        "removals": [item for item in items if item.kind == Kind.REMOVAL],
+        "events": events,
+        "return_note": returns[-1] if returns else "",
+        "can_edit": is_village_staff and proposal.is_editable,
+        "can_submit": user.role == Role.VILLAGE_HEAD and proposal.is_editable,
+        "can_decide": user.role in services.DECIDING_ROLES
+        and proposal.status == ProposalStatus.SUBMITTED,
+        "can_validate": user.role in (*services.VALIDATING_ROLES, Role.ADMIN),
+        "decision_form": DecisionForm(),
+        "submit_form": SubmitForm(initial={"place": proposal.village.name}),
+        "note_form": NoteForm(),
+    }
+    return render(request, "verification/proposal_detail.html", context)
+
+
+EVENT_LABELS = {
+    **dict(ProposalStatus.choices),
+    **dict(Decision.choices),
+    "added": "Ditambahkan ke usulan",
+    "withdrawn": "Dikeluarkan dari usulan",
+    "validated": "Divalidasi, dicatat di buku mutasi",
+}
+
+
+def item_add(request, pk):
+    proposal = scoped_proposal(request, pk)
+    require_roles(request, VILLAGE_ROLES)
+    if not proposal.is_editable:
+        messages.error(request, "Usulan yang sudah dikirim tidak dapat diubah.")
+        return redirect("verification:proposal_detail", pk=pk)
+    form = ItemForm(request.POST or None, village=proposal.village)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                person = person_record(
+                    actor=request.user,
+                    village=proposal.village,
+                    nik=form.cleaned_data["nik"],
+                    **form.person_data(),
+                )
+                services.item_add(
+                    actor=request.user,
+                    proposal=proposal,
+                    item=ProposalItem(person=person, **form.item_fields()),
+                )
+        except ValidationError as error:
+            on_fields = hasattr(error, "error_dict") and set(error.error_dict) <= set(form.fields)
+            form.add_error(None, error if on_fields else error.messages)
+        else:
+            messages.success(request, f"{person.name} ditambahkan ke usulan.")
+            return redirect("verification:proposal_detail", pk=pk)
+    return render(
+        request,
+        "verification/item_form.html",
+        {
+            "proposal": proposal,
+            "form": form,
+            "identity_fields": IDENTITY_FIELDS,
+            "ground_fields": {ground.value: fields for ground, fields in GROUND_FIELDS.items()},
+        },
+    )
+
+
+@require_POST
+def item_withdraw(request, pk):
+    item = scoped_item(request, pk)
+    try:
+        services.item_withdraw(actor=request.user, item=item)
+    except ValidationError as error:
+        refuse(request, error)
+    else:
+        messages.success(request, f"{item.person.name} dikeluarkan dari usulan.")
+    return redirect("verification:proposal_detail", pk=item.proposal_id)
+
+
+@require_POST
+def proposal_submit(request, pk):
+    proposal = scoped_proposal(request, pk)
+    form = SubmitForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Tempat penandatanganan wajib diisi.")
+        services.proposal_submit(
+            actor=request.user, proposal=proposal, place=form.cleaned_data["place"]
+        )
+    except ValidationError as error:
+        refuse(request, error)
+    else:
+        messages.success(request, "Usulan dikirim ke Dinas Sosial.")
+    return redirect("verification:proposal_detail", pk=pk)
+
+
+@require_POST
+def proposal_return(request, pk):
+    proposal = scoped_proposal(request, pk)
+    form = NoteForm(request.POST)
+    try:
+        services.proposal_return(
+            actor=request.user,
+            proposal=proposal,
+            note=form.cleaned_data["note"] if form.is_valid() else "",
+        )
+    except ValidationError as error:
+        refuse(request, error)
+    else:
+        messages.success(request, "Usulan dikembalikan ke desa.")
+    return redirect("verification:proposal_detail", pk=pk)
+
+
+@require_POST
+def item_decide(request, pk):
+    item = scoped_item(request, pk)
+    form = DecisionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        services.item_decide(actor=request.user, item=item, **form.cleaned_data)
+    except ValidationError as error:
+        refuse(request, error)
+    return redirect(
+        reverse("verification:proposal_detail", args=[item.proposal_id]) + f"#item-{pk}"
+    )
+
+
+@require_safe
+def validation_queue(request):
+    require_roles(request, (*services.VALIDATING_ROLES, Role.ADMIN))
+    items = (
+        ProposalItem.objects.visible_to(request.user)
+        .awaiting_validation()
+        .select_related("person__household__village", "proposal", "decided_by", "duplicate_of")
+        .order_by("decided_at")
+    )
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    form = ValidationForm(initial={"validated_on": timezone.localdate()})
+    return render(request, "verification/validation_queue.html", {"page": page, "form": form})
+
+
+@require_POST
+def removal_validate(request, pk):
+    item = scoped_item(request, pk)
+    form = ValidationForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        services.removal_validate(actor=request.user, item=item, **form.cleaned_data)
+    except ValidationError as error:
+        refuse(request, error)
+    else:
+        messages.success(request, f"Pengurangan {item.person.name} dicatat di buku mutasi.")
+    return redirect(request.POST.get("next") or "verification:validation_queue")
+
+
+def xlsx_response(write, filename):
+    """Writes a workbook to a temporary file (never the whole file in memory) and streams it."""
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    write(output)
+    output.seek(0)
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+@require_safe
+def lampiran_d_xlsx(request, pk):
+    proposal = scoped_proposal(request, pk)
+    return xlsx_response(
+        lambda output: lampiran_d.write_xlsx(
+            output,
+            proposal.month,
+            proposal.items.all(),
+            signature=lampiran_d.signature(proposal),
+        ),
+        f"Lampiran-D-{proposal.village.code}-{proposal.month:%Y-%m}.xlsx",
+    )
+
+
+@require_safe
+def lampiran_d_pdf(request, pk):
+    proposal = scoped_proposal(request, pk)
+    removals = proposal.items.filter(kind=Kind.REMOVAL).select_related("person__household")
+    content = lampiran_d.pdf(
+        proposal, proposal.items.all(), removals, request.build_absolute_uri("/")
+    )
+    return pdf_response(content, f"Lampiran-D-{proposal.village.code}-{proposal.month:%Y-%m}.pdf")
+
+
+@require_safe
+def letters_pdf(request, pk):
+    """The SKTM letters of the people proposed on ground c.2, as one PDF."""
+    proposal = scoped_proposal(request, pk)
+    items = proposal.items.filter(letter__isnull=False).select_related(
+        "letter__form", "letter__person__household", "letter__village__district__regency"
+    )
+    htmls = [
+        letters.letter_html(
+            item.letter,
+            request.build_absolute_uri(reverse("sktm:letter_verify", args=[item.letter.token])),
+        )
+        for item in items
+    ]
+    if not htmls:
+        messages.info(request, "Usulan ini tidak memuat SKTM.")
+        return redirect("verification:proposal_detail", pk=pk)
+    content = letters.combined_pdf(htmls, request.build_absolute_uri("/"))
+    return pdf_response(content, f"SKTM-{proposal.village.code}-{proposal.month:%Y-%m}.pdf")
+
+
+@require_safe
+def export(request):
+    """Lampiran D of a month across a kapanewon or the whole kabupaten, in the user's scope."""
+    require_roles(request, (Role.ADMIN, Role.VERIFIER, Role.LEADERSHIP, Role.DISTRICT_HEAD))
+    form = ExportForm(
+        request.GET or None, districts=scope_districts(District.objects.all(), request.user)
+    )
+    if not form.is_valid():
+        return render(request, "verification/export.html", {"form": form})
+    month, district = form.cleaned_data["month"], form.cleaned_data["district"]
+    items = ProposalItem.objects.visible_to(request.user).filter(
+        proposal__month=month, proposal__status__in=services.SENT_STATUSES
+    )
+    if district:
+        items = items.filter(proposal__village__district=district)
+    area = district.code if district else terminology.current().regency_code
+    return xlsx_response(
+        lambda output: lampiran_d.write_xlsx(output, month, items),
+        f"Lampiran-D-{area}-{month:%Y-%m}.xlsx",
+    )

@@ -210,8 +210,6 @@ def item_decide(*, actor, item, decision, reason="", reason_text=""):
         raise ValidationError("Pilih alasan penolakan.")
     with transaction.atomic():
         proposal = locked(item.proposal)
-        if proposal.status != ProposalStatus.SUBMITTED:
-            raise ValidationError("Usulan ini tidak sedang diverifikasi.")
         item = ProposalItem.objects.select_related("person__household", "mother", "letter").get(
             pk=item.pk
         )
@@ -221,6 +219,8 @@ def item_decide(*, actor, item, decision, reason="", reason_text=""):
                 f"{item.person.name} sudah diputuskan ({item.get_decision_display().lower()}) "
                 f"oleh {who} pada {timezone.localtime(item.decided_at):%d-%m-%Y %H:%M}."
             )
+        if proposal.status != ProposalStatus.SUBMITTED:
+            raise ValidationError("Usulan ini tidak sedang diverifikasi.")
         if decision == Decision.APPROVED:
             ground_checks(item, effective_month(proposal))
         item.decision, item.decided_by, item.decided_at = decision, actor, timezone.now()

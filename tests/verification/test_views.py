@@ -1,0 +1,263 @@
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from enrollment.models import LedgerEntry
+from enrollment.participation import is_active
+from people.models import Person
+from regions.models import Village
+from tests.factories import PersonFactory, UserFactory, village
+from tests.verification.conftest import LONG_AGO, propose, this_month
+from verification import services, waiting
+from verification.models import Decision, Proposal, ProposalItem, ProposalStatus
+
+pytestmark = pytest.mark.django_db
+
+NEW_RESIDENT = {
+    "ground": "add_c1",
+    "nik": "3401014405900002",
+    "name": "Tumini",
+    "kk_number": "3401010203040005",
+    "birth_place": "Kulon Progo",
+    "birth_date": "1990-05-04",
+    "sex": "P",
+    "relationship": "3",
+    "marital_status": "2",
+    "occupation": "Buruh harian lepas",
+    "dusun": "Kepek",
+    "rt": "3",
+    "rw": "1",
+    "domicile_since": "2015-01-01",
+    "domicile_document": "KTP dan KK",
+    "no_other_cover": "on",
+    "dtks_source": "DTSEN",
+    "dtks_id": "DTSEN-3401-77",
+    "desil": "1",
+    "data_period": "2025-Q4",
+    "checked_on": "2026-11-02",
+}
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def faskes_id():
+    return village("34.01.01.2001").district.health_facilities.first().pk
+
+
+def test_a_village_drafts_and_submits_and_the_team_decides(client, operator_a, lurah_a, verifier):
+    login(client, operator_a)
+    response = client.post(
+        reverse("verification:proposal_open"), {"month": this_month().isoformat()}
+    )
+    proposal = Proposal.objects.get()
+    assert response.url == reverse("verification:proposal_detail", args=[proposal.pk])
+    add_url = reverse("verification:item_add", args=[proposal.pk])
+    assert client.get(add_url).status_code == 200
+    response = client.post(add_url, {**NEW_RESIDENT, "faskes": faskes_id()})
+    assert response.status_code == 302, response.context["form"].errors
+    person = Person.objects.get(nik=NEW_RESIDENT["nik"])
+    assert person.domicile_since.isoformat() == "2015-01-01"
+    known = PersonFactory(domicile_since=LONG_AGO)
+    client.post(
+        add_url,
+        {**NEW_RESIDENT, "nik": known.nik, "name": "", "kk_number": "", "faskes": faskes_id()},
+    )
+    assert proposal.items.count() == 2
+
+    login(client, lurah_a)
+    client.post(reverse("verification:proposal_submit", args=[proposal.pk]), {"place": "Temon"})
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.SUBMITTED
+    sheet = load_workbook(
+        io.BytesIO(
+            b"".join(client.get(reverse("verification:lampiran_d_xlsx", args=[proposal.pk])))
+        )
+    ).active
+    assert sheet["D5"].value == "Tumini"
+
+    login(client, verifier)
+    queue = client.get(reverse("verification:proposal_list"))
+    assert list(queue.context["page"]) == [proposal]
+    first, second = proposal.items.order_by("pk")
+    client.post(reverse("verification:item_decide", args=[first.pk]), {"decision": "approved"})
+    client.post(
+        reverse("verification:item_decide", args=[second.pk]),
+        {"decision": "rejected", "reason": "evidence", "reason_text": "ID DTSEN tidak ditemukan"},
+    )
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.CLOSED
+    assert is_active(person) and not is_active(known)
+    assert LedgerEntry.objects.count() == 1
+
+    login(client, operator_a)
+    page = client.get(reverse("verification:proposal_detail", args=[proposal.pk]))
+    assert "ID DTSEN tidak ditemukan" in page.content.decode()
+    assert "Bukti tidak lengkap atau tidak sah" in page.content.decode()
+
+
+def test_a_bad_item_is_refused_with_the_reason_and_nothing_is_written(client, proposal, operator_a):
+    login(client, operator_a)
+    url = reverse("verification:item_add", args=[proposal.pk])
+    response = client.post(
+        url,
+        {**NEW_RESIDENT, "domicile_since": timezone.localdate().isoformat(), "faskes": faskes_id()},
+    )
+    assert response.status_code == 200
+    assert "berdomisili kurang dari 6 bulan" in response.content.decode()
+    assert not Person.objects.filter(nik=NEW_RESIDENT["nik"]).exists()
+    response = client.post(url, {**NEW_RESIDENT, "name": "", "nik": "123"})
+    assert response.context["form"].errors["nik"]
+    assert not ProposalItem.objects.exists()
+
+
+def test_a_second_decision_is_told_it_came_too_late(client, submitted, verifier, admin_user):
+    item = submitted.items.first()
+    services.item_decide(actor=verifier, item=item, decision=Decision.APPROVED)
+    login(client, admin_user)
+    response = client.post(
+        reverse("verification:item_decide", args=[item.pk]),
+        {"decision": "rejected", "reason": "other"},
+        follow=True,
+    )
+    assert "sudah diputuskan" in response.content.decode()
+    item.refresh_from_db()
+    assert item.decision == Decision.APPROVED
+
+
+def test_the_combined_sktm_pdf_holds_each_letter(client, proposal, operator_a, lurah_a, letter):
+    person = letter.person
+    person.domicile_since = LONG_AGO
+    person.save()
+    services.item_add(
+        actor=operator_a,
+        proposal=proposal,
+        item=ProposalItem(
+            person=person,
+            kind="addition",
+            ground="add_c2",
+            letter=letter,
+            evidence={"has_other_cover": False},
+        ),
+    )
+    login(client, lurah_a)
+    response = client.get(reverse("verification:letters_pdf", args=[proposal.pk]))
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert letter.number in text
+
+
+PROPOSAL_URLS = [
+    "proposal_detail",
+    "item_add",
+    "lampiran_d_xlsx",
+    "lampiran_d_pdf",
+    "letters_pdf",
+]
+
+
+@pytest.mark.parametrize("name", PROPOSAL_URLS)
+def test_another_villages_usulan_is_not_found(client, submitted, operator_b, name):
+    login(client, operator_b)
+    assert client.get(reverse(f"verification:{name}", args=[submitted.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["item_decide", "item_withdraw", "removal_validate"])
+def test_another_villages_person_is_not_found(client, submitted, operator_b, agency_staff, name):
+    item = submitted.items.first()
+    for user in (operator_b, agency_staff):
+        login(client, user)
+        assert client.post(reverse(f"verification:{name}", args=[item.pk])).status_code == 404
+
+
+def test_a_panewu_reads_its_villages_but_decides_nothing(client, submitted, panewu_a):
+    login(client, panewu_a)
+    assert (
+        client.get(reverse("verification:proposal_detail", args=[submitted.pk])).status_code == 200
+    )
+    item = submitted.items.first()
+    client.post(reverse("verification:item_decide", args=[item.pk]), {"decision": "approved"})
+    item.refresh_from_db()
+    assert item.decision == Decision.PENDING
+    panewu_b = UserFactory(role="district_head", district=village("34.01.02.2001").district)
+    login(client, panewu_b)
+    assert (
+        client.get(reverse("verification:proposal_detail", args=[submitted.pk])).status_code == 404
+    )
+    assert list(client.get(reverse("verification:proposal_list")).context["page"]) == []
+
+
+def make_submitted_proposals(count, skip=0):
+    """`count` submitted Usulan of different villages of Kulon Progo, one resident each."""
+    created = []
+    for place in Village.objects.filter(district__regency__code="34.01")[skip : skip + count]:
+        lurah = UserFactory(role="village_head", village=place)
+        proposal = services.proposal_open(actor=lurah, month=this_month())
+        person = PersonFactory(household__village=place, domicile_since=LONG_AGO)
+        propose(lurah, proposal, person)
+        created.append(services.proposal_submit(actor=lurah, proposal=proposal, place=place.name))
+    return created
+
+
+def test_the_queue_is_oldest_first_and_its_queries_do_not_grow(client, verifier):
+    make_submitted_proposals(3)
+    login(client, verifier)
+    url = reverse("verification:proposal_list")
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(url)
+    dates = [proposal.submitted_at for proposal in response.context["page"]]
+    assert dates == sorted(dates)
+    make_submitted_proposals(12, skip=3)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(response.context["page"]) == 15
+    assert len(many) == len(few)
+
+
+def test_the_queue_filters_by_kapanewon_and_waiting_time(client, verifier):
+    proposals = make_submitted_proposals(3)
+    login(client, verifier)
+    url = reverse("verification:proposal_list")
+    district = proposals[0].village.district
+    response = client.get(url, {"district": district.pk, "status": "submitted"})
+    assert all(p.village.district_id == district.pk for p in response.context["page"])
+    assert not list(client.get(url, {"waiting_days": 3}).context["page"])
+
+
+def test_badges_count_what_waits(client, submitted, verifier, lurah_a, operator_a):
+    assert waiting.proposals(verifier) == 1
+    assert waiting.proposals(lurah_a) == 0
+    services.proposal_return(actor=verifier, proposal=submitted, note="Perbaiki")
+    assert waiting.proposals(operator_a) == 1 and waiting.proposals(verifier) == 0
+    login(client, operator_a)
+    page = client.get(reverse("home")).content.decode()
+    assert 'title="menunggu Anda">1<' in page
+
+
+def test_the_kabupaten_export_respects_scope(client, submitted, admin_user, panewu_a):
+    login(client, admin_user)
+    url = reverse("verification:export")
+    assert client.get(url).status_code == 200
+    response = client.get(url, {"month": this_month().strftime("%Y-%m")})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.max_row == 4 + 3
+    login(client, panewu_a)
+    response = client.get(
+        url, {"month": this_month().strftime("%Y-%m"), "district": submitted.village.district_id}
+    )
+    assert response.status_code == 200
+
+
+def test_out_of_scope_users_export_nothing_of_other_areas(client, submitted):
+    panewu_b = UserFactory(role="district_head", district=village("34.01.02.2001").district)
+    login(client, panewu_b)
+    response = client.get(reverse("verification:export"), {"month": this_month().strftime("%Y-%m")})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.max_row == 4  # headers only

@@ -1,0 +1,215 @@
+"""Usulan benchmark: the kabupaten-wide Lampiran D of 100,000 rows beside a bare XlsxWriter
+write of the same rows, and the Tim Verifikasi's queue at 10 and at 2,000 waiting Usulan.
+
+Run: DATABASE_URL=postgres://… .venv/bin/python bench/verification_lampiran_d.py [ROWS]
+Creates and drops a database `pbipemda_bench_usulan` on that server (a throwaway SQLite file
+when DATABASE_URL is not set). Each export runs in a process of its own, so each peak memory
+(resident set) is its own.
+"""
+
+import datetime
+import io
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+MEASURE = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] in ("export", "bare") else None
+ROWS = int(sys.argv[1]) if len(sys.argv) > 1 and not MEASURE else 100_000
+SERVER_URL = os.environ.get("BENCH_SERVER_URL", os.environ.get("DATABASE_URL", ""))
+NAME = "pbipemda_bench_usulan"
+SQLITE = Path(tempfile.gettempdir()) / f"{NAME}.sqlite3"
+MONTH = datetime.date(2026, 11, 1)
+if SERVER_URL:
+    import psycopg
+
+    DATABASE_URL = SERVER_URL.rsplit("/", 1)[0] + "/" + NAME
+else:
+    DATABASE_URL = f"sqlite:///{SQLITE}"
+if not MEASURE:
+    if SERVER_URL:
+        with psycopg.connect(SERVER_URL, autocommit=True) as server:
+            server.execute(f"DROP DATABASE IF EXISTS {NAME}")
+            server.execute(f"CREATE DATABASE {NAME}")
+    else:
+        SQLITE.unlink(missing_ok=True)
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="pbipemda.settings",
+    DJANGO_DEBUG="0",
+    DATABASE_URL=DATABASE_URL,
+    BENCH_SERVER_URL=SERVER_URL,
+)
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-0123456789-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+
+import django  # noqa: E402
+
+django.setup()
+
+import xlsxwriter  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from accounts.models import Role, User  # noqa: E402
+from enrollment.models import Ground, Kind  # noqa: E402
+from people.models import Household, Person  # noqa: E402
+from regions.models import HealthFacility, Regency, Village  # noqa: E402
+from sktm.letters import add_months  # noqa: E402
+from verification import lampiran_d  # noqa: E402
+from verification.models import Proposal, ProposalItem, ProposalStatus  # noqa: E402
+
+
+def build(rows):
+    """One submitted Usulan per village for MONTH holding `rows` proposed additions in all."""
+    call_command("migrate", verbosity=0)
+    call_command("load_reference_data", stdout=io.StringIO())
+    regency = Regency.objects.get(code="34.01")
+    lurah = User.objects.create(username="bench-lurah", role=Role.ADMIN)
+    villages = list(Village.objects.filter(district__regency=regency))
+    faskes = {f.district_id: f for f in HealthFacility.objects.all()}
+    proposals = Proposal.objects.bulk_create(
+        Proposal(
+            village=village,
+            month=MONTH,
+            status=ProposalStatus.SUBMITTED,
+            created_by=lurah,
+            submitted_at=datetime.datetime(2026, 11, 20, tzinfo=datetime.UTC),
+        )
+        for village in villages
+    )
+    for start in range(0, rows, 10_000):
+        numbers = range(start, min(start + 10_000, rows))
+        households = Household.objects.bulk_create(
+            Household(
+                number=f"{n:016d}",
+                village=villages[n % len(villages)],
+                dusun=f"Dusun {n % 9}",
+                rt="001",
+                rw="002",
+            )
+            for n in numbers
+        )
+        people = Person.objects.bulk_create(
+            Person(
+                nik=f"34010{n:011d}",
+                name=f"Penduduk {n}",
+                household=household,
+                birth_place="Kulon Progo",
+                birth_date=datetime.date(1980, 1, 1),
+                sex="P",
+                relationship=1,
+                marital_status=2,
+                occupation="Buruh tani",
+            )
+            for n, household in zip(numbers, households, strict=True)
+        )
+        ProposalItem.objects.bulk_create(
+            ProposalItem(
+                proposal=proposals[n % len(villages)],
+                person=person,
+                kind=Kind.ADDITION,
+                ground=Ground.DTKS,
+                faskes=faskes[villages[n % len(villages)].district_id],
+                added_by=lurah,
+            )
+            for n, person in zip(numbers, people, strict=True)
+        )
+    return regency, villages, lurah
+
+
+def export(path):
+    return lampiran_d.write_xlsx(path, MONTH, ProposalItem.objects.all())
+
+
+def bare(path):
+    """The same rows written with no formats, no labels, no NO column: the floor."""
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True})
+    sheet = workbook.add_worksheet()
+    values = ProposalItem.objects.order_by("proposal__village__code", "pk").values_list(
+        *lampiran_d.ROW_FIELDS
+    )
+    for row, record in enumerate(values.iterator(chunk_size=5000)):
+        sheet.write_row(row, 0, [str(value) for value in record])
+    workbook.close()
+
+
+def measure_in_child(kind):
+    """Runs one export in a process of its own; returns (seconds, peak MB)."""
+    output = subprocess.run(
+        [sys.executable, __file__, kind], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return float(output[0]), float(output[1])
+
+
+def queue_queries(client):
+    url = reverse("verification:proposal_list")
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, {"status": "submitted"}, secure=True).status_code == 200
+        timings.append((time.perf_counter() - start) * 1000)
+    return len(queries), sorted(timings)[2]
+
+
+def main():
+    start = time.perf_counter()
+    regency, villages, lurah = build(ROWS)
+    print(
+        f"database: {connection.vendor}; built {ROWS:,} proposed people in "
+        f"{time.perf_counter() - start:.0f} s"
+    )
+    export_s, export_mb = measure_in_child("export")
+    bare_s, bare_mb = measure_in_child("bare")
+    print(f"Lampiran D export      {export_s:6.1f} s  peak {export_mb:5.0f} MB")
+    print(f"bare XlsxWriter write  {bare_s:6.1f} s  peak {bare_mb:5.0f} MB")
+    print(f"ratio {export_s / bare_s:.2f}x   (goal: within 1.3x of bare, under 150 MB)")
+
+    verifier = User.objects.create(username="bench-verifier", role=Role.VERIFIER, regency=regency)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(verifier)
+    Proposal.objects.exclude(village__in=villages[:10]).delete()
+    count, ms = queue_queries(client)
+    print(f"queue at    10 waiting Usulan: {count} queries, median {ms:6.1f} ms")
+    months = [add_months(MONTH, -m) for m in range(1, 24)]
+    Proposal.objects.bulk_create(
+        Proposal(
+            village=village,
+            month=month,
+            status=ProposalStatus.SUBMITTED,
+            created_by=lurah,
+            submitted_at=datetime.datetime(month.year, month.month, 20, tzinfo=datetime.UTC),
+        )
+        for month in months
+        for village in villages
+    )
+    waiting = Proposal.objects.filter(status=ProposalStatus.SUBMITTED).count()
+    count, ms = queue_queries(client)
+    print(f"queue at {waiting:5,} waiting Usulan: {count} queries, median {ms:6.1f} ms")
+    print("goal: the same query count")
+    connections.close_all()
+    if SERVER_URL:
+        connections["default"].close_pool()
+        with psycopg.connect(SERVER_URL, autocommit=True) as server:
+            server.execute(f"DROP DATABASE {NAME}")
+    else:
+        SQLITE.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    if MEASURE:
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as file:
+            start = time.perf_counter()
+            (export if MEASURE == "export" else bare)(file.name)
+            seconds = time.perf_counter() - start
+        print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    else:
+        main()

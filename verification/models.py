@@ -7,12 +7,32 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts import scoping
-from enrollment.models import ADDITION_GROUNDS, Ground, Kind, LedgerEntry
+from enrollment.models import ADDITION_GROUNDS, Ground, Kind, LedgerEntry, Segment
 from people.models import Person
 from regions.models import HealthFacility, Village
 from sktm.models import Letter
 
 PROPOSAL_GROUNDS = [ground for ground in Ground if ground != Ground.OPENING]
+
+
+# How the ground's evidence reads on screen and in the PDF.
+EVIDENCE_LABELS = {
+    "birth_certificate": "No. akta kelahiran",
+    "birth_date": "Tanggal lahir",
+    "has_other_cover": "Memiliki jaminan kesehatan lain",
+    "domicile_document": "Bukti domisili",
+    "source": "Sumber data",
+    "dtks_id": "ID DTKS/DTSEN",
+    "desil": "Desil",
+    "data_period": "Periode data",
+    "checked_on": "Tanggal dicek",
+    "death_date": "Tanggal meninggal",
+    "death_certificate": "No. akta kematian",
+    "segment": "Pindah ke segmen",
+    "since": "Sejak",
+    "destination": "Daerah tujuan",
+    "moved_on": "Tanggal pindah",
+}
 
 
 class ProposalStatus(models.TextChoices):
@@ -170,6 +190,17 @@ class ProposalItem(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.person}"
+
+    @property
+    def evidence_items(self):
+        """The evidence as (label, value) pairs, in Indonesian."""
+        segments = dict(Segment.choices)
+        for key, value in self.evidence.items():
+            if isinstance(value, bool):
+                value = "ya" if value else "tidak"
+            elif key == "segment":
+                value = segments.get(value, value)
+            yield EVIDENCE_LABELS.get(key, key), value
 
     @property
     def awaits_validation(self):

@@ -233,6 +233,21 @@ def item_decide(*, actor, item, decision, reason="", reason_text=""):
     return item
 
 
+def items_approve_pending(*, actor, proposal):
+    """Approves every person of the Usulan still waiting, all or none: one whose ground no
+    longer holds stops the whole batch with its name, to be rejected first."""
+    with transaction.atomic():
+        pending = list(proposal.items.filter(decision=Decision.PENDING).order_by("pk"))
+        if not pending:
+            raise ValidationError("Tidak ada penduduk yang menunggu keputusan.")
+        for item in pending:
+            try:
+                item_decide(actor=actor, item=item, decision=Decision.APPROVED)
+            except ValidationError as error:
+                raise ValidationError(f"{item.person.name}: {error.messages[0]}") from error
+    return len(pending)
+
+
 def close(proposal, actor):
     """Every person is decided: approved additions enter the ledger now; approved removals wait
     for the validation of the population data (Pasal 5 ayat 3)."""

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/tambah/", views.item_add, name="item_add"),
     path("<int:pk>/kirim/", views.proposal_submit, name="proposal_submit"),
     path("<int:pk>/kembalikan/", views.proposal_return, name="proposal_return"),
+    path("<int:pk>/setujui-semua/", views.items_approve_pending, name="items_approve_pending"),
     path("<int:pk>/lampiran-d.xlsx", views.lampiran_d_xlsx, name="lampiran_d_xlsx"),
     path("<int:pk>/lampiran-d.pdf", views.lampiran_d_pdf, name="lampiran_d_pdf"),
     path("<int:pk>/sktm.pdf", views.letters_pdf, name="letters_pdf"),

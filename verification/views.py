@@ -273,6 +273,18 @@ def item_decide(request, pk):
     )
 
 
+@require_POST
+def items_approve_pending(request, pk):
+    proposal = scoped_proposal(request, pk)
+    try:
+        count = services.items_approve_pending(actor=request.user, proposal=proposal)
+    except ValidationError as error:
+        refuse(request, error)
+    else:
+        messages.success(request, f"{count} penduduk disetujui.")
+    return redirect("verification:proposal_detail", pk=pk)
+
+
 @require_safe
 def validation_queue(request):
     require_roles(request, (*services.VALIDATING_ROLES, Role.ADMIN))

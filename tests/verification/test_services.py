@@ -326,3 +326,20 @@ def test_a_person_awaiting_validation_cannot_be_proposed_again(
                 evidence={"death_date": "2026-11-02", "death_certificate": "KM-1"},
             ),
         )
+
+
+def test_approving_all_pending_at_once_closes_the_usulan(submitted, residents, verifier):
+    first = items_of(submitted)[0]
+    services.item_decide(actor=verifier, item=first, decision=Decision.REJECTED, reason="other")
+    assert services.items_approve_pending(actor=verifier, proposal=submitted) == 2
+    submitted.refresh_from_db()
+    assert submitted.status == ProposalStatus.CLOSED
+    assert LedgerEntry.objects.count() == 2
+
+
+def test_approving_all_is_all_or_nothing(submitted, residents, verifier):
+    enroll(verifier, residents[1])  # one ground no longer holds
+    with pytest.raises(ValidationError, match=residents[1].name):
+        services.items_approve_pending(actor=verifier, proposal=submitted)
+    assert not submitted.items.exclude(decision=Decision.PENDING).exists()
+    assert LedgerEntry.objects.count() == 1

@@ -43,6 +43,9 @@ SKTM_NUMBER_FORMAT = os.environ.get(
 SKTM_VALIDITY_MONTHS = int(os.environ.get("SKTM_VALIDITY_MONTHS", 3))
 LETTER_PAPER = os.environ.get("LETTER_PAPER", "A4")
 
+# Background jobs (jobs/): run in the request's process after commit; inline for tests.
+JOBS_RUN_INLINE = env_bool("JOBS_RUN_INLINE")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -58,6 +61,7 @@ INSTALLED_APPS = [
     "people",
     "sktm",
     "enrollment",
+    "jobs",
     "verification",
 ]
 

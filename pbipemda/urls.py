@@ -11,5 +11,6 @@ urlpatterns = [
     path("sktm/", include("sktm.urls")),
     path("peserta/", include("enrollment.urls")),
     path("usulan/", include("verification.urls")),
+    path("pekerjaan/", include("jobs.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,14 @@
+from django.contrib import admin
+
+from jobs.models import Job
+from pbipemda.admin import ReadOnlyAdmin
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    """Jobs are written by their runner only."""
+
+    list_display = ["pk", "kind", "status", "done", "total", "created_by", "created_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["created_by"]
+    exclude = ["result_file"]

@@ -25,8 +25,6 @@ DECIDING_ROLES = {Role.VERIFIER, Role.ADMIN}
 VALIDATING_ROLES = {Role.DUKCAPIL: Validator.DUKCAPIL, Role.VERIFIER: Validator.DINSOS}
 # An item is "open" while its Usulan is being worked on: a person is in at most one of these.
 OPEN_STATUSES = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
-# Usulan that reached Dinas Sosial: what the kabupaten-wide Lampiran D lists.
-SENT_STATUSES = [ProposalStatus.SUBMITTED, ProposalStatus.CLOSED]
 
 
 def effective_month(proposal, today=None):

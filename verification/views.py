@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+import jobs
 from accounts.models import VILLAGE_ROLES, Role
 from accounts.scoping import scope_districts
 from enrollment.models import Kind
@@ -367,23 +368,20 @@ def letters_pdf(request, pk):
     return pdf_response(content, f"SKTM-{proposal.village.code}-{proposal.month:%Y-%m}.pdf")
 
 
-@require_safe
 def export(request):
-    """Lampiran D of a month across a kapanewon or the whole kabupaten, in the user's scope."""
+    """Lampiran D of a month across a kapanewon or the whole kabupaten, in the user's scope;
+    written by a background job while the page shows its progress."""
     require_roles(request, (Role.ADMIN, Role.VERIFIER, Role.LEADERSHIP, Role.DISTRICT_HEAD))
     form = ExportForm(
-        request.GET or None, districts=scope_districts(District.objects.all(), request.user)
+        request.POST or None, districts=scope_districts(District.objects.all(), request.user)
     )
-    if not form.is_valid():
-        return render(request, "verification/export.html", {"form": form})
-    month, district = form.cleaned_data["month"], form.cleaned_data["district"]
-    items = ProposalItem.objects.visible_to(request.user).filter(
-        proposal__month=month, proposal__status__in=services.SENT_STATUSES
-    )
-    if district:
-        items = items.filter(proposal__village__district=district)
-    area = district.code if district else terminology.current().regency_code
-    return xlsx_response(
-        lambda output: lampiran_d.write_xlsx(output, month, items),
-        f"Lampiran-D-{area}-{month:%Y-%m}.xlsx",
-    )
+    if request.method == "POST" and form.is_valid():
+        district = form.cleaned_data["district"]
+        job = jobs.start(
+            "verification.lampiran_d",
+            request.user,
+            month=form.cleaned_data["month"].isoformat(),
+            district=district.pk if district else None,
+        )
+        return redirect(job)
+    return render(request, "verification/export.html", {"form": form})

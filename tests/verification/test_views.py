@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from enrollment.models import LedgerEntry
 from enrollment.participation import is_active
+from jobs.models import Job
 from people.models import Person
 from regions.models import Village
 from tests.factories import PersonFactory, UserFactory, village
@@ -241,23 +242,38 @@ def test_badges_count_what_waits(client, submitted, verifier, lurah_a, operator_
     assert 'title="menunggu Anda">1<' in page
 
 
-def test_the_kabupaten_export_respects_scope(client, submitted, admin_user, panewu_a):
+def export(client, user, **data):
+    """Starts the export job (inline under tests) and reads the file it made back."""
+    login(client, user)
+    response = client.post(
+        reverse("verification:export"), {"month": this_month().strftime("%Y-%m"), **data}
+    )
+    job = Job.objects.get(pk=response.url.rstrip("/").rsplit("/", 1)[-1])
+    assert job.status == Job.Status.DONE, job.error
+    download = client.get(reverse("jobs:download", args=[job.pk]))
+    return job, load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+
+
+def test_the_kabupaten_export_runs_as_a_job_and_respects_scope(
+    client, submitted, admin_user, panewu_a, operator_b
+):
     login(client, admin_user)
-    url = reverse("verification:export")
-    assert client.get(url).status_code == 200
-    response = client.get(url, {"month": this_month().strftime("%Y-%m")})
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert client.get(reverse("verification:export")).status_code == 200
+    job, sheet = export(client, admin_user)
+    assert job.result["rows"] == 3 and job.done == job.total == 3
+    assert sheet.max_row == 4 + 3
+    assert sheet["N5"].value == "Jangkaran" and sheet["O5"].value == "Temon"
+    status = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
+    assert "3 penduduk" in status
+    _, sheet = export(client, panewu_a, district=submitted.village.district_id)
     assert sheet.max_row == 4 + 3
     login(client, panewu_a)
-    response = client.get(
-        url, {"month": this_month().strftime("%Y-%m"), "district": submitted.village.district_id}
-    )
-    assert response.status_code == 200
+    assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
+    login(client, operator_b)
+    assert client.get(reverse("verification:export")).status_code == 403
 
 
 def test_out_of_scope_users_export_nothing_of_other_areas(client, submitted):
     panewu_b = UserFactory(role="district_head", district=village("34.01.02.2001").district)
-    login(client, panewu_b)
-    response = client.get(reverse("verification:export"), {"month": this_month().strftime("%Y-%m")})
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    _, sheet = export(client, panewu_b)
     assert sheet.max_row == 4  # headers only

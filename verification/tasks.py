@@ -1,0 +1,44 @@
+"""Background jobs of the Usulan: the Lampiran D of a month across a kapanewon or the
+kabupaten, written while the admin watches its progress."""
+
+import datetime
+import tempfile
+
+from django.core.files import File
+
+from enrollment.models import Kind
+from jobs import register
+from regions import terminology
+from regions.models import District
+from verification import lampiran_d
+from verification.models import ProposalItem, ProposalStatus
+
+# Usulan that reached Dinas Sosial: what the kabupaten-wide Lampiran D lists.
+SENT_STATUSES = [ProposalStatus.SUBMITTED, ProposalStatus.CLOSED]
+
+
+def export_items(user, month, district=None):
+    """The proposed people of `month` in the user's scope (and `district`, when given)."""
+    items = ProposalItem.objects.visible_to(user).filter(
+        proposal__month=month, proposal__status__in=SENT_STATUSES
+    )
+    return items.filter(proposal__village__district=district) if district else items
+
+
+@register(
+    "verification.lampiran_d",
+    label="Ekspor Lampiran D",
+    template="verification/_export_result.html",
+    atomic=False,
+)
+def lampiran_d_export(job, *, month, district=None):
+    month = datetime.date.fromisoformat(month)
+    district = District.objects.get(pk=district) if district else None
+    items = export_items(job.created_by, month, district)
+    job.progress(0, items.filter(kind=Kind.ADDITION).count(), "Menulis Lampiran D")
+    area = district.code if district else terminology.current().regency_code
+    with tempfile.TemporaryFile() as output:
+        rows = lampiran_d.write_xlsx(output, month, items, on_row=job.progress)
+        output.seek(0)
+        job.attach(f"Lampiran-D-{area}-{month:%Y-%m}.xlsx", File(output))
+    return {"rows": rows, "month": lampiran_d.month_title(month), "area": str(district or "")}

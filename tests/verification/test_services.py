@@ -1,7 +1,9 @@
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 
 from enrollment.models import Ground, Kind, LedgerEntry
@@ -11,8 +13,14 @@ from sktm.services import sktm_revoke_letter
 from tests.enrollment.conftest import enroll
 from tests.factories import HouseholdFactory, PersonFactory, village
 from tests.verification.conftest import LONG_AGO, propose, this_month
-from verification import services
-from verification.models import Decision, ProposalEvent, ProposalItem, ProposalStatus
+from verification import services, waiting
+from verification.models import (
+    Decision,
+    Proposal,
+    ProposalEvent,
+    ProposalItem,
+    ProposalStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -343,3 +351,11 @@ def test_approving_all_is_all_or_nothing(submitted, residents, verifier):
         services.items_approve_pending(actor=verifier, proposal=submitted)
     assert not submitted.items.exclude(decision=Decision.PENDING).exists()
     assert LedgerEntry.objects.count() == 1
+
+
+def test_the_demo_usulan_waits_for_the_team_and_loads_once(operator_a, lurah_a, verifier):
+    call_command("load_demo_proposals", stdout=io.StringIO())
+    call_command("load_demo_proposals", stdout=io.StringIO())
+    proposal = Proposal.objects.get()
+    assert proposal.status == ProposalStatus.SUBMITTED and proposal.items.count() == 3
+    assert waiting.proposals(verifier) == 1

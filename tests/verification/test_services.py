@@ -359,3 +359,61 @@ def test_the_demo_usulan_waits_for_the_team_and_loads_once(operator_a, lurah_a, 
     proposal = Proposal.objects.get()
     assert proposal.status == ProposalStatus.SUBMITTED and proposal.items.count() == 3
     assert waiting.proposals(verifier) == 1
+
+
+# The state machine by role: who may make each move from each state.
+MOVES = {
+    # move: (state it starts from, roles allowed)
+    "add": ("draft", {"operator_a", "lurah_a"}),
+    "withdraw": ("draft", {"operator_a", "lurah_a"}),
+    "submit": ("draft", {"lurah_a"}),
+    "decide": ("submitted", {"verifier", "admin_user"}),
+    "return": ("submitted", {"verifier", "admin_user"}),
+}
+PERSONAS = ["operator_a", "lurah_a", "operator_b", "panewu_a", "verifier", "dukcapil"]
+PERSONAS += ["agency_staff", "leadership", "admin_user"]
+
+
+def make_move(move, actor, proposal, person):
+    item = proposal.items.first()
+    if move == "add":
+        return propose(actor, proposal, person)
+    if move == "withdraw":
+        return services.item_withdraw(actor=actor, item=item)
+    if move == "submit":
+        return services.proposal_submit(actor=actor, proposal=proposal, place="Jangkaran")
+    if move == "decide":
+        return services.item_decide(actor=actor, item=item, decision=Decision.APPROVED)
+    return services.proposal_return(actor=actor, proposal=proposal, note="Perbaiki")
+
+
+@pytest.mark.parametrize("move", MOVES)
+@pytest.mark.parametrize("who", PERSONAS)
+def test_each_move_is_allowed_only_to_its_roles(
+    request, move, who, proposal, residents, operator_a, lurah_a
+):
+    start, allowed = MOVES[move]
+    propose(operator_a, proposal, residents[0])
+    if start == "submitted":
+        services.proposal_submit(actor=lurah_a, proposal=proposal, place="Jangkaran")
+    actor = request.getfixturevalue(who)
+    if who in allowed:
+        make_move(move, actor, proposal, residents[1])
+    else:
+        before = list(ProposalEvent.objects.values_list("pk", flat=True))
+        with pytest.raises(ValidationError):
+            make_move(move, actor, proposal, residents[1])
+        assert list(ProposalEvent.objects.values_list("pk", flat=True)) == before
+
+
+@pytest.mark.parametrize("move", MOVES)
+def test_no_move_is_made_from_the_wrong_state(
+    move, proposal, residents, operator_a, lurah_a, verifier
+):
+    start, allowed = MOVES[move]
+    propose(operator_a, proposal, residents[0])
+    actor = {"draft": lurah_a, "submitted": verifier}[start]
+    if start == "draft":  # village moves on a submitted Usulan
+        services.proposal_submit(actor=lurah_a, proposal=proposal, place="Jangkaran")
+    with pytest.raises(ValidationError):
+        make_move(move, actor, proposal, residents[1])

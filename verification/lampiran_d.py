@@ -124,6 +124,7 @@ def write_xlsx(output, month, items, signature=None, on_row=None):
     sheet.repeat_rows(3)
     sheet.merge_range(0, 0, 0, last, TITLE, bold)
     sheet.merge_range(1, 0, 1, last, month_title(month), bold)
+    sheet.set_row(3, 30)  # room for the wrapped headers
     for column, title in enumerate(titles):
         sheet.write_string(3, column, title, head)
     write_string, date_column = sheet.write_string, DATE_COLUMN + 1

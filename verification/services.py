@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from accounts.models import VILLAGE_ROLES, Role
 from enrollment import services as ledger
-from enrollment.models import Kind, Validator
+from enrollment.models import Ground, Kind, Validator
 from enrollment.participation import month_start
 from people.models import Person
 from sktm.letters import add_months
+from sktm.models import Letter
 from verification.models import (
     EDITABLE,
     Decision,
@@ -121,6 +122,14 @@ def item_add(*, actor, proposal, item):
                 "kependudukan."
             )
         item.person, item.proposal, item.added_by = person, proposal, actor
+        if item.ground == Ground.SKTM and item.letter is None:
+            # Ground c.2 rests on the person's valid SKTM from this village's Lurah.
+            item.letter = (
+                Letter.objects.valid_on(timezone.localdate())
+                .filter(person=person, village=proposal.village_id)
+                .order_by("-issued_on")
+                .first()
+            )
         item.evidence = ground_checks(item, effective_month(proposal))
         item.save()
         log(proposal, actor, "added", item=item)

@@ -277,3 +277,20 @@ def test_out_of_scope_users_export_nothing_of_other_areas(client, submitted):
     panewu_b = UserFactory(role="district_head", district=village("34.01.02.2001").district)
     _, sheet = export(client, panewu_b)
     assert sheet.max_row == 4  # headers only
+
+
+def test_ground_c2_takes_the_persons_valid_sktm(client, proposal, operator_a, letter):
+    login(client, operator_a)
+    response = client.post(
+        reverse("verification:item_add", args=[proposal.pk]),
+        {
+            **NEW_RESIDENT,
+            "ground": "add_c2",
+            "nik": letter.person.nik,
+            "name": "",
+            "kk_number": "",
+            "faskes": faskes_id(),
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert proposal.items.get().letter == letter

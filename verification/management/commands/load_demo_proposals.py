@@ -52,7 +52,9 @@ class Command(BaseCommand):
                 rw="001",
                 occupation="Buruh tani",
                 birth_place=village.district.regency.name.removeprefix("Kabupaten "),
-                birth_date=datetime.date(1900 + int(birth[4:]), int(birth[2:4]), int(birth[:2]) % 40),
+                birth_date=datetime.date(
+                    1900 + int(birth[4:]), int(birth[2:4]), int(birth[:2]) % 40
+                ),
                 sex=sex,
                 relationship=relationship,
                 marital_status=2,

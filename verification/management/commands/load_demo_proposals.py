@@ -41,6 +41,7 @@ class Command(BaseCommand):
         prefix = village.code[:8].replace(".", "")
         faskes = village.district.health_facilities.first()
         for serial, (birth, name, sex, relationship) in enumerate(RESIDENTS, start=1):
+            day, month, year = int(birth[:2]) % 40, int(birth[2:4]), 1900 + int(birth[4:])
             person = person_record(
                 actor=operator,
                 village=village,
@@ -52,9 +53,7 @@ class Command(BaseCommand):
                 rw="001",
                 occupation="Buruh tani",
                 birth_place=village.district.regency.name.removeprefix("Kabupaten "),
-                birth_date=datetime.date(
-                    1900 + int(birth[4:]), int(birth[2:4]), int(birth[:2]) % 40
-                ),
+                birth_date=datetime.date(year, month, day),
                 sex=sex,
                 relationship=relationship,
                 marital_status=2,

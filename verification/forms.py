@@ -218,12 +218,19 @@ class ItemForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
-    place = forms.CharField(label="Tempat penandatanganan", max_length=100)
+    place = forms.CharField(
+        label="Tempat penandatanganan",
+        max_length=100,
+        error_messages={"required": "Tempat penandatanganan wajib diisi."},
+    )
 
 
 class NoteForm(forms.Form):
     note = forms.CharField(
-        label="Catatan untuk desa", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label="Catatan untuk desa",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Tuliskan catatan untuk desa: apa yang harus diperbaiki."},
     )
 
 

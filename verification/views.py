@@ -60,6 +60,13 @@ def require_roles(request, roles):
         raise PermissionDenied
 
 
+def cleaned(form):
+    """The form's data, or a ValidationError carrying its messages."""
+    if not form.is_valid():
+        raise ValidationError([e for errors in form.errors.values() for e in errors])
+    return form.cleaned_data
+
+
 def refuse(request, error):
     for message in error.messages:
         messages.error(request, message)
@@ -228,12 +235,9 @@ def item_withdraw(request, pk):
 @require_POST
 def proposal_submit(request, pk):
     proposal = scoped_proposal(request, pk)
-    form = SubmitForm(request.POST)
     try:
-        if not form.is_valid():
-            raise ValidationError("Tempat penandatanganan wajib diisi.")
         services.proposal_submit(
-            actor=request.user, proposal=proposal, place=form.cleaned_data["place"]
+            actor=request.user, proposal=proposal, place=cleaned(SubmitForm(request.POST))["place"]
         )
     except ValidationError as error:
         refuse(request, error)
@@ -245,12 +249,9 @@ def proposal_submit(request, pk):
 @require_POST
 def proposal_return(request, pk):
     proposal = scoped_proposal(request, pk)
-    form = NoteForm(request.POST)
     try:
         services.proposal_return(
-            actor=request.user,
-            proposal=proposal,
-            note=form.cleaned_data["note"] if form.is_valid() else "",
+            actor=request.user, proposal=proposal, note=cleaned(NoteForm(request.POST))["note"]
         )
     except ValidationError as error:
         refuse(request, error)
@@ -262,11 +263,8 @@ def proposal_return(request, pk):
 @require_POST
 def item_decide(request, pk):
     item = scoped_item(request, pk)
-    form = DecisionForm(request.POST)
     try:
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
-        services.item_decide(actor=request.user, item=item, **form.cleaned_data)
+        services.item_decide(actor=request.user, item=item, **cleaned(DecisionForm(request.POST)))
     except ValidationError as error:
         refuse(request, error)
     return redirect(
@@ -303,11 +301,10 @@ def validation_queue(request):
 @require_POST
 def removal_validate(request, pk):
     item = scoped_item(request, pk)
-    form = ValidationForm(request.POST)
     try:
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
-        services.removal_validate(actor=request.user, item=item, **form.cleaned_data)
+        services.removal_validate(
+            actor=request.user, item=item, **cleaned(ValidationForm(request.POST))
+        )
     except ValidationError as error:
         refuse(request, error)
     else:

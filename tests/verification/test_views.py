@@ -294,3 +294,13 @@ def test_ground_c2_takes_the_persons_valid_sktm(client, proposal, operator_a, le
     )
     assert response.status_code == 302, response.context["form"].errors
     assert proposal.items.get().letter == letter
+
+
+def test_a_return_without_a_note_is_refused_with_the_reason(client, submitted, verifier):
+    login(client, verifier)
+    response = client.post(
+        reverse("verification:proposal_return", args=[submitted.pk]), {"note": ""}, follow=True
+    )
+    assert "Tuliskan catatan untuk desa" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == ProposalStatus.SUBMITTED

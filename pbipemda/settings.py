@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "people",
     "sktm",
     "enrollment",
+    "instructions",
 ]
 
 MIDDLEWARE = [

@@ -10,5 +10,6 @@ urlpatterns = [
     path("wilayah/", include("regions.urls")),
     path("sktm/", include("sktm.urls")),
     path("peserta/", include("enrollment.urls")),
+    path("instruksi/", include("instructions.urls")),
     path("admin/", admin.site.urls),
 ]

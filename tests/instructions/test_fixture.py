@@ -42,9 +42,7 @@ def test_fixture_holds_every_diktum_and_item_with_its_addressee(instruction):
         items = list(diktum.items.select_related("agency"))
         assert [item.letter for item in items] == letters, label
         assert {item.addressee for item in items} == {kind}, label
-        assert {item.agency.short_name if item.agency else None for item in items} == {
-            short_name
-        }
+        assert {item.agency.short_name if item.agency else None for item in items} == {short_name}
     assert Item.objects.filter(diktum__instruction=instruction).count() == 50
     reportable = Item.objects.filter(diktum__instruction=instruction, diktum__is_reportable=True)
     assert reportable.count() == 47

@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from instructions import attachments
@@ -41,12 +41,19 @@ def report_open(*, actor, instruction, period_start, today=None):
             instruction=instruction, period_start=period.start, **addressee.report_fields
         ).exists():
             raise ValidationError(f"Laporan {addressee} periode {period.label} sudah ada.")
-        report = Report.objects.create(
-            instruction=instruction,
-            period_start=period.start,
-            created_by=actor,
-            **addressee.report_fields,
-        )
+        try:
+            # A concurrent opener of the same period meets the unique constraint here.
+            with transaction.atomic():
+                report = Report.objects.create(
+                    instruction=instruction,
+                    period_start=period.start,
+                    created_by=actor,
+                    **addressee.report_fields,
+                )
+        except IntegrityError as error:
+            raise ValidationError(
+                f"Laporan {addressee} periode {period.label} sudah ada."
+            ) from error
         ReportLine.objects.bulk_create(
             [ReportLine(report=report, item=item, figure_unit=item.figure_unit) for item in items]
         )

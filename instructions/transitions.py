@@ -28,7 +28,9 @@ def submission_status(report):
 def transition(*, report, to, actor, note=""):
     """Moves a report to `to`, locking its row, and appends the history row. Call inside the
     service's transaction."""
-    report = Report.objects.select_for_update().select_related("village").get(pk=report.pk)
+    report = (
+        Report.objects.select_for_update(of=("self",)).select_related("village").get(pk=report.pk)
+    )
     through_district = of_report(report).reports_through_district
     allowed = ALLOWED.get((report.status, to, through_district))
     if allowed is None:

@@ -138,3 +138,15 @@ def test_update_saves_status_narrative_and_figure(village_report, kades):
     )
     line.refresh_from_db()
     assert (line.status, line.figure, line.figure_unit) == ("done", 15000000, "Rupiah")
+
+
+def test_database_refuses_a_second_report_for_a_period(village_report, kades):
+    from django.db import IntegrityError, transaction
+
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        Report.objects.create(
+            instruction=village_report.instruction,
+            village=kades.village,
+            period_start=Q1,
+            created_by=kades,
+        )

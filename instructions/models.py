@@ -2,6 +2,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -153,6 +154,18 @@ class Item(models.Model):
 
     def __str__(self):
         return self.reference
+
+    def clean(self):
+        from instructions.figures import FIGURES
+
+        unknown = [key for key in self.figures or [] if key not in FIGURES]
+        if unknown:
+            raise ValidationError(
+                {
+                    "figures": f"Angka sistem tidak dikenal: {', '.join(map(str, unknown))}. "
+                    f"Pilihan: {', '.join(FIGURES)}."
+                }
+            )
 
     @property
     def reference(self):

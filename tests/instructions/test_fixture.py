@@ -193,3 +193,12 @@ def test_item_addressed_to_an_agency_must_name_it(instruction):
         Item.objects.create(
             diktum=diktum, position=9, letter="z", text="x", addressee=AddresseeKind.AGENCY
         )
+
+
+def test_admin_entered_item_must_name_known_figures(instruction):
+    from django.core.exceptions import ValidationError
+
+    item = Item.objects.get(diktum__instruction=instruction, diktum__label="KELIMA", letter="d")
+    item.figures = ["jumlah_bebas"]
+    with pytest.raises(ValidationError, match="tidak dikenal"):
+        item.full_clean()

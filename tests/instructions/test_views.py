@@ -147,3 +147,16 @@ def test_navigation_offers_the_instruction_to_its_addressees_only(client, dinsos
     assert reverse("instructions:list") in client.get(reverse("home")).content.decode()
     client.force_login(verifier)
     assert reverse("instructions:list") not in client.get(reverse("home")).content.decode()
+
+
+def test_admin_enters_an_instruction_diktum_by_diktum(client, instruction, admin_user):
+    from instructions.models import Diktum
+
+    client.force_login(admin_user)
+    diktum = Diktum.objects.get(instruction=instruction, label="KELIMA")
+    for url in (
+        reverse("admin:instructions_instruction_change", args=[instruction.pk]),
+        reverse("admin:instructions_diktum_change", args=[diktum.pk]),
+        reverse("admin:instructions_report_changelist"),
+    ):
+        assert client.get(url).status_code == 200

@@ -65,6 +65,12 @@ LINKS = [
         (Role.VERIFIER, Role.ADMIN),
     ),
     Link(
+        "Instruksi Bupati",
+        "instructions:list",
+        "Butir Instruksi Bupati untuk Anda, laporan pelaksanaan berkala dan rekapnya.",
+        (*VILLAGE_ROLES, Role.DISTRICT_HEAD, Role.AGENCY_STAFF, Role.LEADERSHIP, Role.ADMIN),
+    ),
+    Link(
         "Wilayah",
         "regions:village_list",
         "Daftar wilayah kerja Anda beserta faskesnya.",

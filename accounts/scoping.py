@@ -5,6 +5,8 @@ rule about who sees what is written once. An object outside the user's scope is 
 the queryset: views that fetch through it answer 404.
 """
 
+from django.db.models import Q
+
 from accounts.models import REGENCY_ROLES, VILLAGE_ROLES, Role
 from regions.models import Village
 
@@ -44,3 +46,41 @@ def scope_villages(queryset, user):
 def scope_districts(queryset, user):
     """Districts holding at least one village in the user's scope."""
     return queryset.filter(pk__in=scope_villages(Village.objects.all(), user).values("district"))
+
+
+def scope_by_addressee(queryset, user, prefix, regency_path):
+    """Rows addressed to one agency, district or village (the Instruksi's addressees, through
+    fields `{prefix}agency`, `{prefix}district`, `{prefix}village`) that the user may see: its
+    own agency's; its own district's and those of the district's villages; its own village's;
+    the whole kabupaten (reached through `regency_path`) for the Sekda/Bupati; all for admin."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.role == Role.AGENCY_STAFF:
+        return queryset.filter(**{f"{prefix}agency": user.agency_id})
+    if user.role == Role.DISTRICT_HEAD:
+        return queryset.filter(
+            Q(**{f"{prefix}district": user.district_id})
+            | Q(**{f"{prefix}village__district": user.district_id})
+        )
+    if user.role in VILLAGE_ROLES:
+        return queryset.filter(**{f"{prefix}village": user.village_id})
+    if user.role == Role.LEADERSHIP:
+        return queryset.filter(**{regency_path: user.regency_id})
+    if user.role == Role.ADMIN:
+        return queryset
+    # The Tim Verifikasi and Dukcapil are not addressees of the Instruksi.
+    return queryset.none()
+
+
+def scope_by_regency(queryset, user, regency_path):
+    """Rows of the user's own kabupaten (reached through `regency_path`). Agency staff serve
+    the deployment's one kabupaten and, like admins, see every row."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.role in (Role.AGENCY_STAFF, Role.ADMIN):
+        return queryset
+    if user.role in VILLAGE_ROLES:
+        return queryset.filter(**{regency_path: user.village.district.regency_id})
+    if user.role == Role.DISTRICT_HEAD:
+        return queryset.filter(**{regency_path: user.district.regency_id})
+    return queryset.filter(**{regency_path: user.regency_id})

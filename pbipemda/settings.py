@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "enrollment",
     "jobs",
     "verification",
+    "instructions",
 ]
 
 MIDDLEWARE = [

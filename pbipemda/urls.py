@@ -12,5 +12,6 @@ urlpatterns = [
     path("peserta/", include("enrollment.urls")),
     path("usulan/", include("verification.urls")),
     path("pekerjaan/", include("jobs.urls")),
+    path("instruksi/", include("instructions.urls")),
     path("admin/", admin.site.urls),
 ]

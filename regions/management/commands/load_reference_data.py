@@ -1,6 +1,8 @@
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -44,3 +46,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Tarif iuran baru: {services.premium_rates_load_csv(file=file)}.")
         with open(FIXTURES / "agencies.csv", "rb") as file:
             self.stdout.write(f"Perangkat daerah baru: {services.agencies_load_csv(file=file)}.")
+        # The Instruksi (fixtures/instructions/) of each kabupaten loaded, when its app is.
+        if apps.is_installed("instructions"):
+            call_command("load_instruction", stdout=self.stdout)

@@ -1,0 +1,330 @@
+import datetime
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.models import Role
+from instructions import exports, figures, overview, services
+from instructions.addressees import addressee_of, can_review, can_submit, can_write
+from instructions.forms import LineForm, MatrixFilter, NoteForm
+from instructions.models import Attachment, Diktum, Instruction, Item, Report
+from instructions.reminders import awaiting_review
+from regions import terminology
+from regions.models import District
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def scoped_instruction(request, pk):
+    return get_object_or_404(Instruction.objects.visible_to(request.user), pk=pk)
+
+
+def scoped_report(request, pk):
+    queryset = Report.objects.visible_to(request.user).select_related(
+        "instruction__regency", "agency", "district", "village__district"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def run_service(request, success_message, service, **kwargs):
+    try:
+        result = service(actor=request.user, **kwargs)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return None
+    messages.success(request, success_message)
+    return result
+
+
+@require_safe
+def instruction_list(request):
+    instructions = Instruction.objects.visible_to(request.user).filter(is_active=True)
+    if len(instructions) == 1:
+        return redirect("instructions:detail", pk=instructions[0].pk)
+    return render(request, "instructions/list.html", {"instructions": instructions})
+
+
+@require_safe
+def instruction_detail(request, pk):
+    """The instruction's text as the user reads it (its own items, or all for the Sekda,
+    Bupati and admin) and, for an addressee, its periods and reports."""
+    instruction = scoped_instruction(request, pk)
+    addressee = addressee_of(request.user)
+    items = Item.objects.select_related("agency")
+    if addressee is not None:
+        if not addressee.is_addressed_by(instruction):
+            items = items.none()
+        else:
+            items = items.filter(addressee.shown_condition())
+    dicta = (
+        Diktum.objects.filter(instruction=instruction)
+        .prefetch_related(Prefetch("items", queryset=items, to_attr="shown_items"))
+        .order_by("position")
+    )
+    dicta = [diktum for diktum in dicta if diktum.shown_items]
+    periods = []
+    if addressee is not None and addressee.is_addressed_by(instruction):
+        own_items = Item.objects.filter(diktum__instruction=instruction).addressed_to(addressee)
+        if own_items.exists():
+            reports = {
+                report.period_start: report
+                for report in Report.objects.filter(
+                    instruction=instruction, **addressee.report_fields
+                )
+            }
+            periods = [
+                (period, reports.get(period.start))
+                for period in reversed(instruction.periods_until(timezone.localdate()))
+            ]
+    return render(
+        request,
+        "instructions/detail.html",
+        {
+            "instruction": instruction,
+            "dicta": dicta,
+            "addressee": addressee,
+            "periods": periods,
+            "awaiting": awaiting_review(request.user).filter(instruction=instruction),
+            "can_oversee": request.user.role in {*overview.OVERSEERS, Role.DISTRICT_HEAD},
+        },
+    )
+
+
+@require_POST
+def report_open(request, pk):
+    instruction = scoped_instruction(request, pk)
+    try:
+        period_start = datetime.date.fromisoformat(request.POST.get("period_start", ""))
+    except ValueError:
+        messages.error(request, "Periode laporan tidak sah.")
+        return redirect("instructions:detail", pk=pk)
+    report = run_service(
+        request,
+        "Laporan dibuat; isi setiap butir lalu simpan.",
+        services.report_open,
+        instruction=instruction,
+        period_start=period_start,
+    )
+    if report is None:
+        return redirect("instructions:detail", pk=pk)
+    return redirect("instructions:report_edit", pk=report.pk)
+
+
+def report_lines(report):
+    return report.lines.select_related("item__diktum", "item__agency").prefetch_related(
+        "attachments"
+    )
+
+
+@require_safe
+def report_detail(request, pk):
+    report = scoped_report(request, pk)
+    lines = list(report_lines(report))
+    user = request.user
+    values = figures.for_report(report, [line.item for line in lines])
+    for line in lines:
+        line.system_figures = values.get(line.item_id, [])
+    status = report.status
+    return render(
+        request,
+        "instructions/report_detail.html",
+        {
+            "report": report,
+            "lines": lines,
+            "events": report.events.select_related("actor"),
+            "can_edit": can_write(user, report) and report.is_editable,
+            "can_submit": can_submit(user, report) and report.is_editable,
+            "can_review": can_review(user, report) and status == "submitted",
+            "note_form": NoteForm(),
+        },
+    )
+
+
+def report_edit(request, pk):
+    report = scoped_report(request, pk)
+    if not can_write(request.user, report):
+        raise PermissionDenied
+    if not report.is_editable:
+        messages.error(request, "Laporan ini sudah diajukan dan tidak dapat diubah.")
+        return redirect("instructions:report_detail", pk=pk)
+    lines = list(report_lines(report))
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    for line in lines:
+        line.form = LineForm(
+            data,
+            files,
+            prefix=f"line-{line.pk}",
+            initial={
+                "status": line.status,
+                "narrative": line.narrative,
+                "figure": line.figure,
+                "figure_unit": line.figure_unit or line.item.figure_unit,
+            },
+        )
+    errors = []
+    if request.method == "POST":
+        if all(line.form.is_valid() for line in lines):
+            saved = run_service(
+                request,
+                "Laporan disimpan.",
+                services.report_update,
+                report=report,
+                lines={line.pk: dict(line.form.cleaned_data) for line in lines},
+            )
+            if saved is not None:
+                if "submit" in request.POST and can_submit(request.user, report):
+                    run_service(
+                        request, submitted_message(report), services.report_submit, report=saved
+                    )
+                return redirect("instructions:report_detail", pk=pk)
+        else:
+            errors.append("Periksa isian yang ditandai.")
+    values = figures.for_report(report, [line.item for line in lines])
+    for line in lines:
+        line.system_figures = values.get(line.item_id, [])
+    return render(
+        request,
+        "instructions/report_edit.html",
+        {
+            "report": report,
+            "lines": lines,
+            "errors": errors,
+            "can_submit": can_submit(request.user, report),
+        },
+    )
+
+
+def submitted_message(report):
+    if report.village_id:
+        return f"Laporan diajukan kepada {terminology.current().district_head}."
+    return "Laporan disampaikan kepada Bupati melalui Sekretaris Daerah."
+
+
+@require_POST
+def report_submit(request, pk):
+    report = scoped_report(request, pk)
+    run_service(request, submitted_message(report), services.report_submit, report=report)
+    return redirect("instructions:report_detail", pk=pk)
+
+
+@require_POST
+def report_return(request, pk):
+    report = scoped_report(request, pk)
+    run_service(
+        request,
+        "Laporan dikembalikan ke desa.",
+        services.report_return,
+        report=report,
+        note=request.POST.get("note", "")[:2000],
+    )
+    return redirect("instructions:report_detail", pk=pk)
+
+
+@require_POST
+def report_forward(request, pk):
+    report = scoped_report(request, pk)
+    run_service(
+        request,
+        "Laporan diterima dan diteruskan kepada Bupati melalui Sekretaris Daerah.",
+        services.report_forward,
+        report=report,
+    )
+    return redirect("instructions:report_detail", pk=pk)
+
+
+def scoped_attachment(request, pk):
+    return get_object_or_404(
+        Attachment.objects.visible_to(request.user).select_related("line__report"), pk=pk
+    )
+
+
+@require_safe
+def attachment_download(request, pk):
+    """Attachments are never served from a public media URL: only through this check."""
+    attachment = scoped_attachment(request, pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+
+
+@require_POST
+def attachment_delete(request, pk):
+    attachment = scoped_attachment(request, pk)
+    report_pk = attachment.line.report_id
+    run_service(request, "Lampiran dihapus.", services.attachment_delete, attachment=attachment)
+    return redirect("instructions:report_edit", pk=report_pk)
+
+
+def matrix_for(request, pk):
+    if request.user.role not in {*overview.OVERSEERS, Role.DISTRICT_HEAD}:
+        raise PermissionDenied
+    instruction = scoped_instruction(request, pk)
+    terms = terminology.current()
+    districts = District.objects.visible_to(request.user).filter(regency=instruction.regency)
+    years = sorted({p.start.year for p in instruction.periods_until(timezone.localdate())})
+    filters = MatrixFilter(
+        request.GET or None, districts=districts, years=years, district_label=terms.district
+    )
+    data = filters.cleaned_data if filters.is_valid() else {}
+    kind = data.get("kind") or overview.RowKind.TO_SEKDA
+    if request.user.role == Role.DISTRICT_HEAD:
+        kind = overview.RowKind.VILLAGES
+    matrix = overview.build(
+        instruction,
+        request.user,
+        kind=kind,
+        district_code=data.get("district", ""),
+        year=data.get("year"),
+        status=data.get("status", ""),
+    )
+    return instruction, matrix, filters
+
+
+@require_safe
+def matrix(request, pk):
+    instruction, table, filters = matrix_for(request, pk)
+    return render(
+        request,
+        "instructions/matrix.html",
+        {
+            "instruction": instruction,
+            "matrix": table,
+            "filters": filters,
+            "statuses": overview.CellStatus,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_safe
+def matrix_xlsx(request, pk):
+    _, table, _ = matrix_for(request, pk)
+    output = io.BytesIO()
+    exports.write_matrix(output, table)
+    response = HttpResponse(output.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="rekap-laporan-instruksi-{table.today:%Y-%m-%d}.xlsx"'
+    )
+    return response
+
+
+@require_safe
+def matrix_pdf(request, pk):
+    _, table, _ = matrix_for(request, pk)
+    content = exports.matrix_pdf(table, request.build_absolute_uri("/"))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="rekap-laporan-instruksi-{table.today:%Y-%m-%d}.pdf"'
+    )
+    return response

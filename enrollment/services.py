@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Role
+from enrollment.bulk import bulk_insert
 from enrollment.imports import lookup, plan_participants
 from enrollment.models import Ground, Kind, LedgerEntry, Segment, Validator
 from enrollment.participation import is_active, month_start
@@ -205,90 +206,118 @@ def participant_remove(
         )
 
 
-def participants_import(*, actor, rows, regency, source):
+def participants_import(*, actor, rows, regency, source, progress=None):
     """Records today's participants (opening balance) from an import, all or nothing: a file
     with any bad row writes nothing, and rows already active are left as they are, so the same
-    file imported twice changes nothing. Existing residents keep their recorded data."""
+    file imported twice changes nothing. Existing residents keep their recorded data.
+    `progress(done, total)`, if given, is told of each batch of rows checked."""
     if actor.role != Role.ADMIN:
         raise ValidationError("Hanya admin yang mengimpor peserta.")
-    plan = plan_participants(rows, regency)
-    if plan.errors:
-        raise ValidationError(
-            [f"Baris {number}: {reason.rstrip('.')}." for number, reason in plan.errors]
-        )
-    rows = [row for _, row in plan.to_add]
     with transaction.atomic():
-        Household.objects.bulk_create(
-            [
-                Household(
-                    number=row["no_kk"],
-                    village=row["village"],
-                    dusun=row["dusun"],
-                    rt=row["rt"],
-                    rw=row["rw"],
-                )
-                for row in rows
-            ],
-            ignore_conflicts=True,
-            batch_size=2000,
+        plan = plan_participants(
+            rows,
+            regency,
+            write=lambda batch, known: write_opening_balance(actor, source, batch, known),
+            progress=progress,
         )
-        household_ids = dict(
-            lookup(
-                lambda chunk: Household.objects.filter(number__in=chunk).values_list(
-                    "number", "id"
-                ),
-                {row["no_kk"] for row in rows},
-            )
-        )
-        Person.objects.bulk_create(
-            [
-                Person(
-                    nik=row["nik"],
-                    name=row["nama"],
-                    household_id=household_ids[row["no_kk"]],
-                    birth_place=row.get("tempat_lahir", ""),
-                    birth_date=row["birth_date"],
-                    domicile_since=row["domicile_since"],
-                    sex=row["sex"],
-                    relationship=row["hubungan_keluarga"],
-                    marital_status=row["status_perkawinan"],
-                    occupation=row.get("pekerjaan", ""),
-                )
-                for row in rows
-            ],
-            ignore_conflicts=True,
-            batch_size=2000,
-        )
-        person_ids = dict(
-            lookup(
-                lambda chunk: Person.objects.filter(nik__in=chunk).values_list("nik", "id"),
-                [row["nik"] for row in rows],
-            )
-        )
-        last_sequence = dict(
-            lookup(
-                lambda chunk: (
-                    LedgerEntry.objects.filter(person_id__in=chunk)
-                    .values("person_id")
-                    .annotate(last=Max("sequence"))
-                    .values_list("person_id", "last")
-                ),
-                person_ids.values(),
-            )
-        )
-        LedgerEntry.objects.bulk_create(
-            [
-                LedgerEntry(
-                    person_id=person_ids[row["nik"]],
-                    sequence=last_sequence.get(person_ids[row["nik"]], 0) + 1,
-                    kind=Kind.ADDITION,
-                    ground=Ground.OPENING,
-                    effective_month=row["month"],
-                    evidence={"source": source, "row": number},
-                    recorded_by=actor,
-                )
-                for number, row in plan.to_add
-            ],
-            batch_size=2000,
-        )
+        if plan.errors:
+            # Rolls back the batches already written.
+            raise ValidationError(plan.error_messages())
     return plan
+
+
+def write_opening_balance(actor, source, batch, known):
+    """Writes one checked batch of an import: new households and people, then one opening
+    balance entry per row."""
+    new_households = {}
+    for _, row in batch:
+        if row["no_kk"] not in known.households:
+            new_households.setdefault(
+                row["no_kk"],
+                (row["no_kk"], row["village"].pk, row["dusun"], row["rt"], row["rw"]),
+            )
+    bulk_insert(Household, ["number", "village_id", "dusun", "rt", "rw"], new_households.values())
+    household_ids = {number: pk for number, (pk, _) in known.households.items()}
+    household_ids.update(
+        lookup(
+            lambda chunk: Household.objects.filter(number__in=chunk).values_list("number", "id"),
+            new_households,
+        )
+    )
+    new_people = [row for _, row in batch if row["nik"] not in known.people]
+    bulk_insert(
+        Person,
+        [
+            "nik",
+            "name",
+            "household_id",
+            "birth_place",
+            "birth_date",
+            "domicile_since",
+            "sex",
+            "relationship",
+            "marital_status",
+            "occupation",
+        ],
+        (
+            (
+                row["nik"],
+                row["nama"],
+                household_ids[row["no_kk"]],
+                row.get("tempat_lahir", ""),
+                row["birth_date"],
+                row["domicile_since"],
+                row["sex"],
+                row["hubungan_keluarga"],
+                row["status_perkawinan"],
+                row.get("pekerjaan", ""),
+            )
+            for row in new_people
+        ),
+    )
+    person_ids = {nik: pk for nik, (pk, _) in known.people.items()}
+    person_ids.update(
+        lookup(
+            lambda chunk: Person.objects.filter(nik__in=chunk).values_list("nik", "id"),
+            [row["nik"] for row in new_people],
+        )
+    )
+    # People already recorded but not enrolled: their next entry follows their last one.
+    last_sequence = dict(
+        lookup(
+            lambda chunk: (
+                LedgerEntry.objects.filter(person_id__in=chunk)
+                .values("person_id")
+                .annotate(last=Max("sequence"))
+                .values_list("person_id", "last")
+            ),
+            [pk for pk, _ in known.people.values()],
+        )
+    )
+    entries = []
+    for number, row in batch:
+        person_id = person_ids[row["nik"]]
+        entries.append(
+            (
+                person_id,
+                last_sequence.get(person_id, 0) + 1,
+                Kind.ADDITION.value,
+                Ground.OPENING.value,
+                row["month"],
+                {"source": source, "row": number},
+                actor.pk,
+            )
+        )
+    bulk_insert(
+        LedgerEntry,
+        [
+            "person_id",
+            "sequence",
+            "kind",
+            "ground",
+            "effective_month",
+            "evidence",
+            "recorded_by_id",
+        ],
+        entries,
+    )

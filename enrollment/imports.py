@@ -18,6 +18,7 @@ import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from enrollment.models import RegistryRecord, RegistrySource
 from enrollment.participation import active_people
 from people.models import Household, MaritalStatus, Person, Relationship, Sex
 from people.nik import parse_nik, validate_kk
@@ -248,21 +249,42 @@ def known_for(batch):
     return Known(people, households, active)
 
 
-def plan_participants(rows, regency, *, write=None, progress=None):
-    """Checks every row of `rows`; with `write`, hands each batch of rows to add, with what
-    is known about them, to `write(batch, known)` as long as no row was bad."""
-    villages = {v.code: v for v in Village.objects.filter(district__regency=regency)}
+def check_in_batches(rows, check_batch, *, write=None, progress=None):
+    """Runs `check_batch(batch, plan)` (which records bad and unchanged rows in `plan` and
+    returns the rows to add, with what it looked up) on each batch of `rows`; with `write`,
+    hands each batch to add to `write(to_add, known)` as long as no row was bad."""
     plan = Plan()
-    first_row = {}  # NIK -> row number where the file first names it
-    kk_first = {}  # No. KK -> (row number, village) where the file first names it
     total = getattr(rows, "total", None)
     for batch in chunks(rows, BATCH_ROWS):
-        cleaned = []
-        for number, row in batch:
-            try:
-                cleaned.append((number, clean_row(row, villages)))
-            except ValueError as reason:
-                plan.errors.append((number, str(reason)))
+        to_add, known = check_batch(batch, plan)
+        plan.rows += len(batch)
+        plan.to_add += len(to_add)
+        if write and to_add and not plan.errors:
+            write(to_add, known)
+        if progress:
+            progress(plan.rows, max(total or 0, plan.rows))
+    plan.errors.sort()
+    return plan
+
+
+def clean_batch(batch, clean, plan):
+    cleaned = []
+    for number, row in batch:
+        try:
+            cleaned.append((number, clean(row)))
+        except ValueError as reason:
+            plan.errors.append((number, str(reason)))
+    return cleaned
+
+
+def plan_participants(rows, regency, *, write=None, progress=None):
+    """Checks an import of today's participants; see `check_in_batches`."""
+    villages = {v.code: v for v in Village.objects.filter(district__regency=regency)}
+    first_row = {}  # NIK -> row number where the file first names it
+    kk_first = {}  # No. KK -> (row number, village) where the file first names it
+
+    def check_batch(batch, plan):
+        cleaned = clean_batch(batch, lambda row: clean_row(row, villages), plan)
         known = known_for(cleaned)
         to_add = []
         for number, row in cleaned:
@@ -285,11 +307,99 @@ def plan_participants(rows, regency, *, write=None, progress=None):
                 plan.unchanged += 1
             else:
                 to_add.append((number, row))
-        plan.rows += len(batch)
-        plan.to_add += len(to_add)
-        if write and to_add and not plan.errors:
-            write(to_add, known)
-        if progress:
-            progress(plan.rows, max(total or 0, plan.rows))
-    plan.errors.sort()
-    return plan
+        return to_add, known
+
+    return check_in_batches(rows, check_batch, write=write, progress=progress)
+
+
+REGISTRY_COLUMNS = ["sumber", "id_dtks", "nik", "nama", "no_kk", "kode_desa", "desil", "periode"]
+REGISTRY_REQUIRED = ["sumber", "id_dtks", "nik", "nama", "no_kk", "kode_desa", "periode"]
+REGISTRY_SOURCES = set(RegistrySource.values)
+
+
+def clean_registry_row(row, villages):
+    """A row of a DTKS/DTSEN extract, cleaned; raises ValueError with the reason."""
+    for column in REGISTRY_REQUIRED:
+        if not row.get(column):
+            raise ValueError(f"kolom {column} kosong")
+    source = row["sumber"].upper()
+    if source not in REGISTRY_SOURCES:
+        raise ValueError(f"sumber {row['sumber']} tidak dikenal (DTKS atau DTSEN)")
+    for column, limit in (("id_dtks", 50), ("nama", 150)):
+        if len(row[column]) > limit:
+            raise ValueError(f"kolom {column} lebih dari {limit} karakter")
+    try:
+        parse_nik(row["nik"])
+        validate_kk(row["no_kk"])
+    except ValidationError as error:
+        raise ValueError(error.messages[0]) from None
+    village = villages.get(row["kode_desa"])
+    if village is None:
+        raise ValueError(f"kode desa {row['kode_desa']} tidak ada di kabupaten ini")
+    desil = row.get("desil", "")
+    if desil and (not desil.isdigit() or not 1 <= int(desil) <= 10):
+        raise ValueError(f"desil {desil} di luar 1 sampai 10")
+    if source == RegistrySource.DTSEN and not desil:
+        raise ValueError("desil wajib diisi untuk DTSEN (1 sampai 10)")
+    try:
+        period = datetime.date.fromisoformat(f"{row['periode'][:7]}-01")
+    except ValueError:
+        raise ValueError("periode harus TTTT-BB") from None
+    return {
+        "source": source,
+        "registry_id": row["id_dtks"],
+        "nik": row["nik"],
+        "name": row["nama"],
+        "household_number": row["no_kk"],
+        "village_id": village.pk,
+        "desil": int(desil) if desil else None,
+        "data_period": period,
+    }
+
+
+REGISTRY_FIELDS = [
+    "source",
+    "registry_id",
+    "nik",
+    "name",
+    "household_number",
+    "village_id",
+    "desil",
+    "data_period",
+]
+
+
+def plan_registry(rows, regency, *, write=None, progress=None):
+    """Checks an extract of DTKS/DTSEN: a listing already imported with the same values is
+    unchanged; one imported for the same NIK, source and period with other values is a bad
+    row (a listing that may be evidence of an addition is never rewritten)."""
+    villages = {v.code: v for v in Village.objects.filter(district__regency=regency)}
+    first_row = {}
+
+    def check_batch(batch, plan):
+        cleaned = clean_batch(batch, lambda row: clean_registry_row(row, villages), plan)
+        stored = {
+            (record["nik"], record["source"], record["data_period"]): record
+            for record in lookup(
+                lambda chunk: RegistryRecord.objects.filter(nik__in=chunk).values(*REGISTRY_FIELDS),
+                {row["nik"] for _, row in cleaned},
+            )
+        }
+        to_add = []
+        for number, row in cleaned:
+            if row["nik"] in first_row:
+                plan.errors.append((number, f"NIK ganda dengan baris {first_row[row['nik']]}"))
+                continue
+            first_row[row["nik"]] = number
+            existing = stored.get((row["nik"], row["source"], row["data_period"]))
+            if existing is None:
+                to_add.append((number, row))
+            elif existing == row:
+                plan.unchanged += 1
+            else:
+                plan.errors.append(
+                    (number, "NIK ini sudah tercatat untuk sumber dan periode ini dengan data lain")
+                )
+        return to_add, None
+
+    return check_in_batches(rows, check_batch, write=write, progress=progress)

@@ -6,6 +6,7 @@ from django.db.models.lookups import Exact
 
 from accounts import scoping
 from people.models import Person
+from regions.models import Village
 from sktm.models import Letter
 
 
@@ -139,3 +140,73 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Entri buku mutasi tidak dapat dihapus; catat entri koreksi.")
+
+
+class RegistrySource(models.TextChoices):
+    DTKS = "DTKS", "DTKS (Data Terpadu Kesejahteraan Sosial)"
+    DTSEN = "DTSEN", "DTSEN (Data Tunggal Sosial dan Ekonomi Nasional)"
+
+
+class RegistryRecordQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scoping.scope_by_village(self, user, "village")
+
+
+class RegistryRecord(models.Model):
+    """One person's listing in an imported extract of DTKS or DTSEN: the evidence of Pasal 5
+    ayat (4) c.1. Written only by the extract import."""
+
+    source = models.CharField("sumber", max_length=5, choices=RegistrySource.choices)
+    registry_id = models.CharField("ID DTKS/DTSEN", max_length=50)
+    nik = models.CharField("NIK", max_length=16)
+    name = models.CharField("nama", max_length=150)
+    household_number = models.CharField("No. KK", max_length=16)
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="+", verbose_name="kalurahan/desa"
+    )
+    # DTSEN ranks households by welfare decile, 1 (poorest) to 10; DTKS has none.
+    desil = models.PositiveSmallIntegerField("desil", null=True, blank=True)
+    data_period = models.DateField("periode data")
+    imported_at = models.DateTimeField("diimpor", auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="diimpor oleh"
+    )
+
+    objects = RegistryRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-data_period", "nik"]
+        verbose_name = "data DTKS/DTSEN"
+        verbose_name_plural = "data DTKS/DTSEN"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nik", "source", "data_period"], name="registry_one_listing_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(desil__isnull=True) | Q(desil__gte=1, desil__lte=10),
+                name="registry_desil_1_to_10",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=RegistrySource.DTSEN) | Q(desil__isnull=False),
+                name="registry_dtsen_has_desil",
+            ),
+            models.CheckConstraint(
+                condition=Q(data_period__day=1), name="registry_period_starts_on_day_one"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.registry_id} ({self.data_period:%m-%Y})"
+
+    def as_evidence(self, checked_on):
+        """The evidence of ground c.1 this listing gives."""
+        evidence = {
+            "source": self.source,
+            "dtks_id": self.registry_id,
+            "data_period": f"{self.data_period:%Y-%m}",
+            "checked_on": checked_on.isoformat(),
+            "registry_record": self.pk,
+        }
+        if self.desil is not None:
+            evidence["desil"] = self.desil
+        return evidence

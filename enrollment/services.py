@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from enrollment.bulk import bulk_insert
-from enrollment.imports import lookup, plan_participants
-from enrollment.models import Ground, Kind, LedgerEntry, Segment, Validator
+from enrollment.imports import REGISTRY_FIELDS, lookup, plan_participants, plan_registry
+from enrollment.models import Ground, Kind, LedgerEntry, RegistryRecord, Segment, Validator
 from enrollment.participation import is_active, month_start
 from people.models import Household, Person
 from sktm.letters import add_months
@@ -73,10 +73,27 @@ def check_domicile_and_cover(person, effective_month, evidence):
         raise ValidationError(f"{person.name} berdomisili kurang dari 6 bulan{since}.")
 
 
+def registry_evidence(person, today):
+    """Ground c.1 evidence from the person's latest imported DTKS/DTSEN listing."""
+    record = (
+        RegistryRecord.objects.filter(nik=person.nik)
+        .order_by("-data_period", "-imported_at", "-pk")
+        .first()
+    )
+    if record is None:
+        raise ValidationError(
+            f"NIK {person.nik} tidak terdapat dalam data DTKS/DTSEN yang diimpor; "
+            "isi bukti DTKS/DTSEN secara lengkap."
+        )
+    return record.as_evidence(today)
+
+
 def participant_add(
     *, actor, person, ground, effective_month, evidence=None, mother=None, letter=None, note=""
 ):
-    """Adds a participant on a Pasal 5 ayat (4) ground (or an opening balance, admin only)."""
+    """Adds a participant on a Pasal 5 ayat (4) ground (or an opening balance, admin only).
+    On ground c.1 without a source or ID in `evidence`, the evidence is taken from the
+    person's latest imported DTKS/DTSEN listing."""
     evidence = dict(evidence or {})
     effective_month = month_start(effective_month)
     today = timezone.localdate()
@@ -106,6 +123,8 @@ def participant_add(
                 )
         elif ground == Ground.DTKS:
             check_domicile_and_cover(person, effective_month, evidence)
+            if not (evidence.get("source") or evidence.get("dtks_id")):
+                evidence |= registry_evidence(person, today)
             require(evidence, "source", "dtks_id", "data_period", "checked_on")
             if evidence["source"] not in DTKS_SOURCES:
                 raise ValidationError("Sumber data harus DTKS atau DTSEN.")
@@ -321,3 +340,23 @@ def write_opening_balance(actor, source, batch, known):
         ],
         entries,
     )
+
+
+def registry_import(*, actor, rows, regency, progress=None):
+    """Records an extract of DTKS/DTSEN, all or nothing; the same file twice changes
+    nothing."""
+    if actor.role != Role.ADMIN:
+        raise ValidationError("Hanya admin yang mengimpor data DTKS/DTSEN.")
+
+    def write(batch, known):
+        bulk_insert(
+            RegistryRecord,
+            [*REGISTRY_FIELDS, "imported_by_id"],
+            ((*row.values(), actor.pk) for _, row in batch),
+        )
+
+    with transaction.atomic():
+        plan = plan_registry(rows, regency, write=write, progress=progress)
+        if plan.errors:
+            raise ValidationError(plan.error_messages())
+    return plan

@@ -7,11 +7,19 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 
 from enrollment import services
-from enrollment.imports import deployment_regency, plan_participants, read_rows
+from enrollment.imports import (
+    REGISTRY_REQUIRED,
+    deployment_regency,
+    plan_participants,
+    plan_registry,
+    read_rows,
+)
 from jobs import register
 
 PARTICIPANTS_PREVIEW = "enrollment.participants_preview"
 PARTICIPANTS_IMPORT = "enrollment.participants_import"
+REGISTRY_PREVIEW = "enrollment.registry_preview"
+REGISTRY_IMPORT = "enrollment.registry_import"
 # Bad rows listed on the page; all of them are in the downloadable report.
 ERRORS_SHOWN = 100
 MESSAGES_SHOWN = 20
@@ -77,6 +85,45 @@ def participants_import(job, *, stored, filename):
                 rows=read_rows(file, filename),
                 regency=deployment_regency(),
                 source=filename,
+                progress=job.progress,
+            )
+    except ValidationError as error:
+        raise shortened(error) from error
+    finally:
+        default_storage.delete(stored)
+    return {"rows": plan.rows, "added": plan.to_add, "unchanged": plan.unchanged}
+
+
+@register(
+    REGISTRY_PREVIEW,
+    label="Pratinjau impor DTKS/DTSEN",
+    template="enrollment/_import_preview.html",
+    atomic=False,
+)
+def registry_preview(job, *, stored, filename):
+    job.progress(0, message="Memeriksa baris")
+    try:
+        with default_storage.open(stored, "rb") as file:
+            plan = plan_registry(
+                read_rows(file, filename, REGISTRY_REQUIRED),
+                deployment_regency(),
+                progress=job.progress,
+            )
+    except ValidationError:
+        default_storage.delete(stored)
+        raise
+    return preview_result(job, plan, stored, "enrollment:import_registry_confirm")
+
+
+@register(REGISTRY_IMPORT, label="Impor DTKS/DTSEN", template="enrollment/_import_done.html")
+def registry_import(job, *, stored, filename):
+    job.progress(0, message="Memeriksa dan menyimpan")
+    try:
+        with default_storage.open(stored, "rb") as file:
+            plan = services.registry_import(
+                actor=job.created_by,
+                rows=read_rows(file, filename, REGISTRY_REQUIRED),
+                regency=deployment_regency(),
                 progress=job.progress,
             )
     except ValidationError as error:

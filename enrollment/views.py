@@ -15,7 +15,7 @@ import jobs
 from accounts.models import Role
 from enrollment import exports, tasks
 from enrollment.duplicates import duplicate_groups
-from enrollment.models import Ground, LedgerEntry
+from enrollment.models import Ground, LedgerEntry, RegistryRecord
 from enrollment.participation import active_people, is_active
 from jobs.models import Job
 from people.models import Person
@@ -80,6 +80,9 @@ def person_detail(request, pk):
             "members": person.household.members.order_by("relationship", "birth_date"),
             "letters": person.sktm_letters.order_by("-issued_on"),
             "changes": person.changes.select_related("changed_by"),
+            "listings": RegistryRecord.objects.visible_to(request.user)
+            .filter(nik=person.nik)
+            .select_related("village"),
             "entries": LedgerEntry.objects.filter(person=person)
             .select_related("recorded_by", "mother", "duplicate_of", "letter")
             .order_by("-sequence"),
@@ -155,4 +158,15 @@ def import_confirm(request):
         tasks.PARTICIPANTS_PREVIEW,
         tasks.PARTICIPANTS_IMPORT,
         "enrollment:import_participants",
+    )
+
+
+def import_registry(request):
+    return upload_and_preview(request, tasks.REGISTRY_PREVIEW, "enrollment/import_registry.html")
+
+
+@require_POST
+def import_registry_confirm(request):
+    return confirm_preview(
+        request, tasks.REGISTRY_PREVIEW, tasks.REGISTRY_IMPORT, "enrollment:import_registry"
     )

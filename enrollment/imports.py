@@ -18,8 +18,7 @@ import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from enrollment.models import RegistryRecord, RegistrySource
-from enrollment.participation import active_people
+from enrollment.models import Participation, RegistryRecord, RegistrySource
 from people.models import Household, MaritalStatus, Person, Relationship, Sex
 from people.nik import parse_nik, validate_kk
 from regions import terminology
@@ -240,9 +239,9 @@ def known_for(batch):
     # Whose last entry is an addition (even one taking effect later) is already enrolled.
     active = set(
         lookup(
-            lambda chunk: active_people(
-                datetime.date.max, Person.objects.filter(pk__in=chunk)
-            ).values_list("pk", flat=True),
+            lambda chunk: Participation.objects.filter(
+                person_id__in=chunk, until__isnull=True
+            ).values_list("person_id", flat=True),
             [pk for pk, _ in people.values()],
         )
     )

@@ -142,6 +142,45 @@ class LedgerEntry(models.Model):
         raise TypeError("Entri buku mutasi tidak dapat dihapus; catat entri koreksi.")
 
 
+class ParticipationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scoping.scope_by_village(self, user, "village")
+
+    def active_on(self, on):
+        return self.filter(Q(until__isnull=True) | Q(until__gt=on), since__lte=on)
+
+
+class Participation(models.Model):
+    """Each person's latest participation spell, kept in step with the ledger: written in the
+    same transaction as every ledger entry (enrollment.services.append and the participant
+    import), never by anything else. The roster, counts and exports read it; the ledger stays
+    the record (participation.active_people answers for any date)."""
+
+    person = models.OneToOneField(
+        Person, models.CASCADE, primary_key=True, related_name="participation"
+    )
+    since = models.DateField("peserta sejak")  # month of the spell's addition
+    until = models.DateField("berakhir", null=True, blank=True)  # month its removal takes effect
+    ground = models.CharField("dasar", max_length=10, choices=Ground.choices)
+    last_entry = models.ForeignKey(
+        LedgerEntry, models.PROTECT, related_name="+", verbose_name="mutasi terakhir"
+    )
+    # The person's village at the last entry (a household never changes village), so that
+    # scoped lists and counts need not join people and households.
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="+", verbose_name="kalurahan/desa"
+    )
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "kepesertaan"
+        verbose_name_plural = "kepesertaan"
+
+    def __str__(self):
+        return f"{self.person_id}: {self.since:%m-%Y}-{self.until or ''}"
+
+
 class RegistrySource(models.TextChoices):
     DTKS = "DTKS", "DTKS (Data Terpadu Kesejahteraan Sosial)"
     DTSEN = "DTSEN", "DTSEN (Data Tunggal Sosial dan Ekonomi Nasional)"

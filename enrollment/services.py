@@ -11,8 +11,16 @@ from django.utils import timezone
 from accounts.models import Role
 from enrollment.bulk import bulk_insert
 from enrollment.imports import REGISTRY_FIELDS, lookup, plan_participants, plan_registry
-from enrollment.models import Ground, Kind, LedgerEntry, RegistryRecord, Segment, Validator
-from enrollment.participation import is_active, month_start
+from enrollment.models import (
+    Ground,
+    Kind,
+    LedgerEntry,
+    Participation,
+    RegistryRecord,
+    Segment,
+    Validator,
+)
+from enrollment.participation import is_active, month_start, project
 from people.models import Household, Person
 from sktm.letters import add_months
 from sktm.models import Letter
@@ -53,7 +61,7 @@ def append(person, last, **fields):
         )
     try:
         with transaction.atomic():
-            return LedgerEntry.objects.create(
+            entry = LedgerEntry.objects.create(
                 person=person, sequence=(last.sequence if last else 0) + 1, **fields
             )
     except IntegrityError as error:
@@ -61,6 +69,8 @@ def append(person, last, **fields):
         raise ValidationError(
             "Data peserta ini baru saja diubah; muat ulang dan coba lagi."
         ) from error
+    project(entry)
+    return entry
 
 
 def check_domicile_and_cover(person, effective_month, evidence):
@@ -339,6 +349,30 @@ def write_opening_balance(actor, source, batch, known):
             "recorded_by_id",
         ],
         entries,
+    )
+    # The projection, in the same transaction: each row starts a spell.
+    entry_ids = {
+        (person_id, sequence): pk
+        for person_id, sequence, pk in lookup(
+            lambda chunk: LedgerEntry.objects.filter(
+                person_id__in=chunk, ground=Ground.OPENING
+            ).values_list("person_id", "sequence", "pk"),
+            [person_id for person_id, *_ in entries],
+        )
+    }
+    # People recorded before whose last spell ended start a new one.
+    Participation.objects.filter(
+        person_id__in=[person_ids[row["nik"]] for _, row in batch if row["nik"] in known.people]
+    ).delete()
+    bulk_insert(
+        Participation,
+        ["person_id", "since", "until", "ground", "last_entry_id", "village_id"],
+        (
+            (person_id, month, None, ground, entry_ids[person_id, sequence], row["village"].pk)
+            for (_, row), (person_id, sequence, _, ground, month, *_) in zip(
+                batch, entries, strict=True
+            )
+        ),
     )
 
 

@@ -15,8 +15,8 @@ import jobs
 from accounts.models import Role
 from enrollment import exports, tasks
 from enrollment.duplicates import duplicate_groups
-from enrollment.models import Ground, LedgerEntry, RegistryRecord
-from enrollment.participation import active_people, is_active
+from enrollment.models import LedgerEntry, Participation, RegistryRecord
+from enrollment.participation import is_active
 from jobs.models import Job
 from people.models import Person
 from regions.models import Village
@@ -25,22 +25,25 @@ PAGE_SIZE = 50
 
 
 def roster_queryset(request):
-    """The active participants the user may see, filtered by the request's search."""
-    people = Person.objects.visible_to(request.user).select_related("household__village")
+    """The active participants the user may see, filtered by the request's search: rows of
+    the projection, with their person, household and village."""
+    rows = (
+        Participation.objects.visible_to(request.user)
+        .active_on(timezone.localdate())
+        .select_related("person__household", "village")
+    )
     query = request.GET.get("q", "").strip()
     if query:
-        people = people.filter(Q(nik__startswith=query) | Q(name__icontains=query))
+        rows = rows.filter(Q(person__nik__startswith=query) | Q(person__name__icontains=query))
     village = request.GET.get("village", "")
     if village:
-        people = people.filter(household__village__code=village)
-    return active_people(timezone.localdate(), people).order_by("household__village__code", "name")
+        rows = rows.filter(village__code=village)
+    return rows.order_by("village__code", "person__name")
 
 
 @require_safe
 def roster(request):
     page = Paginator(roster_queryset(request), PAGE_SIZE).get_page(request.GET.get("page"))
-    for person in page:
-        person.ground_label = Ground(person.ground).label
     return render(
         request,
         "enrollment/roster.html",

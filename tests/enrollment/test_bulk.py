@@ -8,7 +8,7 @@ from django.forms.models import model_to_dict
 
 from enrollment import bulk, services
 from enrollment.imports import read_rows
-from enrollment.models import Ground, LedgerEntry
+from enrollment.models import Ground, LedgerEntry, Participation
 from people.models import Household, Person
 from regions.models import Regency
 from tests.enrollment.test_ledger import remove
@@ -40,7 +40,11 @@ def snapshot():
         }
         for e in LedgerEntry.objects.select_related("person").order_by("person__nik", "sequence")
     ]
-    return households, people, entries
+    spells = [
+        {**model_to_dict(p, exclude=["person", "last_entry"]), "person": p.person.nik}
+        for p in Participation.objects.select_related("person").order_by("person__nik")
+    ]
+    return households, people, entries, spells
 
 
 def import_and_snapshot(admin_user, use_copy, monkeypatch):
@@ -83,4 +87,4 @@ def test_copy_and_bulk_create_store_the_same_import(admin_user, verifier, monkey
     with_copy = import_and_snapshot(admin_user, True, monkeypatch)
     without = import_and_snapshot(admin_user, False, monkeypatch)
     assert with_copy == without
-    assert len(with_copy[1]) == 6 and len(with_copy[2]) == 8
+    assert len(with_copy[1]) == 6 and len(with_copy[2]) == 8 and len(with_copy[3]) == 6

@@ -27,6 +27,8 @@ class Ground(models.TextChoices):
     DUPLICATE = "rem_b", "Ayat (2) b: duplikasi"
     SEGMENT = "rem_c", "Ayat (2) c: pindah segmen kepesertaan"
     MOVED_OUT = "rem_d", "Ayat (2) d: pindah penduduk dari wilayah Daerah"
+    # Not a Pasal 5 ground: the reversal of an entry recorded by mistake (entry_correct).
+    CORRECTION = "correction", "Koreksi: pembatalan mutasi yang salah dicatat"
 
 
 ADDITION_GROUNDS = [Ground.NEWBORN, Ground.FAMILY, Ground.DTKS, Ground.SKTM, Ground.OPENING]
@@ -112,8 +114,15 @@ class LedgerEntry(models.Model):
             models.UniqueConstraint(fields=["person", "sequence"], name="ledger_person_sequence"),
             models.CheckConstraint(
                 condition=Q(kind=Kind.ADDITION, ground__in=ADDITION_GROUNDS)
-                | Q(kind=Kind.REMOVAL, ground__in=REMOVAL_GROUNDS),
+                | Q(kind=Kind.REMOVAL, ground__in=REMOVAL_GROUNDS)
+                | Q(ground=Ground.CORRECTION),
                 name="ledger_ground_matches_kind",
+            ),
+            # A correction names the entry it reverses, and only a correction does.
+            models.CheckConstraint(
+                condition=Q(ground=Ground.CORRECTION, corrects__isnull=False)
+                | (~Q(ground=Ground.CORRECTION) & Q(corrects__isnull=True)),
+                name="ledger_correction_names_its_entry",
             ),
             models.CheckConstraint(
                 condition=Q(Exact(Mod("sequence", 2), 1), kind=Kind.ADDITION)
@@ -122,6 +131,7 @@ class LedgerEntry(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(kind=Kind.ADDITION)
+                | Q(ground=Ground.CORRECTION)
                 | (~Q(validated_by="") & Q(validated_on__isnull=False)),
                 name="ledger_removal_is_validated",
             ),

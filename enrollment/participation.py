@@ -4,7 +4,7 @@ from its projection `Participation` (`current_participants`, fast, for today).""
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
-from enrollment.models import Kind, LedgerEntry, Participation
+from enrollment.models import Ground, Kind, LedgerEntry, Participation
 from people.models import Person
 
 
@@ -56,7 +56,10 @@ def current_participants(people=None, on=None):
 
 def project(entry):
     """Brings the person's projection up to `entry`, just appended (same transaction)."""
-    if entry.kind == Kind.ADDITION:
+    if entry.kind == Kind.ADDITION and entry.ground == Ground.CORRECTION:
+        # A removal reversed: the spell it ended goes on as if never ended.
+        Participation.objects.filter(person_id=entry.person_id).update(until=None, last_entry=entry)
+    elif entry.kind == Kind.ADDITION:
         Participation.objects.update_or_create(
             person_id=entry.person_id,
             defaults={

@@ -55,9 +55,20 @@ def locked_history(actor, person):
 
 
 def append(person, last, **fields):
-    if last and fields["effective_month"] < last.effective_month:
+    """Appends the person's next entry after `last` and brings the projection up to it."""
+    # Months never go back, except behind a reversed pair (an entry and its correction),
+    # which no longer binds: a wrong month is fixed by reversing it and recording again.
+    binding = (
+        LedgerEntry.objects.filter(person=person, corrections__isnull=True)
+        .exclude(ground=Ground.CORRECTION)
+        .order_by("-sequence")
+        .first()
+        if last and last.ground == Ground.CORRECTION
+        else last
+    )
+    if binding and fields["effective_month"] < binding.effective_month:
         raise ValidationError(
-            f"Bulan berlaku tidak boleh sebelum mutasi terakhir ({last.effective_month:%m-%Y})."
+            f"Bulan berlaku tidak boleh sebelum mutasi terakhir ({binding.effective_month:%m-%Y})."
         )
     try:
         with transaction.atomic():
@@ -394,3 +405,36 @@ def registry_import(*, actor, rows, regency, progress=None):
         if plan.errors:
             raise ValidationError(plan.error_messages())
     return plan
+
+
+def entry_correct(*, actor, entry, reason):
+    """Reverses `entry`, recorded by mistake, with a correction entry: the ledger is never
+    edited. The correction is of the opposite kind, takes effect in the same month and names
+    the entry, so the pair has no effect on any date. Only the person's latest entry can be
+    reversed, and a correction itself cannot; to put the right data in its place, record it
+    again through the ground's own service (its month may then be earlier than the reversed
+    entry's)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Alasan koreksi wajib diisi.")
+    with transaction.atomic():
+        last = locked_history(actor, entry.person)
+        if entry.ground == Ground.CORRECTION:
+            raise ValidationError(
+                "Entri koreksi tidak dapat dikoreksi lagi; catat mutasi baru dengan dasarnya."
+            )
+        if last.pk != entry.pk:
+            raise ValidationError(
+                f"Hanya mutasi terakhir NIK {entry.person.nik} (#{last.sequence}) yang dapat "
+                "dikoreksi."
+            )
+        return append(
+            entry.person,
+            last,
+            kind=Kind.REMOVAL if entry.kind == Kind.ADDITION else Kind.ADDITION,
+            ground=Ground.CORRECTION,
+            effective_month=entry.effective_month,
+            corrects=entry,
+            note=reason,
+            recorded_by=actor,
+        )

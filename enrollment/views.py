@@ -87,7 +87,7 @@ def person_detail(request, pk):
             .filter(nik=person.nik)
             .select_related("village"),
             "entries": LedgerEntry.objects.filter(person=person)
-            .select_related("recorded_by", "mother", "duplicate_of", "letter")
+            .select_related("recorded_by", "mother", "duplicate_of", "letter", "corrects")
             .order_by("-sequence"),
         },
     )

@@ -49,7 +49,11 @@ def assert_projection_matches_ledger():
     today = timezone.localdate()
     for person in Person.objects.filter(ledger_entries__isnull=False).distinct():
         entries = list(LedgerEntry.objects.filter(person=person).order_by("sequence"))
-        additions = [i for i, entry in enumerate(entries) if entry.kind == Kind.ADDITION]
+        additions = [
+            i
+            for i, entry in enumerate(entries)
+            if entry.kind == Kind.ADDITION and entry.ground != Ground.CORRECTION
+        ]
         start = entries[additions[-1] - 1].effective_month if additions[-1] else datetime.date.min
         dates = {entry.effective_month for entry in entries if entry.effective_month >= start}
         dates |= {datetime.date.max} | ({today} if today >= start else set())

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from enrollment.bulk import bulk_insert
-from enrollment.imports import REGISTRY_FIELDS, lookup, plan_participants, plan_registry
+from enrollment.imports import REGISTRY_FIELDS, chunks, lookup, plan_participants, plan_registry
 from enrollment.models import (
     Ground,
     Kind,
@@ -267,8 +267,8 @@ def participants_import(*, actor, rows, regency, source, progress=None):
 
 
 def write_opening_balance(actor, source, batch, known):
-    """Writes one checked batch of an import: new households and people, then one opening
-    balance entry per row."""
+    """Writes one checked batch of an import: new households and people, one opening balance
+    entry per row, and the projection's new spells."""
     new_households = {}
     for _, row in batch:
         if row["no_kk"] not in known.households:
@@ -276,53 +276,57 @@ def write_opening_balance(actor, source, batch, known):
                 row["no_kk"],
                 (row["no_kk"], row["village"].pk, row["dusun"], row["rt"], row["rw"]),
             )
-    bulk_insert(Household, ["number", "village_id", "dusun", "rt", "rw"], new_households.values())
     household_ids = {number: pk for number, (pk, _) in known.households.items()}
     household_ids.update(
-        lookup(
-            lambda chunk: Household.objects.filter(number__in=chunk).values_list("number", "id"),
+        zip(
             new_households,
+            bulk_insert(
+                Household, ["number", "village_id", "dusun", "rt", "rw"], new_households.values()
+            ),
+            strict=True,
         )
     )
     new_people = [row for _, row in batch if row["nik"] not in known.people]
-    bulk_insert(
-        Person,
-        [
-            "nik",
-            "name",
-            "household_id",
-            "birth_place",
-            "birth_date",
-            "domicile_since",
-            "sex",
-            "relationship",
-            "marital_status",
-            "occupation",
-        ],
-        (
-            (
-                row["nik"],
-                row["nama"],
-                household_ids[row["no_kk"]],
-                row.get("tempat_lahir", ""),
-                row["birth_date"],
-                row["domicile_since"],
-                row["sex"],
-                row["hubungan_keluarga"],
-                row["status_perkawinan"],
-                row.get("pekerjaan", ""),
-            )
-            for row in new_people
-        ),
-    )
     person_ids = {nik: pk for nik, (pk, _) in known.people.items()}
     person_ids.update(
-        lookup(
-            lambda chunk: Person.objects.filter(nik__in=chunk).values_list("nik", "id"),
+        zip(
             [row["nik"] for row in new_people],
+            bulk_insert(
+                Person,
+                [
+                    "nik",
+                    "name",
+                    "household_id",
+                    "birth_place",
+                    "birth_date",
+                    "domicile_since",
+                    "sex",
+                    "relationship",
+                    "marital_status",
+                    "occupation",
+                ],
+                (
+                    (
+                        row["nik"],
+                        row["nama"],
+                        household_ids[row["no_kk"]],
+                        row.get("tempat_lahir", ""),
+                        row["birth_date"],
+                        row["domicile_since"],
+                        row["sex"],
+                        row["hubungan_keluarga"],
+                        row["status_perkawinan"],
+                        row.get("pekerjaan", ""),
+                    )
+                    for row in new_people
+                ),
+            ),
+            strict=True,
         )
     )
-    # People already recorded but not enrolled: their next entry follows their last one.
+    # People recorded before, not enrolled now: their next entry follows their last one,
+    # and their new spell replaces the ended one.
+    returning = [person_ids[row["nik"]] for _, row in batch if row["nik"] in known.people]
     last_sequence = dict(
         lookup(
             lambda chunk: (
@@ -331,24 +335,11 @@ def write_opening_balance(actor, source, batch, known):
                 .annotate(last=Max("sequence"))
                 .values_list("person_id", "last")
             ),
-            [pk for pk, _ in known.people.values()],
+            returning,
         )
     )
-    entries = []
-    for number, row in batch:
-        person_id = person_ids[row["nik"]]
-        entries.append(
-            (
-                person_id,
-                last_sequence.get(person_id, 0) + 1,
-                Kind.ADDITION.value,
-                Ground.OPENING.value,
-                row["month"],
-                {"source": source, "row": number},
-                actor.pk,
-            )
-        )
-    bulk_insert(
+    people = [person_ids[row["nik"]] for _, row in batch]
+    entry_ids = bulk_insert(
         LedgerEntry,
         [
             "person_id",
@@ -359,30 +350,27 @@ def write_opening_balance(actor, source, batch, known):
             "evidence",
             "recorded_by_id",
         ],
-        entries,
+        (
+            (
+                person_id,
+                last_sequence.get(person_id, 0) + 1,
+                Kind.ADDITION.value,
+                Ground.OPENING.value,
+                row["month"],
+                {"source": source, "row": number},
+                actor.pk,
+            )
+            for person_id, (number, row) in zip(people, batch, strict=True)
+        ),
     )
-    # The projection, in the same transaction: each row starts a spell.
-    entry_ids = {
-        (person_id, sequence): pk
-        for person_id, sequence, pk in lookup(
-            lambda chunk: LedgerEntry.objects.filter(
-                person_id__in=chunk, ground=Ground.OPENING
-            ).values_list("person_id", "sequence", "pk"),
-            [person_id for person_id, *_ in entries],
-        )
-    }
-    # People recorded before whose last spell ended start a new one.
-    Participation.objects.filter(
-        person_id__in=[person_ids[row["nik"]] for _, row in batch if row["nik"] in known.people]
-    ).delete()
+    for chunk in chunks(returning):
+        Participation.objects.filter(person_id__in=chunk).delete()
     bulk_insert(
         Participation,
         ["person_id", "since", "until", "ground", "last_entry_id", "village_id"],
         (
-            (person_id, month, None, ground, entry_ids[person_id, sequence], row["village"].pk)
-            for (_, row), (person_id, sequence, _, ground, month, *_) in zip(
-                batch, entries, strict=True
-            )
+            (person_id, row["month"], None, Ground.OPENING.value, entry_id, row["village"].pk)
+            for person_id, entry_id, (_, row) in zip(people, entry_ids, batch, strict=True)
         ),
     )
 

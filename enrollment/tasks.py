@@ -61,6 +61,7 @@ def shortened(error):
     label="Pratinjau impor peserta",
     template="enrollment/_import_preview.html",
     atomic=False,
+    back="enrollment:import_participants",
 )
 def participants_preview(job, *, stored, filename):
     job.progress(0, message="Memeriksa baris")
@@ -75,7 +76,12 @@ def participants_preview(job, *, stored, filename):
     return preview_result(job, plan, stored, "enrollment:import_confirm")
 
 
-@register(PARTICIPANTS_IMPORT, label="Impor peserta", template="enrollment/_import_done.html")
+@register(
+    PARTICIPANTS_IMPORT,
+    label="Impor peserta",
+    template="enrollment/_import_done.html",
+    back="enrollment:import_participants",
+)
 def participants_import(job, *, stored, filename):
     job.progress(0, message="Memeriksa dan menyimpan")
     try:
@@ -99,6 +105,7 @@ def participants_import(job, *, stored, filename):
     label="Pratinjau impor DTKS/DTSEN",
     template="enrollment/_import_preview.html",
     atomic=False,
+    back="enrollment:import_registry",
 )
 def registry_preview(job, *, stored, filename):
     job.progress(0, message="Memeriksa baris")
@@ -115,7 +122,12 @@ def registry_preview(job, *, stored, filename):
     return preview_result(job, plan, stored, "enrollment:import_registry_confirm")
 
 
-@register(REGISTRY_IMPORT, label="Impor DTKS/DTSEN", template="enrollment/_import_done.html")
+@register(
+    REGISTRY_IMPORT,
+    label="Impor DTKS/DTSEN",
+    template="enrollment/_import_done.html",
+    back="enrollment:import_registry",
+)
 def registry_import(job, *, stored, filename):
     job.progress(0, message="Memeriksa dan menyimpan")
     try:

@@ -121,6 +121,7 @@ def test_broken_files_are_refused_clearly(client, admin_user, settings, content,
     else:
         assert message in response.context["error"]
     assert message in response.content.decode()
+    assert reverse("enrollment:import_participants") in response.content.decode()
     assert not Person.objects.exists()
     assert not list((settings.MEDIA_ROOT).glob("imports/*"))
 

@@ -83,6 +83,12 @@ LINKS = [
         (Role.ADMIN,),
     ),
     Link(
+        "Impor DTKS/DTSEN",
+        "enrollment:import_registry",
+        "Impor data DTKS/DTSEN, bukti penambahan dasar Pasal 5 ayat (4) c.1.",
+        (Role.ADMIN,),
+    ),
+    Link(
         "Admin data induk",
         "admin:index",
         "Pengguna, wilayah, faskes, UMK, tarif iuran dan perangkat daerah.",

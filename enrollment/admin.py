@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from enrollment.models import LedgerEntry
+from enrollment.models import LedgerEntry, RegistryRecord
 from pbipemda.admin import ReadOnlyAdmin
 
 
@@ -12,3 +12,13 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "ground", "effective_month"]
     list_select_related = ["person"]
     search_fields = ["person__nik", "person__name"]
+
+
+@admin.register(RegistryRecord)
+class RegistryRecordAdmin(ReadOnlyAdmin):
+    """Listings come from the DTKS/DTSEN import only."""
+
+    list_display = ["nik", "name", "source", "registry_id", "desil", "data_period", "village"]
+    list_filter = ["source", "data_period"]
+    list_select_related = ["village"]
+    search_fields = ["nik", "name", "registry_id"]

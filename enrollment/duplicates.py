@@ -5,7 +5,7 @@ person belongs to one household."""
 from django.db.models import Count
 from django.db.models.functions import Trim, Upper
 
-from enrollment.participation import active_people
+from enrollment.participation import current_participants
 
 
 def duplicate_groups(people):
@@ -21,7 +21,7 @@ def duplicate_groups(people):
     pairs = {(key["name_key"], key["birth_date"]) for key in keys}
     if not pairs:
         return []
-    active_ids = set(active_people(people=people).values_list("pk", flat=True))
+    active_ids = set(current_participants(people).values_list("pk", flat=True))
     members = (
         keyed.filter(name_key__in={name for name, _ in pairs})
         .select_related("household__village")

@@ -19,7 +19,8 @@ ROSTER_COLUMNS = [
 ]
 
 
-def write_roster(output, people):
+def write_roster(output, rows):
+    """Writes `rows` of the projection (with person, household and village) as .xlsx."""
     grounds = dict(Ground.choices)
     workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "in_memory": False})
     sheet = workbook.add_worksheet("Peserta")
@@ -30,18 +31,18 @@ def write_roster(output, people):
     for column, (title, width) in enumerate(ROSTER_COLUMNS):
         sheet.set_column(column, column, width)
         sheet.write_string(0, column, title, bold)
-    for row, person in enumerate(people.iterator(chunk_size=2000), start=1):
-        household = person.household
-        sheet.write_string(row, 0, person.nik, text)
-        sheet.write_string(row, 1, household.number, text)
-        sheet.write_string(row, 2, person.name)
+    for number, row in enumerate(rows.iterator(chunk_size=2000), start=1):
+        person, household = row.person, row.person.household
+        sheet.write_string(number, 0, person.nik, text)
+        sheet.write_string(number, 1, household.number, text)
+        sheet.write_string(number, 2, person.name)
         if person.birth_date:
-            sheet.write_datetime(row, 3, person.birth_date, date)
-        sheet.write_string(row, 4, person.sex)
-        sheet.write_string(row, 5, household.dusun)
-        sheet.write_string(row, 6, household.rt, text)
-        sheet.write_string(row, 7, household.rw, text)
-        sheet.write_string(row, 8, household.village.name)
-        sheet.write_datetime(row, 9, person.active_since, date)
-        sheet.write_string(row, 10, grounds.get(person.ground, person.ground))
+            sheet.write_datetime(number, 3, person.birth_date, date)
+        sheet.write_string(number, 4, person.sex)
+        sheet.write_string(number, 5, household.dusun)
+        sheet.write_string(number, 6, household.rt, text)
+        sheet.write_string(number, 7, household.rw, text)
+        sheet.write_string(number, 8, row.village.name)
+        sheet.write_datetime(number, 9, row.since, date)
+        sheet.write_string(number, 10, grounds.get(row.ground, row.ground))
     workbook.close()

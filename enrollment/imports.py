@@ -1,23 +1,28 @@
-"""Reading and checking an import of today's participants (the opening balance).
+"""Reading and checking imports: today's participants (the opening balance) and extracts of
+DTKS/DTSEN.
 
-`plan_participants` checks every row against the data without writing: what would be added,
-what is already there, and each bad row with its number and reason. The service
-`participants_import` writes a plan only when it has no bad row.
+A file is read one row at a time (`read_rows`) and checked in batches against the data
+(`plan_participants`): what would be added, what is already there, and each bad row with its
+number and reason. Nothing here writes: the services pass a writer that receives each batch
+to add, inside their one transaction, and roll everything back if any row is bad.
 """
 
 import csv
 import datetime
 import io
+import itertools
 import zipfile
 from dataclasses import dataclass, field
 
 import openpyxl
 from django.core.exceptions import ValidationError
+from django.db import connection
 
-from enrollment.participation import active_people
+from enrollment.models import Participation, RegistryRecord, RegistrySource
 from people.models import Household, MaritalStatus, Person, Relationship, Sex
 from people.nik import parse_nik, validate_kk
-from regions.models import Village
+from regions import terminology
+from regions.models import Regency, Village
 
 PARTICIPANT_COLUMNS = [
     "nik",
@@ -38,6 +43,13 @@ PARTICIPANT_COLUMNS = [
 ]
 REQUIRED = ["nik", "no_kk", "nama", "dusun", "rt", "rw", "kode_desa", "bulan_mulai"]
 MAX_LENGTH = {"nama": 150, "tempat_lahir": 100, "pekerjaan": 100, "dusun": 100, "rt": 3, "rw": 3}
+SEXES = set(Sex.values)
+CODES = {
+    "hubungan_keluarga": set(Relationship.values),
+    "status_perkawinan": set(MaritalStatus.values),
+}
+# Rows checked (and written) together: lookups and inserts go by batch, memory stays flat.
+BATCH_ROWS = 5000
 
 
 def cell_text(value):
@@ -52,41 +64,84 @@ def cell_text(value):
     return str(value).strip()
 
 
-def read_rows(file, filename):
-    """(row number, {column: text}) for each data row of an .xlsx or .csv upload."""
-    if filename.lower().endswith(".xlsx"):
+class Rows:
+    """The data rows of an uploaded .xlsx (first sheet) or UTF-8 .csv, as (row number,
+    {column: text}), read once, one at a time. `total` estimates their number (None when the
+    file does not say)."""
+
+    def __init__(self, file, filename, required=REQUIRED):
+        self.total = None
+        name = filename.lower()
+        if name.endswith(".xlsx"):
+            self._open_xlsx(file)
+        elif name.endswith(".csv"):
+            self._open_csv(file)
+        else:
+            raise ValidationError("Unggah berkas .xlsx atau .csv.")
+        missing = [column for column in required if column not in self.header]
+        if missing:
+            raise ValidationError(f"Kolom wajib tidak ada: {', '.join(missing)}.")
+
+    def _open_xlsx(self, file):
         try:
-            sheet = openpyxl.load_workbook(file, read_only=True, data_only=True).active
-            rows = sheet.iter_rows(values_only=True)
-            header = [cell_text(cell).lower() for cell in next(rows, [])]
-            records = [[cell_text(cell) for cell in row] for row in rows]
+            self._workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+            sheet = self._workbook.active
+            self._records = sheet.iter_rows(values_only=True)
+            self.header = [cell_text(cell).lower() for cell in next(self._records, ())]
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
             raise ValidationError("Berkas .xlsx rusak atau bukan berkas Excel.") from error
-    elif filename.lower().endswith(".csv"):
+        if sheet.max_row:
+            self.total = max(sheet.max_row - 1, 0)
+        self._cell = cell_text
+
+    def _open_csv(self, file):
+        self._workbook = None
+        if file.seekable():
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b""))
+            file.seek(0)
+            self.total = max(lines, 1) - 1
+        text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+        self._records = csv.reader(text)
         try:
-            text = file.read().decode("utf-8-sig")
+            self.header = [column.strip().lower() for column in next(self._records, [])]
         except UnicodeDecodeError as error:
             raise ValidationError("Berkas CSV harus berpengodean UTF-8.") from error
-        reader = csv.reader(io.StringIO(text))
-        header = [column.strip().lower() for column in next(reader, [])]
-        records = list(reader)
-    else:
-        raise ValidationError("Unggah berkas .xlsx atau .csv.")
-    missing = [column for column in REQUIRED if column not in header]
-    if missing:
-        raise ValidationError(f"Kolom wajib tidak ada: {', '.join(missing)}.")
-    return [
-        (number, {column: (row[i] if i < len(row) else "") for i, column in enumerate(header)})
-        for number, row in enumerate(records, start=2)
-        if any(row)
-    ]
+        self._cell = str.strip
+
+    def __iter__(self):
+        header, cell, width = self.header, self._cell, len(self.header)
+        try:
+            for number, record in enumerate(self._records, start=2):
+                values = [cell(value) if value is not None else "" for value in record[:width]]
+                if any(values):
+                    values += [""] * (width - len(values))
+                    yield number, dict(zip(header, values, strict=True))
+        except UnicodeDecodeError as error:
+            raise ValidationError("Berkas CSV harus berpengodean UTF-8.") from error
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+            raise ValidationError("Berkas .xlsx rusak atau bukan berkas Excel.") from error
+        finally:
+            if self._workbook is not None:
+                self._workbook.close()
+
+
+def read_rows(file, filename, required=REQUIRED):
+    return Rows(file, filename, required)
+
+
+def deployment_regency():
+    return Regency.objects.get(code=terminology.current().regency_code)
 
 
 @dataclass
 class Plan:
-    to_add: list = field(default_factory=list)  # (row number, cleaned dict)
+    rows: int = 0
+    to_add: int = 0
     unchanged: int = 0
     errors: list = field(default_factory=list)  # (row number, reason)
+
+    def error_messages(self):
+        return [f"Baris {number}: {reason.rstrip('.')}." for number, reason in self.errors]
 
 
 def clean_row(row, villages):
@@ -118,15 +173,12 @@ def clean_row(row, villages):
     except ValueError:
         raise ValueError("tanggal harus TTTT-BB-HH dan bulan_mulai TTTT-BB") from None
     sex = row.get("jenis_kelamin", "").upper()
-    if sex and sex not in Sex.values:
+    if sex and sex not in SEXES:
         raise ValueError("jenis_kelamin harus L atau P")
     codes = {}
-    for column, choices in (
-        ("hubungan_keluarga", Relationship),
-        ("status_perkawinan", MaritalStatus),
-    ):
+    for column, choices in CODES.items():
         value = row.get(column, "")
-        if value and (not value.isdigit() or int(value) not in choices.values):
+        if value and (not value.isdigit() or int(value) not in choices):
             raise ValueError(f"kode {column} tidak dikenal")
         codes[column] = int(value) if value else None
     if not (row["rt"].isdigit() and row["rw"].isdigit()):
@@ -142,14 +194,12 @@ def clean_row(row, villages):
     }
 
 
-# SQLite allows a limited number of parameters per query: look large lists up in chunks.
-CHUNK = 900
-
-
-def chunks(values):
-    values = list(values)
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
+def chunks(values, size=None):
+    """`values` in lists of at most `size` (default: what the database takes in one query)."""
+    size = size or max((connection.features.max_query_params or 5000) - 10, 1)
+    iterator = iter(values)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def lookup(build, values):
@@ -158,56 +208,197 @@ def lookup(build, values):
         yield from build(chunk)
 
 
-def plan_participants(rows, regency):
-    villages = {v.code: v for v in Village.objects.filter(district__regency=regency)}
-    niks = {row.get("nik", "") for _, row in rows}
-    existing = {
-        person.nik: person
-        for person in lookup(
-            lambda chunk: Person.objects.filter(nik__in=chunk).select_related("household"), niks
+@dataclass
+class Known:
+    """What the database already holds about a batch's NIKs and numbers of KK."""
+
+    people: dict  # NIK -> (person id, village id)
+    households: dict  # No. KK -> (household id, village id)
+    active: set  # ids of people enrolled now
+
+
+def known_for(batch):
+    people = {
+        nik: (pk, village_id)
+        for nik, pk, village_id in lookup(
+            lambda chunk: Person.objects.filter(nik__in=chunk).values_list(
+                "nik", "pk", "household__village_id"
+            ),
+            {row["nik"] for _, row in batch},
         )
     }
-    households = dict(
-        lookup(
+    households = {
+        number: (pk, village_id)
+        for number, pk, village_id in lookup(
             lambda chunk: Household.objects.filter(number__in=chunk).values_list(
-                "number", "village_id"
+                "number", "pk", "village_id"
             ),
-            {row.get("no_kk", "") for _, row in rows},
+            {row["no_kk"] for _, row in batch},
         )
-    )
+    }
+    # Whose last entry is an addition (even one taking effect later) is already enrolled.
     active = set(
         lookup(
-            lambda chunk: active_people(people=Person.objects.filter(nik__in=chunk)).values_list(
-                "nik", flat=True
-            ),
-            existing,
+            lambda chunk: Participation.objects.filter(
+                person_id__in=chunk, until__isnull=True
+            ).values_list("person_id", flat=True),
+            [pk for pk, _ in people.values()],
         )
     )
+    return Known(people, households, active)
+
+
+def check_in_batches(rows, check_batch, *, write=None, progress=None):
+    """Runs `check_batch(batch, plan)` (which records bad and unchanged rows in `plan` and
+    returns the rows to add, with what it looked up) on each batch of `rows`; with `write`,
+    hands each batch to add to `write(to_add, known)` as long as no row was bad."""
     plan = Plan()
-    first_row = {}
-    kk_first = {}  # No. KK -> (row number, village) where the file first names it
-    for number, row in rows:
+    total = getattr(rows, "total", None)
+    for batch in chunks(rows, BATCH_ROWS):
+        to_add, known = check_batch(batch, plan)
+        plan.rows += len(batch)
+        plan.to_add += len(to_add)
+        if write and to_add and not plan.errors:
+            write(to_add, known)
+        if progress:
+            progress(plan.rows, max(total or 0, plan.rows))
+    plan.errors.sort()
+    return plan
+
+
+def clean_batch(batch, clean, plan):
+    cleaned = []
+    for number, row in batch:
         try:
-            cleaned = clean_row(row, villages)
+            cleaned.append((number, clean(row)))
         except ValueError as reason:
             plan.errors.append((number, str(reason)))
-            continue
-        nik = cleaned["nik"]
-        if nik in first_row:
-            plan.errors.append((number, f"NIK ganda dengan baris {first_row[nik]}"))
-            continue
-        first_row[nik] = number
-        kk_row, kk_village = kk_first.setdefault(cleaned["no_kk"], (number, cleaned["village"]))
-        if kk_village != cleaned["village"]:
-            plan.errors.append((number, f"No. KK sama dengan baris {kk_row} tetapi desanya lain"))
-            continue
-        person = existing.get(nik)
-        if person and person.household.village_id != cleaned["village"].pk:
-            plan.errors.append((number, "NIK ini terdaftar di desa lain"))
-        elif households.get(cleaned["no_kk"], cleaned["village"].pk) != cleaned["village"].pk:
-            plan.errors.append((number, "No. KK ini terdaftar di desa lain"))
-        elif nik in active:
-            plan.unchanged += 1
-        else:
-            plan.to_add.append((number, cleaned))
-    return plan
+    return cleaned
+
+
+def plan_participants(rows, regency, *, write=None, progress=None):
+    """Checks an import of today's participants; see `check_in_batches`."""
+    villages = {v.code: v for v in Village.objects.filter(district__regency=regency)}
+    first_row = {}  # NIK -> row number where the file first names it
+    kk_first = {}  # No. KK -> (row number, village) where the file first names it
+
+    def check_batch(batch, plan):
+        cleaned = clean_batch(batch, lambda row: clean_row(row, villages), plan)
+        known = known_for(cleaned)
+        to_add = []
+        for number, row in cleaned:
+            nik, village = row["nik"], row["village"]
+            if nik in first_row:
+                plan.errors.append((number, f"NIK ganda dengan baris {first_row[nik]}"))
+                continue
+            first_row[nik] = number
+            kk_row, kk_village = kk_first.setdefault(row["no_kk"], (number, village))
+            person = known.people.get(nik)
+            household = known.households.get(row["no_kk"])
+            if kk_village != village:
+                reason = f"No. KK sama dengan baris {kk_row} tetapi desanya lain"
+                plan.errors.append((number, reason))
+            elif person and person[1] != village.pk:
+                plan.errors.append((number, "NIK ini terdaftar di desa lain"))
+            elif household and household[1] != village.pk:
+                plan.errors.append((number, "No. KK ini terdaftar di desa lain"))
+            elif person and person[0] in known.active:
+                plan.unchanged += 1
+            else:
+                to_add.append((number, row))
+        return to_add, known
+
+    return check_in_batches(rows, check_batch, write=write, progress=progress)
+
+
+REGISTRY_COLUMNS = ["sumber", "id_dtks", "nik", "nama", "no_kk", "kode_desa", "desil", "periode"]
+REGISTRY_REQUIRED = ["sumber", "id_dtks", "nik", "nama", "no_kk", "kode_desa", "periode"]
+REGISTRY_SOURCES = set(RegistrySource.values)
+
+
+def clean_registry_row(row, villages):
+    """A row of a DTKS/DTSEN extract, cleaned; raises ValueError with the reason."""
+    for column in REGISTRY_REQUIRED:
+        if not row.get(column):
+            raise ValueError(f"kolom {column} kosong")
+    source = row["sumber"].upper()
+    if source not in REGISTRY_SOURCES:
+        raise ValueError(f"sumber {row['sumber']} tidak dikenal (DTKS atau DTSEN)")
+    for column, limit in (("id_dtks", 50), ("nama", 150)):
+        if len(row[column]) > limit:
+            raise ValueError(f"kolom {column} lebih dari {limit} karakter")
+    try:
+        parse_nik(row["nik"])
+        validate_kk(row["no_kk"])
+    except ValidationError as error:
+        raise ValueError(error.messages[0]) from None
+    village = villages.get(row["kode_desa"])
+    if village is None:
+        raise ValueError(f"kode desa {row['kode_desa']} tidak ada di kabupaten ini")
+    desil = row.get("desil", "")
+    if desil and (not desil.isdigit() or not 1 <= int(desil) <= 10):
+        raise ValueError(f"desil {desil} di luar 1 sampai 10")
+    if source == RegistrySource.DTSEN and not desil:
+        raise ValueError("desil wajib diisi untuk DTSEN (1 sampai 10)")
+    try:
+        period = datetime.date.fromisoformat(f"{row['periode'][:7]}-01")
+    except ValueError:
+        raise ValueError("periode harus TTTT-BB") from None
+    return {
+        "source": source,
+        "registry_id": row["id_dtks"],
+        "nik": row["nik"],
+        "name": row["nama"],
+        "household_number": row["no_kk"],
+        "village_id": village.pk,
+        "desil": int(desil) if desil else None,
+        "data_period": period,
+    }
+
+
+REGISTRY_FIELDS = [
+    "source",
+    "registry_id",
+    "nik",
+    "name",
+    "household_number",
+    "village_id",
+    "desil",
+    "data_period",
+]
+
+
+def plan_registry(rows, regency, *, write=None, progress=None):
+    """Checks an extract of DTKS/DTSEN: a listing already imported with the same values is
+    unchanged; one imported for the same NIK, source and period with other values is a bad
+    row (a listing that may be evidence of an addition is never rewritten)."""
+    villages = {v.code: v for v in Village.objects.filter(district__regency=regency)}
+    first_row = {}
+
+    def check_batch(batch, plan):
+        cleaned = clean_batch(batch, lambda row: clean_registry_row(row, villages), plan)
+        stored = {
+            (record["nik"], record["source"], record["data_period"]): record
+            for record in lookup(
+                lambda chunk: RegistryRecord.objects.filter(nik__in=chunk).values(*REGISTRY_FIELDS),
+                {row["nik"] for _, row in cleaned},
+            )
+        }
+        to_add = []
+        for number, row in cleaned:
+            if row["nik"] in first_row:
+                plan.errors.append((number, f"NIK ganda dengan baris {first_row[row['nik']]}"))
+                continue
+            first_row[row["nik"]] = number
+            existing = stored.get((row["nik"], row["source"], row["data_period"]))
+            if existing is None:
+                to_add.append((number, row))
+            elif existing == row:
+                plan.unchanged += 1
+            else:
+                plan.errors.append(
+                    (number, "NIK ini sudah tercatat untuk sumber dan periode ini dengan data lain")
+                )
+        return to_add, None
+
+    return check_in_batches(rows, check_batch, write=write, progress=progress)

@@ -6,6 +6,7 @@ from django.db.models.lookups import Exact
 
 from accounts import scoping
 from people.models import Person
+from regions.models import Village
 from sktm.models import Letter
 
 
@@ -26,6 +27,8 @@ class Ground(models.TextChoices):
     DUPLICATE = "rem_b", "Ayat (2) b: duplikasi"
     SEGMENT = "rem_c", "Ayat (2) c: pindah segmen kepesertaan"
     MOVED_OUT = "rem_d", "Ayat (2) d: pindah penduduk dari wilayah Daerah"
+    # Not a Pasal 5 ground: the reversal of an entry recorded by mistake (entry_correct).
+    CORRECTION = "correction", "Koreksi: pembatalan mutasi yang salah dicatat"
 
 
 ADDITION_GROUNDS = [Ground.NEWBORN, Ground.FAMILY, Ground.DTKS, Ground.SKTM, Ground.OPENING]
@@ -111,8 +114,15 @@ class LedgerEntry(models.Model):
             models.UniqueConstraint(fields=["person", "sequence"], name="ledger_person_sequence"),
             models.CheckConstraint(
                 condition=Q(kind=Kind.ADDITION, ground__in=ADDITION_GROUNDS)
-                | Q(kind=Kind.REMOVAL, ground__in=REMOVAL_GROUNDS),
+                | Q(kind=Kind.REMOVAL, ground__in=REMOVAL_GROUNDS)
+                | Q(ground=Ground.CORRECTION),
                 name="ledger_ground_matches_kind",
+            ),
+            # A correction names the entry it reverses, and only a correction does.
+            models.CheckConstraint(
+                condition=Q(ground=Ground.CORRECTION, corrects__isnull=False)
+                | (~Q(ground=Ground.CORRECTION) & Q(corrects__isnull=True)),
+                name="ledger_correction_names_its_entry",
             ),
             models.CheckConstraint(
                 condition=Q(Exact(Mod("sequence", 2), 1), kind=Kind.ADDITION)
@@ -121,6 +131,7 @@ class LedgerEntry(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(kind=Kind.ADDITION)
+                | Q(ground=Ground.CORRECTION)
                 | (~Q(validated_by="") & Q(validated_on__isnull=False)),
                 name="ledger_removal_is_validated",
             ),
@@ -139,3 +150,112 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Entri buku mutasi tidak dapat dihapus; catat entri koreksi.")
+
+
+class ParticipationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scoping.scope_by_village(self, user, "village")
+
+    def active_on(self, on):
+        return self.filter(Q(until__isnull=True) | Q(until__gt=on), since__lte=on)
+
+
+class Participation(models.Model):
+    """Each person's latest participation spell, kept in step with the ledger: written in the
+    same transaction as every ledger entry (enrollment.services.append and the participant
+    import), never by anything else. The roster, counts and exports read it; the ledger stays
+    the record (participation.active_people answers for any date)."""
+
+    person = models.OneToOneField(
+        Person, models.CASCADE, primary_key=True, related_name="participation"
+    )
+    since = models.DateField("peserta sejak")  # month of the spell's addition
+    until = models.DateField("berakhir", null=True, blank=True)  # month its removal takes effect
+    ground = models.CharField("dasar", max_length=10, choices=Ground.choices)
+    last_entry = models.ForeignKey(
+        LedgerEntry, models.PROTECT, related_name="+", verbose_name="mutasi terakhir"
+    )
+    # The person's village at the last entry (a household never changes village), so that
+    # scoped lists and counts need not join people and households.
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="+", verbose_name="kalurahan/desa"
+    )
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "kepesertaan"
+        verbose_name_plural = "kepesertaan"
+
+    def __str__(self):
+        return f"{self.person_id}: {self.since:%m-%Y}-{self.until or ''}"
+
+
+class RegistrySource(models.TextChoices):
+    DTKS = "DTKS", "DTKS (Data Terpadu Kesejahteraan Sosial)"
+    DTSEN = "DTSEN", "DTSEN (Data Tunggal Sosial dan Ekonomi Nasional)"
+
+
+class RegistryRecordQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return scoping.scope_by_village(self, user, "village")
+
+
+class RegistryRecord(models.Model):
+    """One person's listing in an imported extract of DTKS or DTSEN: the evidence of Pasal 5
+    ayat (4) c.1. Written only by the extract import."""
+
+    source = models.CharField("sumber", max_length=5, choices=RegistrySource.choices)
+    registry_id = models.CharField("ID DTKS/DTSEN", max_length=50)
+    nik = models.CharField("NIK", max_length=16)
+    name = models.CharField("nama", max_length=150)
+    household_number = models.CharField("No. KK", max_length=16)
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="+", verbose_name="kalurahan/desa"
+    )
+    # DTSEN ranks households by welfare decile, 1 (poorest) to 10; DTKS has none.
+    desil = models.PositiveSmallIntegerField("desil", null=True, blank=True)
+    data_period = models.DateField("periode data")
+    imported_at = models.DateTimeField("diimpor", auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="diimpor oleh"
+    )
+
+    objects = RegistryRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-data_period", "nik"]
+        verbose_name = "data DTKS/DTSEN"
+        verbose_name_plural = "data DTKS/DTSEN"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nik", "source", "data_period"], name="registry_one_listing_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(desil__isnull=True) | Q(desil__gte=1, desil__lte=10),
+                name="registry_desil_1_to_10",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=RegistrySource.DTSEN) | Q(desil__isnull=False),
+                name="registry_dtsen_has_desil",
+            ),
+            models.CheckConstraint(
+                condition=Q(data_period__day=1), name="registry_period_starts_on_day_one"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.registry_id} ({self.data_period:%m-%Y})"
+
+    def as_evidence(self, checked_on):
+        """The evidence of ground c.1 this listing gives."""
+        evidence = {
+            "source": self.source,
+            "dtks_id": self.registry_id,
+            "data_period": f"{self.data_period:%Y-%m}",
+            "checked_on": checked_on.isoformat(),
+            "registry_record": self.pk,
+        }
+        if self.desil is not None:
+            evidence["desil"] = self.desil
+        return evidence

@@ -9,9 +9,18 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Role
-from enrollment.imports import lookup, plan_participants
-from enrollment.models import Ground, Kind, LedgerEntry, Segment, Validator
-from enrollment.participation import is_active, month_start
+from enrollment.bulk import bulk_insert
+from enrollment.imports import REGISTRY_FIELDS, chunks, lookup, plan_participants, plan_registry
+from enrollment.models import (
+    Ground,
+    Kind,
+    LedgerEntry,
+    Participation,
+    RegistryRecord,
+    Segment,
+    Validator,
+)
+from enrollment.participation import is_active, month_start, project
 from people.models import Household, Person
 from sktm.letters import add_months
 from sktm.models import Letter
@@ -48,13 +57,24 @@ def locked_history(actor, person, roles=RECORDING_ROLES):
 
 
 def append(person, last, **fields):
-    if last and fields["effective_month"] < last.effective_month:
+    """Appends the person's next entry after `last` and brings the projection up to it."""
+    # Months never go back, except behind a reversed pair (an entry and its correction),
+    # which no longer binds: a wrong month is fixed by reversing it and recording again.
+    binding = (
+        LedgerEntry.objects.filter(person=person, corrections__isnull=True)
+        .exclude(ground=Ground.CORRECTION)
+        .order_by("-sequence")
+        .first()
+        if last and last.ground == Ground.CORRECTION
+        else last
+    )
+    if binding and fields["effective_month"] < binding.effective_month:
         raise ValidationError(
-            f"Bulan berlaku tidak boleh sebelum mutasi terakhir ({last.effective_month:%m-%Y})."
+            f"Bulan berlaku tidak boleh sebelum mutasi terakhir ({binding.effective_month:%m-%Y})."
         )
     try:
         with transaction.atomic():
-            return LedgerEntry.objects.create(
+            entry = LedgerEntry.objects.create(
                 person=person, sequence=(last.sequence if last else 0) + 1, **fields
             )
     except IntegrityError as error:
@@ -62,6 +82,8 @@ def append(person, last, **fields):
         raise ValidationError(
             "Data peserta ini baru saja diubah; muat ulang dan coba lagi."
         ) from error
+    project(entry)
+    return entry
 
 
 def check_domicile_and_cover(person, effective_month, evidence):
@@ -72,6 +94,21 @@ def check_domicile_and_cover(person, effective_month, evidence):
     if person.domicile_since is None or person.domicile_since > limit:
         since = f" (sejak {person.domicile_since:%d-%m-%Y})" if person.domicile_since else ""
         raise ValidationError(f"{person.name} berdomisili kurang dari 6 bulan{since}.")
+
+
+def registry_evidence(person, today):
+    """Ground c.1 evidence from the person's latest imported DTKS/DTSEN listing."""
+    record = (
+        RegistryRecord.objects.filter(nik=person.nik)
+        .order_by("-data_period", "-imported_at", "-pk")
+        .first()
+    )
+    if record is None:
+        raise ValidationError(
+            f"NIK {person.nik} tidak terdapat dalam data DTKS/DTSEN yang diimpor; "
+            "isi bukti DTKS/DTSEN secara lengkap."
+        )
+    return record.as_evidence(today)
 
 
 def addition_checks(*, person, ground, effective_month, evidence=None, mother=None, letter=None):
@@ -103,6 +140,8 @@ def addition_checks(*, person, ground, effective_month, evidence=None, mother=No
             )
     elif ground == Ground.DTKS:
         check_domicile_and_cover(person, effective_month, evidence)
+        if not (evidence.get("source") or evidence.get("dtks_id")):
+            evidence |= registry_evidence(person, timezone.localdate())
         require(evidence, "source", "dtks_id", "data_period", "checked_on")
         if evidence["source"] not in DTKS_SOURCES:
             raise ValidationError("Sumber data harus DTKS atau DTSEN.")
@@ -128,7 +167,9 @@ def addition_checks(*, person, ground, effective_month, evidence=None, mother=No
 def participant_add(
     *, actor, person, ground, effective_month, evidence=None, mother=None, letter=None, note=""
 ):
-    """Adds a participant on a Pasal 5 ayat (4) ground (or an opening balance, admin only)."""
+    """Adds a participant on a Pasal 5 ayat (4) ground (or an opening balance, admin only).
+    On ground c.1 without a source or ID in `evidence`, the evidence is taken from the
+    person's latest imported DTKS/DTSEN listing."""
     effective_month = month_start(effective_month)
     with transaction.atomic():
         last = locked_history(actor, person)
@@ -228,90 +269,183 @@ def participant_remove(
         )
 
 
-def participants_import(*, actor, rows, regency, source):
+def participants_import(*, actor, rows, regency, source, progress=None):
     """Records today's participants (opening balance) from an import, all or nothing: a file
     with any bad row writes nothing, and rows already active are left as they are, so the same
-    file imported twice changes nothing. Existing residents keep their recorded data."""
+    file imported twice changes nothing. Existing residents keep their recorded data.
+    `progress(done, total)`, if given, is told of each batch of rows checked."""
     if actor.role != Role.ADMIN:
         raise ValidationError("Hanya admin yang mengimpor peserta.")
-    plan = plan_participants(rows, regency)
-    if plan.errors:
-        raise ValidationError(
-            [f"Baris {number}: {reason.rstrip('.')}." for number, reason in plan.errors]
-        )
-    rows = [row for _, row in plan.to_add]
     with transaction.atomic():
-        Household.objects.bulk_create(
-            [
-                Household(
-                    number=row["no_kk"],
-                    village=row["village"],
-                    dusun=row["dusun"],
-                    rt=row["rt"],
-                    rw=row["rw"],
-                )
-                for row in rows
-            ],
-            ignore_conflicts=True,
-            batch_size=2000,
+        plan = plan_participants(
+            rows,
+            regency,
+            write=lambda batch, known: write_opening_balance(actor, source, batch, known),
+            progress=progress,
         )
-        household_ids = dict(
-            lookup(
-                lambda chunk: Household.objects.filter(number__in=chunk).values_list(
-                    "number", "id"
-                ),
-                {row["no_kk"] for row in rows},
-            )
-        )
-        Person.objects.bulk_create(
-            [
-                Person(
-                    nik=row["nik"],
-                    name=row["nama"],
-                    household_id=household_ids[row["no_kk"]],
-                    birth_place=row.get("tempat_lahir", ""),
-                    birth_date=row["birth_date"],
-                    domicile_since=row["domicile_since"],
-                    sex=row["sex"],
-                    relationship=row["hubungan_keluarga"],
-                    marital_status=row["status_perkawinan"],
-                    occupation=row.get("pekerjaan", ""),
-                )
-                for row in rows
-            ],
-            ignore_conflicts=True,
-            batch_size=2000,
-        )
-        person_ids = dict(
-            lookup(
-                lambda chunk: Person.objects.filter(nik__in=chunk).values_list("nik", "id"),
-                [row["nik"] for row in rows],
-            )
-        )
-        last_sequence = dict(
-            lookup(
-                lambda chunk: (
-                    LedgerEntry.objects.filter(person_id__in=chunk)
-                    .values("person_id")
-                    .annotate(last=Max("sequence"))
-                    .values_list("person_id", "last")
-                ),
-                person_ids.values(),
-            )
-        )
-        LedgerEntry.objects.bulk_create(
-            [
-                LedgerEntry(
-                    person_id=person_ids[row["nik"]],
-                    sequence=last_sequence.get(person_ids[row["nik"]], 0) + 1,
-                    kind=Kind.ADDITION,
-                    ground=Ground.OPENING,
-                    effective_month=row["month"],
-                    evidence={"source": source, "row": number},
-                    recorded_by=actor,
-                )
-                for number, row in plan.to_add
-            ],
-            batch_size=2000,
-        )
+        if plan.errors:
+            # Rolls back the batches already written.
+            raise ValidationError(plan.error_messages())
     return plan
+
+
+def write_opening_balance(actor, source, batch, known):
+    """Writes one checked batch of an import: new households and people, one opening balance
+    entry per row, and the projection's new spells."""
+    new_households = {}
+    for _, row in batch:
+        if row["no_kk"] not in known.households:
+            new_households.setdefault(
+                row["no_kk"],
+                (row["no_kk"], row["village"].pk, row["dusun"], row["rt"], row["rw"]),
+            )
+    household_ids = {number: pk for number, (pk, _) in known.households.items()}
+    household_ids.update(
+        zip(
+            new_households,
+            bulk_insert(
+                Household, ["number", "village_id", "dusun", "rt", "rw"], new_households.values()
+            ),
+            strict=True,
+        )
+    )
+    new_people = [row for _, row in batch if row["nik"] not in known.people]
+    person_ids = {nik: pk for nik, (pk, _) in known.people.items()}
+    person_ids.update(
+        zip(
+            [row["nik"] for row in new_people],
+            bulk_insert(
+                Person,
+                [
+                    "nik",
+                    "name",
+                    "household_id",
+                    "birth_place",
+                    "birth_date",
+                    "domicile_since",
+                    "sex",
+                    "relationship",
+                    "marital_status",
+                    "occupation",
+                ],
+                (
+                    (
+                        row["nik"],
+                        row["nama"],
+                        household_ids[row["no_kk"]],
+                        row.get("tempat_lahir", ""),
+                        row["birth_date"],
+                        row["domicile_since"],
+                        row["sex"],
+                        row["hubungan_keluarga"],
+                        row["status_perkawinan"],
+                        row.get("pekerjaan", ""),
+                    )
+                    for row in new_people
+                ),
+            ),
+            strict=True,
+        )
+    )
+    # People recorded before, not enrolled now: their next entry follows their last one,
+    # and their new spell replaces the ended one.
+    returning = [person_ids[row["nik"]] for _, row in batch if row["nik"] in known.people]
+    last_sequence = dict(
+        lookup(
+            lambda chunk: (
+                LedgerEntry.objects.filter(person_id__in=chunk)
+                .values("person_id")
+                .annotate(last=Max("sequence"))
+                .values_list("person_id", "last")
+            ),
+            returning,
+        )
+    )
+    people = [person_ids[row["nik"]] for _, row in batch]
+    entry_ids = bulk_insert(
+        LedgerEntry,
+        [
+            "person_id",
+            "sequence",
+            "kind",
+            "ground",
+            "effective_month",
+            "evidence",
+            "recorded_by_id",
+        ],
+        (
+            (
+                person_id,
+                last_sequence.get(person_id, 0) + 1,
+                Kind.ADDITION.value,
+                Ground.OPENING.value,
+                row["month"],
+                {"source": source, "row": number},
+                actor.pk,
+            )
+            for person_id, (number, row) in zip(people, batch, strict=True)
+        ),
+    )
+    for chunk in chunks(returning):
+        Participation.objects.filter(person_id__in=chunk).delete()
+    bulk_insert(
+        Participation,
+        ["person_id", "since", "until", "ground", "last_entry_id", "village_id"],
+        (
+            (person_id, row["month"], None, Ground.OPENING.value, entry_id, row["village"].pk)
+            for person_id, entry_id, (_, row) in zip(people, entry_ids, batch, strict=True)
+        ),
+    )
+
+
+def registry_import(*, actor, rows, regency, progress=None):
+    """Records an extract of DTKS/DTSEN, all or nothing; the same file twice changes
+    nothing."""
+    if actor.role != Role.ADMIN:
+        raise ValidationError("Hanya admin yang mengimpor data DTKS/DTSEN.")
+
+    def write(batch, known):
+        bulk_insert(
+            RegistryRecord,
+            [*REGISTRY_FIELDS, "imported_by_id"],
+            ((*row.values(), actor.pk) for _, row in batch),
+        )
+
+    with transaction.atomic():
+        plan = plan_registry(rows, regency, write=write, progress=progress)
+        if plan.errors:
+            raise ValidationError(plan.error_messages())
+    return plan
+
+
+def entry_correct(*, actor, entry, reason):
+    """Reverses `entry`, recorded by mistake, with a correction entry: the ledger is never
+    edited. The correction is of the opposite kind, takes effect in the same month and names
+    the entry, so the pair has no effect on any date. Only the person's latest entry can be
+    reversed, and a correction itself cannot; to put the right data in its place, record it
+    again through the ground's own service (its month may then be earlier than the reversed
+    entry's)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Alasan koreksi wajib diisi.")
+    with transaction.atomic():
+        last = locked_history(actor, entry.person)
+        if entry.ground == Ground.CORRECTION:
+            raise ValidationError(
+                "Entri koreksi tidak dapat dikoreksi lagi; catat mutasi baru dengan dasarnya."
+            )
+        if last.pk != entry.pk:
+            raise ValidationError(
+                f"Hanya mutasi terakhir NIK {entry.person.nik} (#{last.sequence}) yang dapat "
+                "dikoreksi."
+            )
+        return append(
+            entry.person,
+            last,
+            kind=Kind.REMOVAL if entry.kind == Kind.ADDITION else Kind.ADDITION,
+            ground=Ground.CORRECTION,
+            effective_month=entry.effective_month,
+            corrects=entry,
+            note=reason,
+            recorded_by=actor,
+        )

@@ -2,8 +2,7 @@ import uuid
 from pathlib import PurePath
 
 from django.contrib import messages
-from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -12,36 +11,39 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+import jobs
 from accounts.models import Role
-from enrollment import exports, services
+from enrollment import exports, tasks
 from enrollment.duplicates import duplicate_groups
-from enrollment.imports import plan_participants, read_rows
-from enrollment.models import Ground, LedgerEntry
-from enrollment.participation import active_people, is_active
+from enrollment.models import LedgerEntry, Participation, RegistryRecord
+from enrollment.participation import is_active
+from jobs.models import Job
 from people.models import Person
-from regions import terminology
-from regions.models import Regency, Village
+from regions.models import Village
 
 PAGE_SIZE = 50
 
 
 def roster_queryset(request):
-    """The active participants the user may see, filtered by the request's search."""
-    people = Person.objects.visible_to(request.user).select_related("household__village")
+    """The active participants the user may see, filtered by the request's search: rows of
+    the projection, with their person, household and village."""
+    rows = (
+        Participation.objects.visible_to(request.user)
+        .active_on(timezone.localdate())
+        .select_related("person__household", "village")
+    )
     query = request.GET.get("q", "").strip()
     if query:
-        people = people.filter(Q(nik__startswith=query) | Q(name__icontains=query))
+        rows = rows.filter(Q(person__nik__startswith=query) | Q(person__name__icontains=query))
     village = request.GET.get("village", "")
     if village:
-        people = people.filter(household__village__code=village)
-    return active_people(timezone.localdate(), people).order_by("household__village__code", "name")
+        rows = rows.filter(village__code=village)
+    return rows.order_by("village__code", "person__name")
 
 
 @require_safe
 def roster(request):
     page = Paginator(roster_queryset(request), PAGE_SIZE).get_page(request.GET.get("page"))
-    for person in page:
-        person.ground_label = Ground(person.ground).label
     return render(
         request,
         "enrollment/roster.html",
@@ -81,8 +83,11 @@ def person_detail(request, pk):
             "members": person.household.members.order_by("relationship", "birth_date"),
             "letters": person.sktm_letters.order_by("-issued_on"),
             "changes": person.changes.select_related("changed_by"),
+            "listings": RegistryRecord.objects.visible_to(request.user)
+            .filter(nik=person.nik)
+            .select_related("village"),
             "entries": LedgerEntry.objects.filter(person=person)
-            .select_related("recorded_by", "mother", "duplicate_of", "letter")
+            .select_related("recorded_by", "mother", "duplicate_of", "letter", "corrects")
             .order_by("-sequence"),
         },
     )
@@ -98,7 +103,7 @@ def duplicates(request):
 
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-UPLOAD_SALT = "enrollment.import"
+UPLOAD_SUFFIXES = {".xlsx", ".csv"}
 
 
 def require_admin(request):
@@ -106,71 +111,65 @@ def require_admin(request):
         raise PermissionDenied
 
 
-def stored_rows(stored_name):
-    with default_storage.open(stored_name, "rb") as file:
-        return read_rows(file, stored_name)
-
-
-def import_participants(request):
-    """Step 1: upload and preview. Nothing is written until the admin confirms."""
+def upload_and_preview(request, preview_kind, template):
+    """Step 1 of an import: keep the upload and check it in a job; the job's page shows the
+    preview with a button to save. Nothing is written until the admin confirms."""
     require_admin(request)
     context = {"max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
-    upload = request.FILES.get("file") if request.method == "POST" else None
     if request.method == "POST":
+        upload = request.FILES.get("file")
+        suffix = PurePath(upload.name).suffix.lower() if upload else ""
         if upload is None:
             context["error"] = "Pilih berkas .xlsx atau .csv."
+        elif suffix not in UPLOAD_SUFFIXES:
+            context["error"] = "Unggah berkas .xlsx atau .csv."
         elif upload.size > MAX_UPLOAD_BYTES:
             context["error"] = f"Berkas lebih dari {context['max_mb']} MB."
         else:
-            suffix = PurePath(upload.name).suffix.lower()
             stored = default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", upload)
-            try:
-                plan = plan_participants(stored_rows(stored), regency_of_deployment())
-            except ValidationError as error:
-                context["error"] = " ".join(error.messages)
-                plan = None
-            context |= {"plan": plan, "filename": upload.name}
-            # Only a file that can be saved is kept until the admin confirms it.
-            if plan and plan.to_add and not plan.errors:
-                context["token"] = signing.dumps([stored, upload.name], salt=UPLOAD_SALT)
-            else:
-                default_storage.delete(stored)
-    return render(request, "enrollment/import.html", context)
+            job = jobs.start(preview_kind, request.user, stored=stored, filename=upload.name)
+            return redirect(job)
+    return render(request, template, context)
 
 
-def regency_of_deployment():
-    return Regency.objects.get(code=terminology.current().regency_code)
+def confirm_preview(request, preview_kind, import_kind, back):
+    """Step 2: save a previewed file, all or nothing, in a job."""
+    require_admin(request)
+    pk = request.POST.get("job", "")
+    preview = (
+        Job.objects.visible_to(request.user)
+        .filter(pk=pk if pk.isdigit() else None, kind=preview_kind, status=Job.Status.DONE)
+        .first()
+    )
+    if preview is None or not preview.result.get("is_confirmable"):
+        messages.error(request, "Pratinjau tidak sah; unggah berkas lagi.")
+        return redirect(back)
+    if not default_storage.exists(preview.params["stored"]):
+        messages.error(request, "Berkas ini sudah diproses; unggah lagi bila perlu.")
+        return redirect(back)
+    return redirect(jobs.start(import_kind, request.user, **preview.params))
+
+
+def import_participants(request):
+    return upload_and_preview(request, tasks.PARTICIPANTS_PREVIEW, "enrollment/import.html")
 
 
 @require_POST
 def import_confirm(request):
-    """Step 2: write the previewed file, all or nothing."""
-    require_admin(request)
-    try:
-        stored, filename = signing.loads(
-            request.POST.get("token", ""), salt=UPLOAD_SALT, max_age=60 * 60
-        )
-    except signing.BadSignature:
-        messages.error(request, "Pratinjau kedaluwarsa atau tidak sah; unggah berkas lagi.")
-        return redirect("enrollment:import_participants")
-    if not default_storage.exists(stored):
-        messages.error(request, "Berkas ini sudah diproses; unggah lagi bila perlu.")
-        return redirect("enrollment:import_participants")
-    try:
-        plan = services.participants_import(
-            actor=request.user,
-            rows=stored_rows(stored),
-            regency=regency_of_deployment(),
-            source=filename,
-        )
-    except ValidationError as error:
-        for message in error.messages[:20]:
-            messages.error(request, message)
-        return redirect("enrollment:import_participants")
-    finally:
-        default_storage.delete(stored)
-    messages.success(
+    return confirm_preview(
         request,
-        f"Impor selesai: {len(plan.to_add)} peserta ditambahkan, {plan.unchanged} sudah ada.",
+        tasks.PARTICIPANTS_PREVIEW,
+        tasks.PARTICIPANTS_IMPORT,
+        "enrollment:import_participants",
     )
-    return redirect("enrollment:roster")
+
+
+def import_registry(request):
+    return upload_and_preview(request, tasks.REGISTRY_PREVIEW, "enrollment/import_registry.html")
+
+
+@require_POST
+def import_registry_confirm(request):
+    return confirm_preview(
+        request, tasks.REGISTRY_PREVIEW, tasks.REGISTRY_IMPORT, "enrollment:import_registry"
+    )

@@ -7,12 +7,22 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts import scoping
-from enrollment.models import ADDITION_GROUNDS, Ground, Kind, LedgerEntry, Segment
+from enrollment.models import (
+    ADDITION_GROUNDS,
+    REMOVAL_GROUNDS,
+    Ground,
+    Kind,
+    LedgerEntry,
+    Segment,
+)
 from people.models import Person
 from regions.models import HealthFacility, Village
 from sktm.models import Letter
 
-PROPOSAL_GROUNDS = [ground for ground in Ground if ground != Ground.OPENING]
+# What a village may propose: the Pasal 5 grounds (not the opening balance or a correction).
+PROPOSAL_GROUNDS = [
+    ground for ground in Ground if ground not in (Ground.OPENING, Ground.CORRECTION)
+]
 
 
 # How the ground's evidence reads on screen and in the PDF.
@@ -179,7 +189,7 @@ class ProposalItem(models.Model):
             models.UniqueConstraint(fields=["proposal", "person"], name="item_person_once"),
             models.CheckConstraint(
                 condition=Q(kind=Kind.ADDITION, ground__in=ADDITION_GROUNDS)
-                | Q(kind=Kind.REMOVAL) & ~Q(ground__in=ADDITION_GROUNDS),
+                | Q(kind=Kind.REMOVAL, ground__in=REMOVAL_GROUNDS),
                 name="item_ground_matches_kind",
             ),
             models.CheckConstraint(

@@ -29,6 +29,7 @@ def export_items(user, month, district=None):
     "verification.lampiran_d",
     label="Ekspor Lampiran D",
     template="verification/_export_result.html",
+    back="verification:export",
     atomic=False,
 )
 def lampiran_d_export(job, *, month, district=None):

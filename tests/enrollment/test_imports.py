@@ -20,22 +20,33 @@ def media(settings, tmp_path):
 
 
 def upload(client, content, name="peserta.csv"):
+    """Uploads a file and follows to the preview job's page."""
     return client.post(
-        reverse("enrollment:import_participants"), {"file": SimpleUploadedFile(name, content)}
+        reverse("enrollment:import_participants"),
+        {"file": SimpleUploadedFile(name, content)},
+        follow=True,
     )
 
 
+def plan_of(preview):
+    return preview.context["job"].result
+
+
 def confirm(client, preview):
-    return client.post(reverse("enrollment:import_confirm"), {"token": preview.context["token"]})
+    return client.post(
+        reverse("enrollment:import_confirm"), {"job": preview.context["job"].pk}, follow=True
+    )
 
 
 def test_admin_previews_then_confirms_the_sample_file(client, admin_user):
     client.force_login(admin_user)
     preview = upload(client, SAMPLE.read_bytes())
-    plan = preview.context["plan"]
-    assert (len(plan.to_add), plan.unchanged, plan.errors) == (6, 0, [])
+    plan = plan_of(preview)
+    assert (plan["to_add"], plan["unchanged"], plan["errors"]) == (6, 0, [])
+    assert 'data-testid="confirm"' in preview.content.decode()
     assert not Person.objects.exists()  # a preview writes nothing
-    assert confirm(client, preview).status_code == 302
+    done = confirm(client, preview)
+    assert "Impor selesai: 6 baris ditambahkan" in done.content.decode()
     assert active_people().count() == 6
     assert set(LedgerEntry.objects.values_list("ground", flat=True)) == {Ground.OPENING}
     assert Person.objects.get(nik="3401015608750002").household.members.count() == 3
@@ -45,7 +56,8 @@ def test_importing_the_same_file_twice_changes_nothing(client, admin_user):
     client.force_login(admin_user)
     confirm(client, upload(client, SAMPLE.read_bytes()))
     again = upload(client, SAMPLE.read_bytes())
-    assert (len(again.context["plan"].to_add), again.context["plan"].unchanged) == (0, 6)
+    assert (plan_of(again)["to_add"], plan_of(again)["unchanged"]) == (0, 6)
+    assert not plan_of(again)["is_confirmable"]
     assert LedgerEntry.objects.count() == 6
 
 
@@ -58,7 +70,7 @@ def test_xlsx_upload_keeps_nik_as_text(client, admin_user):
     workbook.save(buffer)
     client.force_login(admin_user)
     preview = upload(client, buffer.getvalue(), "peserta.xlsx")
-    assert len(preview.context["plan"].to_add) == 6
+    assert plan_of(preview)["to_add"] == 6
     confirm(client, preview)
     assert Person.objects.filter(nik="3401011205700001").exists()
 
@@ -81,10 +93,13 @@ def test_a_bad_row_is_named_and_blocks_the_whole_import(
     client.force_login(admin_user)
     content = SAMPLE.read_text().replace(*change, 1).encode()
     preview = upload(client, content)
-    errors = preview.context["plan"].errors
+    errors = plan_of(preview)["errors"]
     assert len(errors) == 1 and reason in errors[0][1]
-    assert "token" not in preview.context  # nothing to confirm, and the upload is gone
+    assert not plan_of(preview)["is_confirmable"]  # nothing to confirm, and the upload is gone
     assert not list((settings.MEDIA_ROOT / "imports").iterdir())
+    assert confirm(client, preview).redirect_chain[-1][0] == reverse(
+        "enrollment:import_participants"
+    )
     assert not Person.objects.exists() and not LedgerEntry.objects.exists()
 
 
@@ -97,11 +112,18 @@ def test_a_bad_row_is_named_and_blocks_the_whole_import(
         (b"apa", "peserta.pdf", ".xlsx atau .csv"),
     ],
 )
-def test_broken_files_are_refused_clearly(client, admin_user, content, name, message):
+def test_broken_files_are_refused_clearly(client, admin_user, settings, content, name, message):
     client.force_login(admin_user)
     response = upload(client, content, name)
-    assert message in response.context["error"]
+    if "job" in response.context:
+        assert response.context["job"].status == "failed"
+        assert message in response.context["job"].error
+    else:
+        assert message in response.context["error"]
+    assert message in response.content.decode()
+    assert reverse("enrollment:import_participants") in response.content.decode()
     assert not Person.objects.exists()
+    assert not list((settings.MEDIA_ROOT).glob("imports/*"))
 
 
 def test_only_admins_import(client, verifier, operator_a):
@@ -113,7 +135,7 @@ def test_only_admins_import(client, verifier, operator_a):
 
 def test_a_tampered_confirmation_is_refused(client, admin_user):
     client.force_login(admin_user)
-    response = client.post(reverse("enrollment:import_confirm"), {"token": "palsu"}, follow=True)
+    response = client.post(reverse("enrollment:import_confirm"), {"job": "palsu"}, follow=True)
     assert "tidak sah" in response.content.decode()
 
 
@@ -137,3 +159,42 @@ def test_the_service_refuses_a_file_with_a_bad_row_and_writes_nothing(admin_user
             actor=admin_user, rows=rows, regency=Regency.objects.get(code="34.01"), source="uji"
         )
     assert not Person.objects.exists() and not LedgerEntry.objects.exists()
+
+
+def test_a_row_turned_bad_after_the_preview_fails_the_whole_import(client, admin_user, monkeypatch):
+    from enrollment import imports
+    from tests.factories import HouseholdFactory, PersonFactory, village
+
+    monkeypatch.setattr(imports, "BATCH_ROWS", 2)  # the bad row comes after written batches
+    client.force_login(admin_user)
+    preview = upload(client, SAMPLE.read_bytes())
+    # Before the admin confirms, the last row's NIK is recorded in another village.
+    PersonFactory(
+        nik="3401024411850006", household=HouseholdFactory(village=village("34.01.03.2001"))
+    )
+    done = confirm(client, preview)
+    job = done.context["job"]
+    assert job.status == "failed" and "Baris 7: NIK ini terdaftar di desa lain." in job.error
+    assert Person.objects.count() == 1 and not LedgerEntry.objects.exists()
+
+
+def test_the_preview_reports_progress_and_offers_every_bad_row(client, admin_user):
+    lines = SAMPLE.read_text().splitlines()
+    content = "\n".join([lines[0]] + [lines[1]] * 150).encode()  # 149 duplicates of row 2
+    client.force_login(admin_user)
+    preview = upload(client, content)
+    job = preview.context["job"]
+    assert (job.done, job.total) == (150, 150)
+    assert job.result["error_count"] == 149 and len(job.result["errors"]) == 100
+    report = client.get(reverse("jobs:download", args=[job.pk]))
+    assert b"".join(report.streaming_content).decode("utf-8-sig").count("NIK ganda") == 149
+
+
+def test_a_refusal_with_many_bad_rows_is_shortened(admin_user, monkeypatch):
+    from enrollment import tasks
+
+    messages = [f"Baris {n}: salah." for n in range(2, 40)]
+    from django.core.exceptions import ValidationError
+
+    shortened = tasks.shortened(ValidationError(messages))
+    assert len(shortened.messages) == 21 and "18 baris bermasalah lainnya" in shortened.messages[-1]

@@ -1,0 +1,145 @@
+"""Background jobs of enrollment: the preview and the saving of an import (see jobs/)."""
+
+import csv
+import io
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+
+from enrollment import services
+from enrollment.imports import (
+    REGISTRY_REQUIRED,
+    deployment_regency,
+    plan_participants,
+    plan_registry,
+    read_rows,
+)
+from jobs import register
+
+PARTICIPANTS_PREVIEW = "enrollment.participants_preview"
+PARTICIPANTS_IMPORT = "enrollment.participants_import"
+REGISTRY_PREVIEW = "enrollment.registry_preview"
+REGISTRY_IMPORT = "enrollment.registry_import"
+# Bad rows listed on the page; all of them are in the downloadable report.
+ERRORS_SHOWN = 100
+MESSAGES_SHOWN = 20
+
+
+def preview_result(job, plan, stored, confirm_url):
+    """The summary a preview page shows; keeps the upload only if it can be saved."""
+    confirmable = bool(plan.to_add and not plan.errors)
+    if plan.errors:
+        report = io.StringIO()
+        writer = csv.writer(report)
+        writer.writerow(["baris", "masalah"])
+        writer.writerows(plan.errors)
+        job.attach("baris-bermasalah.csv", report.getvalue().encode("utf-8-sig"))
+    if not confirmable:
+        default_storage.delete(stored)
+    return {
+        "rows": plan.rows,
+        "to_add": plan.to_add,
+        "unchanged": plan.unchanged,
+        "error_count": len(plan.errors),
+        "errors": plan.errors[:ERRORS_SHOWN],
+        "is_confirmable": confirmable,
+        "confirm_url": confirm_url,
+    }
+
+
+def shortened(error):
+    """A refusal listing many bad rows, cut to what a page can show."""
+    messages = error.messages
+    if len(messages) <= MESSAGES_SHOWN:
+        return error
+    more = len(messages) - MESSAGES_SHOWN
+    return ValidationError([*messages[:MESSAGES_SHOWN], f"… dan {more} baris bermasalah lainnya."])
+
+
+@register(
+    PARTICIPANTS_PREVIEW,
+    label="Pratinjau impor peserta",
+    template="enrollment/_import_preview.html",
+    atomic=False,
+    back="enrollment:import_participants",
+)
+def participants_preview(job, *, stored, filename):
+    job.progress(0, message="Memeriksa baris")
+    try:
+        with default_storage.open(stored, "rb") as file:
+            plan = plan_participants(
+                read_rows(file, filename), deployment_regency(), progress=job.progress
+            )
+    except ValidationError:
+        default_storage.delete(stored)
+        raise
+    return preview_result(job, plan, stored, "enrollment:import_confirm")
+
+
+@register(
+    PARTICIPANTS_IMPORT,
+    label="Impor peserta",
+    template="enrollment/_import_done.html",
+    back="enrollment:import_participants",
+)
+def participants_import(job, *, stored, filename):
+    job.progress(0, message="Memeriksa dan menyimpan")
+    try:
+        with default_storage.open(stored, "rb") as file:
+            plan = services.participants_import(
+                actor=job.created_by,
+                rows=read_rows(file, filename),
+                regency=deployment_regency(),
+                source=filename,
+                progress=job.progress,
+            )
+    except ValidationError as error:
+        raise shortened(error) from error
+    finally:
+        default_storage.delete(stored)
+    return {"rows": plan.rows, "added": plan.to_add, "unchanged": plan.unchanged}
+
+
+@register(
+    REGISTRY_PREVIEW,
+    label="Pratinjau impor DTKS/DTSEN",
+    template="enrollment/_import_preview.html",
+    atomic=False,
+    back="enrollment:import_registry",
+)
+def registry_preview(job, *, stored, filename):
+    job.progress(0, message="Memeriksa baris")
+    try:
+        with default_storage.open(stored, "rb") as file:
+            plan = plan_registry(
+                read_rows(file, filename, REGISTRY_REQUIRED),
+                deployment_regency(),
+                progress=job.progress,
+            )
+    except ValidationError:
+        default_storage.delete(stored)
+        raise
+    return preview_result(job, plan, stored, "enrollment:import_registry_confirm")
+
+
+@register(
+    REGISTRY_IMPORT,
+    label="Impor DTKS/DTSEN",
+    template="enrollment/_import_done.html",
+    back="enrollment:import_registry",
+)
+def registry_import(job, *, stored, filename):
+    job.progress(0, message="Memeriksa dan menyimpan")
+    try:
+        with default_storage.open(stored, "rb") as file:
+            plan = services.registry_import(
+                actor=job.created_by,
+                rows=read_rows(file, filename, REGISTRY_REQUIRED),
+                regency=deployment_regency(),
+                progress=job.progress,
+            )
+    except ValidationError as error:
+        raise shortened(error) from error
+    finally:
+        default_storage.delete(stored)
+    return {"rows": plan.rows, "added": plan.to_add, "unchanged": plan.unchanged}

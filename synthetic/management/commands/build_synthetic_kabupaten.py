@@ -1,0 +1,46 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from people.models import Person
+from regions import terminology
+from regions.models import Regency
+from synthetic.builder import PASSWORD, Builder
+
+
+class Command(BaseCommand):
+    help = (
+        "Membangun kabupaten sintetis untuk uji skala: semua desa nyata, penduduk dengan nama "
+        "sintetis dan NIK berbentuk sah, peserta dengan buku mutasi dua tahun, usulan dan SKTM. "
+        "Hanya untuk basis data uji yang masih kosong."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--residents", type=int, default=1_000_000)
+        parser.add_argument("--participants", type=int, default=200_000)
+        parser.add_argument("--months", type=int, default=24)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, residents, participants, months, seed, **options):
+        if Person.objects.exists():
+            raise CommandError("Basis data sudah berisi penduduk; gunakan basis data uji kosong.")
+        regency = Regency.objects.filter(code=terminology.current().regency_code).first()
+        if regency is None:
+            raise CommandError("Wilayah belum dimuat: jalankan load_reference_data dahulu.")
+        if months < 2 or participants > residents:
+            raise CommandError("Perlu paling sedikit 2 bulan dan peserta tidak melebihi penduduk.")
+        builder = Builder(
+            regency,
+            residents=residents,
+            participants=participants,
+            months=months,
+            today=timezone.localdate(),
+            seed=seed,
+            log=self.stdout.write,
+        )
+        with transaction.atomic():
+            builder.run()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        self.stdout.write(f"Login sintetis (mis. verifikator, op<kode desa>): sandi {PASSWORD}")

@@ -88,7 +88,7 @@ def proposal_list(request):
     terms = terminology.current()
     proposals = with_counts(
         Proposal.objects.visible_to(request.user).select_related("village__district")
-    )
+    ).order_by("-month", "village__code")
     if request.user.role in VILLAGE_ROLES:
         this_month = month_start(timezone.localdate())
         context = {

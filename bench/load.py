@@ -267,7 +267,8 @@ def main():
 
     every = [v for values in results.values() for v in values]
     print(
-        f"{USERS} users, {duration:.0f} s, gunicorn 2 workers x 4 threads, {os.cpu_count()} cores"
+        f"{USERS} users thinking {THINK[0]:g}-{THINK[1]:g} s, {duration:.0f} s, "
+        f"gunicorn 2 workers x 4 threads, {os.cpu_count()} cores"
     )
     print(f"{'action':<20}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name in sorted(results):

@@ -1,8 +1,10 @@
 """Spreadsheet exports of the roster, streamed row by row (XlsxWriter constant_memory)."""
 
 import xlsxwriter
+from django.db.models import Q
+from django.utils import timezone
 
-from enrollment.models import Ground
+from enrollment.models import Ground, Participation
 
 ROSTER_COLUMNS = [
     ("NIK", 18),
@@ -19,7 +21,23 @@ ROSTER_COLUMNS = [
 ]
 
 
-def write_roster(output, rows):
+def roster_rows(user, query="", village=""):
+    """The active participants `user` may see, filtered by a search (NIK prefix or name) and
+    a village code: rows of the projection, with their person, household and village."""
+    rows = (
+        Participation.objects.visible_to(user)
+        .active_on(timezone.localdate())
+        .select_related("person__household", "village")
+    )
+    query = query.strip()
+    if query:
+        rows = rows.filter(Q(person__nik__startswith=query) | Q(person__name__icontains=query))
+    if village:
+        rows = rows.filter(village__code=village)
+    return rows.order_by("village__code", "person__name")
+
+
+def write_roster(output, rows, on_row=None):
     """Writes `rows` of the projection (with person, household and village) as .xlsx."""
     grounds = dict(Ground.choices)
     workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "in_memory": False})
@@ -45,4 +63,6 @@ def write_roster(output, rows):
         sheet.write_string(number, 8, row.village.name)
         sheet.write_datetime(number, 9, row.since, date)
         sheet.write_string(number, 10, grounds.get(row.ground, row.ground))
+        if on_row and number % 1000 == 0:
+            on_row(number)
     workbook.close()

@@ -2,11 +2,14 @@
 
 import csv
 import io
+import tempfile
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
-from enrollment import services
+from enrollment import exports, services
 from enrollment.imports import (
     REGISTRY_REQUIRED,
     deployment_regency,
@@ -20,6 +23,7 @@ PARTICIPANTS_PREVIEW = "enrollment.participants_preview"
 PARTICIPANTS_IMPORT = "enrollment.participants_import"
 REGISTRY_PREVIEW = "enrollment.registry_preview"
 REGISTRY_IMPORT = "enrollment.registry_import"
+ROSTER_EXPORT = "enrollment.roster_export"
 # Bad rows listed on the page; all of them are in the downloadable report.
 ERRORS_SHOWN = 100
 MESSAGES_SHOWN = 20
@@ -143,3 +147,20 @@ def registry_import(job, *, stored, filename):
     finally:
         default_storage.delete(stored)
     return {"rows": plan.rows, "added": plan.to_add, "unchanged": plan.unchanged}
+
+
+@register(
+    ROSTER_EXPORT,
+    label="Unduh daftar peserta",
+    template="enrollment/_roster_export_done.html",
+    back="enrollment:roster",
+    atomic=False,
+)
+def roster_export(job, *, q="", village=""):
+    rows = exports.roster_rows(job.created_by, q, village)
+    job.progress(0, rows.count(), "Menulis daftar peserta")
+    with tempfile.TemporaryFile() as output:
+        exports.write_roster(output, rows, on_row=job.progress)
+        output.seek(0)
+        job.attach(f"peserta-pbi-pemda-{timezone.localdate():%Y-%m-%d}.xlsx", File(output))
+    return {"rows": job.total}

@@ -5,17 +5,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 import jobs
 from accounts.models import Role
 from enrollment import exports, tasks
 from enrollment.duplicates import duplicate_groups
-from enrollment.models import LedgerEntry, Participation, RegistryRecord
+from enrollment.models import LedgerEntry, RegistryRecord
 from enrollment.participation import is_active
 from jobs.models import Job
 from people.models import Person
@@ -25,20 +22,9 @@ PAGE_SIZE = 50
 
 
 def roster_queryset(request):
-    """The active participants the user may see, filtered by the request's search: rows of
-    the projection, with their person, household and village."""
-    rows = (
-        Participation.objects.visible_to(request.user)
-        .active_on(timezone.localdate())
-        .select_related("person__household", "village")
+    return exports.roster_rows(
+        request.user, request.GET.get("q", ""), request.GET.get("village", "")
     )
-    query = request.GET.get("q", "").strip()
-    if query:
-        rows = rows.filter(Q(person__nik__startswith=query) | Q(person__name__icontains=query))
-    village = request.GET.get("village", "")
-    if village:
-        rows = rows.filter(village__code=village)
-    return rows.order_by("village__code", "person__name")
 
 
 @require_safe
@@ -56,16 +42,17 @@ def roster(request):
     )
 
 
-@require_safe
+@require_POST
 def roster_export(request):
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    """The roster as .xlsx, written by a background job: a kabupaten's 200,000 rows take
+    longer than a request should."""
+    job = jobs.start(
+        tasks.ROSTER_EXPORT,
+        request.user,
+        q=request.POST.get("q", ""),
+        village=request.POST.get("village", ""),
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="peserta-pbi-pemda-{timezone.localdate():%Y-%m-%d}.xlsx"'
-    )
-    exports.write_roster(response, roster_queryset(request))
-    return response
+    return redirect(job)
 
 
 @require_safe

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+import audit
 from accounts.models import Role
 from enrollment import exports, services
 from enrollment.duplicates import duplicate_groups
@@ -63,6 +64,9 @@ def roster_export(request):
         f'attachment; filename="peserta-pbi-pemda-{timezone.localdate():%Y-%m-%d}.xlsx"'
     )
     exports.write_roster(response, roster_queryset(request))
+    audit.record(
+        request, audit.EXPORT, "Daftar peserta .xlsx", rows=roster_queryset(request).count()
+    )
     return response
 
 
@@ -72,6 +76,7 @@ def person_detail(request, pk):
         Person.objects.visible_to(request.user).select_related("household__village__district"),
         pk=pk,
     )
+    audit.record(request, audit.VIEW, f"Penduduk {person.nik}", rows=1, obj=person)
     return render(
         request,
         "enrollment/person_detail.html",

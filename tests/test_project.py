@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from accounts.models import Role, User
 from tests.conftest import VILLAGE_A
@@ -71,5 +72,5 @@ def test_demo_data_gives_every_role_a_login_that_reaches_its_home(client):
     villages = {user.village.district_id for user in users.filter(role=Role.OPERATOR)}
     assert len(villages) == 2
     for user in users:
-        assert client.login(username=user.username, password="pbi-demo-2026")
+        assert client.login(request=HttpRequest(), username=user.username, password="pbi-demo-2026")
         assert client.get("/").status_code == 200

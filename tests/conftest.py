@@ -27,6 +27,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The personas' passwords need no work factor in tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def force_login_passes_both_steps(monkeypatch):
     """`client.force_login(user)` and `client.login(...)` stand for a user who passed the
     password and, where it has one, the authenticator; tests of the second step itself post

@@ -92,6 +92,8 @@ def proposal_list(request):
     )
     if request.user.role in VILLAGE_ROLES:
         this_month = month_start(timezone.localdate())
+        # Meta.ordering does not apply to an aggregated queryset: order it here.
+        proposals = proposals.order_by("-month")
         context = {
             "page": Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page")),
             "months": [this_month, add_months(this_month, 1)],

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 
 from enrollment.participation import active_people
 from people.models import Household, MaritalStatus, Person, Relationship, Sex
+from people.names import is_plain_text
 from people.nik import parse_nik, validate_kk
 from regions.models import Village
 
@@ -99,8 +100,8 @@ def clean_row(row, villages):
             raise ValueError(f"kolom {column} lebih dari {limit} karakter")
     for column in ("nama", "tempat_lahir", "pekerjaan", "dusun"):
         # A spreadsheet would run these as formulas when the roster is opened again.
-        if row.get(column, "")[:1] in {"=", "+", "-", "@"}:
-            raise ValueError(f"kolom {column} diawali tanda rumus")
+        if not is_plain_text(row.get(column, "")):
+            raise ValueError(f"kolom {column} diawali tanda rumus atau memuat < > {{ }} \\")
     try:
         parse_nik(row["nik"])
         validate_kk(row["no_kk"])

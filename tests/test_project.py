@@ -22,7 +22,13 @@ PRODUCTION_ENV = {
 
 def manage(*args, env):
     # Drop what the test run sets itself, so the subprocess sees only a production setup.
-    test_only = {"SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "DJANGO_DEBUG"}
+    test_only = {
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "SECURE_SSL_REDIRECT",
+        "DJANGO_DEBUG",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests
+    }
     clean = {k: v for k, v in os.environ.items() if k not in test_only}
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -13,13 +13,22 @@ import pytest
 from accounts.models import AuthenticatorDevice
 from tests.factories import DEFAULT_PASSWORD
 
-# Playwright's sync API runs an event loop in the test's thread; the test's own ORM calls are
-# still synchronous and made between browser steps.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def orm_beside_the_browser():
+    """Playwright's sync API keeps an event loop in the test thread for the session; the
+    tests' own ORM calls (and the database flush after each) are still synchronous."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")

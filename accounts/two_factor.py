@@ -13,7 +13,7 @@ import segno
 from django.conf import settings
 from django.db import transaction
 from django.shortcuts import redirect
-from django.urls import resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -139,7 +139,7 @@ class TwoFactorMiddleware:
             return None
         if not getattr(view_func, "login_required", True):
             return None  # public pages (the SKTM check, the login page)
-        if resolve(request.path_info).url_name in OPEN_URL_NAMES:
+        if request.resolver_match.url_name in OPEN_URL_NAMES:
             return None
         has_device = AuthenticatorDevice.objects.filter(user=user).exists()
         if not has_device and not is_required(user):

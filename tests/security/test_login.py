@@ -1,6 +1,7 @@
 """Login throttling, idle sessions, security headers and the two-step login."""
 
 import time
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -49,9 +50,9 @@ def test_a_right_password_clears_earlier_failures(client, operator_a, settings):
         assert log_in(client, operator_a, "salah").status_code == 200
 
 
-def test_session_expires_after_idle_minutes_and_each_request_renews_it(client, operator_a):
-    from django.conf import settings
-
+def test_session_expires_after_idle_minutes_and_each_request_renews_it(
+    client, operator_a, settings
+):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
     client.force_login(operator_a)
@@ -77,8 +78,6 @@ def test_pages_carry_a_content_security_policy_without_inline_script(client, ope
 
 def test_no_page_template_has_inline_script_or_style():
     """PDF templates are rendered by WeasyPrint, never by a browser, and are left out."""
-    from pathlib import Path
-
     root = Path(__file__).resolve().parents[2] / "templates"
     pdf_templates = {"lampiran_a.html", "pdf_page.html", "lampiran_d_pdf.html", "matrix_pdf.html"}
     offenders = [

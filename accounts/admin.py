@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from accounts.models import User
+from accounts.models import AuthenticatorDevice, RecoveryCode, User
 
 
 @admin.register(User)
@@ -19,3 +19,24 @@ class AccountAdmin(UserAdmin):
         *UserAdmin.add_fieldsets,
         ("Peran dan wilayah", {"fields": ["role", "village", "district", "regency", "agency"]}),
     ]
+
+
+@admin.register(AuthenticatorDevice)
+class AuthenticatorDeviceAdmin(admin.ModelAdmin):
+    """An admin resets a user's second step (a lost phone) by deleting the device; the user
+    links a new one at the next login. The secret is never shown."""
+
+    list_display = ["user", "confirmed_at"]
+    search_fields = ["user__username"]
+    fields = ["user", "confirmed_at"]
+    readonly_fields = ["user", "confirmed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        RecoveryCode.objects.filter(user=obj.user).delete()
+        super().delete_model(request, obj)

@@ -110,3 +110,42 @@ class User(AbstractUser):
         """The village, district, regency or agency the user works for; None for an admin."""
         field = AREA_FIELD.get(self.role)
         return getattr(self, field) if field else None
+
+
+class AuthenticatorDevice(models.Model):
+    """A user's authenticator app (TOTP, RFC 6238), confirmed by a first code."""
+
+    user = models.OneToOneField(
+        User, models.CASCADE, related_name="authenticator", verbose_name="pengguna"
+    )
+    secret = models.CharField("kunci rahasia", max_length=64)
+    confirmed_at = models.DateTimeField("dikonfirmasi", auto_now_add=True)
+    # The 30-second step of the last code accepted: a code is never accepted twice.
+    last_step = models.BigIntegerField("langkah terakhir", default=0)
+
+    class Meta:
+        verbose_name = "aplikasi autentikator"
+        verbose_name_plural = "aplikasi autentikator"
+
+    def __str__(self):
+        return f"Autentikator {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for a user who lost the authenticator; only its hash is kept."""
+
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="recovery_codes", verbose_name="pengguna"
+    )
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField("dipakai", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "kode pemulihan"
+        verbose_name_plural = "kode pemulihan"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")
+        ]
+
+    def __str__(self):
+        return f"Kode pemulihan {self.user}"

@@ -84,3 +84,13 @@ def scope_by_regency(queryset, user, regency_path):
     if user.role == Role.DISTRICT_HEAD:
         return queryset.filter(**{regency_path: user.district.regency_id})
     return queryset.filter(**{regency_path: user.regency_id})
+
+
+# Roles that work on residents one by one see NIK and No. KK in full; oversight roles (the
+# Panewu/Camat, the Sekda/Bupati, agency staff) see them masked (UU 27/2022 Pasal 16 ayat 2:
+# processing limited to its purpose).
+FULL_IDENTITY_ROLES = {*VILLAGE_ROLES, Role.VERIFIER, Role.DUKCAPIL, Role.ADMIN}
+
+
+def sees_full_identity(user):
+    return user.is_authenticated and user.role in FULL_IDENTITY_ROLES

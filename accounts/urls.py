@@ -7,6 +7,13 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("masuk/kode/", views.two_factor_verify, name="two_factor_verify"),
+    path("akun/dua-langkah/", views.two_factor_setup, name="two_factor_setup"),
+    path(
+        "akun/dua-langkah/kode-pemulihan/",
+        views.recovery_codes_renew,
+        name="recovery_codes_renew",
+    ),
     path(
         "ganti-sandi/",
         auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done")),

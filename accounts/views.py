@@ -1,9 +1,103 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
 
+from accounts import two_factor
+from accounts.forms import CodeForm
 from accounts.navigation import DUTIES
 
 
 @require_safe
 def home(request):
     return render(request, "accounts/home.html", {"duties": DUTIES.get(request.user.role, "")})
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes's answer to a login refused for too many wrong passwords: when to retry."""
+    retry_at = timezone.localtime() + settings.AXES_COOLOFF_TIME
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"retry_at": retry_at, "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
+        status=429,
+    )
+
+
+def safe_next(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return settings.LOGIN_REDIRECT_URL
+
+
+def two_factor_verify(request):
+    """The second login step: the authenticator's code or a recovery code."""
+    if two_factor.device_of(request.user) is None:
+        return redirect("two_factor_setup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.code_accept(user=request.user, code=form.cleaned_data["code"]):
+            target = safe_next(request)
+            two_factor.mark_verified(request)
+            return redirect(target)
+        failures = request.session.get(two_factor.FAILURES_KEY, 0) + 1
+        if failures >= two_factor.MAX_FAILURES:
+            logout(request)
+            messages.error(request, "Terlalu banyak kode salah. Silakan masuk lagi.")
+            return redirect(settings.LOGIN_URL)
+        request.session[two_factor.FAILURES_KEY] = failures
+        form.add_error("code", "Kode salah atau sudah dipakai.")
+    return render(
+        request, "registration/two_factor_verify.html", {"form": form, "next": safe_next(request)}
+    )
+
+
+def two_factor_setup(request):
+    """Links an authenticator app: a QR code of a new secret, confirmed by its first code.
+    A user already verified may link a new one (a lost phone) the same way."""
+    user = request.user
+    has_device = two_factor.device_of(user) is not None
+    if has_device and not two_factor.is_verified(request):
+        return redirect("two_factor_verify")
+    secret = request.session.get(two_factor.PENDING_SECRET_KEY)
+    if request.method == "GET" or not secret:
+        secret = request.session[two_factor.PENDING_SECRET_KEY] = two_factor.new_secret()
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.device_confirm(user=user, secret=secret, code=form.cleaned_data["code"])
+        if codes is not None:
+            del request.session[two_factor.PENDING_SECRET_KEY]
+            two_factor.mark_verified(request)
+            return render(
+                request,
+                "registration/recovery_codes.html",
+                {"codes": codes, "next": safe_next(request)},
+            )
+        form.add_error("code", "Kode salah; periksa jam ponsel lalu coba kode berikutnya.")
+    uri = two_factor.provisioning_uri(user, secret)
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "qr": two_factor.qr_svg(uri),
+            "secret": secret,
+            "has_device": has_device,
+            "is_required": two_factor.is_required(user),
+            "next": safe_next(request),
+        },
+    )
+
+
+@require_POST
+def recovery_codes_renew(request):
+    if two_factor.device_of(request.user) is None:
+        return redirect("two_factor_setup")
+    codes = two_factor.recovery_codes_renew(user=request.user)
+    return render(
+        request, "registration/recovery_codes.html", {"codes": codes, "next": safe_next(request)}
+    )

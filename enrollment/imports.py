@@ -20,6 +20,7 @@ from django.db import connection
 
 from enrollment.models import Participation, RegistryRecord, RegistrySource
 from people.models import Household, MaritalStatus, Person, Relationship, Sex
+from people.names import is_plain_text
 from people.nik import parse_nik, validate_kk
 from regions import terminology
 from regions.models import Regency, Village
@@ -154,8 +155,8 @@ def clean_row(row, villages):
             raise ValueError(f"kolom {column} lebih dari {limit} karakter")
     for column in ("nama", "tempat_lahir", "pekerjaan", "dusun"):
         # A spreadsheet would run these as formulas when the roster is opened again.
-        if row.get(column, "")[:1] in {"=", "+", "-", "@"}:
-            raise ValueError(f"kolom {column} diawali tanda rumus")
+        if not is_plain_text(row.get(column, "")):
+            raise ValueError(f"kolom {column} diawali tanda rumus atau memuat < > {{ }} \\")
     try:
         parse_nik(row["nik"])
         validate_kk(row["no_kk"])

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+import audit
 import jobs
 from accounts.models import Role
 from enrollment import exports, tasks
@@ -61,6 +62,7 @@ def person_detail(request, pk):
         Person.objects.visible_to(request.user).select_related("household__village__district"),
         pk=pk,
     )
+    audit.record(request, audit.VIEW, f"Penduduk {person.nik}", rows=1, obj=person)
     return render(
         request,
         "enrollment/person_detail.html",

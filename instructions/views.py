@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+import audit
 from accounts.models import Role
 from instructions import exports, figures, overview, services
 from instructions.addressees import addressee_of, can_review, can_submit, can_write
@@ -250,6 +251,7 @@ def scoped_attachment(request, pk):
 def attachment_download(request, pk):
     """Attachments are never served from a public media URL: only through this check."""
     attachment = scoped_attachment(request, pk)
+    audit.record(request, audit.EXPORT, attachment.name, obj=attachment)
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -312,6 +314,7 @@ def matrix_xlsx(request, pk):
     _, table, _ = matrix_for(request, pk)
     output = io.BytesIO()
     exports.write_matrix(output, table)
+    audit.record(request, audit.EXPORT, "Rekap laporan Instruksi .xlsx", rows=len(table.rows))
     response = HttpResponse(output.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="rekap-laporan-instruksi-{table.today:%Y-%m-%d}.xlsx"'
@@ -323,6 +326,7 @@ def matrix_xlsx(request, pk):
 def matrix_pdf(request, pk):
     _, table, _ = matrix_for(request, pk)
     content = exports.matrix_pdf(table, request.build_absolute_uri("/"))
+    audit.record(request, audit.EXPORT, "Rekap laporan Instruksi .pdf", rows=len(table.rows))
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="rekap-laporan-instruksi-{table.today:%Y-%m-%d}.pdf"'

@@ -5,7 +5,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from accounts import scoping
-from people.nik import validate_kk, validate_nik
+from people.nik import mask, validate_kk, validate_nik
 from regions.models import Village
 
 
@@ -121,7 +121,7 @@ class Person(models.Model):
 
     @property
     def masked_nik(self):
-        return f"{self.nik[:6]}******{self.nik[-4:]}"
+        return mask(self.nik)
 
     @property
     def masked_name(self):

@@ -74,3 +74,8 @@ def nik_warnings(nik: str, *, regency_code: str, birth_date=None, sex="") -> lis
         recorded = "perempuan" if info.sex == "P" else "laki-laki"
         warnings.append(f"Jenis kelamin berbeda dengan NIK, yang menandai {recorded}.")
     return warnings
+
+
+def mask(number: str) -> str:
+    """A NIK or No. KK with its birth date and family part hidden: 340101******0001."""
+    return f"{number[:6]}******{number[-4:]}"

@@ -1,6 +1,7 @@
 from django import forms
 
 from people.models import Sex
+from people.names import validate_plain_text
 from people.nik import nik_warnings, validate_kk, validate_nik
 from regions import terminology
 from sktm.models import INDICATOR, FormStatus
@@ -19,26 +20,32 @@ def indicator_field(name):
 class VerificationFormInput(forms.Form):
     """Lampiran A as the operator fills it; indicators 1 and 6 come from the raw numbers."""
 
-    applicant_name = forms.CharField(label="Nama Pemohon", max_length=150)
+    applicant_name = forms.CharField(
+        label="Nama Pemohon", max_length=150, validators=[validate_plain_text]
+    )
     nik = forms.CharField(label="NIK", max_length=16, min_length=16, validators=[validate_nik])
     kk_number = forms.CharField(
         label="No. KK", max_length=16, min_length=16, validators=[validate_kk]
     )
-    birth_place = forms.CharField(label="Tempat lahir", max_length=100, required=False)
+    birth_place = forms.CharField(
+        label="Tempat lahir", max_length=100, required=False, validators=[validate_plain_text]
+    )
     birth_date = forms.DateField(
         label="Tanggal lahir", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sex = forms.ChoiceField(
         label="Jenis kelamin", choices=[("", "—"), *Sex.choices], required=False
     )
-    dusun = forms.CharField(label="Dusun", max_length=100)
+    dusun = forms.CharField(label="Dusun", max_length=100, validators=[validate_plain_text])
     rt = forms.RegexField(
         label="RT", regex=r"^\d{1,3}$", error_messages={"invalid": "RT berupa angka."}
     )
     rw = forms.RegexField(
         label="RW", regex=r"^\d{1,3}$", error_messages={"invalid": "RW berupa angka."}
     )
-    occupation = forms.CharField(label="Pekerjaan", max_length=100)
+    occupation = forms.CharField(
+        label="Pekerjaan", max_length=100, validators=[validate_plain_text]
+    )
     phone = forms.RegexField(
         label="No. Hp",
         regex=r"^\+?\d{8,15}$",

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+import audit
 from accounts.models import Role
 from sktm import letters, scoring, services
 from sktm.forms import FormFilter, NoteForm, VerificationFormInput
@@ -72,6 +73,8 @@ def form_edit(request, pk=None):
     """A new form, or a returned one corrected by the operator."""
     require_role(request, Role.OPERATOR)
     form_record = scoped_form(request, pk) if pk else None
+    if form_record:
+        audit.record(request, audit.VIEW, f"Formulir SKTM {form_record.nik}", obj=form_record)
     if form_record and form_record.status != FormStatus.RETURNED:
         messages.error(request, "Formulir ini tidak sedang dikembalikan untuk diperbaiki.")
         return redirect("sktm:form_detail", pk=pk)
@@ -175,6 +178,7 @@ def score_preview(request):
 @require_safe
 def form_detail(request, pk):
     form = scoped_form(request, pk)
+    audit.record(request, audit.VIEW, f"Formulir SKTM {form.nik}", rows=1, obj=form)
     user = request.user
     is_own_head = user.role == Role.VILLAGE_HEAD and user.village_id == form.village_id
     return render(
@@ -250,6 +254,7 @@ def letter_pdf(request, pk):
     verify_url = request.build_absolute_uri(reverse("sktm:letter_verify", args=[letter.token]))
     html = letters.letter_html(letter, verify_url)
     filename = f"SKTM-{letter.number.replace('/', '-')}.pdf"
+    audit.record(request, audit.EXPORT, filename, rows=1, obj=letter)
     return pdf_response(letters.pdf(html, request.build_absolute_uri("/")), filename)
 
 
@@ -258,6 +263,8 @@ def lampiran_a_pdf(request, pk=None):
     form = scoped_form(request, pk) if pk else None
     html = letters.form_html(form)
     filename = f"Lampiran-A-{form.nik}.pdf" if form else "Lampiran-A-kosong.pdf"
+    if form:
+        audit.record(request, audit.EXPORT, filename, rows=1, obj=form)
     return pdf_response(letters.pdf(html, request.build_absolute_uri("/")), filename)
 
 

@@ -2,11 +2,15 @@
 so that every protected view can be tried from another area."""
 
 import io
+import time
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
+from accounts import two_factor
 from accounts.models import Role
+from pbipemda.middleware import SessionRenewalMiddleware
 from tests.factories import UserFactory, agency, district, regency, village
 
 VILLAGE_A = "34.01.01.2001"  # Kalurahan Jangkaran, Kapanewon Temon
@@ -20,6 +24,29 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The real regions of both kabupaten, faskes, UMK, premium and agencies, loaded once."""
     with django_db_blocker.unblock():
         call_command("load_reference_data", all_regencies=True, stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The personas' passwords need no work factor in tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def force_login_passes_both_steps(monkeypatch):
+    """`client.force_login(user)` and `client.login(...)` stand for a user who passed the
+    password and, where it has one, the authenticator; tests of the second step itself post
+    to the login pages instead."""
+    original = Client._login
+
+    def login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[two_factor.SESSION_KEY] = True
+        session[SessionRenewalMiddleware.KEY] = int(time.time())
+        session.save()
+
+    monkeypatch.setattr(Client, "_login", login)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from accounts.models import Role, User
 from tests.conftest import VILLAGE_A
@@ -21,7 +22,13 @@ PRODUCTION_ENV = {
 
 def manage(*args, env):
     # Drop what the test run sets itself, so the subprocess sees only a production setup.
-    test_only = {"SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "DJANGO_DEBUG"}
+    test_only = {
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "SECURE_SSL_REDIRECT",
+        "DJANGO_DEBUG",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests
+    }
     clean = {k: v for k, v in os.environ.items() if k not in test_only}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -71,5 +78,5 @@ def test_demo_data_gives_every_role_a_login_that_reaches_its_home(client):
     villages = {user.village.district_id for user in users.filter(role=Role.OPERATOR)}
     assert len(villages) == 2
     for user in users:
-        assert client.login(username=user.username, password="pbi-demo-2026")
+        assert client.login(request=HttpRequest(), username=user.username, password="pbi-demo-2026")
         assert client.get("/").status_code == 200

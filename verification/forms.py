@@ -4,6 +4,7 @@ from django import forms
 
 from enrollment.models import ADDITION_GROUNDS, Ground, Kind, Segment
 from people.models import MaritalStatus, Person, Relationship, Sex
+from people.names import validate_plain_text
 from people.nik import validate_kk, validate_nik
 from regions import terminology
 from regions.models import HealthFacility
@@ -54,11 +55,15 @@ class ItemForm(forms.Form):
     )
     nik = forms.CharField(label="NIK", min_length=16, max_length=16, validators=[validate_nik])
 
-    name = forms.CharField(label="Nama", max_length=150, required=False)
+    name = forms.CharField(
+        label="Nama", max_length=150, required=False, validators=[validate_plain_text]
+    )
     kk_number = forms.CharField(
         label="No. KK", min_length=16, max_length=16, required=False, validators=[validate_kk]
     )
-    birth_place = forms.CharField(label="Tempat lahir", max_length=100, required=False)
+    birth_place = forms.CharField(
+        label="Tempat lahir", max_length=100, required=False, validators=[validate_plain_text]
+    )
     birth_date = forms.DateField(label="Tanggal lahir", required=False, widget=DATE)
     sex = forms.ChoiceField(
         label="Jenis kelamin", choices=[("", "—"), *Sex.choices], required=False
@@ -77,8 +82,12 @@ class ItemForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    occupation = forms.CharField(label="Pekerjaan", max_length=100, required=False)
-    dusun = forms.CharField(label="Dusun", max_length=100, required=False)
+    occupation = forms.CharField(
+        label="Pekerjaan", max_length=100, required=False, validators=[validate_plain_text]
+    )
+    dusun = forms.CharField(
+        label="Dusun", max_length=100, required=False, validators=[validate_plain_text]
+    )
     rt = forms.RegexField(label="RT", regex=r"^\d{1,3}$", required=False)
     rw = forms.RegexField(label="RW", regex=r"^\d{1,3}$", required=False)
 

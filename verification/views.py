@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+import audit
 import jobs
 from accounts.models import VILLAGE_ROLES, Role
 from accounts.scoping import scope_districts
@@ -91,6 +92,8 @@ def proposal_list(request):
     ).order_by("-month", "village__code")
     if request.user.role in VILLAGE_ROLES:
         this_month = month_start(timezone.localdate())
+        # Meta.ordering does not apply to an aggregated queryset: order it here.
+        proposals = proposals.order_by("-month")
         context = {
             "page": Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page")),
             "months": [this_month, add_months(this_month, 1)],
@@ -144,9 +147,12 @@ def proposal_open(request):
 @require_safe
 def proposal_detail(request, pk):
     proposal = scoped_proposal(request, pk)
-    items = proposal.items.select_related(
-        "person__household", "mother", "letter", "duplicate_of", "faskes", "decided_by"
+    items = list(
+        proposal.items.select_related(
+            "person__household", "mother", "letter", "duplicate_of", "faskes", "decided_by"
+        )
     )
+    audit.record(request, audit.VIEW, f"Usulan {proposal}", rows=len(items), obj=proposal)
     user = request.user
     is_village_staff = user.role in VILLAGE_ROLES
     events = list(proposal.events.select_related("actor", "person"))
@@ -323,15 +329,15 @@ def xlsx_response(write, filename):
 @require_safe
 def lampiran_d_xlsx(request, pk):
     proposal = scoped_proposal(request, pk)
-    return xlsx_response(
-        lambda output: lampiran_d.write_xlsx(
-            output,
-            proposal.month,
-            proposal.items.all(),
-            signature=lampiran_d.signature(proposal),
-        ),
-        f"Lampiran-D-{proposal.village.code}-{proposal.month:%Y-%m}.xlsx",
-    )
+    filename = f"Lampiran-D-{proposal.village.code}-{proposal.month:%Y-%m}.xlsx"
+
+    def write(output):
+        rows = lampiran_d.write_xlsx(
+            output, proposal.month, proposal.items.all(), signature=lampiran_d.signature(proposal)
+        )
+        audit.record(request, audit.EXPORT, filename, rows=rows, obj=proposal)
+
+    return xlsx_response(write, filename)
 
 
 @require_safe
@@ -341,7 +347,10 @@ def lampiran_d_pdf(request, pk):
     content = lampiran_d.pdf(
         proposal, proposal.items.all(), removals, request.build_absolute_uri("/")
     )
-    return pdf_response(content, f"Lampiran-D-{proposal.village.code}-{proposal.month:%Y-%m}.pdf")
+    filename = f"Lampiran-D-{proposal.village.code}-{proposal.month:%Y-%m}.pdf"
+    rows = proposal.items.count()
+    audit.record(request, audit.EXPORT, filename, rows=rows, obj=proposal)
+    return pdf_response(content, filename)
 
 
 @require_safe
@@ -362,7 +371,9 @@ def letters_pdf(request, pk):
         messages.info(request, "Usulan ini tidak memuat SKTM.")
         return redirect("verification:proposal_detail", pk=pk)
     content = letters.combined_pdf(htmls, request.build_absolute_uri("/"))
-    return pdf_response(content, f"SKTM-{proposal.village.code}-{proposal.month:%Y-%m}.pdf")
+    filename = f"SKTM-{proposal.village.code}-{proposal.month:%Y-%m}.pdf"
+    audit.record(request, audit.EXPORT, filename, rows=len(htmls), obj=proposal)
+    return pdf_response(content, filename)
 
 
 def export(request):

@@ -1,4 +1,5 @@
 import pytest
+from django.http import HttpRequest
 from django.urls import reverse
 
 from tests.factories import DEFAULT_PASSWORD
@@ -7,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_role_lands_on_its_own_home_page(client, persona):
-    assert client.login(username=persona.username, password=DEFAULT_PASSWORD)
+    assert client.login(request=HttpRequest(), username=persona.username, password=DEFAULT_PASSWORD)
     response = client.get(reverse("home"))
     assert response.status_code == 200
     page = response.content.decode()

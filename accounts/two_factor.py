@@ -1,0 +1,148 @@
+"""The second login step: a code from an authenticator app (TOTP) or a recovery code.
+
+The Tim Verifikasi, Dukcapil and admins must use it; other roles may. After the password, a
+user who has an authenticator (or must have one) reaches no page but this step's until the
+session is marked verified.
+"""
+
+import hashlib
+import secrets
+
+import pyotp
+import segno
+from django.conf import settings
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from accounts.models import AuthenticatorDevice, RecoveryCode, Role
+
+REQUIRED_ROLES = {Role.VERIFIER, Role.DUKCAPIL, Role.ADMIN}
+SESSION_KEY = "two_factor_verified"
+PENDING_SECRET_KEY = "two_factor_pending_secret"
+FAILURES_KEY = "two_factor_failures"
+MAX_FAILURES = 5
+RECOVERY_CODE_COUNT = 10
+# Pages a user between the two steps may open.
+OPEN_URL_NAMES = {"two_factor_verify", "two_factor_setup", "logout"}
+
+
+def is_required(user):
+    return user.role in REQUIRED_ROLES or user.is_superuser
+
+
+def device_of(user):
+    return AuthenticatorDevice.objects.filter(user=user).first()
+
+
+def is_verified(request):
+    return bool(request.session.get(SESSION_KEY))
+
+
+def mark_verified(request):
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = True
+    request.session.pop(FAILURES_KEY, None)
+
+
+def new_secret():
+    return pyotp.random_base32()
+
+
+def provisioning_uri(user, secret):
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=issuer())
+
+
+def issuer():
+    return settings.TWO_FACTOR_ISSUER
+
+
+def qr_svg(uri):
+    return segno.make(uri, error="m").svg_inline(scale=5, omitsize=False)
+
+
+def matching_step(secret, code, after_step):
+    """The time step (of now, the one before or the one after, for clock drift) whose code is
+    `code` and that is later than `after_step`; None when there is none."""
+    code = "".join(code.split())
+    if not code.isdigit() or len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    now = timezone.now()
+    step = totp.timecode(now)
+    for candidate in (step - 1, step, step + 1):
+        if candidate > after_step and secrets.compare_digest(totp.generate_otp(candidate), code):
+            return candidate
+    return None
+
+
+def code_hash(code):
+    return hashlib.sha256("".join(code.split()).lower().encode()).hexdigest()
+
+
+def device_confirm(*, user, secret, code):
+    """Saves the authenticator once its first code is right, with fresh recovery codes;
+    returns the recovery codes in clear (shown once), or None when the code is wrong."""
+    step = matching_step(secret, code, after_step=0)
+    if step is None:
+        return None
+    with transaction.atomic():
+        AuthenticatorDevice.objects.update_or_create(
+            user=user, defaults={"secret": secret, "last_step": step}
+        )
+        return recovery_codes_renew(user=user)
+
+
+def recovery_codes_renew(*, user):
+    codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODE_COUNT)]
+    with transaction.atomic():
+        RecoveryCode.objects.filter(user=user).delete()
+        RecoveryCode.objects.bulk_create(
+            RecoveryCode(user=user, code_hash=code_hash(code)) for code in codes
+        )
+    return codes
+
+
+def code_accept(*, user, code):
+    """True when `code` is the authenticator's current code (never one already used) or an
+    unused recovery code, which is then spent."""
+    with transaction.atomic():
+        device = AuthenticatorDevice.objects.select_for_update().filter(user=user).first()
+        if device is None:
+            return False
+        step = matching_step(device.secret, code, after_step=device.last_step)
+        if step is not None:
+            device.last_step = step
+            device.save(update_fields=["last_step"])
+            return True
+        spent = RecoveryCode.objects.filter(
+            user=user, code_hash=code_hash(code), used_at__isnull=True
+        ).update(used_at=timezone.now())
+        return spent == 1
+
+
+class TwoFactorMiddleware:
+    """Sends a logged-in user who has not passed the second step to it (or, for a role that
+    must use it and has no authenticator yet, to its setup)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or is_verified(request):
+            return None
+        if not getattr(view_func, "login_required", True):
+            return None  # public pages (the SKTM check, the login page)
+        if request.resolver_match.url_name in OPEN_URL_NAMES:
+            return None
+        has_device = AuthenticatorDevice.objects.filter(user=user).exists()
+        if not has_device and not is_required(user):
+            return None
+        target = "two_factor_verify" if has_device else "two_factor_setup"
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

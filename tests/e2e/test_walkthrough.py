@@ -1,0 +1,189 @@
+"""The whole flow in a browser, on a phone-sized screen: an SKTM scored, signed off and
+printed, the person proposed, sent, approved and enrolled, and the month's Lampiran D
+exported by the admin and read back."""
+
+import datetime
+import io
+from importlib import import_module
+from pathlib import Path
+
+import openpyxl
+import pyotp
+import pytest
+from django.db import connection
+from pypdf import PdfReader
+
+from accounts.models import AuthenticatorDevice, Role
+from enrollment.models import LedgerEntry
+from enrollment.participation import is_active
+from people.models import Person
+from sktm.models import Letter, VerificationForm
+from tests.conftest import KULON_PROGO, VILLAGE_A, VILLAGE_B
+from tests.factories import UserFactory, regency, village
+from tests.sktm.conftest import NOT_POOR_9, POOR_15
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+THIS_MONTH = datetime.date.today().replace(day=1)
+
+
+@pytest.fixture
+def people(committed_reference_data):
+    """The personas of the flow; the verifier and the admin use an authenticator."""
+    users = {
+        "operator": UserFactory(
+            username="operator_a", role=Role.OPERATOR, village=village(VILLAGE_A)
+        ),
+        "lurah": UserFactory(
+            username="lurah_a", role=Role.VILLAGE_HEAD, village=village(VILLAGE_A)
+        ),
+        "operator_b": UserFactory(
+            username="operator_b", role=Role.OPERATOR, village=village(VILLAGE_B)
+        ),
+        "verifier": UserFactory(
+            username="verifikator", role=Role.VERIFIER, regency=regency(KULON_PROGO)
+        ),
+        "admin": UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True),
+    }
+    for key in ("verifier", "admin"):
+        AuthenticatorDevice.objects.create(user=users[key], secret=pyotp.random_base32())
+    yield users
+    empty_the_ledger()
+
+
+def empty_the_ledger():
+    """The test's data is flushed after it; SQLite's flush deletes row by row, which the
+    ledger's append-only trigger refuses, so the ledger is emptied here with the trigger
+    lifted for that moment (PostgreSQL's flush truncates, which no row trigger sees)."""
+    if connection.vendor != "sqlite":
+        return
+    triggers = import_module("enrollment.migrations.0002_append_only_triggers")
+    with connection.cursor() as cursor:
+        relations = LedgerEntry._meta.get_fields(include_hidden=True)
+        for relation in (field for field in relations if field.auto_created and field.is_relation):
+            if relation.related_model is not LedgerEntry:
+                table, column = relation.related_model._meta.db_table, relation.field.column
+                if relation.field.null:
+                    cursor.execute(f"UPDATE {table} SET {column} = NULL")
+                else:  # the participation projection: rows that only mirror the ledger
+                    cursor.execute(f"DELETE FROM {table}")
+        cursor.execute("DROP TRIGGER IF EXISTS ledger_no_delete")
+        cursor.execute(f"DELETE FROM {triggers.TABLE}")
+        for statement in triggers.SQLITE:
+            if "ledger_no_delete" in statement:
+                cursor.execute(statement)
+
+
+def fill_sktm_form(page, data):
+    for name in ("applicant_name", "nik", "kk_number", "dusun", "rt", "rw", "occupation"):
+        page.fill(f"input[name={name}]", str(data[name]))
+    page.select_option("select[name=sex]", data["sex"])
+    page.fill("input[name=phone]", data["phone"])
+    page.fill("input[name=dependants_count]", str(data["dependants_count"]))
+    for name in ("ownership", "wall", "floor", "lighting"):
+        page.check(f"input[name={name}][value='{data[name]}']")
+    page.fill("input[name=monthly_income]", str(data["monthly_income"]))
+
+
+def test_sktm_to_participant_to_lampiran_d(as_user, people):
+    # The operator fills Lampiran A on a phone and sees the score as the form fills.
+    operator = as_user(people["operator"])
+    operator.go("/sktm/baru/")
+    fill_sktm_form(operator.page, POOR_15)
+    score = operator.page.locator("#score")
+    score.get_by_text("TERMASUK KATEGORI MASYARAKAT TIDAK MAMPU").wait_for()
+    assert "15" in score.inner_text()
+    operator.shot("operator-sktm-score")
+    operator.page.click("button:has-text('Ajukan ke')")
+    operator.message("Formulir diajukan dengan skor 15")
+    form = VerificationForm.objects.get(nik=POOR_15["nik"])
+
+    # The Lurah acknowledges it, issues the letter and downloads it.
+    lurah = as_user(people["lurah"])
+    lurah.go(f"/sktm/{form.pk}/")
+    lurah.page.click("button:has-text('Mengetahui')")
+    lurah.page.click("button:has-text('Terbitkan SKTM')")
+    lurah.message("SKTM diterbitkan.")
+    lurah.shot("lurah-sktm-issued")
+    letter = Letter.objects.get(form=form)
+    content = lurah.download("Unduh SKTM (PDF)")
+    assert content.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert letter.number in " ".join(text.split())
+
+    # The operator adds the person to the month's Usulan on ground c.2 (the SKTM).
+    operator.go("/usulan/")
+    operator.page.click(f"button[name=month][value='{THIS_MONTH:%Y-%m-%d}']")
+    operator.page.click("a:has-text('Tambah penduduk ke usulan')")
+    operator.page.select_option("select[name=ground]", "add_c2")
+    operator.page.fill("input[name=nik]", POOR_15["nik"])
+    operator.page.select_option("select[name=faskes]", index=1)
+    evidence = operator.page.locator("fieldset[data-ground-for=add_c2]")
+    evidence.locator("input[name=domicile_since]").fill("2015-03-01")
+    evidence.locator("select[name=domicile_document]").select_option("KTP dan KK")
+    evidence.locator("input[name=no_other_cover]").check()
+    operator.shot("operator-usulan-item")
+    operator.page.click("button:has-text('Simpan ke usulan')")
+    operator.message("ditambahkan ke usulan")
+
+    # The Lurah sends it to Dinas Sosial.
+    proposal_url = operator.page.url.removeprefix(operator.base)
+    lurah.go(proposal_url)
+    lurah.page.click("button:has-text('Kirim usulan')")
+    lurah.message("Usulan dikirim ke Dinas Sosial.")
+
+    # The Tim Verifikasi (second login step) approves: the person is a participant.
+    verifier = as_user(people["verifier"])
+    verifier.go(proposal_url)
+    verifier.page.click("button:has-text('Setujui semua yang belum diputuskan')")
+    verifier.message("1 penduduk disetujui.")
+    verifier.shot("verifier-approved")
+    person = Person.objects.get(nik=POOR_15["nik"])
+    assert is_active(person)
+    verifier.go(f"/peserta/?q={person.nik}")
+    verifier.page.get_by_text(person.name).first.wait_for()
+    verifier.shot("verifier-roster")
+
+    # The admin exports the month's Lampiran D for the kabupaten and reads it back.
+    admin = as_user(people["admin"])
+    admin.go("/usulan/ekspor/")
+    admin.page.fill("input[name=month]", f"{THIS_MONTH:%Y-%m}")
+    admin.page.click("button:has-text('Buat berkas')")
+    admin.page.locator("[data-testid=job-download]").wait_for()
+    admin.shot("admin-lampiran-d-ready")
+    with admin.page.expect_download() as info:
+        admin.page.click("[data-testid=job-download]")
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
+    cells = [str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell]
+    assert person.nik in cells and person.name in cells
+    assert "FORM USULAN PESERTA JAMINAN KESEHATAN PBI PEMDA" in cells
+
+
+def test_a_form_scoring_9_offers_no_letter(as_user, people):
+    operator = as_user(people["operator"])
+    operator.go("/sktm/baru/")
+    fill_sktm_form(operator.page, NOT_POOR_9)
+    operator.page.locator("#score").get_by_text("TIDAK TERMASUK").wait_for()
+    operator.page.click("button:has-text('Ajukan ke')")
+    operator.message("Formulir diajukan dengan skor 9")
+    form = VerificationForm.objects.get(nik=NOT_POOR_9["nik"])
+    lurah = as_user(people["lurah"])
+    lurah.go(f"/sktm/{form.pk}/")
+    lurah.page.click("button:has-text('Mengetahui')")
+    lurah.message("Formulir diketahui.")
+    lurah.shot("lurah-score-9-no-letter")
+    assert lurah.page.locator("button:has-text('Terbitkan SKTM')").count() == 0
+    assert not Letter.objects.filter(form=form).exists()
+
+
+def test_operator_of_another_village_gets_404_on_the_form(as_user, people):
+    operator = as_user(people["operator"])
+    operator.go("/sktm/baru/")
+    fill_sktm_form(operator.page, POOR_15)
+    operator.page.click("button:has-text('Ajukan ke')")
+    operator.message("Formulir diajukan")
+    form = VerificationForm.objects.get(nik=POOR_15["nik"])
+    other = as_user(people["operator_b"])
+    response = other.go(f"/sktm/{form.pk}/")
+    assert response.status == 404
+    other.shot("operator-b-404")

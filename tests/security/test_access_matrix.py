@@ -1,0 +1,254 @@
+"""Every URL of the project, for every persona: the answer each role deserves.
+
+ACCESS below is the one statement of who may open what. It is checked against the URL
+configuration itself, so a new view fails `test_every_url_is_in_the_table`, naming it, until
+its row is written here. Personas: each role in village A (Kalurahan Jangkaran, Kapanewon
+Temon), the operator of village B (Kapanewon Wates), and an anonymous visitor.
+
+A row: the method tried, the object of the world (tests/security/conftest.py) whose key goes
+in the URL, and the status per persona. `ok` personas get 200 to a GET and 302 to a POST (a
+POST carries no data, so the service refuses it with a message and sends the user back:
+nothing is written); `s403="…"`, `s404="…"`, `s302="…"`, `s200="…"` name personas with that
+status; every other logged-in persona gets `rest` (404: outside its area; 403: wrong role).
+An anonymous visitor is sent to the login page unless `anonymous` gives its status.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.db import transaction
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import (
+    URLPattern,
+    URLResolver,
+    clear_url_caches,
+    get_resolver,
+    include,
+    path,
+    reverse,
+)
+
+PERSONAS = [
+    "operator_a",
+    "lurah_a",
+    "operator_b",
+    "panewu_a",
+    "verifier",
+    "dukcapil",
+    "agency_staff",
+    "leadership",
+    "admin_user",
+]
+
+
+@dataclass
+class Rule:
+    method: str = "get"
+    obj: str = ""
+    ok: str = ""
+    rest: int = 404
+    # None: an anonymous visitor is sent to the login page; else the status it gets.
+    anonymous: int | None = None
+    codes: dict = field(default_factory=dict)
+
+    def expected(self, persona):
+        for status, names in self.codes.items():
+            if persona in names.split():
+                return status
+        if persona in self.ok.split():
+            return 200 if self.method == "get" else 302
+        return self.rest
+
+
+def GET(obj="", ok="", rest=404, anonymous=None, **codes):
+    return Rule("get", obj, ok, rest, anonymous, {int(k[1:]): v for k, v in codes.items()})
+
+
+def POST(obj="", ok="", rest=404, anonymous=None, **codes):
+    return Rule("post", obj, ok, rest, anonymous, {int(k[1:]): v for k, v in codes.items()})
+
+
+ALL = " ".join(PERSONAS)
+VILLAGE_A = "operator_a lurah_a"
+# Who sees the residents of village A: its staff, its Panewu, the kabupaten's roles, admin.
+SEES_A = f"{VILLAGE_A} panewu_a verifier dukcapil leadership admin_user"
+# Who reads village A's Instruksi report: the village, its Panewu, the Sekda/Bupati, admin.
+REPORT_A = f"{VILLAGE_A} panewu_a leadership admin_user"
+
+# Lists and exports answer 200 to every role and hold only the rows of the user's area
+# (tests of each app check the rows); objects of village A answer 404 outside it.
+ACCESS = {
+    # accounts
+    "home": GET(ok=ALL),
+    "login": GET(anonymous=200, rest=302),  # logged in: sent home
+    "logout": POST(anonymous=302, ok=ALL),
+    "password_change": GET(ok=ALL),
+    "password_change_done": GET(ok=ALL),
+    "two_factor_verify": GET(rest=302),  # no authenticator yet: sent to set one up
+    "two_factor_setup": GET(ok=ALL),
+    "recovery_codes_renew": POST(ok=ALL),
+    # regions
+    "regions:village_list": GET(ok=ALL),
+    "regions:village_detail": GET("village", ok=SEES_A),
+    # sktm
+    "sktm:form_list": GET(ok=ALL),
+    "sktm:form_create": GET(ok="operator_a operator_b", rest=403),
+    "sktm:score_preview": POST(s200="operator_a operator_b", rest=403),
+    "sktm:lampiran_a_blank": GET(ok=ALL),
+    "sktm:form_detail": GET("form", ok=SEES_A),
+    # The form is not returned: its operator is sent back to it.
+    "sktm:form_edit": GET("form", s302="operator_a", s404="operator_b", rest=403),
+    "sktm:form_acknowledge": POST("form", ok=SEES_A),
+    "sktm:form_return": POST("form", ok=SEES_A),
+    "sktm:letter_issue": POST("form", ok=SEES_A),
+    "sktm:lampiran_a_pdf": GET("form", ok=SEES_A),
+    "sktm:letter_list": GET(ok=ALL),
+    "sktm:letter_pdf": GET("letter", ok=SEES_A),
+    "sktm:letter_revoke": POST("letter", ok=SEES_A),
+    "sktm:letter_verify": GET("letter", anonymous=200, ok=ALL),  # the QR code's public page
+    # enrollment
+    "enrollment:roster": GET(ok=ALL),
+    "enrollment:roster_export": POST(ok=ALL),
+    "enrollment:person_detail": GET("person", ok=SEES_A),
+    "enrollment:duplicates": GET(ok="verifier admin_user", rest=403),
+    "enrollment:import_participants": GET(ok="admin_user", rest=403),
+    "enrollment:import_confirm": POST(ok="admin_user", rest=403),
+    "enrollment:import_registry": GET(ok="admin_user", rest=403),
+    "enrollment:import_registry_confirm": POST(ok="admin_user", rest=403),
+    # verification: the Usulan of village A is submitted
+    "verification:proposal_list": GET(ok=ALL),
+    "verification:proposal_open": POST(ok="operator_a lurah_a operator_b", rest=403),
+    "verification:proposal_detail": GET("proposal", ok=SEES_A),
+    # Submitted, so not editable: the village is sent back to it.
+    "verification:item_add": GET(
+        "proposal", s302=VILLAGE_A, s404="operator_b agency_staff", rest=403
+    ),
+    "verification:proposal_submit": POST("proposal", ok=SEES_A),
+    "verification:proposal_return": POST("proposal", ok=SEES_A),
+    "verification:items_approve_pending": POST("proposal", ok=SEES_A),
+    "verification:lampiran_d_xlsx": GET("proposal", ok=SEES_A),
+    "verification:lampiran_d_pdf": GET("proposal", ok=SEES_A),
+    # The Usulan holds no SKTM (ground c.1): back to it with a message.
+    "verification:letters_pdf": GET("proposal", s302=SEES_A),
+    "verification:item_withdraw": POST("item", ok=SEES_A),
+    "verification:item_decide": POST("item", ok=SEES_A),
+    "verification:removal_validate": POST("item", ok=SEES_A),
+    "verification:validation_queue": GET(ok="verifier dukcapil admin_user", rest=403),
+    "verification:export": GET(ok="panewu_a verifier leadership admin_user", rest=403),
+    # jobs: the job is the verifier's
+    "jobs:detail": GET("job", ok="verifier admin_user"),
+    "jobs:progress": GET("job", ok="verifier admin_user"),
+    "jobs:download": GET("job", ok="verifier admin_user"),
+    # instructions: the report and its attachment are village A's
+    "instructions:list": GET(ok="agency_staff admin_user", rest=302),  # one instruction: to it
+    "instructions:detail": GET("instruction", ok=ALL),
+    "instructions:report_open": POST("instruction", ok=ALL),
+    "instructions:matrix": GET("instruction", ok="panewu_a leadership admin_user", rest=403),
+    "instructions:matrix_xlsx": GET("instruction", ok="panewu_a leadership admin_user", rest=403),
+    "instructions:matrix_pdf": GET("instruction", ok="panewu_a leadership admin_user", rest=403),
+    "instructions:report_detail": GET("report", ok=REPORT_A),
+    "instructions:report_edit": GET("report", ok=VILLAGE_A, s403="panewu_a leadership admin_user"),
+    "instructions:report_submit": POST("report", ok=REPORT_A),
+    "instructions:report_return": POST("report", ok=REPORT_A),
+    "instructions:report_forward": POST("report", ok=REPORT_A),
+    "instructions:attachment": GET("attachment", ok=REPORT_A),
+    "instructions:attachment_delete": POST("attachment", ok=REPORT_A),
+}
+
+
+def url_names(patterns=None, namespace=""):
+    """Every named URL of the project as `namespace:name`, the admin site's apart."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = ":".join(part for part in (namespace, entry.namespace) if part)
+            yield from url_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield (f"{namespace}:{entry.name}" if namespace else entry.name), entry
+
+
+def project_urls():
+    return {name: p for name, p in url_names() if not name.startswith("admin:")}
+
+
+def unclassified():
+    return sorted(set(project_urls()) - set(ACCESS))
+
+
+def test_every_url_is_in_the_table():
+    missing = unclassified()
+    assert not missing, (
+        "URL tanpa baris di tests/security/test_access_matrix.py ACCESS (tentukan siapa boleh "
+        f"membukanya): {', '.join(missing)}"
+    )
+    assert not sorted(set(ACCESS) - set(project_urls())), "baris ACCESS tanpa URL"
+
+
+# A URL configuration with one view more, as another app would add it.
+urlpatterns = [
+    path("", include("pbipemda.urls")),
+    path("peserta/baru-sekali/", lambda request: HttpResponse(), name="brand_new"),
+]
+
+
+def test_a_new_url_without_a_row_is_named(settings):
+    settings.ROOT_URLCONF = __name__
+    clear_url_caches()
+    try:
+        assert unclassified() == ["brand_new"]
+    finally:
+        settings.ROOT_URLCONF = "pbipemda.urls"
+        clear_url_caches()
+
+
+def url_for(name, pattern, world):
+    rule = ACCESS[name]
+    kwargs = {}
+    obj = getattr(world, rule.obj) if rule.obj else None
+    for key in pattern.pattern.converters:
+        kwargs[key] = getattr(obj, {"pk": "pk"}.get(key, key))
+    return reverse(name, kwargs=kwargs)
+
+
+def answer(client, rule, url):
+    """The status of one request, inside a savepoint rolled back afterwards, so one persona's
+    POST never changes what the next one sees."""
+    with transaction.atomic():
+        response = getattr(client, rule.method)(url)
+        transaction.set_rollback(True)
+    return response
+
+
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_each_persona_gets_what_its_role_deserves(name, world, request):
+    rule = ACCESS[name]
+    url = url_for(name, project_urls()[name], world)
+    anonymous = answer(Client(), rule, url)
+    seen = {"anonymous": anonymous.status_code}
+    expected = {"anonymous": rule.anonymous}
+    if rule.anonymous is None:
+        seen["anonymous"] = anonymous.status_code, anonymous.get("Location", "")
+        expected["anonymous"] = 302, f"{reverse(settings.LOGIN_URL)}?next={url}"
+    for persona in PERSONAS:
+        client = Client()
+        client.force_login(request.getfixturevalue(persona))
+        seen[persona] = answer(client, rule, url).status_code
+        expected[persona] = rule.expected(persona)
+    assert seen == expected
+
+
+@pytest.mark.django_db
+def test_admin_site_is_for_admins_only(request):
+    """Every model in the Django admin: its list opens for an admin only; anyone else is sent
+    to the admin's login page."""
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        seen = {"anonymous": Client().get(url).status_code}
+        for persona in PERSONAS:
+            client = Client()
+            client.force_login(request.getfixturevalue(persona))
+            seen[persona] = client.get(url).status_code
+        expected = dict.fromkeys(seen, 302) | {"admin_user": 200}
+        assert seen == expected, model._meta.label

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "jobs",
     "verification",
     "instructions",
+    "oversight",
 ]
 
 MIDDLEWARE = [

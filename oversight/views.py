@@ -175,6 +175,7 @@ def premium_view(request):
             "chart": chart,
             "year": total.months[0].month.year,
             "trend_months": premium.TREND_MONTHS,
+            "keep": [("tahun", total.months[0].month.year)],
             **area_switch(area, figure_area(request.user)),
         },
     )
@@ -210,6 +211,7 @@ def recap_context(request):
 def recap_view(request):
     context = recap_context(request)
     context |= area_switch(context["area"], figure_area(request.user))
+    context["keep"] = [("bulan", f"{context['month']:%Y-%m}")]
     return render(request, "oversight/recap.html", context)
 
 

@@ -139,11 +139,11 @@ def bucket_label(low, high):
 def age_counts(field_name, now):
     """Conditional counts of rows whose `field_name` (a moment) is 0-7, 8-14, … days old."""
     result = {}
-    for low, high in WAITING_BUCKETS:
+    for i, (low, high) in enumerate(WAITING_BUCKETS):
         condition = Q(**{f"{field_name}__lte": now - datetime.timedelta(days=low)})
         if high is not None:
             condition &= Q(**{f"{field_name}__gt": now - datetime.timedelta(days=high + 1)})
-        result[bucket_label(low, high)] = Count("pk", filter=condition)
+        result[f"age_{i}"] = Count("pk", filter=condition)
     return result
 
 
@@ -156,8 +156,11 @@ def waiting_figure(area, now):
     removals = area.filter(ProposalItem.objects.awaiting_validation(), "proposal__village")
     validation = removals.aggregate(**age_counts("decided_at", now))
     labels = [bucket_label(low, high) for low, high in WAITING_BUCKETS]
-    table = [[label, waiting[label], validation[label]] for label in labels]
-    table.append(["Jumlah", sum(waiting[label] for label in labels), sum(validation.values())])
+    keys = [f"age_{i}" for i in range(len(WAITING_BUCKETS))]
+    table = [
+        [label, waiting[key], validation[key]] for label, key in zip(labels, keys, strict=True)
+    ]
+    table.append(["Jumlah", sum(waiting[key] for key in keys), sum(validation.values())])
     oldest = (now - waiting["oldest"]).days if waiting["oldest"] else None
     note = f"Usulan dikembalikan ke desa dan belum dikirim ulang: {returned}."
     if oldest is not None:
@@ -169,7 +172,7 @@ def waiting_figure(area, now):
         table,
         svg=charts.bar_chart(
             labels,
-            [Series("Usulan menunggu keputusan", [waiting[label] for label in labels])],
+            [Series("Usulan menunggu keputusan", [waiting[key] for key in keys])],
             "Usulan menunggu keputusan",
         ),
         note=note,

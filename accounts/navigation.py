@@ -76,7 +76,7 @@ LINKS = [
         "Dasbor",
         "oversight:dashboard",
         "Grafik peserta, mutasi, skor SKTM, usulan menunggu dan cakupan verifikasi ulang, "
-        "dengan tabel angka dan unduhan .xlsx.",
+        "dengan tabel angka dan unduhan .xlsx; rekap bulanan untuk dicetak.",
         (*VILLAGE_ROLES, Role.DISTRICT_HEAD, *REGENCY_ROLES, Role.AGENCY_STAFF, Role.ADMIN),
         visible="oversight.views.reads_figures",
     ),
@@ -94,13 +94,6 @@ LINKS = [
         "sampai akhir tahun.",
         (Role.VERIFIER, Role.LEADERSHIP, Role.AGENCY_STAFF, Role.ADMIN),
         visible="oversight.views.reads_premium",
-    ),
-    Link(
-        "Rekap bulanan",
-        "oversight:recap",
-        "Rekap satu bulan: mutasi menurut dasar, keputusan, usulan, SKTM dan verifikasi ulang.",
-        (*VILLAGE_ROLES, Role.DISTRICT_HEAD, *REGENCY_ROLES, Role.AGENCY_STAFF, Role.ADMIN),
-        visible="oversight.views.reads_figures",
     ),
     Link(
         "Wilayah",

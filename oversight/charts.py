@@ -87,6 +87,24 @@ def frame(body, title, series, height):
     )
 
 
+def axis_bounds(low, high, steps=4):
+    """Round bounds and a step of 1, 2 or 5 × 10^k (at least 1: counts are whole) that hold
+    [low, high], zero included, in about `steps` steps."""
+    low, high = min(low, 0), max(high, 0)
+    step = 1
+    while step * steps < high - low:
+        step = next_step(step)
+    low, high = math.floor(low / step) * step, math.ceil(high / step) * step
+    return low, high if high > low else step, step
+
+
+def next_step(step):
+    """1, 2, 5, 10, 20, 50, …"""
+    power = 10 ** math.floor(math.log10(step))
+    leading = round(step / power)
+    return {1: 2, 2: 5, 5: 10}[leading] * power
+
+
 def scale(low, high):
     """Maps a value in [low, high] to a y coordinate of the plot."""
 
@@ -96,16 +114,15 @@ def scale(low, high):
     return y
 
 
-def y_axis(low, high, y, unit=""):
+def y_axis(low, high, step, y):
     parts = []
-    steps = 4
-    for i in range(steps + 1):
-        value = low + (high - low) * i / steps
+    for i in range(round((high - low) / step) + 1):
+        value = low + step * i
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
             f'stroke="{GRID}" stroke-width="1"/>'
         )
-        parts.append(text(LEFT - 6, y(value) + 4, number(value) + unit, anchor="end", size=10))
+        parts.append(text(LEFT - 6, y(value) + 4, number(value), anchor="end", size=10))
     return parts
 
 
@@ -121,15 +138,15 @@ def x_labels(labels, centre):
 def line_chart(labels, series, title):
     series = colored(series)
     values = [v for s in series for v in s.values if v is not None]
-    high = nice_ceiling(max(values, default=0) * 1.05)
-    y = scale(0, high)
+    low, high, step = axis_bounds(0, max(values, default=0))
+    y = scale(low, high)
     inner = WIDTH - LEFT - RIGHT
     gap = inner / max(len(labels) - 1, 1)
 
     def centre(i):
         return LEFT + i * gap if len(labels) > 1 else LEFT + inner / 2
 
-    body = y_axis(0, high, y) + x_labels(labels, centre)
+    body = y_axis(low, high, step, y) + x_labels(labels, centre)
     for s in series:
         points = " ".join(
             f"{centre(i):.1f},{y(v):.1f}" for i, v in enumerate(s.values) if v is not None
@@ -152,8 +169,7 @@ def bar_chart(labels, series, title, marker=None, marker_label=""):
     series = colored(series)
     ups = [sum(max(s.values[i] or 0, 0) for s in series) for i in range(len(labels))]
     downs = [sum(min(s.values[i] or 0, 0) for s in series) for i in range(len(labels))]
-    high = nice_ceiling(max(ups, default=0))
-    low = -nice_ceiling(-min(downs, default=0)) if min(downs, default=0) < 0 else 0
+    low, high, step = axis_bounds(min(downs, default=0), max(ups, default=0))
     y = scale(low, high)
     inner = WIDTH - LEFT - RIGHT
     slot = inner / max(len(labels), 1)
@@ -161,7 +177,7 @@ def bar_chart(labels, series, title, marker=None, marker_label=""):
     def centre(i):
         return LEFT + slot * (i + 0.5)
 
-    body = y_axis(low, high, y) + x_labels(labels, centre)
+    body = y_axis(low, high, step, y) + x_labels(labels, centre)
     width = slot * 0.7
     for i, label in enumerate(labels):
         up = down = 0

@@ -31,6 +31,11 @@ class Figure:
     # Columns holding Rupiah or percentages, for the .xlsx formats.
     formats: dict = field(default_factory=dict)
 
+    @property
+    def is_wide(self):
+        """A table too wide to stand beside its chart: shown under it."""
+        return len(self.headers) > 4
+
 
 def month_label(month):
     return f"{month:%m-%Y}"

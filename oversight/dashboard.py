@@ -200,6 +200,18 @@ def coverage(area, today, group=None):
     }
 
 
+COVERAGE_KEYS = ["active", "overdue", "due", "current"]
+
+
+def coverage_with_parts(area, parts, today):
+    """(the area's coverage, {part pk: its coverage} or None when the area has no parts). The
+    parts cover the area: their sum is its total, without a second pass over the rows."""
+    if not parts:
+        return coverage(area, today), None
+    by_part = coverage(area, today, part_path(area))
+    return {key: sum(row[key] for row in by_part.values()) for key in COVERAGE_KEYS}, by_part
+
+
 def percent(part, whole):
     return round(100 * part / whole, 1) if whole else 0.0
 
@@ -225,12 +237,16 @@ def coverage_figure(totals):
     )
 
 
-def ranking_figure(area, parts, today, now):
+def part_path(area):
+    """The lookup from a village-scoped row's village to the area's parts."""
+    return "village__district" if area.level == "regency" else "village"
+
+
+def ranking_figure(area, parts, status):
     """Each kapanewon of a kabupaten (each village of a kapanewon): participants,
-    re-verification coverage and Usulan waiting; ranked by coverage."""
-    group = "village__district" if area.level == "regency" else "village"
-    status = coverage(area, today, group)
-    waiting_path = "village__district" if area.level == "regency" else "village"
+    re-verification coverage (`status`, from `coverage` by part) and Usulan waiting; ranked
+    by coverage."""
+    waiting_path = part_path(area)
     waiting = dict(
         area.filter(Proposal.objects.waiting(), "village")
         .values_list(waiting_path)
@@ -293,14 +309,15 @@ def figures(area, today=None, now=None):
     this_month = today.replace(day=1)
     months = ledger.month_list(add_months(this_month, 1 - MONTHS_SHOWN), this_month)
     rows = ledger.counts(area, "ground")
+    parts = area.parts()
+    totals, by_part = coverage_with_parts(area, parts, today)
     result = [
         active_figure(rows, months),
         changes_figure(rows, months[-CHANGE_MONTHS:]),
-        coverage_figure(coverage(area, today)),
+        coverage_figure(totals),
         sktm_figure(area, now),
         waiting_figure(area, now),
     ]
-    parts = area.parts()
     if parts:
-        result.append(ranking_figure(area, parts, today, now))
+        result.append(ranking_figure(area, parts, by_part))
     return result

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts import scoping
-from enrollment.models import REMOVAL_GROUNDS
+from enrollment.models import REMOVAL_GROUNDS, Participation
 from people.models import Person
 from regions.models import Village
 
@@ -69,11 +69,17 @@ class Reverification(models.Model):
 
 
 class LatestReverification(models.Model):
-    """Each person's latest re-verification date, written with every Reverification by
-    oversight.services only: lists and counts of who is due read it with one join."""
+    """The latest re-verification date of each participation (keyed, like it, by person),
+    written with every Reverification by oversight.services only: lists and counts of who is
+    due join it straight onto the projection. A spell replaced by the import takes its own
+    row away, as a new spell starts its own schedule."""
 
     person = models.OneToOneField(
-        Person, models.CASCADE, primary_key=True, related_name="latest_reverification"
+        Participation,
+        models.CASCADE,
+        primary_key=True,
+        related_name="latest_reverification",
+        verbose_name="kepesertaan",
     )
     checked_on = models.DateField("tanggal verifikasi ulang terakhir")
 

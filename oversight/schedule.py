@@ -59,7 +59,7 @@ def with_schedule(participations, on):
     overdue_before = base_cutoff(on)
     due_before = base_cutoff(on + datetime.timedelta(days=DUE_WINDOW_DAYS + 1))
     return participations.annotate(
-        base=Greatest(F("since"), Coalesce(F("person__latest_reverification__checked_on"), "since"))
+        base=Greatest(F("since"), Coalesce(F("latest_reverification__checked_on"), "since"))
     ).annotate(
         status=Case(
             When(Q(base__lt=overdue_before), then=Value(Status.OVERDUE.value)),

@@ -267,12 +267,9 @@ def reverification_list(request):
     for row in page:
         row.due_on = schedule.due_date(row.base)
     parts = area.parts()
-    summary = []
-    if parts:
-        group = "village__district" if area.level == "regency" else "village"
-        counts = dashboard.coverage(area, today, group)
-        empty = {"active": 0, "overdue": 0, "due": 0, "current": 0}
-        summary = [(part, counts.get(part.pk, empty)) for part in parts]
+    totals, counts = dashboard.coverage_with_parts(area, parts, today)
+    empty = dict.fromkeys(dashboard.COVERAGE_KEYS, 0)
+    summary = [(part, counts.get(part.pk, empty)) for part in parts]
     return render(
         request,
         "oversight/reverification_list.html",
@@ -281,7 +278,7 @@ def reverification_list(request):
             "page": page,
             "status": status if status in STATUS_FILTERS else "",
             "statuses": schedule.Status.choices,
-            "totals": dashboard.coverage(area, today),
+            "totals": totals,
             "summary": summary,
             "can_record": request.user.role in RECORD_ROLES,
             "today": today,

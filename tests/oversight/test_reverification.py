@@ -76,7 +76,7 @@ def test_history_is_kept_and_the_latest_date_never_goes_back(verifier):
     eligible(verifier, person, checked_on=TODAY)
     eligible(verifier, person, checked_on=TODAY - datetime.timedelta(days=10))
     assert person.reverifications.count() == 2
-    assert LatestReverification.objects.get(person=person).checked_on == TODAY
+    assert LatestReverification.objects.get(person_id=person.pk).checked_on == TODAY
 
 
 def test_a_future_date_or_a_non_participant_is_refused(verifier):

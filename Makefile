@@ -15,6 +15,7 @@ run: setup
 	$(DEV_ENV) $(BIN)/python manage.py load_reference_data
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_data
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_proposals
+	$(DEV_ENV) $(BIN)/python manage.py load_demo_oversight
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: setup lint test-sqlite test-postgres

@@ -18,6 +18,8 @@ class Link:
     roles: tuple
     # Dotted path of a function(user) -> int: what waits for this user there (a badge).
     waiting: str = ""
+    # Dotted path of a function(user) -> bool, when the role alone does not decide.
+    visible: str = ""
 
     @property
     def url(self):
@@ -71,6 +73,29 @@ LINKS = [
         (*VILLAGE_ROLES, Role.DISTRICT_HEAD, Role.AGENCY_STAFF, Role.LEADERSHIP, Role.ADMIN),
     ),
     Link(
+        "Dasbor",
+        "oversight:dashboard",
+        "Grafik peserta, mutasi, skor SKTM, usulan menunggu dan cakupan verifikasi ulang, "
+        "dengan tabel angka dan unduhan .xlsx; rekap bulanan untuk dicetak.",
+        (*VILLAGE_ROLES, Role.DISTRICT_HEAD, *REGENCY_ROLES, Role.AGENCY_STAFF, Role.ADMIN),
+        visible="oversight.views.reads_figures",
+    ),
+    Link(
+        "Verifikasi ulang",
+        "oversight:reverification_list",
+        "Peserta yang jatuh tempo dan lewat jatuh tempo verifikasi ulang 3 bulanan "
+        "(Instruksi KELIMA b), dan pencatatannya.",
+        (*VILLAGE_ROLES, Role.DISTRICT_HEAD, Role.VERIFIER, Role.LEADERSHIP, Role.ADMIN),
+    ),
+    Link(
+        "Iuran PBI",
+        "oversight:premium",
+        "Iuran JKN yang ditanggung kabupaten per bulan, sampai bulan ini dan proyeksi "
+        "sampai akhir tahun.",
+        (Role.VERIFIER, Role.LEADERSHIP, Role.AGENCY_STAFF, Role.ADMIN),
+        visible="oversight.views.reads_premium",
+    ),
+    Link(
         "Wilayah",
         "regions:village_list",
         "Daftar wilayah kerja Anda beserta faskesnya.",
@@ -118,7 +143,9 @@ def links_for(user):
     return [
         link
         for link in LINKS
-        if user.role in link.roles and (link.url_name != "admin:index" or user.is_staff)
+        if user.role in link.roles
+        and (link.url_name != "admin:index" or user.is_staff)
+        and (not link.visible or import_string(link.visible)(user))
     ]
 
 

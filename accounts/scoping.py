@@ -8,7 +8,8 @@ the queryset: views that fetch through it answer 404.
 from django.db.models import Q
 
 from accounts.models import REGENCY_ROLES, VILLAGE_ROLES, Role
-from regions.models import Village
+from regions import terminology
+from regions.models import Regency, Village
 
 
 def village_condition(user, village_path):
@@ -94,3 +95,26 @@ FULL_IDENTITY_ROLES = {*VILLAGE_ROLES, Role.VERIFIER, Role.DUKCAPIL, Role.ADMIN}
 
 def sees_full_identity(user):
     return user.is_authenticated and user.role in FULL_IDENTITY_ROLES
+
+
+# Figures that name no one (counts, the premium the kabupaten owes) are also read by the
+# agencies that plan and pay for the programme.
+FIGURE_AGENCIES = ("Dinsos", "BKD")
+
+
+def figure_area(user):
+    """The area whose figures the user reads: its village, its district or its kabupaten; for
+    admins and the staff of Dinas Sosial and Badan Keuangan Daerah, the deployment's
+    kabupaten; None for anyone else. Figures never reach outside it."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.role in VILLAGE_ROLES:
+        return user.village
+    if user.role == Role.DISTRICT_HEAD:
+        return user.district
+    if user.role in REGENCY_ROLES:
+        return user.regency
+    is_figure_agency = user.role == Role.AGENCY_STAFF and user.agency.short_name in FIGURE_AGENCIES
+    if user.role == Role.ADMIN or is_figure_agency:
+        return Regency.objects.filter(code=terminology.current().regency_code).first()
+    return None

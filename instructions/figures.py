@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from enrollment.models import Ground, Kind, LedgerEntry
+from oversight.models import Reverification
 from verification.models import Proposal, ProposalItem, ProposalStatus
 
 
@@ -75,15 +76,27 @@ def additions_proposed(report, start, end):
     return ProposalItem.objects.filter(proposal__in=proposals, kind=Kind.ADDITION).count()
 
 
-def not_available(report, start, end):
-    return None
+def participants_reverified(report, start, end):
+    """Participants whose re-verification (KELIMA b) was recorded in the period."""
+    begin, after = day_bounds(start, end)
+    return (
+        Reverification.objects.filter(recorded_at__gte=begin, recorded_at__lt=after)
+        .filter(**village_filter(report, "village"))
+        .values("person")
+        .distinct()
+        .count()
+    )
 
 
 FIGURES = {
     figure.key: figure
     for figure in [
-        # Re-verification (KELIMA b) has no record in the system yet.
-        Figure("participants_reverified", "Peserta diverifikasi ulang", "orang", not_available),
+        Figure(
+            "participants_reverified",
+            "Peserta diverifikasi ulang",
+            "orang",
+            participants_reverified,
+        ),
         Figure(
             "removals_recorded", "Pengurangan peserta dicatat", "orang", ledger_count(Kind.REMOVAL)
         ),

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "jobs",
     "verification",
     "instructions",
+    "oversight",
     "synthetic",
 ]
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("usulan/", include("verification.urls")),
     path("pekerjaan/", include("jobs.urls")),
     path("instruksi/", include("instructions.urls")),
+    path("pantauan/", include("oversight.urls")),
     path("admin/", admin.site.urls),
 ]

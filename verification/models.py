@@ -52,6 +52,13 @@ class ProposalStatus(models.TextChoices):
     CLOSED = "closed", "Selesai diverifikasi"
 
 
+class ProposalSource(models.TextChoices):
+    VILLAGE = "village", "Usulan desa"
+    # Removals the Tim Verifikasi itself finds (re-verification, Instruksi KELIMA b): recorded
+    # closed, each approved and waiting for the validation of population data like any other.
+    DINSOS = "dinsos", "Temuan Dinas Sosial"
+
+
 # The village may change its Usulan only in these states.
 EDITABLE = [ProposalStatus.DRAFT, ProposalStatus.RETURNED]
 
@@ -84,6 +91,9 @@ class Proposal(models.Model):
 
     village = models.ForeignKey(Village, models.PROTECT, related_name="proposals")
     month = models.DateField("bulan")
+    source = models.CharField(
+        "asal", max_length=10, choices=ProposalSource.choices, default=ProposalSource.VILLAGE
+    )
     status = models.CharField(
         max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
     )
@@ -105,13 +115,17 @@ class Proposal(models.Model):
         verbose_name = "usulan"
         verbose_name_plural = "usulan"
         constraints = [
-            models.UniqueConstraint(fields=["village", "month"], name="proposal_village_month"),
+            models.UniqueConstraint(
+                fields=["village", "month", "source"], name="proposal_village_month_source"
+            ),
             models.CheckConstraint(
                 condition=Q(month__day=1), name="proposal_month_starts_on_day_one"
             ),
         ]
 
     def __str__(self):
+        if self.source == ProposalSource.DINSOS:
+            return f"Temuan Dinas Sosial {self.village} {self.month:%m-%Y}"
         return f"Usulan {self.village} {self.month:%m-%Y}"
 
     @property

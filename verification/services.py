@@ -19,6 +19,7 @@ from verification.models import (
     Proposal,
     ProposalEvent,
     ProposalItem,
+    ProposalSource,
     ProposalStatus,
 )
 
@@ -65,7 +66,10 @@ def proposal_open(*, actor, month):
         raise ValidationError("Usulan hanya dapat disusun untuk bulan ini atau bulan depan.")
     with transaction.atomic():
         proposal, created = Proposal.objects.get_or_create(
-            village=actor.village, month=month, defaults={"created_by": actor}
+            village=actor.village,
+            month=month,
+            source=ProposalSource.VILLAGE,
+            defaults={"created_by": actor},
         )
         if created:
             log(proposal, actor, ProposalStatus.DRAFT)
@@ -91,6 +95,24 @@ def ground_checks(item, month):
     )
 
 
+def require_free(person):
+    """A person is in at most one open Usulan, and not proposed again while a removal waits."""
+    elsewhere = (
+        ProposalItem.objects.filter(person=person, proposal__status__in=OPEN_STATUSES)
+        .select_related("proposal")
+        .first()
+    )
+    if elsewhere:
+        raise ValidationError(
+            f"{person.name} sudah ada dalam usulan bulan "
+            f"{elsewhere.proposal.month:%m-%Y} yang masih diproses."
+        )
+    if ProposalItem.objects.awaiting_validation().filter(person=person).exists():
+        raise ValidationError(
+            f"Pengurangan {person.name} sudah disetujui dan menunggu validasi data kependudukan."
+        )
+
+
 def item_add(*, actor, proposal, item):
     """Adds a person (an unsaved ProposalItem with its ground and evidence) to a draft Usulan,
     after checking the ground as the ledger will."""
@@ -105,22 +127,7 @@ def item_add(*, actor, proposal, item):
         )
         if person.household.village_id != proposal.village_id:
             raise ValidationError(f"NIK {person.nik} bukan penduduk {proposal.village}.")
-        elsewhere = (
-            ProposalItem.objects.filter(person=person, proposal__status__in=OPEN_STATUSES)
-            .select_related("proposal")
-            .first()
-        )
-        if elsewhere:
-            raise ValidationError(
-                f"{person.name} sudah ada dalam usulan bulan "
-                f"{elsewhere.proposal.month:%m-%Y} yang masih diproses."
-            )
-        waiting = ProposalItem.objects.awaiting_validation().filter(person=person).exists()
-        if waiting:
-            raise ValidationError(
-                f"Pengurangan {person.name} sudah disetujui dan menunggu validasi data "
-                "kependudukan."
-            )
+        require_free(person)
         item.person, item.proposal, item.added_by = person, proposal, actor
         if item.ground == Ground.SKTM and item.letter is None:
             # Ground c.2 rests on the person's valid SKTM from this village's Lurah.
@@ -310,4 +317,49 @@ def removal_validate(*, actor, item, validated_on, validated_against):
         )
         item.save(update_fields=["ledger_entry"])
         log(proposal, actor, "validated", Decision.APPROVED, item=item, note=validated_against)
+    return item
+
+
+def removal_found(*, actor, item, note=""):
+    """A removal the Tim Verifikasi found itself (an unsaved ProposalItem of kind removal with
+    its ground and evidence): recorded as approved in the month's Dinas Sosial record of the
+    person's village, where it waits for the validation of population data (Pasal 5 ayat 3)
+    in the same queue as the villages' removals."""
+    if actor.role not in DECIDING_ROLES:
+        raise ValidationError("Hanya Tim Verifikasi Dinas Sosial yang mencatat temuan pengurangan.")
+    if item.kind != Kind.REMOVAL:
+        raise ValidationError("Temuan Dinas Sosial hanya untuk pengurangan peserta.")
+    with transaction.atomic():
+        person = (
+            Person.objects.visible_to(actor)
+            .select_for_update()
+            .select_related("household__village")
+            .filter(pk=item.person.pk)
+            .first()
+        )
+        if person is None:
+            raise ValidationError("Penduduk ini di luar wilayah Anda.")
+        require_free(person)
+        now = timezone.now()
+        proposal, created = Proposal.objects.get_or_create(
+            village=person.household.village,
+            month=month_start(timezone.localdate()),
+            source=ProposalSource.DINSOS,
+            defaults={
+                "created_by": actor,
+                "status": ProposalStatus.CLOSED,
+                "closed_at": now,
+                "signer_name": actor.get_full_name() or actor.username,
+            },
+        )
+        proposal = locked(proposal)
+        if created:
+            log(proposal, actor, ProposalStatus.CLOSED)
+        if proposal.items.filter(person=person).exists():
+            raise ValidationError(f"{person.name} sudah tercatat dalam {proposal}.")
+        item.person, item.proposal, item.added_by = person, proposal, actor
+        item.evidence = ground_checks(item, effective_month(proposal))
+        item.decision, item.decided_by, item.decided_at = Decision.APPROVED, actor, now
+        item.save()
+        log(proposal, actor, Decision.APPROVED, Decision.PENDING, item=item, note=note)
     return item

@@ -7,6 +7,9 @@ from django.utils import timezone
 from enrollment import services as enrollment
 from enrollment.models import Ground
 from instructions import figures, periods, services
+from oversight.models import Outcome
+from oversight.services import reverification_record
+from people.models import Person
 from tests.enrollment.conftest import VALIDATION, enroll
 from tests.factories import HouseholdFactory, PersonFactory, village
 from tests.instructions.conftest import JATISAWIT, NGEPUNGSARI
@@ -63,10 +66,25 @@ def test_dinsos_figures_count_the_kabupatens_ledger_in_the_period(
 ):
     report = services.report_open(actor=dinsos, instruction=instruction, period_start=this_quarter)
     assert values(report) == {
-        "KELIMA b": {"Peserta diverifikasi ulang": None},
+        "KELIMA b": {"Peserta diverifikasi ulang": 0},
         "KELIMA d": {"Pengurangan peserta dicatat": 1},
         "KELIMA e": {"Penambahan diusulkan desa": 0, "Penambahan peserta dicatat": 2},
     }
+
+
+def test_reverifications_count_the_participants_reverified_in_the_area(
+    ledger, dinsos, admin_user, instruction, this_quarter
+):
+    still_active = Person.objects.get(household__village__code=JATISAWIT)
+    for _ in range(2):
+        reverification_record(
+            actor=admin_user,
+            person=still_active,
+            checked_on=timezone.localdate(),
+            outcome=Outcome.ELIGIBLE,
+        )
+    report = services.report_open(actor=dinsos, instruction=instruction, period_start=this_quarter)
+    assert values(report)["KELIMA b"] == {"Peserta diverifikasi ulang": 1}
 
 
 def test_figures_outside_the_period_are_not_counted(ledger, dinsos, instruction):
@@ -91,7 +109,7 @@ def test_figures_are_shown_apart_from_what_the_addressee_writes(
     page = client.get(reverse("instructions:report_edit", args=[report.pk])).content.decode()
     assert page.count('data-testid="system-figures"') == 3
     assert "Pengurangan peserta dicatat: <strong>1</strong> orang" in page
-    assert 'Peserta diverifikasi ulang: <span class="text-muted">belum tersedia</span>' in page
+    assert "Peserta diverifikasi ulang: <strong>0</strong> orang" in page
 
 
 def test_proposal_figures_count_usulan_sent_in_the_period(kades, dinsos, instruction):

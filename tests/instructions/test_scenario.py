@@ -38,7 +38,8 @@ def test_dinsos_files_its_quarterly_report_with_figures_from_the_system(
     )
     report = Report.objects.get(agency=dinsos.agency)
     edit = client.get(reverse("instructions:report_edit", args=[report.pk])).content.decode()
-    assert "Dari sistem (Triwulan I 2026)" in edit and "belum tersedia" in edit
+    assert "Dari sistem (Triwulan I 2026)" in edit
+    assert "Peserta diverifikasi ulang: <strong>0</strong> orang" in edit
     line = report.lines.get(item__diktum__label="KELIMA", item__letter="d")
     data = edit_data(
         report,

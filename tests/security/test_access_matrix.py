@@ -156,6 +156,19 @@ ACCESS = {
     "instructions:report_forward": POST("report", ok=REPORT_A),
     "instructions:attachment": GET("attachment", ok=REPORT_A),
     "instructions:attachment_delete": POST("attachment", ok=REPORT_A),
+    # oversight: figures of each user's own area (the Dinsos agency user reads the kabupaten's)
+    "oversight:dashboard": GET(ok=ALL),
+    "oversight:dashboard_xlsx": GET(ok=ALL),
+    "oversight:recap": GET(ok=ALL),
+    "oversight:recap_xlsx": GET(ok=ALL),
+    "oversight:recap_pdf": GET(ok=ALL),
+    "oversight:premium": GET(ok="verifier agency_staff leadership admin_user", rest=403),
+    "oversight:premium_xlsx": GET(ok="verifier agency_staff leadership admin_user", rest=403),
+    "oversight:reverification_list": GET(ok=f"{ALL}", s403="dukcapil agency_staff"),
+    "oversight:reverification_bulk": GET(
+        "village", ok=f"{VILLAGE_A} verifier admin_user", s404="operator_b", rest=403
+    ),
+    "oversight:reverification_person": GET("person", ok=SEES_A, s403="dukcapil agency_staff"),
 }
 
 

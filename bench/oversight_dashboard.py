@@ -1,0 +1,172 @@
+"""Dashboard benchmark: the kabupaten dashboard at 1,000 and at 200,000 participants whose
+ledger spans two years, with their re-verifications.
+
+Run: DATABASE_URL=postgres://… .venv/bin/python bench/oversight_dashboard.py [PARTICIPANTS]
+Creates and drops a database `pbipemda_bench_oversight` on that server (a throwaway SQLite file
+without DATABASE_URL). Prints, for a Tim Verifikasi user, the query count and the median time of
+the kabupaten dashboard and of the premium page.
+"""
+
+import csv
+import datetime
+import io
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SIZE = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+SERVER_URL = os.environ.get("DATABASE_URL", "")
+NAME = "pbipemda_bench_oversight"
+SQLITE = Path(tempfile.gettempdir()) / f"{NAME}.sqlite3"
+if SERVER_URL:
+    import psycopg
+
+    with psycopg.connect(SERVER_URL, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {NAME}")
+        admin.execute(f"CREATE DATABASE {NAME}")
+    DATABASE_URL = SERVER_URL.rsplit("/", 1)[0] + f"/{NAME}"
+else:
+    SQLITE.unlink(missing_ok=True)
+    DATABASE_URL = f"sqlite:///{SQLITE}"
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="pbipemda.settings", DJANGO_DEBUG="0", DATABASE_URL=DATABASE_URL
+)
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-0123456789-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import Role, User  # noqa: E402
+from enrollment import services  # noqa: E402
+from enrollment.imports import read_rows  # noqa: E402
+from enrollment.models import Ground, Participation  # noqa: E402
+from enrollment.participation import month_start  # noqa: E402
+from oversight.services import reverifications_record  # noqa: E402
+from regions.models import Regency, Village  # noqa: E402
+from sktm.letters import add_months  # noqa: E402
+
+STEPS = [1_000, SIZE]
+REMOVED_SHARE = 0.02
+
+
+def participant_rows(villages, start, stop, this_month):
+    """Opening-balance rows whose first month spreads over the last two years."""
+    content = io.StringIO()
+    writer = csv.writer(content)
+    writer.writerow(["nik", "no_kk", "nama", "dusun", "rt", "rw", "kode_desa", "bulan_mulai"])
+    for n in range(start, stop):
+        village = villages[n // 3 % len(villages)]
+        prefix = village.code[:8].replace(".", "")
+        nik = f"{prefix}{n % 28 + 1:02d}{n // 9999 % 12 + 1:02d}{n // 119988 % 100:02d}"
+        month = add_months(this_month, -(n % 24))
+        writer.writerow(
+            [f"{nik}{n % 9999 + 1:04d}", f"{prefix}{n // 3:010d}", f"Peserta {n}", "Dusun 1"]
+            + ["001", "002", village.code, f"{month:%Y-%m}"]
+        )
+    return read_rows(io.BytesIO(content.getvalue().encode()), "peserta.csv")
+
+
+def measure(client, url):
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, secure=True).status_code == 200
+        timings.append((time.perf_counter() - start) * 1000)
+    slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:4]
+    if os.environ.get("BENCH_VERBOSE"):
+        for query in slowest:
+            print(f"    {float(query['time']) * 1000:7.1f} ms  {query['sql'][:150]}")
+    return len(queries), statistics.median(timings)
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    call_command("load_reference_data", stdout=io.StringIO())
+    regency = Regency.objects.get(code="34.01")
+    admin = User.objects.create(username="bench-admin", role=Role.ADMIN)
+    verifier = User.objects.create(username="bench-verifier", role=Role.VERIFIER, regency=regency)
+    villages = list(Village.objects.filter(district__regency=regency).order_by("code"))
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(verifier)
+    today = timezone.localdate()
+    this_month = month_start(today)
+    rng = random.Random(1)
+    loaded = 0
+    for size in STEPS:
+        started = time.perf_counter()
+        services.participants_import(
+            actor=admin,
+            rows=participant_rows(villages, loaded, size, this_month),
+            regency=regency,
+            source="bench",
+        )
+        spells = list(
+            Participation.objects.filter(until__isnull=True)
+            .select_related("person")
+            .order_by("?")[: int((size - loaded) * REMOVED_SHARE)]
+        )
+        for spell in spells:
+            services.participant_remove(
+                actor=verifier,
+                person=spell.person,
+                ground=Ground.MOVED_OUT,
+                effective_month=add_months(spell.since, 1),
+                evidence={"destination": "Sleman", "moved_on": f"{spell.since:%Y-%m}-15"},
+                validated_by="dinsos",
+                validated_on=today,
+                validated_against="bench",
+            )
+        for village in villages:
+            people = list(
+                Participation.objects.active_on(today)
+                .filter(village=village)
+                .values_list("person_id", flat=True)
+            )
+            chosen = [pk for pk in people if rng.random() < 0.6]
+            if chosen:
+                reverifications_record(
+                    actor=verifier,
+                    village=village,
+                    people=chosen,
+                    checked_on=today - datetime.timedelta(days=rng.randint(0, 150)),
+                )
+        loaded = size
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        setup_s = time.perf_counter() - started
+        dashboard = measure(client, reverse("oversight:dashboard"))
+        premium = measure(client, reverse("oversight:premium"))
+        print(
+            f"{size:>9,} participants (set up in {setup_s:5.0f} s): dashboard {dashboard[0]} "
+            f"queries, median {dashboard[1]:6.1f} ms; premium {premium[0]} queries, "
+            f"median {premium[1]:6.1f} ms"
+        )
+    print("goal: the same query count; the dashboard under 300 ms")
+    connections.close_all()
+    if SERVER_URL:
+        connections["default"].close_pool()
+        with psycopg.connect(SERVER_URL, autocommit=True) as admin_connection:
+            admin_connection.execute(f"DROP DATABASE IF EXISTS {NAME}")
+    else:
+        SQLITE.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()

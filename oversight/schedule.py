@@ -1,0 +1,84 @@
+"""When a participant is due for re-verification (Instruksi KELIMA b: at least every 3 months).
+
+A participant is due 3 months after the later of their last re-verification and the month
+their participation began (joining is itself a verification by the Tim Verifikasi): the same
+day 3 months later, or that month's last day when it is shorter. On a day D a participant is
+- overdue (lewat jatuh tempo) when the due date is before D;
+- due (jatuh tempo) when the due date is D or within the next 30 days;
+- current otherwise.
+So a participant re-verified exactly 3 months ago is due today and overdue tomorrow.
+"""
+
+import datetime
+
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce, Greatest
+
+from sktm.letters import add_months
+
+INTERVAL_MONTHS = 3
+DUE_WINDOW_DAYS = 30
+DAY = datetime.timedelta(days=1)
+
+
+class Status(models.TextChoices):
+    OVERDUE = "overdue", "Lewat jatuh tempo"
+    DUE = "due", f"Jatuh tempo (≤ {DUE_WINDOW_DAYS} hari)"
+    CURRENT = "current", "Terverifikasi, belum jatuh tempo"
+
+
+def due_date(base):
+    return add_months(base, INTERVAL_MONTHS)
+
+
+def base_cutoff(day):
+    """The earliest base (last verification) whose due date is on or after `day`: every
+    earlier base is due before `day`. Due dates never decrease as the base grows, so this one
+    comparison replaces computing each participant's due date in SQL."""
+    base = add_months(day, -INTERVAL_MONTHS)
+    while due_date(base) < day:
+        base += DAY
+    while due_date(base - DAY) >= day:
+        base -= DAY
+    return base
+
+
+def status(base, on):
+    due = due_date(base)
+    if due < on:
+        return Status.OVERDUE
+    if due <= on + datetime.timedelta(days=DUE_WINDOW_DAYS):
+        return Status.DUE
+    return Status.CURRENT
+
+
+def with_schedule(participations, on):
+    """Participation rows annotated with `base` (the later of joining and the latest
+    re-verification) and `status` on `on`."""
+    overdue_before = base_cutoff(on)
+    due_before = base_cutoff(on + datetime.timedelta(days=DUE_WINDOW_DAYS + 1))
+    return participations.annotate(
+        base=Greatest(F("since"), Coalesce(F("latest_reverification__checked_on"), "since"))
+    ).annotate(
+        status=Case(
+            When(Q(base__lt=overdue_before), then=Value(Status.OVERDUE.value)),
+            When(Q(base__lt=due_before), then=Value(Status.DUE.value)),
+            default=Value(Status.CURRENT.value),
+            output_field=models.CharField(),
+        )
+    )
+
+
+def status_counts(on, base="base"):
+    """Conditional counts of the three statuses, for `.aggregate()` or `.annotate()` over rows
+    annotated by `with_schedule`."""
+    overdue_before = base_cutoff(on)
+    due_before = base_cutoff(on + datetime.timedelta(days=DUE_WINDOW_DAYS + 1))
+    return {
+        "overdue": models.Count("pk", filter=Q(**{f"{base}__lt": overdue_before})),
+        "due": models.Count(
+            "pk", filter=Q(**{f"{base}__gte": overdue_before, f"{base}__lt": due_before})
+        ),
+        "current": models.Count("pk", filter=Q(**{f"{base}__gte": due_before})),
+    }

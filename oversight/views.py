@@ -1,0 +1,381 @@
+import tempfile
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accounts.models import REGENCY_ROLES, VILLAGE_ROLES, Role
+from accounts.scoping import FIGURE_AGENCIES, figure_area
+from enrollment.models import Participation
+from oversight import charts, dashboard, exports, premium, recap, schedule, services
+from oversight.areas import area_for
+from oversight.charts import Series
+from oversight.forms import EVIDENCE_FIELDS, BulkForm, MonthForm, ReverificationForm, YearForm
+from people.models import Person
+from regions.models import Village
+from sktm import letters
+from sktm.views import pdf_response
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Who reads the lists of participants due for re-verification (they name people).
+LIST_ROLES = (*VILLAGE_ROLES, Role.DISTRICT_HEAD, Role.VERIFIER, Role.LEADERSHIP, Role.ADMIN)
+# Who records re-verifications: the village for its own, the Tim Verifikasi for any.
+RECORD_ROLES = (*VILLAGE_ROLES, Role.VERIFIER, Role.ADMIN)
+PREMIUM_ROLES = (Role.VERIFIER, Role.LEADERSHIP, Role.ADMIN, Role.AGENCY_STAFF)
+FIGURE_ROLES = (*VILLAGE_ROLES, Role.DISTRICT_HEAD, *REGENCY_ROLES, Role.ADMIN)
+
+
+def reads_figures(user):
+    """Whether the user reads the figures of an area (as `figure_area` decides, without a
+    query for most roles: the navigation asks on every page)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == Role.AGENCY_STAFF:
+        return user.agency.short_name in FIGURE_AGENCIES
+    return user.role in FIGURE_ROLES
+
+
+def reads_premium(user):
+    """Dinas Sosial (Tim Verifikasi and its staff), Badan Keuangan Daerah, Sekda/Bupati and
+    admin: the kabupaten's figures."""
+    return user.is_authenticated and user.role in PREMIUM_ROLES and reads_figures(user)
+
+
+def require_roles(request, roles):
+    if request.user.role not in roles:
+        raise PermissionDenied
+
+
+def xlsx_response(heading, tables, filename, stacked=False):
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    exports.write(output, heading, tables, stacked=stacked)
+    output.seek(0)
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+def area_switch(area, home):
+    """Links to the area's parts and back up to the user's own area."""
+    up = None
+    if area.place != home:
+        is_inner_village = area.level == "village" and home != area.place.district
+        up = area.place.district if is_inner_village else home
+    return {"parts": area.parts(), "up": up}
+
+
+@require_safe
+def dashboard_view(request):
+    area = area_for(request.user, request.GET)
+    return render(
+        request,
+        "oversight/dashboard.html",
+        {
+            "area": area,
+            "figures": dashboard.figures(area),
+            "today": timezone.localdate(),
+            "can_read_premium": reads_premium(request.user),
+            **area_switch(area, figure_area(request.user)),
+        },
+    )
+
+
+@require_safe
+def dashboard_xlsx(request):
+    area = area_for(request.user, request.GET)
+    figures = dashboard.figures(area)
+    key = request.GET.get("grafik")
+    if key:
+        figures = [figure for figure in figures if figure.key == key]
+    tables = [exports.Table(f.key, f.title, f.headers, f.rows, f.formats) for f in figures]
+    today = timezone.localdate()
+    heading = [f"Dasbor PBI Pemda: {area.label}", f"Per {today:%d-%m-%Y}"]
+    return xlsx_response(heading, tables, f"dasbor-{key or 'pbi'}-{area.code}-{today}.xlsx")
+
+
+def premium_tables(total, parts, area):
+    rows = [
+        [
+            f"{m.month:%m-%Y}",
+            m.participants,
+            m.rate,
+            m.amount,
+            "proyeksi" if m.is_projected else "tercatat",
+        ]
+        for m in total.months
+    ]
+    tables = [
+        exports.Table(
+            "Iuran per bulan",
+            f"Iuran PBI Pemda {area.label} tahun {total.months[0].month.year}",
+            ["Bulan", "Peserta (tanggal 1)", "Iuran per orang (Rp)", "Iuran (Rp)", "Keterangan"],
+            rows,
+            {2: "rupiah", 3: "rupiah"},
+        )
+    ]
+    if parts:
+        current = total.current
+        tables.append(
+            exports.Table(
+                f"Per {area.part_name}",
+                f"Iuran menurut {area.part_name}",
+                [
+                    area.part_name,
+                    f"Peserta {current.month:%m-%Y}" if current else "Peserta",
+                    "Iuran bulan ini (Rp)",
+                    "Iuran s.d. bulan ini (Rp)",
+                    "Proyeksi setahun (Rp)",
+                ],
+                [
+                    [
+                        part.name,
+                        part.current.participants if part.current else 0,
+                        part.current.amount if part.current else 0,
+                        part.year_to_date,
+                        part.year_projection,
+                    ]
+                    for part in parts
+                ],
+                {2: "rupiah", 3: "rupiah", 4: "rupiah"},
+            )
+        )
+    return tables
+
+
+@require_safe
+def premium_view(request):
+    if not reads_premium(request.user):
+        raise PermissionDenied
+    area = area_for(request.user, request.GET)
+    year_form = YearForm(request.GET)
+    total, parts = premium.premium(area, year_form.year())
+    labels = [f"{m.month:%m-%Y}" for m in total.months]
+    pairs = [(float(m.amount or 0) / 1_000_000, m) for m in total.months]
+    chart = charts.bar_chart(
+        labels,
+        [
+            Series("Tercatat", [0 if m.is_projected else v for v, m in pairs]),
+            Series("Proyeksi", [v if m.is_projected else 0 for v, m in pairs], "#adb5bd"),
+        ],
+        "Iuran per bulan (juta Rupiah)",
+    )
+    return render(
+        request,
+        "oversight/premium.html",
+        {
+            "area": area,
+            "total": total,
+            "parts": parts,
+            "tables": premium_tables(total, parts, area),
+            "chart": chart,
+            "year": total.months[0].month.year,
+            "trend_months": premium.TREND_MONTHS,
+            "keep": [("tahun", total.months[0].month.year)],
+            **area_switch(area, figure_area(request.user)),
+        },
+    )
+
+
+@require_safe
+def premium_xlsx(request):
+    if not reads_premium(request.user):
+        raise PermissionDenied
+    area = area_for(request.user, request.GET)
+    total, parts = premium.premium(area, YearForm(request.GET).year())
+    year = total.months[0].month.year
+    heading = [f"Iuran PBI Pemda: {area.label}", f"Tahun {year}"]
+    return xlsx_response(
+        heading, premium_tables(total, parts, area), f"iuran-{area.code}-{year}.xlsx"
+    )
+
+
+def recap_context(request):
+    area = area_for(request.user, request.GET)
+    form = MonthForm(request.GET)
+    month = form.month()
+    return {
+        "area": area,
+        "form": form,
+        "month": month,
+        "sections": recap.sections(area, month),
+        "printed_at": timezone.localtime(),
+    }
+
+
+@require_safe
+def recap_view(request):
+    context = recap_context(request)
+    context |= area_switch(context["area"], figure_area(request.user))
+    context["keep"] = [("bulan", f"{context['month']:%Y-%m}")]
+    return render(request, "oversight/recap.html", context)
+
+
+@require_safe
+def recap_xlsx(request):
+    context = recap_context(request)
+    area, month = context["area"], context["month"]
+    tables = [
+        exports.Table("Rekap", section.title, section.headers, section.rows)
+        for section in context["sections"]
+    ]
+    heading = [f"Rekap bulanan PBI Pemda: {area.label}", f"Bulan {month:%m-%Y}"]
+    return xlsx_response(heading, tables, f"rekap-{area.code}-{month:%Y-%m}.xlsx", stacked=True)
+
+
+@require_safe
+def recap_pdf(request):
+    context = recap_context(request)
+    html = render_to_string(
+        "oversight/recap_pdf.html", {**context, "page_size": letters.page_style()}
+    )
+    area, month = context["area"], context["month"]
+    return pdf_response(
+        letters.pdf(html, request.build_absolute_uri("/")),
+        f"rekap-{area.code}-{month:%Y-%m}.pdf",
+    )
+
+
+STATUS_FILTERS = {
+    "": [schedule.Status.OVERDUE, schedule.Status.DUE],
+    **{status.value: [status] for status in schedule.Status},
+}
+
+
+@require_safe
+def reverification_list(request):
+    """Participants due and overdue for re-verification, by kapanewon and village."""
+    require_roles(request, LIST_ROLES)
+    area = area_for(request.user, request.GET)
+    today = timezone.localdate()
+    status = request.GET.get("status", "")
+    statuses = STATUS_FILTERS.get(status, STATUS_FILTERS[""])
+    rows = schedule.with_schedule(
+        area.filter(Participation.objects.visible_to(request.user).active_on(today), "village"),
+        today,
+    )
+    rows = (
+        rows.filter(status__in=statuses)
+        .select_related("person", "village")
+        .order_by("base", "village__code", "person__name")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page:
+        row.due_on = schedule.due_date(row.base)
+    parts = area.parts()
+    totals, counts = dashboard.coverage_with_parts(area, parts, today)
+    empty = dict.fromkeys(dashboard.COVERAGE_KEYS, 0)
+    summary = [(part, counts.get(part.pk, empty)) for part in parts]
+    return render(
+        request,
+        "oversight/reverification_list.html",
+        {
+            "area": area,
+            "page": page,
+            "status": status if status in STATUS_FILTERS else "",
+            "statuses": schedule.Status.choices,
+            "totals": totals,
+            "summary": summary,
+            "can_record": request.user.role in RECORD_ROLES,
+            "today": today,
+            **area_switch(area, figure_area(request.user)),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def reverification_bulk(request, code):
+    """A village's participants due and overdue (or all of them, `?semua=1`) on one form:
+    those ticked are recorded as still eligible, all in one transaction."""
+    require_roles(request, RECORD_ROLES)
+    village = get_object_or_404(
+        Village.objects.visible_to(request.user).select_related("district"), code=code
+    )
+    today = timezone.localdate()
+    everyone = request.GET.get("semua") == "1"
+    rows = schedule.with_schedule(
+        Participation.objects.visible_to(request.user).active_on(today).filter(village=village),
+        today,
+    )
+    if not everyone:
+        rows = rows.exclude(status=schedule.Status.CURRENT)
+    rows = list(rows.select_related("person").order_by("base", "person__name"))
+    for row in rows:
+        row.due_on = schedule.due_date(row.base)
+    form = BulkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.reverifications_record(
+                actor=request.user,
+                village=village,
+                people=request.POST.getlist("person"),
+                checked_on=form.cleaned_data["checked_on"],
+                note=form.cleaned_data["note"],
+            )
+        except ValueError:
+            messages.error(request, "Pilihan peserta tidak sah.")
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                f"Verifikasi ulang {count} peserta {village} dicatat: masih memenuhi syarat.",
+            )
+            return redirect(reverse("oversight:reverification_list") + f"?desa={village.code}")
+    return render(
+        request,
+        "oversight/reverification_bulk.html",
+        {"village": village, "rows": rows, "form": form, "everyone": everyone},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def reverification_person(request, pk):
+    """One participant's re-verification history, and the form to record the next one."""
+    require_roles(request, LIST_ROLES)
+    person = get_object_or_404(
+        Person.objects.visible_to(request.user).select_related("household__village__district"),
+        pk=pk,
+    )
+    today = timezone.localdate()
+    participation = schedule.with_schedule(
+        Participation.objects.active_on(today).filter(person=person), today
+    ).first()
+    can_record = request.user.role in RECORD_ROLES and participation is not None
+    form = ReverificationForm(request.POST or None)
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                record = services.reverification_record(
+                    actor=request.user, person=person, **form.service_arguments()
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                message = f"Verifikasi ulang {person.name} dicatat: {record.get_outcome_display()}."
+                if record.removal:
+                    message += f" Pengurangan dicatat dalam {record.removal.proposal}."
+                messages.success(request, message)
+                return redirect("oversight:reverification_person", pk=person.pk)
+    return render(
+        request,
+        "oversight/reverification_person.html",
+        {
+            "person": person,
+            "participation": participation,
+            "due_on": schedule.due_date(participation.base) if participation else None,
+            "history": person.reverifications.select_related("recorded_by", "removal__proposal"),
+            "form": form,
+            "can_record": can_record,
+            "evidence_fields": [
+                (form[name], " ".join(grounds)) for name, grounds in EVIDENCE_FIELDS.items()
+            ],
+        },
+    )

@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+from pathlib import Path
 
 import segno
 from django.conf import settings
@@ -12,6 +13,7 @@ from weasyprint import HTML
 from regions import terminology
 from sktm import scoring
 
+DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "default_letter.html"
 ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
 
@@ -54,6 +56,8 @@ def letter_html(letter, verify_url):
     from sktm.models import LetterTemplate
 
     template = LetterTemplate.objects.first()
+    # An admin may delete every template: the letter then uses the shipped one.
+    body = template.body if template else DEFAULT_TEMPLATE.read_text()
     context = {
         "letter": letter,
         "form": letter.form,
@@ -65,7 +69,7 @@ def letter_html(letter, verify_url):
         "verify_url": verify_url,
         "threshold": scoring.THRESHOLD,
     }
-    body = Template(template.body).render(Context(context))
+    body = Template(body).render(Context(context))
     return render_to_string(
         "sktm/pdf_page.html", {"body": body, "page_size": page_style(), "title": letter.number}
     )

@@ -229,3 +229,12 @@ def test_returned_form_opens_with_its_score_and_zero_income_counts(
     assert "Jumlah skor: 15" in page and "Perbaiki RT" in page
     zero = client.post(reverse("sktm:score_preview"), {"monthly_income": "0"}).content.decode()
     assert "2. &lt; UMK" in zero
+
+
+def test_the_letter_uses_the_shipped_template_when_none_is_left(client, lurah_a, letter):
+    from sktm.models import LetterTemplate
+
+    LetterTemplate.objects.all().delete()
+    client.force_login(lurah_a)
+    response = client.get(reverse("sktm:letter_pdf", args=[letter.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")

@@ -3,22 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
-from sktm.letters import add_months
+from sktm.letters import MONTH_NAMES, add_months
 
-MONTH_NAMES = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
 ROMAN = ["I", "II", "III", "IV"]
 LENGTH = {"monthly": 1, "quarterly": 3, "semester": 6}
 

@@ -3,10 +3,10 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from enrollment.models import REMOVAL_GROUNDS, Ground, Segment
+from enrollment.models import REMOVAL_GROUNDS, Ground
 from oversight.models import Outcome
 from people.models import Person
-from verification.forms import GROUND_FIELDS
+from verification.forms import GROUND_FIELDS, RemovalEvidenceFields, ground_evidence
 
 DATE = forms.DateInput(attrs={"type": "date"})
 # Each evidence field and the removal grounds that ask for it (shown only for those).
@@ -20,9 +20,11 @@ def today():
     return timezone.localdate()
 
 
-class ReverificationForm(forms.Form):
+class ReverificationForm(RemovalEvidenceFields):
     """One participant's re-verification; not eligible takes the Pasal 5 ayat (2) ground and
     its evidence, as a removal in an Usulan does."""
+
+    field_order = ["checked_on", "outcome", "ground"]
 
     checked_on = forms.DateField(label="Tanggal verifikasi ulang", widget=DATE, initial=today)
     outcome = forms.ChoiceField(
@@ -33,15 +35,6 @@ class ReverificationForm(forms.Form):
         choices=[("", "—"), *[(g.value, g.label) for g in REMOVAL_GROUNDS]],
         required=False,
     )
-    death_date = forms.DateField(label="Tanggal meninggal", required=False, widget=DATE)
-    death_certificate = forms.CharField(label="No. akta kematian", max_length=50, required=False)
-    duplicate_nik = forms.CharField(label="NIK data pasangannya", max_length=16, required=False)
-    segment = forms.ChoiceField(
-        label="Pindah ke segmen", choices=[("", "—"), *Segment.choices], required=False
-    )
-    segment_since = forms.DateField(label="Sejak", required=False, widget=DATE)
-    destination = forms.CharField(label="Daerah tujuan", max_length=150, required=False)
-    moved_on = forms.DateField(label="Tanggal pindah", required=False, widget=DATE)
     note = forms.CharField(
         label="Catatan", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -71,14 +64,11 @@ class ReverificationForm(forms.Form):
         }
         if data["outcome"] == Outcome.INELIGIBLE:
             ground = Ground(data["ground"])
-            evidence = {}
-            for name in GROUND_FIELDS[ground]:
-                value = data.get(name)
-                if name == "duplicate_nik" or value in (None, ""):
-                    continue
-                key = "since" if name == "segment_since" else name
-                evidence[key] = value.isoformat() if hasattr(value, "isoformat") else value
-            arguments |= {"ground": ground, "evidence": evidence, "duplicate_of": self.duplicate_of}
+            arguments |= {
+                "ground": ground,
+                "evidence": ground_evidence(ground, data),
+                "duplicate_of": self.duplicate_of,
+            }
         return arguments
 
 

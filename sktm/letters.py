@@ -14,7 +14,26 @@ from regions import terminology
 from sktm import scoring
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "default_letter.html"
+MONTH_NAMES = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+
+
+def long_date(date):
+    """A date as Indonesian letters write it: 23 November 2026."""
+    return f"{date.day} {MONTH_NAMES[date.month - 1]} {date.year}"
 
 
 def add_months(date, months):

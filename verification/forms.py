@@ -46,7 +46,43 @@ GROUND_FIELDS = {
 }
 
 
-class ItemForm(forms.Form):
+# Form fields that name a record rather than hold evidence, and the ledger's names for others.
+NOT_EVIDENCE = {"mother_nik", "duplicate_nik", "domicile_since"}
+LEDGER_NAMES = {"dtks_source": "source", "segment_since": "since"}
+
+
+def ground_evidence(ground, data):
+    """The ledger's evidence for `ground` from a form's cleaned data: the ground's fields under
+    the ledger's names, dates in ISO form."""
+    evidence = {}
+    for name in GROUND_FIELDS[ground]:
+        value = data.get(name)
+        if name in NOT_EVIDENCE or value in (None, ""):
+            continue
+        if name == "no_other_cover":
+            evidence["has_other_cover"] = not value
+        else:
+            value = value.isoformat() if hasattr(value, "isoformat") else value
+            evidence[LEDGER_NAMES.get(name, name)] = value
+    return evidence
+
+
+class RemovalEvidenceFields(forms.Form):
+    """The evidence of the Pasal 5 ayat (2) grounds, shared by every form that proposes a
+    removal."""
+
+    death_date = forms.DateField(label="Tanggal meninggal", required=False, widget=DATE)
+    death_certificate = forms.CharField(label="No. akta kematian", max_length=50, required=False)
+    duplicate_nik = forms.CharField(label="NIK data pasangannya", max_length=16, required=False)
+    segment = forms.ChoiceField(
+        label="Pindah ke segmen", choices=[("", "—"), *Segment.choices], required=False
+    )
+    segment_since = forms.DateField(label="Sejak", required=False, widget=DATE)
+    destination = forms.CharField(label="Daerah tujuan", max_length=150, required=False)
+    moved_on = forms.DateField(label="Tanggal pindah", required=False, widget=DATE)
+
+
+class ItemForm(RemovalEvidenceFields):
     """One person for the month's Usulan: who, on which Pasal 5 ground, with its evidence. A
     resident not yet recorded in the village is entered here with the Lampiran D columns."""
 
@@ -121,15 +157,6 @@ class ItemForm(forms.Form):
     desil = forms.IntegerField(label="Desil (DTSEN)", min_value=1, max_value=10, required=False)
     data_period = forms.CharField(label="Periode data", max_length=20, required=False)
     checked_on = forms.DateField(label="Tanggal dicek", required=False, widget=DATE)
-    death_date = forms.DateField(label="Tanggal meninggal", required=False, widget=DATE)
-    death_certificate = forms.CharField(label="No. akta kematian", max_length=50, required=False)
-    duplicate_nik = forms.CharField(label="NIK data pasangannya", max_length=16, required=False)
-    segment = forms.ChoiceField(
-        label="Pindah ke segmen", choices=[("", "—"), *Segment.choices], required=False
-    )
-    segment_since = forms.DateField(label="Sejak", required=False, widget=DATE)
-    destination = forms.CharField(label="Daerah tujuan", max_length=150, required=False)
-    moved_on = forms.DateField(label="Tanggal pindah", required=False, widget=DATE)
 
     def __init__(self, *args, village, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,23 +230,10 @@ class ItemForm(forms.Form):
         """The ProposalItem's ground, evidence and linked records."""
         data = self.cleaned_data
         ground = Ground(data["ground"])
-        evidence = {
-            field: data[field].isoformat() if hasattr(data[field], "isoformat") else data[field]
-            for field in GROUND_FIELDS[ground]
-            if field not in ("mother_nik", "duplicate_nik", "domicile_since")
-            and data.get(field) not in (None, "")
-        }
-        if "no_other_cover" in GROUND_FIELDS[ground]:
-            evidence["has_other_cover"] = not data["no_other_cover"]
-            evidence.pop("no_other_cover", None)
-        # The ledger's names for the DTKS evidence and the segment date.
-        for form_name, ledger_name in [("dtks_source", "source"), ("segment_since", "since")]:
-            if form_name in evidence:
-                evidence[ledger_name] = evidence.pop(form_name)
         return {
             "kind": Kind.ADDITION if ground in ADDITION_GROUNDS else Kind.REMOVAL,
             "ground": ground,
-            "evidence": evidence,
+            "evidence": ground_evidence(ground, data),
             "mother": self.mother,
             "duplicate_of": self.duplicate_of,
             "faskes": data.get("faskes") if ground in ADDITION_GROUNDS else None,

@@ -10,20 +10,6 @@ from regions import terminology
 from sktm import letters
 
 TITLE = "FORM USULAN PESERTA JAMINAN KESEHATAN PBI PEMDA"
-MONTHS = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
 WIDTHS = [5, 19, 19, 28, 18, 16, 16, 13, 13, 12, 16, 5, 5, 20, 16, 24]
 ROW_FIELDS = [
     "person__nik",
@@ -73,11 +59,7 @@ def headers(terms=None):
 
 
 def month_title(month):
-    return f"BULAN {MONTHS[month.month - 1].upper()} TAHUN {month.year}"
-
-
-def long_date(date):
-    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+    return f"BULAN {letters.MONTH_NAMES[month.month - 1].upper()} TAHUN {month.year}"
 
 
 def rows(items):
@@ -154,7 +136,7 @@ def signature(proposal):
     """Place and date, the head's title and name, for the Lampiran D of one Usulan."""
     signed = proposal.submitted_at.date() if proposal.submitted_at else None
     place_and_date = (
-        f"{proposal.signed_place}, {long_date(signed)}" if signed else "Tempat, tanggal"
+        f"{proposal.signed_place}, {letters.long_date(signed)}" if signed else "Tempat, tanggal"
     )
     return place_and_date, proposal.village.head_title, proposal.signer_name or " " * 30
 

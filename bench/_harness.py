@@ -17,6 +17,7 @@ import shutil
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -45,6 +46,8 @@ def setup(database_url, **environ):
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
     import django
 
+    # WhiteNoise warns when the static files are not collected: pages need none here.
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
     django.setup()
 
 

@@ -33,15 +33,13 @@ class PageError(SystemExit):
         super().__init__(f"{url}: {problem}; not the page asked for, figures not printed.")
 
 
-def setup(database_url, **environ):
-    """Sets Django up, with production settings, on `database_url`."""
+def setup(database_url=None, **environ):
+    """Sets Django up, with production settings, on `database_url` (by default the one
+    DATABASE_URL names)."""
     sys.path.insert(0, str(ROOT))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="pbipemda.settings",
-        DJANGO_DEBUG="0",
-        DATABASE_URL=database_url,
-        **environ,
-    )
+    os.environ.update(DJANGO_SETTINGS_MODULE="pbipemda.settings", DJANGO_DEBUG="0", **environ)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("SECRET_KEY", SECRET_KEY)
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
     import django
@@ -137,6 +135,8 @@ def get(client, url, *, content_type="text/html", marker=None, **params):
     body = b"".join(response.streaming_content) if response.streaming else response.content
     if not response.headers.get("Content-Type", "").startswith(content_type):
         raise PageError(url, f"answered {response.headers.get('Content-Type')}")
+    if content_type == "application/pdf" and not body.startswith(b"%PDF"):
+        raise PageError(url, "is no PDF")
     if marker is not None and marker.encode() not in body:
         raise PageError(url, f"has no {marker!r}")
     return body

@@ -11,9 +11,12 @@ test (tests/bench/) runs every script that way in seconds.
 """
 
 import contextlib
+import datetime
 import io
 import os
+import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -47,6 +50,25 @@ def setup(database_url=None, **environ):
     # WhiteNoise warns when the static files are not collected: pages need none here.
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
     django.setup()
+
+
+def print_run():
+    """The date, commit and command of this run, printed above its figures: what a published
+    figure carries so that it can be measured again."""
+    from django.db import connection
+
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    command = shlex.join([f"bench/{Path(sys.argv[0]).name}", *sys.argv[1:]])
+    now = datetime.datetime.now(datetime.UTC)
+    print(f"{now:%Y-%m-%d %H:%M} UTC, commit {commit}, {connection.vendor}: {command}")
 
 
 def database_name(url):

@@ -12,7 +12,7 @@ import io
 import resource
 import time
 
-from _harness import setup, throwaway_database, throwaway_url
+from _harness import print_run, setup, throwaway_database, throwaway_url
 
 setup(throwaway_url())
 
@@ -79,5 +79,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("rows", nargs="?", type=int, default=100_000)
     arguments = parser.parse_args()
+    print_run()
     with throwaway_database():
         main(arguments.rows)

@@ -12,7 +12,7 @@ import itertools
 import statistics
 import time
 
-from _harness import get, login, throwaway_database
+from _harness import get, login, print_run, throwaway_database
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -71,5 +71,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", nargs="+", type=int, default=[1_000, 200_000])
     arguments = parser.parse_args()
+    print_run()
     with throwaway_database():
         main(arguments.sizes)

@@ -12,7 +12,7 @@ import datetime
 import statistics
 import time
 
-from _harness import get, login, setup, throwaway_database, throwaway_url
+from _harness import get, login, print_run, setup, throwaway_database, throwaway_url
 
 setup(throwaway_url(), REGION_PROFILE="karanganyar")
 
@@ -108,5 +108,6 @@ if __name__ == "__main__":
     parser.add_argument("--villages", type=int, default=None, help="default: all 177")
     parser.add_argument("--runs", type=int, default=5, help="requests per page (PDF: 3 at most)")
     arguments = parser.parse_args()
+    print_run()
     with throwaway_database():
         main(arguments.quarters, arguments.villages, arguments.runs)

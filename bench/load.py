@@ -30,7 +30,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pyotp
-from _harness import ROOT, setup
+from _harness import ROOT, print_run, setup
 
 HOST = "127.0.0.1"
 PASSWORD = "sintetis-2026"
@@ -234,6 +234,7 @@ def percentile(values, p):
 
 def main(users_count, seconds, think, port):
     setup(ALLOWED_HOSTS=HOST, SECURE_SSL_REDIRECT="0")
+    print_run()
     from django.db import connections
 
     from accounts import two_factor

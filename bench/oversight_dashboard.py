@@ -16,7 +16,7 @@ import random
 import statistics
 import time
 
-from _harness import get, login, setup, throwaway_database, throwaway_url
+from _harness import get, login, print_run, setup, throwaway_database, throwaway_url
 
 setup(throwaway_url())
 
@@ -147,5 +147,6 @@ if __name__ == "__main__":
     parser.add_argument("participants", nargs="?", type=int, default=200_000)
     parser.add_argument("--first", type=int, default=1_000, help="the first, small step")
     arguments = parser.parse_args()
+    print_run()
     with throwaway_database():
         main([arguments.first, arguments.participants])

@@ -14,7 +14,7 @@ import statistics
 import tempfile
 import time
 
-from _harness import get, login, setup
+from _harness import get, login, print_run, setup
 
 # The job writes its file under MEDIA_ROOT: a directory removed when the script ends.
 MEDIA = tempfile.TemporaryDirectory(prefix="pbipemda-bench-media-")
@@ -161,4 +161,6 @@ def main(runs):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="requests per page")
-    main(parser.parse_args().runs)
+    arguments = parser.parse_args()
+    print_run()
+    main(arguments.runs)

@@ -11,7 +11,7 @@ import math
 import statistics
 import time
 
-from _harness import get, login, setup, throwaway_database, throwaway_url
+from _harness import get, login, print_run, setup, throwaway_database, throwaway_url
 
 setup(throwaway_url())
 
@@ -103,5 +103,6 @@ if __name__ == "__main__":
     arguments = parser.parse_args()
     if not arguments.letters <= arguments.forms >= 10:
         parser.error("--forms must be at least 10 and at least --letters")
+    print_run()
     with throwaway_database():
         main(arguments.letters, arguments.forms)

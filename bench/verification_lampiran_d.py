@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 
-from _harness import get, login, setup, throwaway_database, throwaway_url
+from _harness import get, login, print_run, setup, throwaway_database, throwaway_url
 
 setup(throwaway_url())
 
@@ -198,5 +198,6 @@ if __name__ == "__main__":
             seconds = time.perf_counter() - start
         print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     else:
+        print_run()
         with throwaway_database():
             main(arguments.rows, arguments.runs)

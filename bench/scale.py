@@ -25,6 +25,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 import jobs  # noqa: E402
 from accounts.models import Role, User  # noqa: E402
@@ -96,7 +97,9 @@ def main(runs):
     clients = {
         user.pk: login(Client(HTTP_HOST="localhost"), user) for user in (verifier, operator, head)
     }
-    active = Participation.objects.filter(until__isnull=True).count()
+    today = timezone.localdate()
+    # Active today: an Usulan decided for next month (as load.py does) is not yet.
+    active = Participation.objects.active_on(today).count()
     print(
         f"residents {Person.objects.count():,}, active participants {active:,}, "
         f"letters {Letter.objects.count():,}, Usulan {Proposal.objects.count():,}"
@@ -130,7 +133,7 @@ def main(runs):
     url = reverse("sktm:letter_pdf", args=[letter.pk])
     count, ms = page(clients[head.pk], url, runs, content_type="application/pdf")
     print(f"{'SKTM letter PDF (head)':<34}{count:>8}{ms:>11.0f}")
-    floor = median_ms(lambda: Participation.objects.filter(until__isnull=True).count(), runs)
+    floor = median_ms(lambda: Participation.objects.active_on(today).count(), runs)
     print(f"{'bare COUNT of the active (floor)':<34}{1:>8}{floor:>11.0f}")
 
     month = add_months(waiting.month, -2)

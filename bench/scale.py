@@ -105,6 +105,8 @@ def main(runs):
         f"letters {Letter.objects.count():,}, Usulan {Proposal.objects.count():,}"
     )
     waiting = Proposal.objects.filter(status="submitted").select_related("village").first()
+    if waiting is None:
+        raise SystemExit("No Usulan waiting: build the kabupaten again.")
     person = Person.objects.get(pk=letter.person_id)
     roster = reverse("enrollment:roster")
     rows = [

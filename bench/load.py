@@ -3,7 +3,7 @@
 Run, against a database built by `manage.py build_synthetic_kabupaten`:
     DATABASE_URL=postgres://…/pbipemda_scale .venv/bin/python bench/load.py [USERS] [SECONDS] [T]
         [--port PORT]
-(tiny: 3 3 0.1-0.3). Starts gunicorn on 127.0.0.1:PORT (default: a free port) with that
+(tiny: 3 2 0.1-0.3). Starts gunicorn on 127.0.0.1:PORT (default: a free port) with that
 database, logs the simulated users in through the login pages (operators and heads of the
 synthetic villages, the synthetic verifier, who links an authenticator and types a recovery
 code as its second step), lets each act for SECONDS (default 60) with T seconds between its

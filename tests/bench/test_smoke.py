@@ -43,7 +43,7 @@ TINY = {
         ["--quarters", "1", "--villages", "5", "--runs", "1"], "COUNT of the reports (floor)"
     ),
     "load.py": Tiny(
-        ["3", "3", "0.1-0.3"],
+        ["3", "2", "0.1-0.3"],
         "login page (floor)",
         SYNTHETIC,
         postgres_only="gunicorn's workers write at once, which production does on PostgreSQL",

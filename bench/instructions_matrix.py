@@ -1,80 +1,57 @@
 """Instruksi overview benchmark: the Sekda's matrix with every addressee of Karanganyar
 reporting every quarter (13 perangkat daerah, 17 Camat, 177 desa/kelurahan).
 
-Run: .venv/bin/python bench/instructions_matrix.py
-Uses a fresh SQLite file in the temporary directory (or, with DATABASE_URL=postgres://…, a
-database `pbipemda_bench_instructions` on that server, created and dropped). Prints the query
-count and median time of the matrix page (both row kinds) and of its .xlsx and PDF exports.
+Run: .venv/bin/python bench/instructions_matrix.py [--quarters 3] [--villages 177] [--runs 5]
+(tiny: --quarters 1 --villages 5 --runs 1) on a throwaway database (see _harness.py). Prints
+the query count and median time of the matrix page (both row kinds) and of its .xlsx and PDF
+exports, beside a bare COUNT of the reports (the floor).
 """
 
+import argparse
 import datetime
-import io
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-SERVER_URL = os.environ.get("DATABASE_URL", "")
-BENCH_DB = "pbipemda_bench_instructions"
-SQLITE = Path(tempfile.gettempdir()) / f"{BENCH_DB}.sqlite3"
-if SERVER_URL:
-    import psycopg
+from _harness import get, login, print_run, setup, throwaway_database, throwaway_url
 
-    with psycopg.connect(SERVER_URL, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    DATABASE_URL = SERVER_URL.rsplit("/", 1)[0] + f"/{BENCH_DB}"
-else:
-    SQLITE.unlink(missing_ok=True)
-    DATABASE_URL = f"sqlite:///{SQLITE}"
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="pbipemda.settings",
-    DJANGO_DEBUG="0",
-    DATABASE_URL=DATABASE_URL,
-    REGION_PROFILE="karanganyar",
-)
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-0123456789-0123456789")
-os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+setup(throwaway_url(), REGION_PROFILE="karanganyar")
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, connections  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from instructions import services  # noqa: E402
-from instructions.models import Instruction  # noqa: E402
+from instructions.models import Instruction, Report  # noqa: E402
 from regions.models import Agency, District, Regency, Village  # noqa: E402
 
 QUARTERS = [datetime.date(2026, month, 1) for month in (1, 4, 7)]
 
 
-def measure(client, url, runs=5):
+def median_ms(function, runs):
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def measure(client, url, content_type, marker, runs):
     timings = []
     for _ in range(runs):
         start = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(url, secure=True)
-            assert response.status_code == 200, response.status_code
-            bytes(response.content)
+            get(client, url, content_type=content_type, marker=marker)
         timings.append((time.perf_counter() - start) * 1000)
     return len(queries), statistics.median(timings)
 
 
-def main():
-    call_command("migrate", verbosity=0)
-    call_command("load_reference_data", stdout=io.StringIO())
+def main(quarters, village_count, runs):
     regency = Regency.objects.get(code="33.13")
     instruction = Instruction.objects.get(regency=regency)
+    villages = Village.objects.filter(district__regency=regency).order_by("code")[:village_count]
     users = [
         *(
             User(username=f"pd{a.pk}", role=Role.AGENCY_STAFF, agency=a)
@@ -84,47 +61,53 @@ def main():
             User(username=f"camat{d.pk}", role=Role.DISTRICT_HEAD, district=d)
             for d in District.objects.filter(regency=regency)
         ),
-        *(
-            User(username=f"kades{v.pk}", role=Role.VILLAGE_HEAD, village=v)
-            for v in Village.objects.filter(district__regency=regency)
-        ),
+        *(User(username=f"kades{v.pk}", role=Role.VILLAGE_HEAD, village=v) for v in villages),
     ]
     User.objects.bulk_create(users)
     start = time.perf_counter()
     filed = 0
     for user in User.objects.exclude(role=Role.ADMIN).select_related("village__district"):
-        for quarter in QUARTERS:
+        for quarter in QUARTERS[:quarters]:
             report = services.report_open(actor=user, instruction=instruction, period_start=quarter)
             services.report_submit(actor=user, report=report)
             filed += 1
     print(f"{filed} reports opened and filed in {time.perf_counter() - start:.1f} s")
     sekda = User.objects.create(username="sekda", role=Role.LEADERSHIP, regency=regency)
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(sekda)
+    client = login(Client(HTTP_HOST="localhost"), sekda)
     matrix = reverse("instructions:matrix", args=[instruction.pk])
-    for label, url in [
-        ("matrix, perangkat daerah and Camat", matrix),
-        ("matrix, 177 villages", f"{matrix}?kind=villages"),
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    count = len(villages)
+    title = "Rekap laporan pelaksanaan"
+    for label, url, content_type, marker in [
+        ("matrix, perangkat daerah and Camat", matrix, "text/html", title),
+        (f"matrix, {count} villages", f"{matrix}?kind=villages", "text/html", title),
         (
-            "matrix .xlsx, 177 villages",
+            f"matrix .xlsx, {count} villages",
             reverse("instructions:matrix_xlsx", args=[instruction.pk]) + "?kind=villages",
+            xlsx,
+            None,
         ),
         (
-            "matrix PDF, 177 villages",
+            f"matrix PDF, {count} villages",
             reverse("instructions:matrix_pdf", args=[instruction.pk]) + "?kind=villages",
+            "application/pdf",
+            None,
         ),
     ]:
-        queries, median = measure(client, url, runs=3 if "PDF" in label else 5)
+        queries, median = measure(
+            client, url, content_type, marker, min(runs, 3) if "PDF" in label else runs
+        )
         print(f"{label}: {queries} queries, median {median:.0f} ms")
+    floor = median_ms(lambda: Report.objects.filter(instruction=instruction).count(), 5)
+    print(f"bare COUNT of the reports (floor): median {floor:.1f} ms")
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        connections.close_all()
-        if SERVER_URL:
-            with psycopg.connect(SERVER_URL, autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        else:
-            SQLITE.unlink(missing_ok=True)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quarters", type=int, choices=[1, 2, 3], default=3)
+    parser.add_argument("--villages", type=int, default=None, help="default: all 177")
+    parser.add_argument("--runs", type=int, default=5, help="requests per page (PDF: 3 at most)")
+    arguments = parser.parse_args()
+    print_run()
+    with throwaway_database():
+        main(arguments.quarters, arguments.villages, arguments.runs)

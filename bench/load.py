@@ -2,17 +2,24 @@
 
 Run, against a database built by `manage.py build_synthetic_kabupaten`:
     DATABASE_URL=postgres://…/pbipemda_scale .venv/bin/python bench/load.py [USERS] [SECONDS] [T]
-Starts gunicorn on 127.0.0.1:8100 with that database, logs the simulated users in (operators and
-heads of the synthetic villages, the synthetic verifier), lets each act for SECONDS (default 60)
-with T seconds between its requests (default 5-15, an office's pace; 1-3 is a stress test),
-stops gunicorn, and prints requests per second,
-p50/p95/p99 latency per action and overall, and errors. Every user acts on its own village.
+        [--port PORT]
+(tiny: 3 2 0.1-0.3). Starts gunicorn on 127.0.0.1:PORT (default: a free port) with that
+database, logs the simulated users in through the login pages (operators and heads of the
+synthetic villages, the synthetic verifier, who links an authenticator and types a recovery
+code as its second step), lets each act for SECONDS (default 60) with T seconds between its
+requests (default 5-15, an office's pace; 1-3 is a stress test), stops gunicorn, and prints
+requests per second, p50/p95/p99 latency per action and overall beside the login page requested
+by one user after the load (the floor), and errors. Every user acts on its own village.
+An answer that is not the page asked for (a redirect to the login, a refused form) stops the
+script; server errors and timeouts are counted, and make it end with a failure status.
 """
 
+import argparse
 import http.client
 import os
 import random
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -22,31 +29,34 @@ import urllib.parse
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-USERS = int(sys.argv[1]) if len(sys.argv) > 1 else 100
-SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 60
-THINK = tuple(map(float, (sys.argv[3] if len(sys.argv) > 3 else "5-15").split("-")))
-HOST, PORT = "127.0.0.1", 8100
+import pyotp
+from _harness import ROOT, print_run, setup
+
+HOST = "127.0.0.1"
 PASSWORD = "sintetis-2026"
-SERVER_ENV = {
-    **os.environ,
-    "DJANGO_DEBUG": "0",
-    "SECRET_KEY": os.environ.get("SECRET_KEY", "load-test-secret-key-0123456789-0123456789-01234"),
-    "ALLOWED_HOSTS": HOST,
-    "SECURE_SSL_REDIRECT": "0",
-}
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+PDF = "application/pdf"
+# The first error message of a refused form, past the tags around it.
+REFUSAL = re.compile(
+    r'class="[^"]*(?:invalid-feedback|alert-danger)[^"]*"[^>]*>\s*(?:<[^>]+>\s*)*([^<]+)'
+)
+
+
+class WrongPage(Exception):
+    """An answer that is not the page the action asked for: the bench is wrong, not slow."""
 
 
 class Session:
-    """One logged-in user: its own connection and cookies (kept even when marked Secure, as
+    """One user's browser: its own connection and cookies (kept even when marked Secure, as
     the server runs without TLS on loopback)."""
 
-    def __init__(self):
-        self.connection = http.client.HTTPConnection(HOST, PORT, timeout=30)
+    def __init__(self, port):
+        self.port = port
+        self.connection = http.client.HTTPConnection(HOST, port, timeout=30)
         self.cookies = {}
 
     def request(self, method, path, data=None, headers=None):
+        """Returns the status, the headers (lower-case names) and the body."""
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -63,7 +73,7 @@ class Session:
             except (http.client.HTTPException, OSError):
                 # The server closed an idle keep-alive connection: reconnect, as a browser does.
                 self.connection.close()
-                self.connection = http.client.HTTPConnection(HOST, PORT, timeout=30)
+                self.connection = http.client.HTTPConnection(HOST, self.port, timeout=30)
                 if attempt == 2:
                     raise
         content = response.read()
@@ -71,18 +81,49 @@ class Session:
             if header.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
                 self.cookies[name] = rest.split(";", 1)[0]
-        return response.status, content
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, content
 
-    def login(self, username):
-        status, page = self.request("GET", "/masuk/")
-        token = CSRF.search(page.decode()).group(1)
-        status, _ = self.request(
-            "POST",
-            "/masuk/",
-            {"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD},
+    def post_form(self, path, data):
+        """Posts `data` through the form at `path`, as a browser does: GET, then POST with its
+        CSRF token; returns the POST's answer."""
+        _, _, page = self.request("GET", path)
+        token = CSRF.search(page.decode())
+        if token is None:
+            raise WrongPage(f"{path}: no form")
+        return self.request("POST", path, {"csrfmiddlewaretoken": token.group(1), **data})
+
+    def login(self, username, code=None):
+        """Both login steps, through the login pages: the password, then (`code`) an
+        authenticator or recovery code."""
+        from django.urls import reverse
+
+        status, headers, _ = self.post_form(
+            reverse("login"), {"username": username, "password": PASSWORD}
         )
-        if status != 302:
-            raise RuntimeError(f"login {username} answered {status}")
+        if status != 302 or headers["location"].startswith(reverse("login")):
+            raise WrongPage(f"login of {username}: the password was refused ({status})")
+        if code is not None:
+            verify = reverse("two_factor_verify")
+            status, headers, _ = self.post_form(verify, {"code": code})
+            if status != 302 or headers["location"].startswith(verify):
+                raise WrongPage(f"login of {username}: the code was refused ({status})")
+
+
+def checked(name, answer, expected):
+    """Raises WrongPage unless `answer` is what the action asked for: `expected` is a content
+    type (a page, status 200) or a path the answer redirects to (a form saved)."""
+    status, headers, body = answer
+    if expected.startswith("/"):
+        if status == 200:
+            refusal = REFUSAL.search(body.decode())
+            raise WrongPage(f"{name}: refused, {refusal.group(1) if refusal else 'no message'}")
+        if status != 302 or not headers.get("location", "").startswith(expected):
+            raise WrongPage(f"{name}: answered {status} {headers.get('location', '')}".strip())
+    elif status != 200 or not headers.get("content-type", "").startswith(expected):
+        where = headers.get("location", headers.get("content-type", ""))
+        raise WrongPage(f"{name}: answered {status} {where}")
+    elif expected == PDF and not body.startswith(b"%PDF"):
+        raise WrongPage(f"{name}: no PDF")
 
 
 def nik(rng, prefix):
@@ -92,6 +133,8 @@ def nik(rng, prefix):
 
 
 def operator_actions(rng, village):
+    from django.urls import reverse
+
     prefix = village["code"][:8].replace(".", "")
     form = {
         "applicant_name": "Pemohon Uji Beban",
@@ -108,59 +151,101 @@ def operator_actions(rng, village):
         "lighting": "3",
         "monthly_income": "900000",
     }
+    forms = reverse("sktm:form_list")
     return [
-        ("sktm forms", "GET", "/sktm/", None),
-        ("sktm new form", "GET", "/sktm/baru/", None),
-        ("sktm score (htmx)", "POST", "/sktm/skor/", form),
+        ("sktm forms", "GET", forms, None, "text/html"),
+        ("sktm new form", "GET", reverse("sktm:form_create"), None, "text/html"),
+        ("sktm score (htmx)", "POST", reverse("sktm:score_preview"), form, "text/html"),
         (
             "sktm submit",
             "POST",
-            "/sktm/baru/",
+            reverse("sktm:form_create"),
             {**form, "nik": nik(rng, prefix), "confirm_warnings": "on"},
+            forms,
         ),
-        ("roster search", "GET", f"/peserta/?q={rng.choice('ASTW')}", None),
-        ("usulan list", "GET", "/usulan/", None),
+        (
+            "roster search",
+            "GET",
+            f"{reverse('enrollment:roster')}?q={rng.choice('ASTW')}",
+            None,
+            "text/html",
+        ),
+        ("usulan list", "GET", reverse("verification:proposal_list"), None, "text/html"),
     ]
 
 
 def head_actions(rng, village):
+    from django.urls import reverse
+
     letter = rng.choice(village["letters"]) if village["letters"] else None
-    actions = [("letters list", "GET", "/sktm/surat/", None), ("sktm forms", "GET", "/sktm/", None)]
+    actions = [
+        ("letters list", "GET", reverse("sktm:letter_list"), None, "text/html"),
+        ("sktm forms", "GET", reverse("sktm:form_list"), None, "text/html"),
+    ]
     if letter:
-        actions.append(("letter PDF", "GET", f"/sktm/surat/{letter}.pdf", None))
+        actions.append(("letter PDF", "GET", reverse("sktm:letter_pdf", args=[letter]), None, PDF))
     return actions
 
 
 def verifier_actions(rng, waiting):
-    actions = [("usulan queue", "GET", "/usulan/", None)]
+    from django.urls import reverse
+
+    actions = [("usulan queue", "GET", reverse("verification:proposal_list"), None, "text/html")]
     if waiting:
         proposal, items = rng.choice(list(waiting.items()))
-        actions.append(("usulan page", "GET", f"/usulan/{proposal}/", None))
+        page = reverse("verification:proposal_detail", args=[proposal])
+        actions.append(("usulan page", "GET", page, None, "text/html"))
         if items:
             item = items.pop()
             actions.append(
                 (
                     "decide person",
                     "POST",
-                    f"/usulan/penduduk/{item}/putuskan/",
+                    reverse("verification:item_decide", args=[item]),
                     {"decision": "approved"},
+                    page,
                 )
             )
     return actions
 
 
-def main():
-    os.environ.update(SERVER_ENV, DJANGO_SETTINGS_MODULE="pbipemda.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
+def free_port():
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
 
-    django.setup()
+
+def unloaded(session, runs=20):
+    """Milliseconds of the login page requested by one user with no other load, the workers
+    warm: the floor."""
+    from django.urls import reverse
+
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        checked("login page", session.request("GET", reverse("login")), "text/html")
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+def percentile(values, p):
+    return statistics.quantiles(values, n=100)[p - 1] if len(values) > 1 else values[0]
+
+
+def main(users_count, seconds, think, port):
+    setup(ALLOWED_HOSTS=HOST, SECURE_SSL_REDIRECT="0")
+    print_run()
+    from django.db import connections
+
+    from accounts import two_factor
     from accounts.models import Role, User
     from sktm.models import Letter
     from verification.models import Decision, ProposalItem
 
     operators = list(
-        User.objects.filter(role=Role.OPERATOR, username__startswith="op").select_related("village")
+        User.objects.filter(role=Role.OPERATOR, username__startswith="op")
+        .select_related("village")
+        .order_by("username")
     )
     heads = {
         u.village_id: u
@@ -175,11 +260,41 @@ def main():
         decision=Decision.PENDING, proposal__status="submitted"
     ).values_list("pk", "proposal"):
         waiting[proposal].append(item)
-    django.db.connections.close_all()
 
+    # The daily mix, six operators for every two heads and two verifiers, in an order that
+    # gives the first three users one of each.
+    roles = ["operator", "head", "verifier", "operator", "operator", "operator", "head"]
+    roles += ["verifier", "operator", "operator"]
+    users = []
+    for n in range(users_count):
+        role = roles[n % len(roles)]
+        account = operators[n % len(operators)]
+        village = {"code": account.village.code, "letters": letters[account.village_id]}
+        user = {"operator": account, "head": heads[account.village_id], "verifier": verifier}[role]
+        users.append((role, user, village))
+
+    # Users who must pass the second step link an authenticator: the setup service checks a
+    # real code of it and hands out recovery codes, one of which each login types.
+    codes = {}
+
+    def second_step(user):
+        if not two_factor.is_required(user):
+            return None
+        if user.pk not in codes:
+            secret = two_factor.new_secret()
+            codes[user.pk] = two_factor.device_confirm(
+                user=user, secret=secret, code=pyotp.TOTP(secret).now()
+            )
+        if not codes[user.pk]:
+            codes[user.pk] = two_factor.recovery_codes_renew(user=user)
+        return codes[user.pk].pop()
+
+    # WhiteNoise warns in each worker when the static files are not collected: no page here
+    # needs them.
+    server_env = {**os.environ, "PYTHONWARNINGS": "ignore:No directory at:UserWarning"}
     server = subprocess.Popen(
         [
-            str(ROOT / ".venv/bin/gunicorn"),
+            str(Path(sys.executable).parent / "gunicorn"),
             "pbipemda.wsgi",
             "--workers",
             "2",
@@ -188,45 +303,38 @@ def main():
             "--threads",
             "4",
             "--bind",
-            f"{HOST}:{PORT}",
+            f"{HOST}:{port}",
             "--log-level",
             "warning",
         ],
         cwd=ROOT,
-        env=SERVER_ENV,
+        env=server_env,
     )
     try:
-        for _ in range(50):
+        for _ in range(100):
             try:
-                http.client.HTTPConnection(HOST, PORT, timeout=1).request("GET", "/masuk/")
+                socket.create_connection((HOST, port), timeout=1).close()
                 break
             except OSError:
+                if server.poll() is not None:
+                    raise SystemExit(f"gunicorn ended with {server.returncode}") from None
                 time.sleep(0.2)
+        sessions = []
+        for role, user, village in users:
+            session = Session(port)
+            session.login(user.username, second_step(user))
+            sessions.append((session, role, village))
+        connections.close_all()
+
         results, errors, lock = defaultdict(list), defaultdict(int), threading.Lock()
         kinds = defaultdict(int)
-        # The daily mix: six operators for every two heads and two verifiers.
-        roles = (["operator"] * 6 + ["head"] * 2 + ["verifier"] * 2) * (USERS // 10 + 1)
-        users = []
-        for n, role in enumerate(roles[:USERS]):
-            account = operators[n % len(operators)]
-            village = {"code": account.village.code, "letters": letters[account.village_id]}
-            username = {
-                "operator": account.username,
-                "head": heads[account.village_id].username,
-                "verifier": verifier.username,
-            }[role]
-            users.append((role, username, village))
-        sessions = []
-        for role, username, village in users:
-            session = Session()
-            session.login(username)
-            sessions.append((session, role, village))
-        stop = time.monotonic() + SECONDS
+        wrong = []
+        stop = time.monotonic() + seconds
 
         def act(session, role, village, seed):
             rng = random.Random(seed)
-            time.sleep(rng.uniform(0, THINK[1]))
-            while time.monotonic() < stop:
+            time.sleep(rng.uniform(0, think[1]))
+            while time.monotonic() < stop and not wrong:
                 if role == "operator":
                     actions = operator_actions(rng, village)
                 elif role == "head":
@@ -234,59 +342,90 @@ def main():
                 else:
                     with lock:
                         actions = verifier_actions(rng, waiting)
-                name, method, path, data = rng.choice(actions)
+                name, method, path, data, expected = rng.choice(actions)
+                headers = {"HX-Request": "true"} if "htmx" in name else None
                 start = time.perf_counter()
+                failure = None
                 try:
-                    status, _ = session.request(
-                        method, path, data, {"HX-Request": "true"} if "htmx" in name else None
-                    )
-                    failed = status >= 400
-                except Exception:  # noqa: BLE001 (counted as an error)
-                    failed = True
+                    answer = session.request(method, path, data, headers)
+                except (http.client.HTTPException, OSError) as error:
+                    failure = type(error).__name__
+                else:
+                    if answer[0] >= 500:
+                        failure = answer[0]
+                    else:
+                        try:
+                            checked(name, answer, expected)
+                        except WrongPage as error:
+                            wrong.append(str(error))
+                            return
                 elapsed = (time.perf_counter() - start) * 1000
                 with lock:
                     results[name].append(elapsed)
-                    if failed:
+                    if failure is not None:
                         errors[name] += 1
-                        kinds[failed] += 1
-                time.sleep(rng.uniform(*THINK))
+                        kinds[failure] += 1
+                time.sleep(rng.uniform(*think))
 
-        threads = [threading.Thread(target=act, args=(*s, n)) for n, s in enumerate(sessions)]
+        # A new seed each run: the same one would submit the same NIKs again, refused.
+        run_seed = random.randrange(2**32)
+        threads = [
+            threading.Thread(target=act, args=(*s, run_seed + n)) for n, s in enumerate(sessions)
+        ]
         began = time.monotonic()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         duration = time.monotonic() - began
+        floor = unloaded(Session(port))
     finally:
         server.terminate()
         server.wait()
-
-    def pct(values, p):
-        return statistics.quantiles(values, n=100)[p - 1] if len(values) > 1 else values[0]
+    if wrong:
+        raise SystemExit(f"{wrong[0]}; not the page asked for, figures not printed.")
 
     every = [v for values in results.values() for v in values]
     print(
-        f"{USERS} users thinking {THINK[0]:g}-{THINK[1]:g} s, {duration:.0f} s, "
+        f"{users_count} users thinking {think[0]:g}-{think[1]:g} s, {duration:.0f} s, "
         f"gunicorn 2 workers x 4 threads, {os.cpu_count()} cores"
     )
     print(f"{'action':<20}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name in sorted(results):
         values = results[name]
         print(
-            f"{name:<20}{len(values):>9}{pct(values, 50):>9.0f}{pct(values, 95):>9.0f}"
-            f"{pct(values, 99):>9.0f}{errors[name]:>8}"
+            f"{name:<20}{len(values):>9}{percentile(values, 50):>9.0f}"
+            f"{percentile(values, 95):>9.0f}{percentile(values, 99):>9.0f}{errors[name]:>8}"
         )
     print(
-        f"{'all':<20}{len(every):>9}{pct(every, 50):>9.0f}{pct(every, 95):>9.0f}"
-        f"{pct(every, 99):>9.0f}{sum(errors.values()):>8}"
+        f"{'all':<20}{len(every):>9}{percentile(every, 50):>9.0f}{percentile(every, 95):>9.0f}"
+        f"{percentile(every, 99):>9.0f}{sum(errors.values()):>8}"
+    )
+    print(
+        f"{'login page (floor)':<20}{len(floor):>9}{percentile(floor, 50):>9.0f}"
+        f"{percentile(floor, 95):>9.0f}{percentile(floor, 99):>9.0f}{0:>8}"
+        "   (one user, after the load)"
     )
     print(f"throughput {len(every) / duration:.1f} requests/s (goal: p95 under 300 ms, no errors)")
     if kinds:
         print(
             "errors by kind: " + ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items(), key=str))
         )
+        raise SystemExit(f"{sum(errors.values())} requests failed.")
+
+
+def think_range(value):
+    low, _, high = value.partition("-")
+    return float(low), float(high or low)
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("users", nargs="?", type=int, default=100)
+    parser.add_argument("seconds", nargs="?", type=int, default=60)
+    parser.add_argument(
+        "think", nargs="?", type=think_range, default=(5.0, 15.0), help="seconds, e.g. 5-15"
+    )
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
+    arguments = parser.parse_args()
+    main(arguments.users, arguments.seconds, arguments.think, arguments.port or free_port())

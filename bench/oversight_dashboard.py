@@ -2,50 +2,25 @@
 ledger spans two years, with their re-verifications.
 
 Run: DATABASE_URL=postgres://… .venv/bin/python bench/oversight_dashboard.py [PARTICIPANTS]
-Creates and drops a database `pbipemda_bench_oversight` on that server (a throwaway SQLite file
-without DATABASE_URL). Prints, for a Tim Verifikasi user, the query count and the median time of
-the kabupaten dashboard and of the premium page.
+[--first 1000] (tiny: 100 --first 30) on a throwaway database (see _harness.py). Prints, for a
+Tim Verifikasi user, the query count and the median time of the kabupaten dashboard and of the
+premium page, beside a bare COUNT of the active participants (the floor).
 """
 
+import argparse
 import csv
 import datetime
 import io
 import os
 import random
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-SIZE = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
-SERVER_URL = os.environ.get("DATABASE_URL", "")
-NAME = "pbipemda_bench_oversight"
-SQLITE = Path(tempfile.gettempdir()) / f"{NAME}.sqlite3"
-if SERVER_URL:
-    import psycopg
+from _harness import get, login, print_run, setup, throwaway_database, throwaway_url
 
-    with psycopg.connect(SERVER_URL, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {NAME}")
-        admin.execute(f"CREATE DATABASE {NAME}")
-    DATABASE_URL = SERVER_URL.rsplit("/", 1)[0] + f"/{NAME}"
-else:
-    SQLITE.unlink(missing_ok=True)
-    DATABASE_URL = f"sqlite:///{SQLITE}"
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="pbipemda.settings", DJANGO_DEBUG="0", DATABASE_URL=DATABASE_URL
-)
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-0123456789-0123456789")
-os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+setup(throwaway_url())
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, connections  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -60,7 +35,6 @@ from oversight.services import reverifications_record  # noqa: E402
 from regions.models import Regency, Village  # noqa: E402
 from sktm.letters import add_months  # noqa: E402
 
-STEPS = [1_000, SIZE]
 REMOVED_SHARE = 0.02
 
 
@@ -81,12 +55,21 @@ def participant_rows(villages, start, stop, this_month):
     return read_rows(io.BytesIO(content.getvalue().encode()), "peserta.csv")
 
 
-def measure(client, url):
+def median_ms(function):
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def measure(client, url, marker):
     timings = []
     for _ in range(5):
         start = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(url, secure=True).status_code == 200
+            get(client, url, marker=marker)
         timings.append((time.perf_counter() - start) * 1000)
     slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:4]
     if os.environ.get("BENCH_VERBOSE"):
@@ -95,20 +78,17 @@ def measure(client, url):
     return len(queries), statistics.median(timings)
 
 
-def main():
-    call_command("migrate", verbosity=0)
-    call_command("load_reference_data", stdout=io.StringIO())
+def main(steps):
     regency = Regency.objects.get(code="34.01")
     admin = User.objects.create(username="bench-admin", role=Role.ADMIN)
     verifier = User.objects.create(username="bench-verifier", role=Role.VERIFIER, regency=regency)
     villages = list(Village.objects.filter(district__regency=regency).order_by("code"))
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(verifier)
+    client = login(Client(HTTP_HOST="localhost"), verifier)
     today = timezone.localdate()
     this_month = month_start(today)
     rng = random.Random(1)
     loaded = 0
-    for size in STEPS:
+    for size in steps:
         started = time.perf_counter()
         services.participants_import(
             actor=admin,
@@ -151,22 +131,22 @@ def main():
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         setup_s = time.perf_counter() - started
-        dashboard = measure(client, reverse("oversight:dashboard"))
-        premium = measure(client, reverse("oversight:premium"))
+        dashboard = measure(client, reverse("oversight:dashboard"), "Dasbor PBI Pemda")
+        premium = measure(client, reverse("oversight:premium"), "Iuran JKN PBI Pemda")
+        floor = median_ms(lambda: Participation.objects.active_on(today).count())
         print(
             f"{size:>9,} participants (set up in {setup_s:5.0f} s): dashboard {dashboard[0]} "
             f"queries, median {dashboard[1]:6.1f} ms; premium {premium[0]} queries, "
-            f"median {premium[1]:6.1f} ms"
+            f"median {premium[1]:6.1f} ms; bare COUNT of the active {floor:5.1f} ms"
         )
     print("goal: the same query count; the dashboard under 300 ms")
-    connections.close_all()
-    if SERVER_URL:
-        connections["default"].close_pool()
-        with psycopg.connect(SERVER_URL, autocommit=True) as admin_connection:
-            admin_connection.execute(f"DROP DATABASE IF EXISTS {NAME}")
-    else:
-        SQLITE.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("participants", nargs="?", type=int, default=200_000)
+    parser.add_argument("--first", type=int, default=1_000, help="the first, small step")
+    arguments = parser.parse_args()
+    print_run()
+    with throwaway_database():
+        main([arguments.first, arguments.participants])

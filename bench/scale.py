@@ -1,52 +1,71 @@
 """The main figures at kabupaten scale, in one table.
 
-Run against a database built by `manage.py build_synthetic_kabupaten`:
-    DATABASE_URL=postgres://…/pbipemda_scale .venv/bin/python bench/scale.py
-Each page is requested five times through Django's test client; the table gives its query
-count and median time. Exports are timed once.
+Run against a database built by `manage.py build_synthetic_kabupaten` (tiny: `--residents 300
+--participants 50 --months 3`):
+    DATABASE_URL=postgres://…/pbipemda_scale .venv/bin/python bench/scale.py [--runs 5]
+Each page is requested `--runs` times through Django's test client, each answer checked to be
+the page asked for; the table gives its query count and median time, beside a bare COUNT of the
+active participants (the floor). The exports are timed once, each beside a bare XlsxWriter
+write of the same rows; the roster export runs as the background job it is, inline.
 """
 
-import os
+import argparse
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.update(DJANGO_SETTINGS_MODULE="pbipemda.settings", DJANGO_DEBUG="0")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-0123456789-0123456789")
-os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+from _harness import get, login, print_run, setup
 
-import django  # noqa: E402
+# The job writes its file under MEDIA_ROOT: a directory removed when the script ends.
+MEDIA = tempfile.TemporaryDirectory(prefix="pbipemda-bench-media-")
+setup(JOBS_RUN_INLINE="1", MEDIA_ROOT=MEDIA.name)
 
-django.setup()
-
+import xlsxwriter  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
+import jobs  # noqa: E402
 from accounts.models import Role, User  # noqa: E402
+from enrollment import exports, tasks  # noqa: E402
 from enrollment.models import Participation  # noqa: E402
+from jobs.models import Job  # noqa: E402
 from people.models import Person  # noqa: E402
 from sktm.letters import add_months  # noqa: E402
 from sktm.models import Letter  # noqa: E402
 from verification import lampiran_d  # noqa: E402
 from verification.models import Proposal, ProposalItem  # noqa: E402
 
+ROSTER_FIELDS = [
+    "person__nik",
+    "person__household__number",
+    "person__name",
+    "person__birth_date",
+    "person__sex",
+    "person__household__dusun",
+    "person__household__rt",
+    "person__household__rw",
+    "village__name",
+    "since",
+    "ground",
+]
 
-def page(client, url):
+
+def median_ms(function, runs):
     timings = []
-    for _ in range(5):
+    for _ in range(runs):
         start = time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url, secure=True)
-        assert response.status_code == 200, (url, response.status_code)
-        b"".join(response) if response.streaming else response.content
+        function()
         timings.append((time.perf_counter() - start) * 1000)
-    return len(queries), statistics.median(timings)
+    return statistics.median(timings)
+
+
+def page(client, url, runs, **expected):
+    with CaptureQueriesContext(connection) as queries:
+        get(client, url, **expected)
+    return len(queries), median_ms(lambda: get(client, url, **expected), runs)
 
 
 def once(function):
@@ -55,54 +74,98 @@ def once(function):
     return result, time.perf_counter() - start
 
 
-def main():
+def bare_write(rows, fields):
+    """The rows written with no formats and no labels: the floor of an export."""
+    with tempfile.TemporaryFile() as output:
+        workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "in_memory": False})
+        sheet = workbook.add_worksheet()
+        count = 0
+        for count, record in enumerate(rows.values_list(*fields).iterator(2000), start=1):
+            sheet.write_row(count, 0, [str(value) for value in record])
+        workbook.close()
+    return count
+
+
+def main(runs):
     verifier = User.objects.get(role=Role.VERIFIER, username__startswith="verifikator")
-    operator = User.objects.filter(role=Role.OPERATOR, username__startswith="op").first()
-    head = User.objects.get(role=Role.VILLAGE_HEAD, village=operator.village)
-    clients = {}
-    for user in (verifier, operator, head):
-        clients[user.pk] = Client(HTTP_HOST="localhost")
-        clients[user.pk].force_login(user)
-    active = Participation.objects.filter(until__isnull=True).count()
+    # A village with a letter has a participant too: every page below has a row to show.
+    letter = Letter.objects.select_related("village").order_by("pk").first()
+    if letter is None:
+        raise SystemExit("No SKTM letter: build the kabupaten with more residents.")
+    operator = User.objects.get(role=Role.OPERATOR, village=letter.village)
+    head = User.objects.get(role=Role.VILLAGE_HEAD, village=letter.village)
+    clients = {
+        user.pk: login(Client(HTTP_HOST="localhost"), user) for user in (verifier, operator, head)
+    }
+    today = timezone.localdate()
+    # Active today: an Usulan decided for next month (as load.py does) is not yet.
+    active = Participation.objects.active_on(today).count()
     print(
         f"residents {Person.objects.count():,}, active participants {active:,}, "
         f"letters {Letter.objects.count():,}, Usulan {Proposal.objects.count():,}"
     )
-    waiting = Proposal.objects.filter(status="submitted").first()
-    person = Participation.objects.filter(village=operator.village).first().person_id
-    letter = Letter.objects.filter(village=operator.village).first()
+    waiting = Proposal.objects.filter(status="submitted").select_related("village").first()
+    if waiting is None:
+        raise SystemExit("No Usulan waiting: build the kabupaten again.")
+    person = Person.objects.get(pk=letter.person_id)
+    roster = reverse("enrollment:roster")
     rows = [
-        ("roster, kabupaten (verifier)", verifier, reverse("enrollment:roster")),
-        ("roster search by name", verifier, reverse("enrollment:roster") + "?q=Sari"),
-        ("roster, one village (operator)", operator, reverse("enrollment:roster")),
-        ("person page", operator, reverse("enrollment:person_detail", args=[person])),
-        ("SKTM forms (operator)", operator, reverse("sktm:form_list")),
-        ("Usulan queue (verifier)", verifier, reverse("verification:proposal_list")),
+        ("roster, kabupaten (verifier)", verifier, roster, "Peserta PBI Pemda aktif"),
+        ("roster search by name", verifier, roster + "?q=Sari", "Peserta PBI Pemda aktif"),
+        ("roster, one village (operator)", operator, roster, "Peserta PBI Pemda aktif"),
+        (
+            "person page",
+            operator,
+            reverse("enrollment:person_detail", args=[person.pk]),
+            person.name,
+        ),
+        ("SKTM forms (operator)", operator, reverse("sktm:form_list"), "Formulir verifikasi SKTM"),
+        ("Usulan queue (verifier)", verifier, reverse("verification:proposal_list"), "Usulan dari"),
         (
             "Usulan page (verifier)",
             verifier,
             reverse("verification:proposal_detail", args=[waiting.pk]),
+            waiting.village.name,
         ),
-        ("SKTM letter PDF (head)", head, reverse("sktm:letter_pdf", args=[letter.pk])),
     ]
     print(f"{'page':<34}{'queries':>8}{'median ms':>11}")
-    for label, user, url in rows:
-        count, ms = page(clients[user.pk], url)
+    for label, user, url, marker in rows:
+        count, ms = page(clients[user.pk], url, runs, marker=marker)
         print(f"{label:<34}{count:>8}{ms:>11.0f}")
+    url = reverse("sktm:letter_pdf", args=[letter.pk])
+    count, ms = page(clients[head.pk], url, runs, content_type="application/pdf")
+    print(f"{'SKTM letter PDF (head)':<34}{count:>8}{ms:>11.0f}")
+    floor = median_ms(lambda: Participation.objects.active_on(today).count(), runs)
+    print(f"{'bare COUNT of the active (floor)':<34}{1:>8}{floor:>11.0f}")
+
     month = add_months(waiting.month, -2)
     items = ProposalItem.objects.filter(proposal__month=month)
     with tempfile.TemporaryFile() as output:
         written, seconds = once(lambda: lampiran_d.write_xlsx(output, month, items))
-    print(f"Lampiran D {month:%m-%Y}, kabupaten: {written:,} rows in {seconds:.1f} s")
-    client = clients[verifier.pk]
-    url = reverse("enrollment:roster_export")
-    response, seconds = once(lambda: client.get(url, secure=True))
-    assert response.status_code == 200
+    bare = items.order_by("proposal__village__code", "pk")
+    _, bare_seconds = once(lambda: bare_write(bare, lampiran_d.ROW_FIELDS))
     print(
-        f"roster export, kabupaten: {active:,} rows, {len(response.content) / 1e6:.1f} MB "
-        f"in {seconds:.1f} s"
+        f"Lampiran D {month:%m-%Y}, kabupaten: {written:,} rows in {seconds:.1f} s "
+        f"(bare write: {bare_seconds:.1f} s)"
+    )
+
+    job, seconds = once(lambda: jobs.start(tasks.ROSTER_EXPORT, verifier))
+    if job.status != Job.Status.DONE:
+        raise SystemExit(f"roster export job {job.status}: {job.error}")
+    size = job.result_file.size
+    job.result_file.delete(save=False)
+    written, bare_seconds = once(lambda: bare_write(exports.roster_rows(verifier), ROSTER_FIELDS))
+    if job.result["rows"] != active or written != active:
+        raise SystemExit(f"roster export wrote {job.result['rows']} rows, bare {written}")
+    print(
+        f"roster export, kabupaten: {active:,} rows, {size / 1e6:.1f} MB in {seconds:.1f} s "
+        f"(bare write: {bare_seconds:.1f} s)"
     )
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="requests per page")
+    arguments = parser.parse_args()
+    print_run()
+    main(arguments.runs)

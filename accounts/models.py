@@ -106,10 +106,15 @@ class User(AbstractUser):
         return self.get_role_display()
 
     @property
+    def area_kind(self):
+        """ "village", "district", "regency" or "agency": the kind of area the user works for;
+        None for an admin, whose area is the whole deployment."""
+        return AREA_FIELD.get(self.role)
+
+    @property
     def area(self):
         """The village, district, regency or agency the user works for; None for an admin."""
-        field = AREA_FIELD.get(self.role)
-        return getattr(self, field) if field else None
+        return getattr(self, self.area_kind) if self.area_kind else None
 
 
 class AuthenticatorDevice(models.Model):

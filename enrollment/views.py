@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 import audit
 import jobs
-from accounts.models import Role
+from accounts import permissions
 from enrollment import exports, tasks
 from enrollment.duplicates import duplicate_groups
 from enrollment.models import LedgerEntry, RegistryRecord
@@ -85,7 +85,7 @@ def person_detail(request, pk):
 @require_safe
 def duplicates(request):
     """The Tim Verifikasi's list of suspected duplicates across its kabupaten."""
-    if request.user.role not in {Role.VERIFIER, Role.ADMIN}:
+    if not permissions.can_review_duplicates(request.user):
         raise PermissionDenied
     groups = duplicate_groups(Person.objects.visible_to(request.user))
     return render(request, "enrollment/duplicates.html", {"groups": groups})
@@ -96,7 +96,7 @@ UPLOAD_SUFFIXES = {".xlsx", ".csv"}
 
 
 def require_admin(request):
-    if request.user.role != Role.ADMIN:
+    if not permissions.can_import_data(request.user):
         raise PermissionDenied
 
 

@@ -95,15 +95,11 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 UPLOAD_SUFFIXES = {".xlsx", ".csv"}
 
 
-def require_admin(request):
-    if not permissions.can_import_data(request.user):
-        raise PermissionDenied
-
-
 def upload_and_preview(request, preview_kind, template):
     """Step 1 of an import: keep the upload and check it in a job; the job's page shows the
     preview with a button to save. Nothing is written until the admin confirms."""
-    require_admin(request)
+    if not permissions.can_import_data(request.user):
+        raise PermissionDenied
     context = {"max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -123,7 +119,8 @@ def upload_and_preview(request, preview_kind, template):
 
 def confirm_preview(request, preview_kind, import_kind, back):
     """Step 2: save a previewed file, all or nothing, in a job."""
-    require_admin(request)
+    if not permissions.can_import_data(request.user):
+        raise PermissionDenied
     pk = request.POST.get("job", "")
     preview = (
         Job.objects.visible_to(request.user)

@@ -50,7 +50,7 @@ def village_id_of(obj) -> int | None:
 def is_two_factor_required(user: User) -> bool:
     """The Tim Verifikasi, Dukcapil and admins write the ledger and validate the population data
     of the whole kabupaten: their login needs an authenticator's code after the password."""
-    return has_role(user, {*TEAM, Role.DUKCAPIL}) or user.is_superuser
+    return user.is_active and (user.is_superuser or has_role(user, {*TEAM, Role.DUKCAPIL}))
 
 
 def can_see_full_identity(user: User) -> bool:

@@ -3,6 +3,7 @@
 (user, obj) -> bool of accounts/permissions.py, and calls `transition` with it."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.text import capfirst
 
 from accounts.permissions import REFUSAL
 
@@ -32,7 +33,7 @@ def transition(
     if may is None or not may(actor, obj):
         labels = dict(model._meta.get_field("status").choices)
         raise ValidationError(
-            f"{model._meta.verbose_name.capitalize()} berstatus '{labels[obj.status]}' tidak "
+            f"{capfirst(model._meta.verbose_name)} berstatus '{labels[obj.status]}' tidak "
             f"dapat diubah menjadi '{labels[to]}'."
         )
     owner = next(

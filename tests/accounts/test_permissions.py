@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 
 from accounts import permissions
 from tests.conftest import PERSONAS, VILLAGE_A
-from tests.factories import UserFactory, agency, village
+from tests.factories import UserFactory, agency, district, village
 
 pytestmark = pytest.mark.django_db
 
@@ -144,8 +144,6 @@ def test_a_report_is_written_by_its_addressee_and_routed_by_diktum_kedelapan_bel
 
 
 def test_the_camat_of_another_district_reviews_no_report_of_village_a(of_a):
-    from tests.factories import district
-
     other = UserFactory(role="district_head", district=district("34.01.02"))
     village_report = report(village_id=of_a.village_id, village=of_a.village)
     assert permissions.can_review_report(other)

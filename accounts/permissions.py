@@ -31,7 +31,7 @@ def require(allowed: bool, message: str = REFUSAL) -> None:
         raise PermissionDenied(message)
 
 
-def has_role(user: User, roles) -> bool:
+def has_role(user: User, roles: set[Role]) -> bool:
     return user.is_authenticated and user.is_active and user.role in roles
 
 
@@ -40,7 +40,7 @@ def of_village(user: User, village_id: int | None) -> bool:
     return has_role(user, VILLAGE_STAFF) and (village_id is None or user.village_id == village_id)
 
 
-def village_id_of(obj) -> int | None:
+def village_id_of(obj: object | None) -> int | None:
     return None if obj is None else obj.village_id
 
 

@@ -2,13 +2,22 @@
 `ALLOWED = {(from_status, to_status): capability}`, a capability being a function
 (user, obj) -> bool of accounts/permissions.py, and calls `transition` with it."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
 from django.utils.text import capfirst
 
+from accounts.models import User
 from accounts.permissions import REFUSAL
 
+Capability = Callable[[User, Model], bool]
+Table = dict[tuple[str, str], Capability]
 
-def require_may_move(obj, *, to, actor, allowed, message=REFUSAL):
+
+def require_may_move(
+    obj: Model, *, to: str, actor: User, allowed: Table, message: str = REFUSAL
+) -> None:
     """Refuses (PermissionDenied) an actor who may make no move of the table into `to`: a role
     that may never make it is refused whatever the object's state."""
     capabilities = [may for (_, target), may in allowed.items() if target == to]
@@ -17,8 +26,17 @@ def require_may_move(obj, *, to, actor, allowed, message=REFUSAL):
 
 
 def transition(
-    obj, *, to, actor, allowed, history, note="", message=REFUSAL, apply=None, **history_fields
-):
+    obj: Model,
+    *,
+    to: str,
+    actor: User,
+    allowed: Table,
+    history: type[Model],
+    note: str = "",
+    message: str = REFUSAL,
+    apply: Callable[[Model], None] | None = None,
+    **history_fields,
+) -> Model:
     """Moves `obj` to status `to`: locks its row; refuses an actor who may make no move into
     `to` (PermissionDenied with `message`) and, for one who may, a move the table does not
     allow from the locked status, or allows to others only (a ValidationError naming both

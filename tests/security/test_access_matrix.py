@@ -210,6 +210,10 @@ POSTED = {
     "oversight:reverification_bulk": POST(
         "village", s200=f"{VILLAGE_A} {TEAM}", s404="operator_b", rest=403
     ),
+    # A participant of village A: the Panewu and the Sekda read its history, do not record.
+    "oversight:reverification_person": POST(
+        "participant", s200=f"{VILLAGE_A} {TEAM}", s404="operator_b", rest=403
+    ),
 }
 
 

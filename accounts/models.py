@@ -97,19 +97,23 @@ class User(AbstractUser):
     def role_label(self):
         """The role in this kabupaten's own words (Lurah vs Kepala Desa, Panewu vs Camat)."""
         terms = terminology.current()
-        if self.role == Role.OPERATOR:
-            return f"Operator {self.village.kind if self.village else terms.village}"
-        if self.role == Role.VILLAGE_HEAD:
-            return self.village.head_title if self.village else terms.village_head
-        if self.role == Role.DISTRICT_HEAD:
-            return terms.district_head
-        return self.get_role_display()
+        own_words = {
+            Role.OPERATOR: f"Operator {self.village.kind if self.village else terms.village}",
+            Role.VILLAGE_HEAD: self.village.head_title if self.village else terms.village_head,
+            Role.DISTRICT_HEAD: terms.district_head,
+        }
+        return own_words.get(self.role, self.get_role_display())
+
+    @property
+    def area_kind(self):
+        """ "village", "district", "regency" or "agency": the kind of area the user works for;
+        None for an admin, whose area is the whole deployment."""
+        return AREA_FIELD.get(self.role)
 
     @property
     def area(self):
         """The village, district, regency or agency the user works for; None for an admin."""
-        field = AREA_FIELD.get(self.role)
-        return getattr(self, field) if field else None
+        return getattr(self, self.area_kind) if self.area_kind else None
 
 
 class AuthenticatorDevice(models.Model):

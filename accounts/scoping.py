@@ -7,7 +7,7 @@ the queryset: views that fetch through it answer 404.
 
 from django.db.models import Q
 
-from accounts.models import REGENCY_ROLES, VILLAGE_ROLES, Role
+from accounts import permissions
 from regions import terminology
 from regions.models import Regency, Village
 
@@ -22,14 +22,15 @@ def village_condition(user, village_path):
 
     if not user.is_authenticated or not user.is_active:
         return None
-    if user.role in VILLAGE_ROLES:
+    kind = user.area_kind
+    if kind == "village":
         return {lookup(): user.village_id}
-    if user.role == Role.DISTRICT_HEAD:
+    if kind == "district":
         return {lookup("district"): user.district_id}
-    if user.role in REGENCY_ROLES:
+    if kind == "regency":
         return {lookup("district__regency"): user.regency_id}
-    if user.role == Role.ADMIN:
-        return {}
+    if kind is None:
+        return {}  # an admin
     # Agency staff work on the Instruksi's items, not on residents of any village.
     return None
 
@@ -56,19 +57,20 @@ def scope_by_addressee(queryset, user, prefix, regency_path):
     the whole kabupaten (reached through `regency_path`) for the Sekda/Bupati; all for admin."""
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
-    if user.role == Role.AGENCY_STAFF:
+    kind = user.area_kind
+    if kind == "agency":
         return queryset.filter(**{f"{prefix}agency": user.agency_id})
-    if user.role == Role.DISTRICT_HEAD:
+    if kind == "district":
         return queryset.filter(
             Q(**{f"{prefix}district": user.district_id})
             | Q(**{f"{prefix}village__district": user.district_id})
         )
-    if user.role in VILLAGE_ROLES:
+    if kind == "village":
         return queryset.filter(**{f"{prefix}village": user.village_id})
-    if user.role == Role.LEADERSHIP:
+    if kind is None:
+        return queryset  # an admin
+    if permissions.can_oversee_instructions(user):
         return queryset.filter(**{regency_path: user.regency_id})
-    if user.role == Role.ADMIN:
-        return queryset
     # The Tim Verifikasi and Dukcapil are not addressees of the Instruksi.
     return queryset.none()
 
@@ -78,43 +80,22 @@ def scope_by_regency(queryset, user, regency_path):
     the deployment's one kabupaten and, like admins, see every row."""
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
-    if user.role in (Role.AGENCY_STAFF, Role.ADMIN):
+    kind = user.area_kind
+    if kind in ("agency", None):
         return queryset
-    if user.role in VILLAGE_ROLES:
+    if kind == "village":
         return queryset.filter(**{regency_path: user.village.district.regency_id})
-    if user.role == Role.DISTRICT_HEAD:
+    if kind == "district":
         return queryset.filter(**{regency_path: user.district.regency_id})
     return queryset.filter(**{regency_path: user.regency_id})
 
 
-# Roles that work on residents one by one see NIK and No. KK in full; oversight roles (the
-# Panewu/Camat, the Sekda/Bupati, agency staff) see them masked (UU 27/2022 Pasal 16 ayat 2:
-# processing limited to its purpose).
-FULL_IDENTITY_ROLES = {*VILLAGE_ROLES, Role.VERIFIER, Role.DUKCAPIL, Role.ADMIN}
-
-
-def sees_full_identity(user):
-    return user.is_authenticated and user.role in FULL_IDENTITY_ROLES
-
-
-# Figures that name no one (counts, the premium the kabupaten owes) are also read by the
-# agencies that plan and pay for the programme.
-FIGURE_AGENCIES = ("Dinsos", "BKD")
-
-
 def figure_area(user):
     """The area whose figures the user reads: its village, its district or its kabupaten; for
-    admins and the staff of Dinas Sosial and Badan Keuangan Daerah, the deployment's
-    kabupaten; None for anyone else. Figures never reach outside it."""
-    if not user.is_authenticated or not user.is_active:
+    admins and the agencies that read the figures, the deployment's kabupaten; None for anyone
+    else. Figures never reach outside it."""
+    if not permissions.can_read_figures(user):
         return None
-    if user.role in VILLAGE_ROLES:
-        return user.village
-    if user.role == Role.DISTRICT_HEAD:
-        return user.district
-    if user.role in REGENCY_ROLES:
-        return user.regency
-    is_figure_agency = user.role == Role.AGENCY_STAFF and user.agency.short_name in FIGURE_AGENCIES
-    if user.role == Role.ADMIN or is_figure_agency:
-        return Regency.objects.filter(code=terminology.current().regency_code).first()
-    return None
+    if user.area_kind in ("village", "district", "regency"):
+        return user.area
+    return Regency.objects.filter(code=terminology.current().regency_code).first()

@@ -1,8 +1,8 @@
 """The second login step: a code from an authenticator app (TOTP) or a recovery code.
 
-The Tim Verifikasi, Dukcapil and admins must use it; other roles may. After the password, a
-user who has an authenticator (or must have one) reaches no page but this step's until the
-session is marked verified.
+Some roles must use it (`permissions.is_two_factor_required`); the others may. After the
+password, a user who has an authenticator (or must have one) reaches no page but this step's
+until the session is marked verified.
 """
 
 import hashlib
@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from accounts.models import AuthenticatorDevice, RecoveryCode, Role
+from accounts.models import AuthenticatorDevice, RecoveryCode
+from accounts.permissions import is_two_factor_required
 
-REQUIRED_ROLES = {Role.VERIFIER, Role.DUKCAPIL, Role.ADMIN}
 SESSION_KEY = "two_factor_verified"
 PENDING_SECRET_KEY = "two_factor_pending_secret"
 FAILURES_KEY = "two_factor_failures"
@@ -27,10 +27,6 @@ MAX_FAILURES = 5
 RECOVERY_CODE_COUNT = 10
 # Pages a user between the two steps may open.
 OPEN_URL_NAMES = {"two_factor_verify", "two_factor_setup", "logout"}
-
-
-def is_required(user):
-    return user.role in REQUIRED_ROLES or user.is_superuser
 
 
 def device_of(user):
@@ -142,7 +138,7 @@ class TwoFactorMiddleware:
         if request.resolver_match.url_name in OPEN_URL_NAMES:
             return None
         has_device = AuthenticatorDevice.objects.filter(user=user).exists()
-        if not has_device and not is_required(user):
+        if not has_device and not is_two_factor_required(user):
             return None
         target = "two_factor_verify" if has_device else "two_factor_setup"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

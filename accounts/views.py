@@ -6,9 +6,24 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts import two_factor
+from accounts import permissions, two_factor
 from accounts.forms import CodeForm
-from accounts.navigation import DUTIES
+from accounts.models import Role
+
+# What each role does (DESIGN.md, "Who uses it"), shown on its home page.
+DUTIES = {
+    Role.OPERATOR: "Mengisi formulir verifikasi SKTM, data keluarga dan penduduk, serta "
+    "menyusun usulan penambahan dan pengurangan peserta.",
+    Role.VILLAGE_HEAD: "Mengetahui formulir verifikasi, menerbitkan SKTM, dan mengirim "
+    "usulan bulanan ke Dinas Sosial.",
+    Role.DISTRICT_HEAD: "Memantau wilayah dan meneruskan laporan desa/kalurahan kepada Bupati.",
+    Role.VERIFIER: "Memutuskan setiap penduduk yang diusulkan, memvalidasi pengurangan, dan "
+    "melakukan verifikasi ulang peserta.",
+    Role.DUKCAPIL: "Memvalidasi data kependudukan sebelum pengurangan peserta (Pasal 5 ayat 3).",
+    Role.AGENCY_STAFF: "Melaporkan pelaksanaan tugas perangkat daerah dalam Instruksi Bupati.",
+    Role.LEADERSHIP: "Memantau seluruh data dan laporan (hanya baca).",
+    Role.ADMIN: "Mengelola pengguna, data induk, impor dan ekspor tingkat kabupaten.",
+}
 
 
 @require_safe
@@ -87,7 +102,7 @@ def two_factor_setup(request):
             "qr": two_factor.qr_svg(uri),
             "secret": secret,
             "has_device": has_device,
-            "is_required": two_factor.is_required(user),
+            "is_required": permissions.is_two_factor_required(user),
             "next": safe_next(request),
         },
     )

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts import permissions
 from enrollment.bulk import bulk_insert
 from enrollment.imports import REGISTRY_FIELDS, chunks, lookup, plan_participants, plan_registry
 from enrollment.models import (
@@ -25,9 +25,6 @@ from people.models import Household, Person
 from sktm.letters import add_months
 from sktm.models import Letter
 
-RECORDING_ROLES = {Role.VERIFIER, Role.ADMIN}
-# Pasal 5 ayat (3): Dukcapil validates the population data, which records the removal.
-REMOVING_ROLES = {*RECORDING_ROLES, Role.DUKCAPIL}
 DOMICILE_MONTHS = 6  # Pasal 5 ayat (4) c: berdomisili paling kurang 6 bulan
 DTKS_SOURCES = {"DTKS", "DTSEN"}
 
@@ -47,11 +44,12 @@ def require(evidence, *keys):
         raise ValidationError(f"Bukti belum lengkap: {', '.join(missing)}.")
 
 
-def locked_history(actor, person, roles=RECORDING_ROLES):
-    """Checks the actor and locks the person's row, so concurrent writers of one person take
-    turns; returns the person's last entry."""
-    if actor.role not in roles:
-        raise ValidationError("Hanya Tim Verifikasi Dinas Sosial atau admin yang mencatat mutasi.")
+def locked_history(actor, person, may=permissions.can_record_ledger):
+    """Checks the actor (`may`, a capability) and locks the person's row, so concurrent
+    writers of one person take turns; returns the person's last entry."""
+    permissions.require(
+        may(actor), "Hanya Tim Verifikasi Dinas Sosial atau admin yang mencatat mutasi."
+    )
     Person.objects.select_for_update().get(pk=person.pk)
     return LedgerEntry.objects.filter(person=person).order_by("-sequence").first()
 
@@ -173,8 +171,10 @@ def participant_add(
     effective_month = month_start(effective_month)
     with transaction.atomic():
         last = locked_history(actor, person)
-        if ground == Ground.OPENING and actor.role != Role.ADMIN:
-            raise ValidationError("Saldo awal hanya dicatat admin melalui impor.")
+        if ground == Ground.OPENING:
+            permissions.require(
+                permissions.can_import_data(actor), "Saldo awal hanya dicatat admin melalui impor."
+            )
         evidence = addition_checks(
             person=person,
             ground=ground,
@@ -240,7 +240,7 @@ def participant_remove(
     validated (ayat 3)."""
     effective_month = month_start(effective_month)
     with transaction.atomic():
-        last = locked_history(actor, person, REMOVING_ROLES)
+        last = locked_history(actor, person, permissions.can_record_removal)
         evidence = removal_checks(
             person=person, ground=ground, evidence=evidence, duplicate_of=duplicate_of
         )
@@ -274,8 +274,7 @@ def participants_import(*, actor, rows, regency, source, progress=None):
     with any bad row writes nothing, and rows already active are left as they are, so the same
     file imported twice changes nothing. Existing residents keep their recorded data.
     `progress(done, total)`, if given, is told of each batch of rows checked."""
-    if actor.role != Role.ADMIN:
-        raise ValidationError("Hanya admin yang mengimpor peserta.")
+    permissions.require(permissions.can_import_data(actor), "Hanya admin yang mengimpor peserta.")
     with transaction.atomic():
         plan = plan_participants(
             rows,
@@ -401,8 +400,9 @@ def write_opening_balance(actor, source, batch, known):
 def registry_import(*, actor, rows, regency, progress=None):
     """Records an extract of DTKS/DTSEN, all or nothing; the same file twice changes
     nothing."""
-    if actor.role != Role.ADMIN:
-        raise ValidationError("Hanya admin yang mengimpor data DTKS/DTSEN.")
+    permissions.require(
+        permissions.can_import_data(actor), "Hanya admin yang mengimpor data DTKS/DTSEN."
+    )
 
     def write(batch, known):
         bulk_insert(

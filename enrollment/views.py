@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 import audit
 import jobs
-from accounts.models import Role
+from accounts import permissions
 from enrollment import exports, tasks
 from enrollment.duplicates import duplicate_groups
 from enrollment.models import LedgerEntry, RegistryRecord
@@ -85,7 +85,7 @@ def person_detail(request, pk):
 @require_safe
 def duplicates(request):
     """The Tim Verifikasi's list of suspected duplicates across its kabupaten."""
-    if request.user.role not in {Role.VERIFIER, Role.ADMIN}:
+    if not permissions.can_review_duplicates(request.user):
         raise PermissionDenied
     groups = duplicate_groups(Person.objects.visible_to(request.user))
     return render(request, "enrollment/duplicates.html", {"groups": groups})
@@ -95,15 +95,11 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 UPLOAD_SUFFIXES = {".xlsx", ".csv"}
 
 
-def require_admin(request):
-    if request.user.role != Role.ADMIN:
-        raise PermissionDenied
-
-
 def upload_and_preview(request, preview_kind, template):
     """Step 1 of an import: keep the upload and check it in a job; the job's page shows the
     preview with a button to save. Nothing is written until the admin confirms."""
-    require_admin(request)
+    if not permissions.can_import_data(request.user):
+        raise PermissionDenied
     context = {"max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -123,7 +119,8 @@ def upload_and_preview(request, preview_kind, template):
 
 def confirm_preview(request, preview_kind, import_kind, back):
     """Step 2: save a previewed file, all or nothing, in a job."""
-    require_admin(request)
+    if not permissions.can_import_data(request.user):
+        raise PermissionDenied
     pk = request.POST.get("job", "")
     preview = (
         Job.objects.visible_to(request.user)

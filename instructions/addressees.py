@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from accounts.models import VILLAGE_ROLES, Role
 from instructions.models import AddresseeKind
 
 AGENCY, DISTRICT, VILLAGE = "agency", "district", "village"
@@ -60,37 +59,10 @@ class Addressee:
 
 def addressee_of(user):
     """The addressee a user acts for, or None (Sekda/Bupati, admin, verifiers, Dukcapil)."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or user.area_kind not in (AGENCY, DISTRICT, VILLAGE):
         return None
-    if user.role == Role.AGENCY_STAFF:
-        return Addressee(AGENCY, user.agency)
-    if user.role == Role.DISTRICT_HEAD:
-        return Addressee(DISTRICT, user.district)
-    if user.role in VILLAGE_ROLES:
-        return Addressee(VILLAGE, user.village)
-    return None
+    return Addressee(user.area_kind, user.area)
 
 
 def of_report(report):
     return Addressee(report.addressee_kind, report.agency or report.district or report.village)
-
-
-def can_write(user, report):
-    """The addressee's own users fill the report: the agency's staff, the Camat, and in a
-    village both the operator and the Kepala Desa/Lurah."""
-    own = addressee_of(user)
-    return own is not None and own.key == of_report(report).key
-
-
-def can_submit(user, report):
-    """Only the head files: the Kepala Desa/Lurah for a village (the operator prepares)."""
-    return can_write(user, report) and user.role != Role.OPERATOR
-
-
-def can_review(user, report):
-    """The Camat/Panewu of the village's district reviews and forwards its reports."""
-    return (
-        report.village_id is not None
-        and user.role == Role.DISTRICT_HEAD
-        and user.district_id == report.village.district_id
-    )

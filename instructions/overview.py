@@ -6,13 +6,10 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts import permissions
 from instructions.addressees import AGENCY, DISTRICT, VILLAGE, Addressee
 from instructions.models import AddresseeKind, Item, Report, ReportStatus
 from regions.models import Agency, District, Village
-
-# Who sees agencies' and Camat's reports; a Camat oversees only its own villages.
-OVERSEERS = {Role.LEADERSHIP, Role.ADMIN}
 
 
 class CellStatus(models.TextChoices):
@@ -81,7 +78,8 @@ def addressees(instruction, user, kind, district_code=""):
         if district_code:
             villages = villages.filter(district__code=district_code)
         return [Addressee(VILLAGE, v) for v in villages.select_related("district")]
-    if user.role not in OVERSEERS:
+    # Agencies' and Camat's reports go to the Sekda; a Camat oversees its own villages only.
+    if not permissions.can_oversee_instructions(user):
         return []
     result = []
     if kinds & {AddresseeKind.AGENCY, AddresseeKind.ALL_AGENCIES}:

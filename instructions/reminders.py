@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts import permissions
 from instructions.addressees import addressee_of
 from instructions.models import Instruction, Item, Report, ReportStatus
 
@@ -48,7 +48,7 @@ def open_periods(user, today=None):
 
 def awaiting_review(user):
     """Village reports waiting for this Camat's review."""
-    if user.role != Role.DISTRICT_HEAD:
+    if not permissions.can_review_report(user):
         return Report.objects.none()
     return (
         Report.objects.visible_to(user)

@@ -2,8 +2,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import permissions
 from instructions import attachments
-from instructions.addressees import addressee_of, can_write
+from instructions.addressees import addressee_of
 from instructions.models import (
     Attachment,
     Item,
@@ -12,15 +13,16 @@ from instructions.models import (
     ReportLine,
     ReportStatus,
 )
-from instructions.transitions import submission_status, transition
+from instructions.transitions import require_may_move, submission_status, transition
 
 
 def report_open(*, actor, instruction, period_start, today=None):
     """Starts the actor's addressee's report for a period: one line per item addressed to it.
     A period that has not started, or one already reported, is refused."""
     today = today or timezone.localdate()
+    permissions.require(permissions.can_write_report(actor), "Anda bukan penerima instruksi ini.")
     addressee = addressee_of(actor)
-    if addressee is None or not addressee.is_addressed_by(instruction):
+    if not addressee.is_addressed_by(instruction):
         raise ValidationError("Anda bukan penerima instruksi ini.")
     try:
         period = instruction.period_at(period_start)
@@ -61,9 +63,14 @@ def report_open(*, actor, instruction, period_start, today=None):
         return report
 
 
+def require_writer(actor, report):
+    permissions.require(
+        permissions.can_write_report(actor, report), "Anda tidak berwenang mengubah laporan ini."
+    )
+
+
 def require_writable(actor, report):
-    if not can_write(actor, report):
-        raise ValidationError("Anda tidak berwenang mengubah laporan ini.")
+    require_writer(actor, report)
     if not report.is_editable:
         raise ValidationError(
             f"Laporan berstatus '{report.get_status_display()}' tidak dapat diubah lagi."
@@ -73,6 +80,7 @@ def require_writable(actor, report):
 def report_update(*, actor, report, lines):
     """Saves what the addressee wrote. `lines` maps each ReportLine id to its cleaned input
     (status, narrative, figure, figure_unit, upload). Any bad attachment refuses all."""
+    require_writer(actor, report)
     errors = []
     for values in lines.values():
         upload = values.get("upload")
@@ -129,6 +137,7 @@ def report_submit(*, actor, report):
 
 
 def report_return(*, actor, report, note):
+    require_may_move(report=report, to=ReportStatus.RETURNED, actor=actor)
     if not note.strip():
         raise ValidationError("Tuliskan catatan agar desa tahu apa yang harus diperbaiki.")
     with transaction.atomic():

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 import audit
-from accounts.models import Role
+from accounts import permissions
 from instructions import exports, figures, overview, services
-from instructions.addressees import addressee_of, can_review, can_submit, can_write
+from instructions.addressees import addressee_of
 from instructions.forms import LineForm, MatrixFilter, NoteForm
 from instructions.models import Attachment, Diktum, Instruction, Item, Report
 from instructions.reminders import awaiting_review
@@ -93,7 +93,7 @@ def instruction_detail(request, pk):
             "addressee": addressee,
             "periods": periods,
             "awaiting": awaiting_review(request.user).filter(instruction=instruction),
-            "can_oversee": request.user.role in {*overview.OVERSEERS, Role.DISTRICT_HEAD},
+            "can_oversee": permissions.can_read_instruction_overview(request.user),
         },
     )
 
@@ -101,6 +101,8 @@ def instruction_detail(request, pk):
 @require_POST
 def report_open(request, pk):
     instruction = scoped_instruction(request, pk)
+    if not permissions.can_write_report(request.user):
+        raise PermissionDenied
     try:
         period_start = datetime.date.fromisoformat(request.POST.get("period_start", ""))
     except ValueError:
@@ -140,9 +142,9 @@ def report_detail(request, pk):
             "report": report,
             "lines": lines,
             "events": report.events.select_related("actor"),
-            "can_edit": can_write(user, report) and report.is_editable,
-            "can_submit": can_submit(user, report) and report.is_editable,
-            "can_review": can_review(user, report) and status == "submitted",
+            "can_edit": permissions.can_write_report(user, report) and report.is_editable,
+            "can_submit": permissions.can_submit_report(user, report) and report.is_editable,
+            "can_review": permissions.can_review_report(user, report) and status == "submitted",
             "note_form": NoteForm(),
         },
     )
@@ -150,7 +152,7 @@ def report_detail(request, pk):
 
 def report_edit(request, pk):
     report = scoped_report(request, pk)
-    if not can_write(request.user, report):
+    if not permissions.can_write_report(request.user, report):
         raise PermissionDenied
     if not report.is_editable:
         messages.error(request, "Laporan ini sudah diajukan dan tidak dapat diubah.")
@@ -181,7 +183,7 @@ def report_edit(request, pk):
                 lines={line.pk: dict(line.form.cleaned_data) for line in lines},
             )
             if saved is not None:
-                if "submit" in request.POST and can_submit(request.user, report):
+                if "submit" in request.POST and permissions.can_submit_report(request.user, report):
                     run_service(
                         request, submitted_message(report), services.report_submit, report=saved
                     )
@@ -198,7 +200,7 @@ def report_edit(request, pk):
             "report": report,
             "lines": lines,
             "errors": errors,
-            "can_submit": can_submit(request.user, report),
+            "can_submit": permissions.can_submit_report(request.user, report),
         },
     )
 
@@ -269,7 +271,7 @@ def attachment_delete(request, pk):
 
 
 def matrix_for(request, pk):
-    if request.user.role not in {*overview.OVERSEERS, Role.DISTRICT_HEAD}:
+    if not permissions.can_read_instruction_overview(request.user):
         raise PermissionDenied
     instruction = scoped_instruction(request, pk)
     terms = terminology.current()
@@ -280,8 +282,8 @@ def matrix_for(request, pk):
     )
     data = filters.cleaned_data if filters.is_valid() else {}
     kind = data.get("kind") or overview.RowKind.TO_SEKDA
-    if request.user.role == Role.DISTRICT_HEAD:
-        kind = overview.RowKind.VILLAGES
+    if not permissions.can_oversee_instructions(request.user):
+        kind = overview.RowKind.VILLAGES  # a Camat oversees its own villages only
     matrix = overview.build(
         instruction,
         request.user,

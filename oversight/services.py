@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import VILLAGE_ROLES, Role
+from accounts import permissions
 from enrollment.models import Kind, Participation
 from enrollment.participation import month_start
 from enrollment.services import as_date
@@ -16,17 +16,15 @@ from sktm.letters import add_months
 from verification import services as verification
 from verification.models import ProposalItem
 
-TEAM_ROLES = {Role.VERIFIER, Role.ADMIN}
-
 
 def require_recorder(actor, village):
     """Village staff re-verify their own village; the Tim Verifikasi and admins any village
     in their area."""
-    if actor.role in VILLAGE_ROLES and actor.village_id == village.pk:
-        return
-    if actor.role in TEAM_ROLES and Village.objects.visible_to(actor).filter(pk=village.pk):
-        return
-    raise ValidationError("Anda tidak berwenang mencatat verifikasi ulang peserta desa ini.")
+    permissions.require(
+        permissions.can_record_reverification(actor, village)
+        and Village.objects.visible_to(actor).filter(pk=village.pk).exists(),
+        "Anda tidak berwenang mencatat verifikasi ulang peserta desa ini.",
+    )
 
 
 def checked_date(value):
@@ -100,7 +98,7 @@ def reverification_record(
                 evidence=evidence or {},
                 duplicate_of=duplicate_of,
             )
-            if actor.role in VILLAGE_ROLES:
+            if permissions.can_draft_proposal(actor, participation.village):
                 removal = village_removal(actor, item)
             else:
                 note_text = f"Verifikasi ulang {checked_on:%d-%m-%Y}. {note}".strip()

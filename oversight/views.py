@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.models import REGENCY_ROLES, VILLAGE_ROLES, Role
-from accounts.scoping import FIGURE_AGENCIES, figure_area
+from accounts import permissions
+from accounts.scoping import figure_area
 from enrollment.models import Participation
 from oversight import charts, dashboard, exports, premium, recap, schedule, services
 from oversight.areas import area_for
@@ -24,33 +24,6 @@ from sktm.views import pdf_response
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Who reads the lists of participants due for re-verification (they name people).
-LIST_ROLES = (*VILLAGE_ROLES, Role.DISTRICT_HEAD, Role.VERIFIER, Role.LEADERSHIP, Role.ADMIN)
-# Who records re-verifications: the village for its own, the Tim Verifikasi for any.
-RECORD_ROLES = (*VILLAGE_ROLES, Role.VERIFIER, Role.ADMIN)
-PREMIUM_ROLES = (Role.VERIFIER, Role.LEADERSHIP, Role.ADMIN, Role.AGENCY_STAFF)
-FIGURE_ROLES = (*VILLAGE_ROLES, Role.DISTRICT_HEAD, *REGENCY_ROLES, Role.ADMIN)
-
-
-def reads_figures(user):
-    """Whether the user reads the figures of an area (as `figure_area` decides, without a
-    query for most roles: the navigation asks on every page)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.role == Role.AGENCY_STAFF:
-        return user.agency.short_name in FIGURE_AGENCIES
-    return user.role in FIGURE_ROLES
-
-
-def reads_premium(user):
-    """Dinas Sosial (Tim Verifikasi and its staff), Badan Keuangan Daerah, Sekda/Bupati and
-    admin: the kabupaten's figures."""
-    return user.is_authenticated and user.role in PREMIUM_ROLES and reads_figures(user)
-
-
-def require_roles(request, roles):
-    if request.user.role not in roles:
-        raise PermissionDenied
 
 
 def xlsx_response(heading, tables, filename, stacked=False):
@@ -79,7 +52,7 @@ def dashboard_view(request):
             "area": area,
             "figures": dashboard.figures(area),
             "today": timezone.localdate(),
-            "can_read_premium": reads_premium(request.user),
+            "can_read_premium": permissions.can_read_premium(request.user),
             **area_switch(area, figure_area(request.user)),
         },
     )
@@ -149,7 +122,7 @@ def premium_tables(total, parts, area):
 
 @require_safe
 def premium_view(request):
-    if not reads_premium(request.user):
+    if not permissions.can_read_premium(request.user):
         raise PermissionDenied
     area = area_for(request.user, request.GET)
     year_form = YearForm(request.GET)
@@ -183,7 +156,7 @@ def premium_view(request):
 
 @require_safe
 def premium_xlsx(request):
-    if not reads_premium(request.user):
+    if not permissions.can_read_premium(request.user):
         raise PermissionDenied
     area = area_for(request.user, request.GET)
     total, parts = premium.premium(area, YearForm(request.GET).year())
@@ -249,7 +222,8 @@ STATUS_FILTERS = {
 @require_safe
 def reverification_list(request):
     """Participants due and overdue for re-verification, by kapanewon and village."""
-    require_roles(request, LIST_ROLES)
+    if not permissions.can_read_reverification(request.user):
+        raise PermissionDenied
     area = area_for(request.user, request.GET)
     today = timezone.localdate()
     status = request.GET.get("status", "")
@@ -280,7 +254,7 @@ def reverification_list(request):
             "statuses": schedule.Status.choices,
             "totals": totals,
             "summary": summary,
-            "can_record": request.user.role in RECORD_ROLES,
+            "can_record": permissions.can_record_reverification(request.user),
             "today": today,
             **area_switch(area, figure_area(request.user)),
         },
@@ -291,7 +265,8 @@ def reverification_list(request):
 def reverification_bulk(request, code):
     """A village's participants due and overdue (or all of them, `?semua=1`) on one form:
     those ticked are recorded as still eligible, all in one transaction."""
-    require_roles(request, RECORD_ROLES)
+    if not permissions.can_record_reverification(request.user):
+        raise PermissionDenied
     village = get_object_or_404(
         Village.objects.visible_to(request.user).select_related("district"), code=code
     )
@@ -337,7 +312,8 @@ def reverification_bulk(request, code):
 @require_http_methods(["GET", "HEAD", "POST"])
 def reverification_person(request, pk):
     """One participant's re-verification history, and the form to record the next one."""
-    require_roles(request, LIST_ROLES)
+    if not permissions.can_read_reverification(request.user):
+        raise PermissionDenied
     person = get_object_or_404(
         Person.objects.visible_to(request.user).select_related("household__village__district"),
         pk=pk,
@@ -346,7 +322,9 @@ def reverification_person(request, pk):
     participation = schedule.with_schedule(
         Participation.objects.active_on(today).filter(person=person), today
     ).first()
-    can_record = request.user.role in RECORD_ROLES and participation is not None
+    can_record = participation is not None and permissions.can_record_reverification(
+        request.user, participation.village
+    )
     form = ReverificationForm(request.POST or None)
     if request.method == "POST":
         if not can_record:
@@ -374,6 +352,8 @@ def reverification_person(request, pk):
             "history": person.reverifications.select_related("recorded_by", "removal__proposal"),
             "form": form,
             "can_record": can_record,
+            # A village's removal goes into its Usulan; the Tim Verifikasi's is its own finding.
+            "removal_in_proposal": permissions.can_draft_proposal(request.user),
             "evidence_fields": [
                 (form[name], " ".join(grounds)) for name, grounds in EVIDENCE_FIELDS.items()
             ],

@@ -102,7 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "regions.context_processors.terms",
-                "accounts.navigation.context",
+                "pbipemda.navigation.context",
             ],
         },
     },

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import VILLAGE_ROLES
+from accounts import permissions
 from people.models import Household, Person, PersonChange
 from people.nik import validate_kk, validate_nik
 
@@ -45,8 +45,10 @@ def person_record(
     Optional values left empty keep what is already recorded, so a partial source (an import
     without phone numbers, say) never erases data.
     """
-    if actor.role not in VILLAGE_ROLES or actor.village_id != village.pk:
-        raise ValidationError("Anda tidak berwenang mengubah data penduduk desa ini.")
+    permissions.require(
+        permissions.can_edit_residents(actor, village),
+        "Anda tidak berwenang mengubah data penduduk desa ini.",
+    )
     errors = {}
     for field, value, validate in [
         ("nik", nik, validate_nik),

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts import permissions
 from people.services import person_record
 from regions.models import MinimumWage
 from sktm import letters, scoring
@@ -16,7 +16,7 @@ from sktm.models import (
     LetterSequence,
     VerificationForm,
 )
-from sktm.transitions import transition
+from sktm.transitions import require_may_move, transition
 
 APPLICANT_FIELDS = [
     "applicant_name",
@@ -75,8 +75,10 @@ def refuse_duplicate(village, nik, exclude=None):
 def sktm_form_submit(*, actor, data, form=None):
     """Records a Lampiran A form (new, or a returned one corrected) and the applicant's person
     record, and submits it to the Lurah. `data` is the cleaned form input."""
-    if actor.role != Role.OPERATOR:
-        raise ValidationError("Hanya operator desa yang dapat mengisi formulir verifikasi.")
+    permissions.require(
+        permissions.can_fill_sktm_form(actor),
+        "Hanya operator desa yang dapat mengisi formulir verifikasi.",
+    )
     village = actor.village
     with transaction.atomic():
         refuse_duplicate(village, data["nik"], exclude=form)
@@ -124,6 +126,7 @@ def sktm_form_acknowledge(*, actor, form):
 
 
 def sktm_form_return(*, actor, form, note):
+    require_may_move(form=form, to=FormStatus.RETURNED, actor=actor)
     if not note.strip():
         raise ValidationError("Tuliskan catatan agar operator tahu apa yang harus diperbaiki.")
     with transaction.atomic():
@@ -172,12 +175,14 @@ def sktm_issue_letter(*, actor, form, issued_on=None):
 
 
 def sktm_revoke_letter(*, actor, letter, reason):
+    permissions.require(
+        permissions.can_revoke_letter(actor, letter),
+        "Hanya Lurah desa penerbit yang dapat mencabut SKTM ini.",
+    )
     if not reason.strip():
         raise ValidationError("Alasan pencabutan wajib diisi.")
     with transaction.atomic():
         letter = Letter.objects.select_for_update().get(pk=letter.pk)
-        if actor.role != Role.VILLAGE_HEAD or actor.village_id != letter.village_id:
-            raise ValidationError("Hanya Lurah desa penerbit yang dapat mencabut SKTM ini.")
         if letter.revoked_at:
             raise ValidationError("SKTM ini sudah dicabut.")
         letter.revoked_at = timezone.now()

@@ -1,35 +1,27 @@
-"""The form's state machine: allowed moves and the role that may make each."""
+"""The form's state machine: allowed moves and the capability that may make each."""
 
-from django.core.exceptions import ValidationError
-
-from accounts.models import Role
-from sktm.models import FormEvent, FormStatus, VerificationForm
+from accounts import transitions
+from accounts.permissions import can_acknowledge_sktm_form, can_correct_sktm_form, can_issue_letter
+from sktm.models import FormEvent, FormStatus
 
 S = FormStatus
 ALLOWED = {
-    (S.RETURNED, S.SUBMITTED): Role.OPERATOR,
-    (S.SUBMITTED, S.RETURNED): Role.VILLAGE_HEAD,
-    (S.SUBMITTED, S.ACKNOWLEDGED): Role.VILLAGE_HEAD,
-    (S.SUBMITTED, S.INELIGIBLE): Role.VILLAGE_HEAD,
-    (S.ACKNOWLEDGED, S.ISSUED): Role.VILLAGE_HEAD,
+    (S.RETURNED, S.SUBMITTED): can_correct_sktm_form,
+    (S.SUBMITTED, S.RETURNED): can_acknowledge_sktm_form,
+    (S.SUBMITTED, S.ACKNOWLEDGED): can_acknowledge_sktm_form,
+    (S.SUBMITTED, S.INELIGIBLE): can_acknowledge_sktm_form,
+    (S.ACKNOWLEDGED, S.ISSUED): can_issue_letter,
 }
+REFUSAL = "Anda tidak berwenang melakukan tindakan ini pada formulir ini."
+
+
+def require_may_move(*, form, to, actor):
+    transitions.require_may_move(form, to=to, actor=actor, allowed=ALLOWED, message=REFUSAL)
 
 
 def transition(*, form, to, actor, note=""):
     """Moves a form to `to`, locking its row, and appends the history row. Call inside the
     service's transaction."""
-    form = VerificationForm.objects.select_for_update().get(pk=form.pk)
-    role = ALLOWED.get((form.status, to))
-    if role is None:
-        raise ValidationError(
-            f"Formulir berstatus '{form.get_status_display()}' tidak dapat diubah menjadi "
-            f"'{FormStatus(to).label}'."
-        )
-    if actor.role != role or actor.village_id != form.village_id:
-        raise ValidationError("Anda tidak berwenang melakukan tindakan ini pada formulir ini.")
-    FormEvent.objects.create(
-        form=form, from_status=form.status, to_status=to, actor=actor, note=note
+    return transitions.transition(
+        form, to=to, actor=actor, allowed=ALLOWED, history=FormEvent, note=note, message=REFUSAL
     )
-    form.status = to
-    form.save(update_fields=["status", "updated_at"])
-    return form

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 import audit
-from accounts.models import Role
+from accounts import permissions
 from sktm import letters, scoring, services
 from sktm.forms import FormFilter, NoteForm, VerificationFormInput
 from sktm.models import FormStatus, Letter, LetterCheck, VerificationForm
@@ -30,11 +30,6 @@ def scoped_letter(request, pk):
         "form", "person__household", "village__district__regency"
     )
     return get_object_or_404(queryset, pk=pk)
-
-
-def require_role(request, role):
-    if request.user.role != role:
-        raise PermissionDenied
 
 
 def pdf_response(content, filename, inline=False):
@@ -66,12 +61,21 @@ def form_list(request):
         elif data["category"] == "not_poor":
             forms = forms.filter(total_score__lt=scoring.THRESHOLD)
     page = Paginator(forms, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "sktm/form_list.html", {"page": page, "filters": filters})
+    return render(
+        request,
+        "sktm/form_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "can_fill": permissions.can_fill_sktm_form(request.user),
+        },
+    )
 
 
 def form_edit(request, pk=None):
     """A new form, or a returned one corrected by the operator."""
-    require_role(request, Role.OPERATOR)
+    if not permissions.can_fill_sktm_form(request.user):
+        raise PermissionDenied
     form_record = scoped_form(request, pk) if pk else None
     if form_record:
         audit.record(request, audit.VIEW, f"Formulir SKTM {form_record.nik}", obj=form_record)
@@ -167,7 +171,8 @@ def preview(data, wage):
 
 @require_POST
 def score_preview(request):
-    require_role(request, Role.OPERATOR)
+    if not permissions.can_fill_sktm_form(request.user):
+        raise PermissionDenied
     return render(
         request,
         "sktm/_score.html",
@@ -180,17 +185,23 @@ def form_detail(request, pk):
     form = scoped_form(request, pk)
     audit.record(request, audit.VIEW, f"Formulir SKTM {form.nik}", rows=1, obj=form)
     user = request.user
-    is_own_head = user.role == Role.VILLAGE_HEAD and user.village_id == form.village_id
+    letter = getattr(form, "letter", None)
     return render(
         request,
         "sktm/form_detail.html",
         {
             "record": form,
             "events": form.events.select_related("actor"),
-            "letter": getattr(form, "letter", None),
-            "can_decide": is_own_head and form.status == FormStatus.SUBMITTED,
-            "can_issue": is_own_head and form.status == FormStatus.ACKNOWLEDGED,
-            "can_edit": user.role == Role.OPERATOR and form.status == FormStatus.RETURNED,
+            "letter": letter,
+            "can_decide": permissions.can_acknowledge_sktm_form(user, form)
+            and form.status == FormStatus.SUBMITTED,
+            "can_issue": permissions.can_issue_letter(user, form)
+            and form.status == FormStatus.ACKNOWLEDGED,
+            "can_edit": permissions.can_correct_sktm_form(user, form)
+            and form.status == FormStatus.RETURNED,
+            "can_revoke": letter is not None
+            and permissions.can_revoke_letter(user, letter)
+            and not letter.revoked_at,
             "note_form": NoteForm(),
         },
     )

@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +81,54 @@ def test_demo_data_gives_every_role_a_login_that_reaches_its_home(client):
     for user in users:
         assert client.login(request=HttpRequest(), username=user.username, password="pbi-demo-2026")
         assert client.get("/").status_code == 200
+
+
+# A role compared in code or a template: `user.role == …`, `.role in …`, `!= Role.X`, …
+ROLE_COMPARISON = re.compile(r"\.role\b\s*(==|!=|in\b|not\s+in\b)|(==|!=|\bin)\s*Role\.")
+# Who may do what is answered in accounts/permissions.py alone; migrations, tests and the
+# commands that create demo users with a role name roles without deciding anything.
+ROLE_COMPARISONS_ALLOWED = {
+    "accounts/permissions.py",
+    "jobs/models.py",  # until its JobQuerySet.visible_to asks the admin's area (None)
+}
+OUTSIDE_THE_APPLICATION = {".venv", "node_modules", "tests", "bench", "synthetic", "migrations"}
+
+
+def application_sources():
+    for path in sorted(ROOT.rglob("*")):
+        relative = path.relative_to(ROOT)
+        if path.suffix not in (".py", ".html") or OUTSIDE_THE_APPLICATION & set(relative.parts):
+            continue
+        if relative.parent.name == "commands" and relative.name.startswith("load_demo"):
+            continue
+        yield relative.as_posix(), path
+
+
+def test_only_the_permissions_module_compares_roles():
+    comparisons = [
+        f"{name}:{number}: {line.strip()}"
+        for name, path in application_sources()
+        if name not in ROLE_COMPARISONS_ALLOWED
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if ROLE_COMPARISON.search(line)
+    ]
+    assert not comparisons, "Tanyakan accounts/permissions.py:\n" + "\n".join(comparisons)
+
+
+def test_the_role_comparison_pattern_finds_what_it_must():
+    found = [
+        "if user.role == Role.ADMIN:",
+        "if actor.role not in DECIDING_ROLES:",
+        "{% if user.role != 'dukcapil' %}",
+        '{% if user.role == "operator" or x %}',
+        "is_staff = role == Role.ADMIN",
+        "if request.user.role in VILLAGE_ROLES:",
+    ]
+    passed = [
+        "DUTIES.get(request.user.role, '')",
+        '<div class="alert" role="alert">',
+        "role=Role.VILLAGE_HEAD",
+        "return has_role(user, {Role.ADMIN})",
+    ]
+    assert all(ROLE_COMPARISON.search(line) for line in found)
+    assert not any(ROLE_COMPARISON.search(line) for line in passed)

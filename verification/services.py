@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import VILLAGE_ROLES, Role
+from accounts import permissions
 from enrollment import services as ledger
 from enrollment.models import Ground, Kind, Validator
 from enrollment.participation import month_start
@@ -22,9 +22,10 @@ from verification.models import (
     ProposalSource,
     ProposalStatus,
 )
+from verification.transitions import transition
 
-DECIDING_ROLES = {Role.VERIFIER, Role.ADMIN}
-VALIDATING_ROLES = {Role.DUKCAPIL: Validator.DUKCAPIL, Role.VERIFIER: Validator.DINSOS}
+VILLAGE_REFUSAL = "Anda tidak berwenang mengubah usulan desa ini."
+DECIDER_REFUSAL = "Hanya Tim Verifikasi Dinas Sosial yang memutuskan usulan."
 # An item is "open" while its Usulan is being worked on: a person is in at most one of these.
 OPEN_STATUSES = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
 
@@ -33,11 +34,6 @@ def effective_month(proposal, today=None):
     """The month an approved change takes effect: the Usulan's month, or the month it is
     decided in when that is later."""
     return max(proposal.month, month_start(today or timezone.localdate()))
-
-
-def require_village_staff(actor, village, roles=VILLAGE_ROLES):
-    if actor.role not in roles or actor.village_id != village.pk:
-        raise ValidationError("Anda tidak berwenang mengubah usulan desa ini.")
 
 
 def log(proposal, actor, to_status, from_status="", item=None, note=""):
@@ -59,7 +55,7 @@ def locked(proposal):
 def proposal_open(*, actor, month):
     """The actor's village Usulan for `month` (this month or the next), opened as a draft when
     there is none yet."""
-    require_village_staff(actor, actor.village)
+    permissions.require(permissions.can_draft_proposal(actor, actor.village), VILLAGE_REFUSAL)
     month = month_start(month)
     this_month = month_start(timezone.localdate())
     if month not in (this_month, add_months(this_month, 1)):
@@ -116,7 +112,7 @@ def require_free(person):
 def item_add(*, actor, proposal, item):
     """Adds a person (an unsaved ProposalItem with its ground and evidence) to a draft Usulan,
     after checking the ground as the ledger will."""
-    require_village_staff(actor, proposal.village)
+    permissions.require(permissions.can_draft_proposal(actor, proposal.village), VILLAGE_REFUSAL)
     with transaction.atomic():
         proposal = locked(proposal)
         if not proposal.is_editable:
@@ -144,7 +140,9 @@ def item_add(*, actor, proposal, item):
 
 
 def item_withdraw(*, actor, item):
-    require_village_staff(actor, item.proposal.village)
+    permissions.require(
+        permissions.can_draft_proposal(actor, item.proposal.village), VILLAGE_REFUSAL
+    )
     with transaction.atomic():
         proposal = locked(item.proposal)
         if not proposal.is_editable:
@@ -156,7 +154,7 @@ def item_withdraw(*, actor, item):
 def proposal_submit(*, actor, proposal, place):
     """The Lurah sends the Usulan to the Kepala Dinas Sosial as Ketua Tim Verifikasi; every
     person's ground is checked again, since an SKTM may have expired since drafting."""
-    require_village_staff(actor, proposal.village, roles=[Role.VILLAGE_HEAD])
+    permissions.require(permissions.can_submit_proposal(actor, proposal), VILLAGE_REFUSAL)
     with transaction.atomic():
         proposal = locked(proposal)
         if proposal.status not in EDITABLE:
@@ -175,23 +173,29 @@ def proposal_submit(*, actor, proposal, place):
                 problems.append(f"{item.person.name} (NIK {item.person.nik}): {error.messages[0]}")
         if problems:
             raise ValidationError(["Perbaiki dahulu sebelum dikirim:", *problems])
-        previous = proposal.status
-        proposal.status = ProposalStatus.SUBMITTED
-        proposal.submitted_at = timezone.now()
-        proposal.submitted_by = actor
-        proposal.signed_place = place.strip()
-        proposal.signer_name = actor.get_full_name() or actor.username
-        proposal.save()
-        log(proposal, actor, proposal.status, previous)
+
+        def signed(proposal):
+            proposal.submitted_at = timezone.now()
+            proposal.submitted_by = actor
+            proposal.signed_place = place.strip()
+            proposal.signer_name = actor.get_full_name() or actor.username
+
+        proposal = transition(
+            proposal=proposal,
+            to=ProposalStatus.SUBMITTED,
+            actor=actor,
+            message=VILLAGE_REFUSAL,
+            apply=signed,
+        )
     return proposal
 
 
 def require_decider(actor, proposal):
-    if (
-        actor.role not in DECIDING_ROLES
-        or not Proposal.objects.visible_to(actor).filter(pk=proposal.pk).exists()
-    ):
-        raise ValidationError("Hanya Tim Verifikasi Dinas Sosial yang memutuskan usulan.")
+    permissions.require(
+        permissions.can_decide(actor, proposal)
+        and Proposal.objects.visible_to(actor).filter(pk=proposal.pk).exists(),
+        DECIDER_REFUSAL,
+    )
 
 
 def proposal_return(*, actor, proposal, note):
@@ -207,9 +211,13 @@ def proposal_return(*, actor, proposal, note):
         proposal.items.update(
             decision=Decision.PENDING, reason="", reason_text="", decided_by=None, decided_at=None
         )
-        proposal.status = ProposalStatus.RETURNED
-        proposal.save()
-        log(proposal, actor, proposal.status, ProposalStatus.SUBMITTED, note=note.strip())
+        proposal = transition(
+            proposal=proposal,
+            to=ProposalStatus.RETURNED,
+            actor=actor,
+            message=DECIDER_REFUSAL,
+            note=note.strip(),
+        )
     return proposal
 
 
@@ -250,6 +258,7 @@ def item_decide(*, actor, item, decision, reason="", reason_text=""):
 def items_approve_pending(*, actor, proposal):
     """Approves every person of the Usulan still waiting, all or none: one whose ground no
     longer holds stops the whole batch with its name, to be rejected first."""
+    require_decider(actor, proposal)
     with transaction.atomic():
         pending = list(proposal.items.filter(decision=Decision.PENDING).order_by("pk"))
         if not pending:
@@ -285,18 +294,30 @@ def close(proposal, actor):
             ) from error
         item.ledger_entry = entry
         item.save(update_fields=["ledger_entry"])
-    proposal.status = ProposalStatus.CLOSED
-    proposal.closed_at = timezone.now()
-    proposal.save()
-    log(proposal, actor, proposal.status, ProposalStatus.SUBMITTED)
+
+    def closed(proposal):
+        proposal.closed_at = timezone.now()
+
+    transition(
+        proposal=proposal,
+        to=ProposalStatus.CLOSED,
+        actor=actor,
+        message=DECIDER_REFUSAL,
+        apply=closed,
+    )
 
 
 def removal_validate(*, actor, item, validated_on, validated_against):
     """Records an approved removal in the ledger once the population data is validated, by
     Dukcapil or by Dinas Sosial (Pasal 5 ayat 3)."""
-    validator = Validator.DINSOS if actor.role == Role.ADMIN else VALIDATING_ROLES.get(actor.role)
-    if validator is None or not ProposalItem.objects.visible_to(actor).filter(pk=item.pk).exists():
-        raise ValidationError("Hanya Dukcapil atau Dinas Sosial yang memvalidasi pengurangan.")
+    permissions.require(
+        permissions.can_validate_removal(actor)
+        and ProposalItem.objects.visible_to(actor).filter(pk=item.pk).exists(),
+        "Hanya Dukcapil atau Dinas Sosial yang memvalidasi pengurangan.",
+    )
+    validator = (
+        Validator.DUKCAPIL if permissions.is_population_registry(actor) else Validator.DINSOS
+    )
     validated_on = ledger.as_date(validated_on, "Tanggal validasi")
     with transaction.atomic():
         proposal = locked(item.proposal)
@@ -325,8 +346,10 @@ def removal_found(*, actor, item, note=""):
     its ground and evidence): recorded as approved in the month's Dinas Sosial record of the
     person's village, where it waits for the validation of population data (Pasal 5 ayat 3)
     in the same queue as the villages' removals."""
-    if actor.role not in DECIDING_ROLES:
-        raise ValidationError("Hanya Tim Verifikasi Dinas Sosial yang mencatat temuan pengurangan.")
+    permissions.require(
+        permissions.can_decide(actor),
+        "Hanya Tim Verifikasi Dinas Sosial yang mencatat temuan pengurangan.",
+    )
     if item.kind != Kind.REMOVAL:
         raise ValidationError("Temuan Dinas Sosial hanya untuk pengurangan peserta.")
     with transaction.atomic():

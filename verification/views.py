@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 import audit
 import jobs
-from accounts.models import VILLAGE_ROLES, Role
+from accounts import permissions
 from accounts.scoping import scope_districts
 from enrollment.models import Kind
 from enrollment.participation import month_start
@@ -56,11 +56,6 @@ def scoped_item(request, pk):
     return get_object_or_404(queryset, pk=pk)
 
 
-def require_roles(request, roles):
-    if request.user.role not in roles:
-        raise PermissionDenied
-
-
 def cleaned(form):
     """The form's data, or a ValidationError carrying its messages."""
     if not form.is_valid():
@@ -90,7 +85,7 @@ def proposal_list(request):
     proposals = with_counts(
         Proposal.objects.visible_to(request.user).select_related("village__district")
     ).order_by("-month", "village__code")
-    if request.user.role in VILLAGE_ROLES:
+    if permissions.can_draft_proposal(request.user):
         this_month = month_start(timezone.localdate())
         # Meta.ordering does not apply to an aggregated queryset: order it here.
         proposals = proposals.order_by("-month")
@@ -125,13 +120,19 @@ def proposal_list(request):
     return render(
         request,
         "verification/queue.html",
-        {"page": page, "filters": filters, "now": timezone.now()},
+        {
+            "page": page,
+            "filters": filters,
+            "now": timezone.now(),
+            "can_export": permissions.can_export_lampiran_d(request.user),
+        },
     )
 
 
 @require_POST
 def proposal_open(request):
-    require_roles(request, VILLAGE_ROLES)
+    if not permissions.can_draft_proposal(request.user):
+        raise PermissionDenied
     try:
         month = datetime.date.fromisoformat(request.POST.get("month", ""))
         proposal = services.proposal_open(actor=request.user, month=month)
@@ -154,7 +155,6 @@ def proposal_detail(request, pk):
     )
     audit.record(request, audit.VIEW, f"Usulan {proposal}", rows=len(items), obj=proposal)
     user = request.user
-    is_village_staff = user.role in VILLAGE_ROLES
     events = list(proposal.events.select_related("actor", "person"))
     for event in events:
         event.from_label = EVENT_LABELS.get(event.from_status, event.from_status)
@@ -166,11 +166,11 @@ def proposal_detail(request, pk):
         "removals": [item for item in items if item.kind == Kind.REMOVAL],
         "events": events,
         "return_note": returns[-1] if returns else "",
-        "can_edit": is_village_staff and proposal.is_editable,
-        "can_submit": user.role == Role.VILLAGE_HEAD and proposal.is_editable,
-        "can_decide": user.role in services.DECIDING_ROLES
+        "can_edit": permissions.can_draft_proposal(user, proposal.village) and proposal.is_editable,
+        "can_submit": permissions.can_submit_proposal(user, proposal) and proposal.is_editable,
+        "can_decide": permissions.can_decide(user, proposal)
         and proposal.status == ProposalStatus.SUBMITTED,
-        "can_validate": user.role in (*services.VALIDATING_ROLES, Role.ADMIN),
+        "can_validate": permissions.can_validate_removal(user),
         "decision_form": DecisionForm(),
         "submit_form": SubmitForm(initial={"place": proposal.village.name}),
         "note_form": NoteForm(),
@@ -189,7 +189,8 @@ EVENT_LABELS = {
 
 def item_add(request, pk):
     proposal = scoped_proposal(request, pk)
-    require_roles(request, VILLAGE_ROLES)
+    if not permissions.can_draft_proposal(request.user, proposal.village):
+        raise PermissionDenied
     if not proposal.is_editable:
         messages.error(request, "Usulan yang sudah dikirim tidak dapat diubah.")
         return redirect("verification:proposal_detail", pk=pk)
@@ -241,6 +242,8 @@ def item_withdraw(request, pk):
 @require_POST
 def proposal_submit(request, pk):
     proposal = scoped_proposal(request, pk)
+    if not permissions.can_submit_proposal(request.user, proposal):
+        raise PermissionDenied
     try:
         services.proposal_submit(
             actor=request.user, proposal=proposal, place=cleaned(SubmitForm(request.POST))["place"]
@@ -255,6 +258,8 @@ def proposal_submit(request, pk):
 @require_POST
 def proposal_return(request, pk):
     proposal = scoped_proposal(request, pk)
+    if not permissions.can_decide(request.user, proposal):
+        raise PermissionDenied
     try:
         services.proposal_return(
             actor=request.user, proposal=proposal, note=cleaned(NoteForm(request.POST))["note"]
@@ -269,6 +274,8 @@ def proposal_return(request, pk):
 @require_POST
 def item_decide(request, pk):
     item = scoped_item(request, pk)
+    if not permissions.can_decide(request.user, item.proposal):
+        raise PermissionDenied
     try:
         services.item_decide(actor=request.user, item=item, **cleaned(DecisionForm(request.POST)))
     except ValidationError as error:
@@ -292,7 +299,8 @@ def items_approve_pending(request, pk):
 
 @require_safe
 def validation_queue(request):
-    require_roles(request, (*services.VALIDATING_ROLES, Role.ADMIN))
+    if not permissions.can_validate_removal(request.user):
+        raise PermissionDenied
     items = (
         ProposalItem.objects.visible_to(request.user)
         .awaiting_validation()
@@ -307,6 +315,8 @@ def validation_queue(request):
 @require_POST
 def removal_validate(request, pk):
     item = scoped_item(request, pk)
+    if not permissions.can_validate_removal(request.user):
+        raise PermissionDenied
     try:
         services.removal_validate(
             actor=request.user, item=item, **cleaned(ValidationForm(request.POST))
@@ -379,7 +389,8 @@ def letters_pdf(request, pk):
 def export(request):
     """Lampiran D of a month across a kapanewon or the whole kabupaten, in the user's scope;
     written by a background job while the page shows its progress."""
-    require_roles(request, (Role.ADMIN, Role.VERIFIER, Role.LEADERSHIP, Role.DISTRICT_HEAD))
+    if not permissions.can_export_lampiran_d(request.user):
+        raise PermissionDenied
     form = ExportForm(
         request.POST or None, districts=scope_districts(District.objects.all(), request.user)
     )

@@ -1,6 +1,6 @@
-"""What waits for each role, counted for the badges of the navigation."""
+"""What waits for each user, counted for the badges of the navigation."""
 
-from accounts.models import VILLAGE_ROLES, Role
+from accounts import permissions
 from verification.models import Proposal, ProposalItem, ProposalStatus
 
 
@@ -8,13 +8,13 @@ def proposals(user):
     """Village staff: Usulan returned to them (and, for the Lurah, drafts to send); the Tim
     Verifikasi and admin: Usulan waiting for decisions."""
     visible = Proposal.objects.visible_to(user)
-    if user.role in VILLAGE_ROLES:
+    if permissions.can_draft_proposal(user):
         statuses = [ProposalStatus.RETURNED]
-        if user.role == Role.VILLAGE_HEAD:
+        if permissions.can_submit_proposal(user):
             visible = visible.exclude(status=ProposalStatus.DRAFT, items__isnull=True)
             statuses.append(ProposalStatus.DRAFT)
         return visible.filter(status__in=statuses).distinct().count()
-    if user.role in (Role.VERIFIER, Role.ADMIN):
+    if permissions.can_decide(user):
         return visible.waiting().count()
     return 0
 

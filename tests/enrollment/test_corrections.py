@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 
 from enrollment import services
@@ -78,7 +78,7 @@ def test_a_correction_needs_a_reason_and_a_recording_role(participant, verifier,
     entry = LedgerEntry.objects.get()
     with pytest.raises(ValidationError, match="Alasan koreksi wajib"):
         correct(verifier, entry, "  ")
-    with pytest.raises(ValidationError, match="Hanya Tim Verifikasi"):
+    with pytest.raises(PermissionDenied, match="Hanya Tim Verifikasi"):
         correct(operator_a, entry)
     assert LedgerEntry.objects.count() == 1
 

@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 
 from enrollment import services
@@ -126,14 +126,14 @@ def test_sktm_addition_with_a_valid_letter(operator_a, lurah_a, verifier):
 
 
 def test_opening_balance_is_for_admins(resident, verifier, admin_user):
-    with pytest.raises(ValidationError, match="Saldo awal"):
+    with pytest.raises(PermissionDenied, match="Saldo awal"):
         add(verifier, resident, Ground.OPENING)
     assert add(admin_user, resident, Ground.OPENING).ground == Ground.OPENING
 
 
 @pytest.mark.parametrize("persona_name", ["operator_a", "lurah_a", "dukcapil", "panewu_a"])
 def test_only_dinsos_and_admin_record_the_ledger(request, resident, persona_name):
-    with pytest.raises(ValidationError, match="Hanya Tim Verifikasi"):
+    with pytest.raises(PermissionDenied, match="Hanya Tim Verifikasi"):
         add(request.getfixturevalue(persona_name), resident, Ground.DTKS, evidence=DTKS_EVIDENCE)
 
 

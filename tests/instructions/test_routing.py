@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from instructions import services
 from instructions.models import LineStatus, Report, ReportEvent, ReportStatus
@@ -56,7 +56,7 @@ def test_camat_returns_with_a_note_and_the_village_resubmits(village_report, kad
 def test_only_the_camat_of_the_district_reviews(village_report, kades, camat_other, dinsos):
     services.report_submit(actor=kades, report=village_report)
     for actor in (camat_other, dinsos, kades):
-        with pytest.raises(ValidationError, match="tidak berwenang"):
+        with pytest.raises(PermissionDenied, match="tidak berwenang"):
             services.report_forward(actor=actor, report=village_report)
     assert Report.objects.get().status == ReportStatus.SUBMITTED
 
@@ -67,7 +67,7 @@ def test_operator_prepares_but_only_the_kepala_desa_submits(village_report, oper
         report=village_report,
         lines=line_input(village_report, narrative="Sosialisasi di balai desa."),
     )
-    with pytest.raises(ValidationError, match="tidak berwenang"):
+    with pytest.raises(PermissionDenied, match="tidak berwenang"):
         services.report_submit(actor=operator_desa, report=village_report)
 
 
@@ -112,7 +112,7 @@ def test_period_must_start_a_quarter(kades, instruction):
 
 def test_users_who_are_not_addressees_cannot_open_a_report(instruction, sekda, verifier):
     for actor in (sekda, verifier):
-        with pytest.raises(ValidationError, match="bukan penerima"):
+        with pytest.raises(PermissionDenied, match="bukan penerima"):
             services.report_open(actor=actor, instruction=instruction, period_start=Q1)
 
 

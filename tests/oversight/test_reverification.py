@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from enrollment.models import Ground, Kind, LedgerEntry, Participation
@@ -92,7 +92,7 @@ def test_a_future_date_or_a_non_participant_is_refused(verifier):
 
 def test_village_staff_reverify_only_their_own_village(verifier, operator_a, operator_b):
     person = enrolled(verifier, VILLAGE_A)
-    with pytest.raises(ValidationError, match="tidak berwenang"):
+    with pytest.raises(PermissionDenied, match="tidak berwenang"):
         eligible(operator_b, person)
     eligible(operator_a, person)
     assert Reverification.objects.get().recorded_by == operator_a
@@ -191,7 +191,7 @@ def test_bulk_writes_nothing_when_one_participant_fails(verifier):
 def test_bulk_refuses_another_villages_staff_and_an_empty_list(verifier, operator_b):
     person = enrolled(verifier, VILLAGE_A)
     village = person.household.village
-    with pytest.raises(ValidationError, match="tidak berwenang"):
+    with pytest.raises(PermissionDenied, match="tidak berwenang"):
         services.reverifications_record(
             actor=operator_b, village=village, people=[person.pk], checked_on=TODAY
         )

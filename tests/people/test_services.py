@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from people.models import Household, MaritalStatus, Person, Relationship, Sex
 from people.services import person_record
@@ -70,7 +70,7 @@ def test_recording_again_updates_without_erasing_what_is_left_empty(lurah_a):
 
 
 def test_operator_of_another_village_is_refused(operator_b):
-    with pytest.raises(ValidationError, match="tidak berwenang"):
+    with pytest.raises(PermissionDenied, match="tidak berwenang"):
         record(operator_b)
     assert not Person.objects.exists()
 

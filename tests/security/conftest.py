@@ -10,6 +10,8 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 import jobs
+from enrollment import services as ledger_services
+from enrollment.models import Ground
 from instructions import services as instruction_services
 from instructions.models import Attachment, Instruction
 from sktm import services as sktm_services
@@ -23,7 +25,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def world(settings, tmp_path, operator_a, lurah_a, verifier):
+def world(settings, tmp_path, operator_a, lurah_a, verifier, admin_user):
     settings.MEDIA_ROOT = tmp_path / "media"
     form = sktm_services.sktm_form_submit(actor=operator_a, data=POOR_15)
     form = sktm_services.sktm_form_acknowledge(actor=lurah_a, form=form)
@@ -32,6 +34,10 @@ def world(settings, tmp_path, operator_a, lurah_a, verifier):
     for person in PersonFactory.create_batch(2, domicile_since=LONG_AGO):
         item = propose(operator_a, proposal, person)
     proposal = proposal_services.proposal_submit(actor=lurah_a, proposal=proposal, place="Temon")
+    participant = PersonFactory(domicile_since=LONG_AGO)
+    ledger_services.participant_add(
+        actor=admin_user, person=participant, ground=Ground.OPENING, effective_month=this_month()
+    )
     job = jobs.start("verification.lampiran_d", verifier, month=this_month().isoformat())
     call_command("load_instruction", regency=KULON_PROGO, stdout=io.StringIO())
     instruction = Instruction.objects.get(regency__code=KULON_PROGO)
@@ -50,6 +56,7 @@ def world(settings, tmp_path, operator_a, lurah_a, verifier):
         form=form,
         letter=letter,
         person=letter.person,
+        participant=participant,
         proposal=proposal,
         item=item,
         job=job,

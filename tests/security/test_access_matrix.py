@@ -7,18 +7,21 @@ Temon), the operator of village B (Kapanewon Wates), and an anonymous visitor.
 
 A row: the method tried, the object of the world (tests/security/conftest.py) whose key goes
 in the URL, and the status per persona. `ok` personas get 200 to a GET and 302 to a POST (a
-POST carries no data, so the service refuses it with a message and sends the user back:
-nothing is written); `s403="…"`, `s404="…"`, `s302="…"`, `s200="…"` name personas with that
-status; every other logged-in persona gets `rest` (404: outside its area; 403: wrong role).
-An anonymous visitor is sent to the login page unless `anonymous` gives its status.
+POST carries no data, so the service refuses it with a message and sends the user back, or
+makes the one move that needs none); `s403="…"`, `s404="…"`, `s302="…"`, `s200="…"` name
+personas with that status; every other logged-in persona gets `rest` (404: outside its area;
+403: a role that may not). An anonymous visitor is sent to the login page unless `anonymous`
+gives its status. A role is refused (403) before any rule about the object's state is checked,
+so a role that drifted shows here; and a refused request (403, 404, or an anonymous visitor sent
+to log in) writes nothing. POSTED holds the POST of the views that answer GET and POST alike.
 """
 
 from dataclasses import dataclass, field
 
 import pytest
+from django.apps import apps
 from django.conf import settings
-from django.contrib import admin
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import (
@@ -71,12 +74,22 @@ def POST(obj="", ok="", rest=404, anonymous=None, **codes):
     return Rule("post", obj, ok, rest, anonymous, {int(k[1:]): v for k, v in codes.items()})
 
 
+def but(group, *names):
+    """The personas of `group` other than `names`."""
+    return " ".join(persona for persona in group.split() if persona not in names)
+
+
 ALL = " ".join(PERSONAS)
 VILLAGE_A = "operator_a lurah_a"
 # Who sees the residents of village A: its staff, its Panewu, the kabupaten's roles, admin.
 SEES_A = f"{VILLAGE_A} panewu_a verifier dukcapil leadership admin_user"
 # Who reads village A's Instruksi report: the village, its Panewu, the Sekda/Bupati, admin.
 REPORT_A = f"{VILLAGE_A} panewu_a leadership admin_user"
+# The Tim Verifikasi (and admins acting for it); with Dukcapil, who validate removals.
+TEAM = "verifier admin_user"
+VALIDATORS = f"{TEAM} dukcapil"
+# Who the Instruksi addresses: agencies, Camat/Panewu, villages.
+ADDRESSEES = "operator_a lurah_a operator_b panewu_a agency_staff"
 
 # Lists and exports answer 200 to every role and hold only the rows of the user's area
 # (tests of each app check the rows); objects of village A answer 404 outside it.
@@ -101,13 +114,14 @@ ACCESS = {
     "sktm:form_detail": GET("form", ok=SEES_A),
     # The form is not returned: its operator is sent back to it.
     "sktm:form_edit": GET("form", s302="operator_a", s404="operator_b", rest=403),
-    "sktm:form_acknowledge": POST("form", ok=SEES_A),
-    "sktm:form_return": POST("form", ok=SEES_A),
-    "sktm:letter_issue": POST("form", ok=SEES_A),
+    # The Lurah of village A only; the form is already issued, so the Lurah is told so.
+    "sktm:form_acknowledge": POST("form", ok="lurah_a", s403=but(SEES_A, "lurah_a")),
+    "sktm:form_return": POST("form", ok="lurah_a", s403=but(SEES_A, "lurah_a")),
+    "sktm:letter_issue": POST("form", ok="lurah_a", s403=but(SEES_A, "lurah_a")),
     "sktm:lampiran_a_pdf": GET("form", ok=SEES_A),
     "sktm:letter_list": GET(ok=ALL),
     "sktm:letter_pdf": GET("letter", ok=SEES_A),
-    "sktm:letter_revoke": POST("letter", ok=SEES_A),
+    "sktm:letter_revoke": POST("letter", ok="lurah_a", s403=but(SEES_A, "lurah_a")),
     "sktm:letter_verify": GET("letter", anonymous=200, ok=ALL),  # the QR code's public page
     # enrollment
     "enrollment:roster": GET(ok=ALL),
@@ -126,16 +140,21 @@ ACCESS = {
     "verification:item_add": GET(
         "proposal", s302=VILLAGE_A, s404="operator_b agency_staff", rest=403
     ),
-    "verification:proposal_submit": POST("proposal", ok=SEES_A),
-    "verification:proposal_return": POST("proposal", ok=SEES_A),
-    "verification:items_approve_pending": POST("proposal", ok=SEES_A),
+    "verification:proposal_submit": POST("proposal", ok="lurah_a", s403=but(SEES_A, "lurah_a")),
+    "verification:proposal_return": POST("proposal", ok=TEAM, s403=but(SEES_A, *TEAM.split())),
+    # Approves both people: the one move that needs no data.
+    "verification:items_approve_pending": POST(
+        "proposal", ok=TEAM, s403=but(SEES_A, *TEAM.split())
+    ),
     "verification:lampiran_d_xlsx": GET("proposal", ok=SEES_A),
     "verification:lampiran_d_pdf": GET("proposal", ok=SEES_A),
     # The Usulan holds no SKTM (ground c.1): back to it with a message.
     "verification:letters_pdf": GET("proposal", s302=SEES_A),
-    "verification:item_withdraw": POST("item", ok=SEES_A),
-    "verification:item_decide": POST("item", ok=SEES_A),
-    "verification:removal_validate": POST("item", ok=SEES_A),
+    "verification:item_withdraw": POST("item", ok=VILLAGE_A, s403=but(SEES_A, *VILLAGE_A.split())),
+    "verification:item_decide": POST("item", ok=TEAM, s403=but(SEES_A, *TEAM.split())),
+    "verification:removal_validate": POST(
+        "item", ok=VALIDATORS, s403=but(SEES_A, *VALIDATORS.split())
+    ),
     "verification:validation_queue": GET(ok="verifier dukcapil admin_user", rest=403),
     "verification:export": GET(ok="panewu_a verifier leadership admin_user", rest=403),
     # jobs: the job is the verifier's
@@ -145,17 +164,20 @@ ACCESS = {
     # instructions: the report and its attachment are village A's
     "instructions:list": GET(ok="agency_staff admin_user", rest=302),  # one instruction: to it
     "instructions:detail": GET("instruction", ok=ALL),
-    "instructions:report_open": POST("instruction", ok=ALL),
+    "instructions:report_open": POST("instruction", ok=ADDRESSEES, rest=403),
     "instructions:matrix": GET("instruction", ok="panewu_a leadership admin_user", rest=403),
     "instructions:matrix_xlsx": GET("instruction", ok="panewu_a leadership admin_user", rest=403),
     "instructions:matrix_pdf": GET("instruction", ok="panewu_a leadership admin_user", rest=403),
     "instructions:report_detail": GET("report", ok=REPORT_A),
     "instructions:report_edit": GET("report", ok=VILLAGE_A, s403="panewu_a leadership admin_user"),
-    "instructions:report_submit": POST("report", ok=REPORT_A),
-    "instructions:report_return": POST("report", ok=REPORT_A),
-    "instructions:report_forward": POST("report", ok=REPORT_A),
+    # Submits the draft to the Panewu: the one move that needs no data.
+    "instructions:report_submit": POST("report", ok="lurah_a", s403=but(REPORT_A, "lurah_a")),
+    "instructions:report_return": POST("report", ok="panewu_a", s403=but(REPORT_A, "panewu_a")),
+    "instructions:report_forward": POST("report", ok="panewu_a", s403=but(REPORT_A, "panewu_a")),
     "instructions:attachment": GET("attachment", ok=REPORT_A),
-    "instructions:attachment_delete": POST("attachment", ok=REPORT_A),
+    "instructions:attachment_delete": POST(
+        "attachment", ok=VILLAGE_A, s403=but(REPORT_A, *VILLAGE_A.split())
+    ),
     # oversight: figures of each user's own area (the Dinsos agency user reads the kabupaten's)
     "oversight:dashboard": GET(ok=ALL),
     "oversight:dashboard_xlsx": GET(ok=ALL),
@@ -169,6 +191,29 @@ ACCESS = {
         "village", ok=f"{VILLAGE_A} verifier admin_user", s404="operator_b", rest=403
     ),
     "oversight:reverification_person": GET("person", ok=SEES_A, s403="dukcapil agency_staff"),
+}
+
+# The POST of the views that show a form on GET. An empty POST is an invalid form: shown again
+# (200) or the page sends the user on (302).
+POSTED = {
+    "sktm:form_create": POST(s200="operator_a operator_b", rest=403),
+    "sktm:form_edit": POST("form", s302="operator_a", s404="operator_b", rest=403),
+    "verification:item_add": POST(
+        "proposal", s302=VILLAGE_A, s404="operator_b agency_staff", rest=403
+    ),
+    "verification:export": POST(s200="panewu_a verifier leadership admin_user", rest=403),
+    "enrollment:import_participants": POST(s200="admin_user", rest=403),
+    "enrollment:import_registry": POST(s200="admin_user", rest=403),
+    "instructions:report_edit": POST(
+        "report", s200=VILLAGE_A, s403="panewu_a leadership admin_user"
+    ),
+    "oversight:reverification_bulk": POST(
+        "village", s200=f"{VILLAGE_A} {TEAM}", s404="operator_b", rest=403
+    ),
+    # A participant of village A: the Panewu and the Sekda read its history, do not record.
+    "oversight:reverification_person": POST(
+        "participant", s200=f"{VILLAGE_A} {TEAM}", s404="operator_b", rest=403
+    ),
 }
 
 
@@ -216,28 +261,50 @@ def test_a_new_url_without_a_row_is_named(settings):
         clear_url_caches()
 
 
-def url_for(name, pattern, world):
-    rule = ACCESS[name]
+def url_for(name, rule, world):
     kwargs = {}
     obj = getattr(world, rule.obj) if rule.obj else None
-    for key in pattern.pattern.converters:
+    for key in project_urls()[name].pattern.converters:
         kwargs[key] = getattr(obj, {"pk": "pk"}.get(key, key))
     return reverse(name, kwargs=kwargs)
 
 
+# Written by logging in or by any request of a logged-in user, not by what it asks for.
+UNWATCHED = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}
+
+
+def row_counts():
+    """The number of rows of every table of the project, in one query."""
+    tables = sorted(
+        {model._meta.db_table for model in apps.get_models(include_auto_created=True)} - UNWATCHED
+    )
+    quote = connection.ops.quote_name
+    counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(table)})" for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}")
+        return dict(zip(tables, cursor.fetchone(), strict=True))
+
+
+def is_refused(response):
+    login = reverse(settings.LOGIN_URL)
+    return response.status_code in (403, 404) or response.get("Location", "").startswith(login)
+
+
 def answer(client, rule, url):
     """The status of one request, inside a savepoint rolled back afterwards, so one persona's
-    POST never changes what the next one sees."""
+    POST never changes what the next one sees; a refused request must have written nothing."""
     with transaction.atomic():
+        before = row_counts()
         response = getattr(client, rule.method)(url)
+        if is_refused(response):
+            written = {table: n for table, n in row_counts().items() if n != before[table]}
+            assert not written, f"{rule.method.upper()} {url} ditolak tetapi menulis {written}"
         transaction.set_rollback(True)
     return response
 
 
-@pytest.mark.parametrize("name", sorted(ACCESS))
-def test_each_persona_gets_what_its_role_deserves(name, world, request):
-    rule = ACCESS[name]
-    url = url_for(name, project_urls()[name], world)
+def check(name, rule, world, request):
+    url = url_for(name, rule, world)
     anonymous = answer(Client(), rule, url)
     seen = {"anonymous": anonymous.status_code}
     expected = {"anonymous": rule.anonymous}
@@ -252,16 +319,11 @@ def test_each_persona_gets_what_its_role_deserves(name, world, request):
     assert seen == expected
 
 
-@pytest.mark.django_db
-def test_admin_site_is_for_admins_only(request):
-    """Every model in the Django admin: its list opens for an admin only; anyone else is sent
-    to the admin's login page."""
-    for model in admin.site._registry:
-        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-        seen = {"anonymous": Client().get(url).status_code}
-        for persona in PERSONAS:
-            client = Client()
-            client.force_login(request.getfixturevalue(persona))
-            seen[persona] = client.get(url).status_code
-        expected = dict.fromkeys(seen, 302) | {"admin_user": 200}
-        assert seen == expected, model._meta.label
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_each_persona_gets_what_its_role_deserves(name, world, request):
+    check(name, ACCESS[name], world, request)
+
+
+@pytest.mark.parametrize("name", sorted(POSTED))
+def test_each_persona_gets_what_its_role_deserves_by_post(name, world, request):
+    check(name, POSTED[name], world, request)

@@ -8,7 +8,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
 
-from accounts import two_factor
+from accounts import permissions, two_factor
 from accounts.models import AuthenticatorDevice, RecoveryCode
 from pbipemda.middleware import SessionRenewalMiddleware
 from tests.factories import DEFAULT_PASSWORD
@@ -168,7 +168,7 @@ def test_the_next_parameter_never_leaves_the_site(client, verifier, device):
 @pytest.mark.parametrize("persona", ["verifier", "dukcapil", "admin_user"])
 def test_roles_that_must_use_the_second_step(persona, client, request):
     user = request.getfixturevalue(persona)
-    assert two_factor.is_required(user)
+    assert permissions.is_two_factor_required(user)
     log_in(client, user)
     assert client.get(reverse("home"))["Location"].startswith(reverse("two_factor_setup"))
 

@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from people.models import Person
 from sktm import services
@@ -63,7 +63,7 @@ def test_only_the_lurah_of_the_village_decides(submitted_form, operator_a, opera
 
     other_lurah = UserFactory(role="village_head", village=village("34.01.02.2001"))
     for actor in (operator_a, operator_b, other_lurah):
-        with pytest.raises(ValidationError):
+        with pytest.raises(PermissionDenied):
             services.sktm_form_acknowledge(actor=actor, form=submitted_form)
     assert VerificationForm.objects.get().status == FormStatus.SUBMITTED
 
@@ -98,5 +98,5 @@ def test_a_failed_submission_writes_nothing(operator_a):
 
 def test_only_an_operator_fills_the_form(lurah_a, verifier):
     for actor in (lurah_a, verifier):
-        with pytest.raises(ValidationError):
+        with pytest.raises(PermissionDenied):
             services.sktm_form_submit(actor=actor, data=POOR_15)

@@ -2,7 +2,7 @@
 queue, in a record of Dinas Sosial beside the village's own Usulan of the month."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from enrollment.models import Ground, Kind
 from tests.enrollment.conftest import enroll
@@ -55,7 +55,7 @@ def test_the_villages_usulan_and_the_dinsos_record_share_a_month(verifier, opera
 
 def test_only_the_team_records_found_removals(operator_a, dukcapil, participant):
     for actor in (operator_a, dukcapil):
-        with pytest.raises(ValidationError, match="Hanya Tim Verifikasi"):
+        with pytest.raises(PermissionDenied, match="Hanya Tim Verifikasi"):
             services.removal_found(actor=actor, item=removal(participant))
     assert not Proposal.objects.exists()
 

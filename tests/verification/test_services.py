@@ -2,7 +2,7 @@ import datetime
 import io
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -95,7 +95,7 @@ def test_a_resident_of_another_village_is_refused(proposal, operator_a):
 
 
 def test_another_villages_operator_cannot_draft(proposal, residents, operator_b):
-    with pytest.raises(ValidationError, match="tidak berwenang"):
+    with pytest.raises(PermissionDenied, match="tidak berwenang"):
         propose(operator_b, proposal, residents[0])
 
 
@@ -113,7 +113,7 @@ def test_a_removal_needs_an_active_participant_and_its_evidence(proposal, reside
 def test_only_this_month_or_the_next_can_be_opened(operator_a, verifier):
     with pytest.raises(ValidationError, match="bulan ini atau bulan depan"):
         services.proposal_open(actor=operator_a, month=add_months(this_month(), -1))
-    with pytest.raises(ValidationError, match="tidak berwenang"):
+    with pytest.raises(PermissionDenied, match="tidak berwenang"):
         services.proposal_open(actor=verifier, month=this_month())
 
 
@@ -124,7 +124,7 @@ def test_only_the_lurah_submits_and_then_the_village_cannot_change_it(
     proposal, residents, operator_a, lurah_a
 ):
     propose(operator_a, proposal, residents[0])
-    with pytest.raises(ValidationError, match="tidak berwenang"):
+    with pytest.raises(PermissionDenied, match="tidak berwenang"):
         services.proposal_submit(actor=operator_a, proposal=proposal, place="Jangkaran")
     submitted = services.proposal_submit(actor=lurah_a, proposal=proposal, place="Jangkaran")
     assert submitted.status == ProposalStatus.SUBMITTED
@@ -205,7 +205,7 @@ def test_a_person_is_decided_once(submitted, verifier, admin_user):
 @pytest.mark.parametrize("role", ["operator_a", "lurah_a", "panewu_a", "dukcapil", "leadership"])
 def test_only_the_tim_verifikasi_decides(request, submitted, role):
     actor = request.getfixturevalue(role)
-    with pytest.raises(ValidationError, match="Hanya Tim Verifikasi"):
+    with pytest.raises(PermissionDenied, match="Hanya Tim Verifikasi"):
         services.item_decide(actor=actor, item=items_of(submitted)[0], decision=Decision.APPROVED)
 
 
@@ -299,7 +299,7 @@ def test_an_approved_removal_waits_for_validation(approved_removal, residents, d
 
 
 def test_a_village_cannot_validate_a_removal(approved_removal, lurah_a):
-    with pytest.raises(ValidationError, match="Dukcapil atau Dinas Sosial"):
+    with pytest.raises(PermissionDenied, match="Dukcapil atau Dinas Sosial"):
         services.removal_validate(
             actor=lurah_a,
             item=approved_removal,
@@ -401,7 +401,7 @@ def test_each_move_is_allowed_only_to_its_roles(
         make_move(move, actor, proposal, residents[1])
     else:
         before = list(ProposalEvent.objects.values_list("pk", flat=True))
-        with pytest.raises(ValidationError):
+        with pytest.raises(PermissionDenied):
             make_move(move, actor, proposal, residents[1])
         assert list(ProposalEvent.objects.values_list("pk", flat=True)) == before
 

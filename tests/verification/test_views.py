@@ -304,3 +304,23 @@ def test_a_return_without_a_note_is_refused_with_the_reason(client, submitted, v
     assert "Tuliskan catatan untuk desa" in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.status == ProposalStatus.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("persona", "offered"),
+    [
+        ("verifier", True),
+        ("leadership", True),
+        ("panewu_a", True),
+        ("admin_user", True),
+        ("dukcapil", False),
+        ("agency_staff", False),
+    ],
+)
+def test_the_queue_offers_the_lampiran_d_export_only_to_who_may_run_it(
+    request, client, submitted, persona, offered
+):
+    login(client, request.getfixturevalue(persona))
+    page = client.get(reverse("verification:proposal_list")).content.decode()
+    assert (reverse("verification:export") in page) == offered
+    assert client.get(reverse("verification:export")).status_code == (200 if offered else 403)

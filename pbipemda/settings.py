@@ -136,10 +136,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {"pool": True}
-elif os.environ.get("SQLITE_TEST_NAME"):
-    # The worker tests run `db_worker` in a process of its own: the test database must be a
-    # file it can open, not SQLite's in-memory default.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / os.environ["SQLITE_TEST_NAME"])}
+else:
+    # The web and worker processes write to one file: a transaction takes the write lock when
+    # it begins, so two never deadlock upgrading a read to a write ("database is locked").
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    if os.environ.get("SQLITE_TEST_NAME"):
+        # The worker tests run `db_worker` in a process of its own: the test database must be
+        # a file it can open, not SQLite's in-memory default.
+        DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / os.environ["SQLITE_TEST_NAME"])}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

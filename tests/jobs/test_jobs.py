@@ -213,6 +213,8 @@ def test_progress_inside_the_job_transaction_is_seen_by_other_connections(
 ):
     from tests.factories import UserFactory
 
-    user = UserFactory(role="admin")
-    job = jobs.start("tests.seen_elsewhere", user)
+    # As a worker runs it: the Job row committed, no transaction around the run.
+    job = Job.objects.create(kind="tests.seen_elsewhere", created_by=UserFactory(role="admin"))
+    run(job.pk)
+    job.refresh_from_db()
     assert job.result == {"seen": [5, 10]}

@@ -1,8 +1,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -11,39 +10,7 @@ import jobs
 from jobs.models import Job
 from jobs.runner import INTERRUPTED, UNEXPECTED, fail_stale, run
 from people.models import Household
-from tests.factories import HouseholdFactory
-
-
-@jobs.register("tests.count", label="Menghitung")
-def count(job, *, to):
-    for done in range(1, to + 1):
-        job.progress(done, to, message="Menghitung")
-    job.attach("hitungan.csv", "\n".join(str(n) for n in range(to)).encode())
-    return {"counted": to}
-
-
-@jobs.register("tests.fail", label="Gagal di tengah")
-def fail(job):
-    HouseholdFactory()
-    raise ValidationError(["Baris 3: NIK tidak sah.", "Baris 4: kosong."])
-
-
-@jobs.register("tests.crash", label="Rusak")
-def crash(job):
-    HouseholdFactory()
-    raise RuntimeError("bug")
-
-
-@jobs.register("tests.seen_elsewhere", label="Kemajuan terlihat")
-def seen_elsewhere(job):
-    job.progress(5, 10)
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT done, total FROM jobs_job WHERE id = %s", [job.pk])
-            return {"seen": list(cursor.fetchone())}
-    finally:
-        other.close()
+from tests.jobs import kinds  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

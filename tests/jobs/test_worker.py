@@ -18,7 +18,7 @@ import jobs
 from jobs.models import Job
 from people.models import Household
 from tests.factories import UserFactory
-from tests.jobs import worker_kinds  # noqa: F401  (registers the kinds in this process)
+from tests.jobs import kinds  # noqa: F401  (registers the kinds in this process)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TIMEOUT = 60

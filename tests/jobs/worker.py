@@ -10,6 +10,6 @@ from django.core.management import call_command
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pbipemda.settings")
     django.setup()
-    import tests.jobs.worker_kinds  # noqa: F401
+    import tests.jobs.kinds  # noqa: F401
 
     call_command("db_worker", *sys.argv[1:])

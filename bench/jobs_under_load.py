@@ -9,7 +9,8 @@ Starts gunicorn (2 workers x 4 threads, as deploy/pbipemda.service) on a free po
 step with a recovery code written here), has the users open read-only pages for SECONDS idle,
 then the verifier starts ten kabupaten-wide Lampiran D exports and the users go on until the
 last export ends. Prints p50/p95 of the pages idle and loaded, their ratio beside the goal
-(loaded p95 within 1.5x of idle), and each export's wait in the queue and run time.
+(loaded p95 within 1.5x of idle), and each export's wait in the queue, run time and rows.
+--workers and --nice change the task workers (default: 2 at niceness 10, as the systemd unit).
 --tiny builds a small kabupaten and runs a few seconds: a smoke run of the script itself.
 """
 
@@ -131,7 +132,7 @@ def recovery_codes(user, count):
 
 
 def busiest_month():
-    """The month whose Lampiran D is longest across the kabupaten."""
+    """The month with the most people proposed across the kabupaten."""
     from django.db.models import Count
 
     from verification.models import ProposalItem
@@ -170,6 +171,10 @@ def main():
     parser.add_argument("residents", nargs="?", type=int, default=20_000)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30, help="idle phase length")
+    parser.add_argument("--workers", type=int, default=2, help="task worker processes")
+    parser.add_argument(
+        "--nice", type=int, default=10, help="the workers' niceness (deploy/pbipemda-worker)"
+    )
     parser.add_argument("--tiny", action="store_true")
     options = parser.parse_args()
     if options.tiny:
@@ -220,11 +225,12 @@ def main():
         )
     ] + [
         subprocess.Popen(
-            [python, "manage.py", "db_worker", "--no-reload", "--interval", "0.5", "-v", "0"],
+            ["nice", "-n", str(options.nice), python, "manage.py", "db_worker", "--no-reload"]
+            + ["--interval", "0.5", "-v", "0"],
             cwd=ROOT,
             env=environment,
         )
-        for _ in range(2)
+        for _ in range(options.workers)
     ]
     try:
         for _ in range(100):
@@ -308,9 +314,9 @@ def main():
             process.wait()
 
     print(
-        f"{options.residents:,} residents, Lampiran D of {month:%Y-%m}: {rows:,} rows; "
-        f"{options.users} users; gunicorn 2 workers x 4 threads, 2 task workers, "
-        f"{os.cpu_count()} cores, {connection.vendor}"
+        f"{options.residents:,} residents, Usulan of {month:%Y-%m}: {rows:,} people; "
+        f"{options.users} users; gunicorn 2 workers x 4 threads, {options.workers} task workers "
+        f"(nice {options.nice}), {os.cpu_count()} cores, {connection.vendor}"
     )
     header = "".join(f"{title:>8}" for title in ("idle n", "p50 ms", "p95 ms"))
     header += "".join(f"{title:>8}" for title in ("load n", "p50 ms", "p95 ms"))

@@ -5,30 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0001_initial'),
+        ("jobs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='is_interrupted',
-            field=models.BooleanField(default=False, verbose_name='terputus'),
+            model_name="job",
+            name="is_interrupted",
+            field=models.BooleanField(default=False, verbose_name="terputus"),
         ),
         migrations.AddField(
-            model_name='job',
-            name='restarted_as',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='restarted_from', to='jobs.job', verbose_name='dimulai lagi sebagai'),
+            model_name="job",
+            name="restarted_as",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="restarted_from",
+                to="jobs.job",
+                verbose_name="dimulai lagi sebagai",
+            ),
         ),
         migrations.AddField(
-            model_name='job',
-            name='result_file_removed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='berkas hasil dihapus'),
+            model_name="job",
+            name="result_file_removed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="berkas hasil dihapus"),
         ),
         migrations.AddField(
-            model_name='job',
-            name='task_id',
-            field=models.CharField(blank=True, max_length=64, verbose_name='tugas antrean'),
+            model_name="job",
+            name="task_id",
+            field=models.CharField(blank=True, max_length=64, verbose_name="tugas antrean"),
         ),
     ]

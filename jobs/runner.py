@@ -87,6 +87,10 @@ def discard_file(job: Job) -> None:
 def finish(job: Job, status: str, **fields) -> None:
     if status == Job.Status.DONE and job.total:
         job.done = job.total
+    # A job taken for dead while its worker still ran it (no heartbeat inside a long SQLite
+    # transaction) ends as it really did.
+    fields.setdefault("error", "")
+    fields.setdefault("is_interrupted", False)
     now = timezone.now()
     Job.objects.filter(pk=job.pk).update(
         status=status,

@@ -8,7 +8,7 @@ from django_tasks_db.models import DBTaskResult
 
 import jobs
 from jobs.models import Job
-from jobs.runner import INTERRUPTED, UNEXPECTED, fail_stale, run
+from jobs.runner import INTERRUPTED, UNEXPECTED, fail_stale, finish, run
 from people.models import Household
 from tests.jobs import kinds  # noqa: F401
 
@@ -185,3 +185,11 @@ def test_progress_inside_the_job_transaction_is_seen_by_other_connections(
     run(job.pk)
     job.refresh_from_db()
     assert job.result == {"seen": [5, 10]}
+
+
+def test_a_job_taken_for_dead_that_ends_after_all_shows_how_it_ended(verifier):
+    job = stale_job(verifier)
+    fail_stale()
+    finish(job, Job.Status.DONE, result={"counted": 1})
+    job.refresh_from_db()
+    assert (job.status, job.is_interrupted, job.error) == ("done", False, "")

@@ -136,8 +136,9 @@ def test_two_workers_never_run_one_job(queue, start_worker):
     user = UserFactory(role="admin")
     started = [jobs.start("tests.who_runs", user) for _ in range(8)]
     start_worker(), start_worker()
-    wait_for(lambda: not Job.objects.exclude(status="done").exists())
-    assert Household.objects.count() == len(started)
     tasks = DBTaskResult.objects.filter(pk__in=[job.task_id for job in started])
+    wait_for(lambda: not tasks.filter(finished_at__isnull=True).exists())
+    assert set(Job.objects.values_list("status", flat=True)) == {"done"}
+    assert Household.objects.count() == len(started)
     assert sorted(len(task.worker_ids) for task in tasks) == [1] * len(started)
     assert {task.status for task in tasks} == {"SUCCESSFUL"}

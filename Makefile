@@ -1,4 +1,4 @@
-# The README's two commands: `make run` and `make test`.
+# The README's two commands: `make run` and `make test`; `make run PORT=8001` serves elsewhere.
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -7,8 +7,9 @@ DEV_ENV = DJANGO_DEBUG=1
 # What WeasyPrint (PDF letters, Lampiran D) and the browser tests need from Debian.
 SYSTEM_PACKAGES = libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 chromium
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+PORT ?= 8000
 
-.PHONY: run test setup system-packages lint test-sqlite test-postgres clean
+.PHONY: run serve test setup system-packages lint test-sqlite test-postgres clean
 
 run: setup
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
@@ -16,7 +17,16 @@ run: setup
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_data
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_proposals
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_oversight
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(MAKE) --no-print-directory serve
+
+# The development server and one task worker beside it: Ctrl-C stops both, and so does the end
+# of the server. The worker does not reload on code changes (a reload would cut a running job):
+# stop and start again after editing a job's code.
+serve:
+	@trap 'kill -TERM $$server $$worker 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM; \
+	$(DEV_ENV) $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
+	wait $$server
 
 test: setup lint test-sqlite test-postgres
 

@@ -9,6 +9,6 @@ class JobAdmin(ReadOnlyAdmin):
     """Jobs are written by their runner only."""
 
     list_display = ["pk", "kind", "status", "done", "total", "created_by", "created_at"]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", "is_interrupted", "kind"]
     list_select_related = ["created_by"]
     exclude = ["result_file"]

@@ -1,3 +1,4 @@
+import datetime
 import time
 
 from django.conf import settings
@@ -22,6 +23,12 @@ class JobQuerySet(models.QuerySet):
         if user.role == Role.ADMIN:
             return self
         return self.filter(created_by=user)
+
+    def stale(self):
+        """Running jobs whose worker has given no sign of life for JOBS_STALE_SECONDS: it
+        was killed or its machine went down."""
+        limit = timezone.now() - datetime.timedelta(seconds=settings.JOBS_STALE_SECONDS)
+        return self.filter(status=Job.Status.RUNNING, heartbeat_at__lt=limit)
 
 
 class Job(models.Model):
@@ -49,8 +56,24 @@ class Job(models.Model):
     created_at = models.DateTimeField("dibuat", auto_now_add=True)
     started_at = models.DateTimeField("mulai", null=True, blank=True)
     finished_at = models.DateTimeField("selesai", null=True, blank=True)
-    # The last sign of life: a running job whose heartbeat stops was cut off (run_jobs).
+    # The last sign of life, written with its progress: a running job whose heartbeat stops
+    # lost its worker (see JobQuerySet.stale).
     heartbeat_at = models.DateTimeField("kabar terakhir", null=True, blank=True)
+    # Failed because its worker stopped, not because of its input: it may be started again.
+    is_interrupted = models.BooleanField("terputus", default=False)
+    # The task of the queue (django-tasks) that runs it.
+    task_id = models.CharField("tugas antrean", max_length=64, blank=True)
+    # The job started again in its place, once its owner chose "Mulai lagi".
+    restarted_as = models.OneToOneField(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="restarted_from",
+        verbose_name="dimulai lagi sebagai",
+    )
+    # Set by `manage.py cleanup` when it deletes the result file after JOBS_RESULT_DAYS.
+    result_file_removed_at = models.DateTimeField("berkas hasil dihapus", null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
 

@@ -44,8 +44,26 @@ SKTM_NUMBER_FORMAT = os.environ.get(
 SKTM_VALIDITY_MONTHS = int(os.environ.get("SKTM_VALIDITY_MONTHS", 3))
 LETTER_PAPER = os.environ.get("LETTER_PAPER", "A4")
 
-# Background jobs (jobs/): run in the request's process after commit; inline for tests.
+# Background jobs (jobs/, docs/background-jobs.md): a task in the database queue of
+# django-tasks-db, run by `manage.py db_worker` processes; JOBS_RUN_INLINE (tests) runs each at
+# once in the caller's process with the backport's immediate backend.
 JOBS_RUN_INLINE = env_bool("JOBS_RUN_INLINE")
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if JOBS_RUN_INLINE
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+# A running job silent this long lost its worker (killed, machine down) and is marked failed.
+# Above the longest step a job takes without reporting progress.
+JOBS_STALE_SECONDS = int(os.environ.get("JOBS_STALE_SECONDS", 600))
+# `manage.py cleanup`: result files are kept this many days; an upload whose preview was not
+# confirmed, this many hours.
+JOBS_RESULT_DAYS = int(os.environ.get("JOBS_RESULT_DAYS", 30))
+JOBS_UPLOAD_HOURS = int(os.environ.get("JOBS_UPLOAD_HOURS", 24))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,6 +76,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "regions",
     "accounts",
     "audit",
@@ -116,6 +136,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {"pool": True}
+else:
+    # The web and worker processes write to one file: a transaction takes the write lock when
+    # it begins, so two never deadlock upgrading a read to a write ("database is locked").
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    if os.environ.get("SQLITE_TEST_NAME"):
+        # The worker tests run `db_worker` in a process of its own: the test database must be
+        # a file it can open, not SQLite's in-memory default.
+        DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / os.environ["SQLITE_TEST_NAME"])}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -1,51 +1,16 @@
 import datetime
-import io
-import time
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 import jobs
 from jobs.models import Job
-from jobs.runner import UNEXPECTED, run_pending
+from jobs.runner import INTERRUPTED, UNEXPECTED, fail_stale, finish, run
 from people.models import Household
-from tests.factories import HouseholdFactory
-
-
-@jobs.register("tests.count", label="Menghitung")
-def count(job, *, to):
-    for done in range(1, to + 1):
-        job.progress(done, to, message="Menghitung")
-    job.attach("hitungan.csv", "\n".join(str(n) for n in range(to)).encode())
-    return {"counted": to}
-
-
-@jobs.register("tests.fail", label="Gagal di tengah")
-def fail(job):
-    HouseholdFactory()
-    raise ValidationError(["Baris 3: NIK tidak sah.", "Baris 4: kosong."])
-
-
-@jobs.register("tests.crash", label="Rusak")
-def crash(job):
-    HouseholdFactory()
-    raise RuntimeError("bug")
-
-
-@jobs.register("tests.seen_elsewhere", label="Kemajuan terlihat")
-def seen_elsewhere(job):
-    job.progress(5, 10)
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT done, total FROM jobs_job WHERE id = %s", [job.pk])
-            return {"seen": list(cursor.fetchone())}
-    finally:
-        other.close()
+from tests.jobs import kinds  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
@@ -111,30 +76,97 @@ def test_job_pages_refuse_post(client, verifier):
     assert client.post(job.get_absolute_url()).status_code == 405
 
 
-def test_without_inline_mode_the_job_waits_for_the_commit(
-    settings, verifier, django_capture_on_commit_callbacks
-):
-    settings.JOBS_RUN_INLINE = False
-    with django_capture_on_commit_callbacks() as callbacks:
-        job = jobs.start("tests.count", verifier, to=3)
-    assert job.status == "queued" and len(callbacks) == 1
+def test_without_inline_mode_the_task_is_queued_with_the_request_transaction(settings, verifier):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    job = jobs.start("tests.count", verifier, to=3)
+    task = DBTaskResult.objects.get()
+    assert job.status == "queued" and str(task.id) == job.task_id
+    assert (task.status, task.task_path) == ("READY", "jobs.runner.run_job")
+    assert task.args_kwargs == {"args": [job.pk], "kwargs": {}}
 
 
-def test_run_jobs_runs_queued_jobs_and_fails_stale_ones(verifier):
-    queued = Job.objects.create(kind="tests.count", params={"to": 2}, created_by=verifier)
+def test_a_rolled_back_request_queues_nothing(settings, verifier):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with transaction.atomic():
+        jobs.start("tests.count", verifier, to=3)
+        transaction.set_rollback(True)
+    assert not Job.objects.exists() and not DBTaskResult.objects.exists()
+
+
+def test_a_job_taken_already_is_not_run_twice(verifier):
+    job = Job.objects.create(kind="tests.count", params={"to": 2}, created_by=verifier)
+    assert run(job.pk) is True
+    assert run(job.pk) is False
+
+
+def stale_job(user, **fields):
     long_ago = timezone.now() - datetime.timedelta(hours=2)
-    stale = Job.objects.create(
-        kind="tests.count", created_by=verifier, status="running", heartbeat_at=long_ago
+    return Job.objects.create(
+        kind="tests.count", created_by=user, status="running", heartbeat_at=long_ago, **fields
     )
+
+
+def test_a_job_whose_worker_went_silent_is_failed_and_its_task_too(settings, verifier):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    task = DBTaskResult.objects.get(pk=jobs.start("tests.count", verifier, to=1).task_id)
+    task.claim("gone")
+    stale = stale_job(verifier, task_id=str(task.pk))
     alive = Job.objects.create(
         kind="tests.count", created_by=verifier, status="running", heartbeat_at=timezone.now()
     )
-    call_command("run_jobs", stdout=io.StringIO())
-    queued.refresh_from_db(), stale.refresh_from_db(), alive.refresh_from_db()
-    assert (queued.status, queued.result) == ("done", {"counted": 2})
-    assert stale.status == "failed" and "dimulai ulang" in stale.error
-    assert alive.status == "running"
-    assert run_pending() == (0, 0)
+    assert fail_stale() == 1
+    stale.refresh_from_db(), alive.refresh_from_db(), task.refresh_from_db()
+    assert (stale.status, stale.is_interrupted, stale.error) == ("failed", True, INTERRUPTED)
+    assert alive.status == "running" and task.status == "FAILED"
+    assert fail_stale() == 0
+
+
+def test_the_owner_sees_an_interrupted_job_and_starts_it_again(client, verifier):
+    job = stale_job(verifier, params={"to": 4})
+    client.force_login(verifier)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "Terhenti." in page and "Mulai lagi" in page
+    response = client.post(reverse("jobs:restart", args=[job.pk]))
+    job.refresh_from_db()
+    restarted = job.restarted_as
+    assert response.url == restarted.get_absolute_url()
+    assert (restarted.kind, restarted.params, restarted.status) == (
+        "tests.count",
+        {"to": 4},
+        "done",
+    )
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "Mulai lagi" not in page and restarted.get_absolute_url() in page
+    client.post(reverse("jobs:restart", args=[job.pk]))
+    assert Job.objects.count() == 2
+
+
+def test_only_an_interrupted_job_of_ones_own_is_started_again(client, verifier, admin_user):
+    failed = jobs.start("tests.fail", verifier)
+    client.force_login(verifier)
+    client.post(reverse("jobs:restart", args=[failed.pk]))
+    assert Job.objects.count() == 1
+    assert "Mulai lagi" not in client.get(failed.get_absolute_url()).content.decode()
+    interrupted = stale_job(verifier)
+    client.force_login(admin_user)
+    assert "Mulai lagi" not in client.get(interrupted.get_absolute_url()).content.decode()
+    assert client.post(reverse("jobs:restart", args=[interrupted.pk])).status_code == 403
+    assert client.get(reverse("jobs:restart", args=[interrupted.pk])).status_code == 405
+
+
+def test_my_jobs_lists_ones_own_jobs_and_every_job_for_an_admin(
+    client, verifier, dukcapil, admin_user
+):
+    mine = jobs.start("tests.count", verifier, to=2)
+    other = jobs.start("tests.count", dukcapil, to=2)
+    client.force_login(verifier)
+    page = client.get(reverse("jobs:list")).content.decode()
+    assert mine.get_absolute_url() in page and other.get_absolute_url() not in page
+    assert reverse("jobs:download", args=[mine.pk]) in page and "100%" in page
+    client.force_login(admin_user)
+    page = client.get(reverse("jobs:list")).content.decode()
+    assert mine.get_absolute_url() in page and other.get_absolute_url() in page
+    assert "Oleh" in page
 
 
 postgresql_only = pytest.mark.skipif(
@@ -148,21 +180,16 @@ def test_progress_inside_the_job_transaction_is_seen_by_other_connections(
 ):
     from tests.factories import UserFactory
 
-    user = UserFactory(role="admin")
-    job = jobs.start("tests.seen_elsewhere", user)
+    # As a worker runs it: the Job row committed, no transaction around the run.
+    job = Job.objects.create(kind="tests.seen_elsewhere", created_by=UserFactory(role="admin"))
+    run(job.pk)
+    job.refresh_from_db()
     assert job.result == {"seen": [5, 10]}
 
 
-@postgresql_only
-def test_a_job_runs_in_a_thread_after_the_commit(committed_reference_data, settings):
-    from tests.factories import UserFactory
-
-    settings.JOBS_RUN_INLINE = False
-    user = UserFactory(role="admin")
-    job = jobs.start("tests.count", user, to=3)
-    for _ in range(200):
-        job.refresh_from_db()
-        if job.is_finished:
-            break
-        time.sleep(0.05)
-    assert (job.status, job.result) == ("done", {"counted": 3})
+def test_a_job_taken_for_dead_that_ends_after_all_shows_how_it_ended(verifier):
+    job = stale_job(verifier)
+    fail_stale()
+    finish(job, Job.Status.DONE, result={"counted": 1})
+    job.refresh_from_db()
+    assert (job.status, job.is_interrupted, job.error) == ("done", False, "")

@@ -158,9 +158,11 @@ ACCESS = {
     "verification:validation_queue": GET(ok="verifier dukcapil admin_user", rest=403),
     "verification:export": GET(ok="panewu_a verifier leadership admin_user", rest=403),
     # jobs: the job is the verifier's
+    "jobs:list": GET(ok=ALL),
     "jobs:detail": GET("job", ok="verifier admin_user"),
     "jobs:progress": GET("job", ok="verifier admin_user"),
     "jobs:download": GET("job", ok="verifier admin_user"),
+    "jobs:restart": POST("job", ok="verifier", s403="admin_user"),  # its owner only
     # instructions: the report and its attachment are village A's
     "instructions:list": GET(ok="agency_staff admin_user", rest=302),  # one instruction: to it
     "instructions:detail": GET("instruction", ok=ALL),

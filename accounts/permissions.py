@@ -186,6 +186,12 @@ def can_export_lampiran_d(user: User) -> bool:
     return has_role(user, {*TEAM, Role.LEADERSHIP, Role.DISTRICT_HEAD})
 
 
+def can_follow_jobs(user: User) -> bool:
+    """Those who may start background work (the roster export, Lampiran D, the imports) follow
+    it on Pekerjaan saya; each sees its own jobs (accounts/scoping.py)."""
+    return can_read_residents(user) or can_import_data(user) or can_export_lampiran_d(user)
+
+
 # Oversight: Instruksi KELIMA b and the figures
 
 

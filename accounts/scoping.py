@@ -50,6 +50,15 @@ def scope_districts(queryset, user):
     return queryset.filter(pk__in=scope_villages(Village.objects.all(), user).values("district"))
 
 
+def scope_by_owner(queryset, user, owner_path):
+    """Rows that belong to whoever made them (a background job and its file, reached through
+    `owner_path`), not to an area: its own for any user, every one for an admin, whose area is
+    the whole deployment."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    return queryset if user.area_kind is None else queryset.filter(**{owner_path: user})
+
+
 def scope_by_addressee(queryset, user, prefix, regency_path):
     """Rows addressed to one agency, district or village (the Instruksi's addressees, through
     fields `{prefix}agency`, `{prefix}district`, `{prefix}village`) that the user may see: its

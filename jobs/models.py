@@ -7,7 +7,7 @@ from django.db import connections, models
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts import scoping
 from jobs import registry
 
 # Progress is written at most this often (seconds), and always at the end.
@@ -18,11 +18,7 @@ class JobQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A job and its file belong to whoever started it (and to admins), not to an area:
         its result may cover more than any one village."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.role == Role.ADMIN:
-            return self
-        return self.filter(created_by=user)
+        return scoping.scope_by_owner(self, user, "created_by")
 
     def stale(self):
         """Running jobs whose worker has given no sign of life for JOBS_STALE_SECONDS: it

@@ -112,6 +112,12 @@ LINKS = [
         permissions.can_import_data,
     ),
     Link(
+        "Pekerjaan saya",
+        "jobs:list",
+        "Impor dan ekspor yang berjalan di latar belakang: kemajuan, hasil dan unduhannya.",
+        permissions.can_follow_jobs,
+    ),
+    Link(
         "Admin data induk",
         "admin:index",
         "Pengguna, wilayah, faskes, UMK, tarif iuran dan perangkat daerah.",

@@ -87,10 +87,7 @@ def test_demo_data_gives_every_role_a_login_that_reaches_its_home(client):
 ROLE_COMPARISON = re.compile(r"\.role\b\s*(==|!=|in\b|not\s+in\b)|(==|!=|\bin)\s*Role\.")
 # Who may do what is answered in accounts/permissions.py alone; migrations, tests and the
 # commands that create demo users with a role name roles without deciding anything.
-ROLE_COMPARISONS_ALLOWED = {
-    "accounts/permissions.py",
-    "jobs/models.py",  # until its JobQuerySet.visible_to asks the admin's area (None)
-}
+ROLE_COMPARISONS_ALLOWED = {"accounts/permissions.py"}
 OUTSIDE_THE_APPLICATION = {".venv", "node_modules", "tests", "bench", "synthetic", "migrations"}
 
 

@@ -42,6 +42,7 @@ TINY = {
     "instructions_matrix.py": Tiny(
         ["--quarters", "1", "--villages", "5", "--runs", "1"], "COUNT of the reports (floor)"
     ),
+    "jobs_under_load.py": Tiny(["--tiny"], "page p95 loaded / idle", SYNTHETIC),
     "load.py": Tiny(
         ["3", "2", "0.1-0.3"],
         "login page (floor)",

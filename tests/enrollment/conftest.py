@@ -8,10 +8,13 @@ from enrollment import services
 from enrollment.models import Ground, Kind, LedgerEntry
 from enrollment.participation import current_participants, is_active
 from people.models import Person
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, faskes
 
 JAN = datetime.date(2026, 1, 1)
+# Pasal 5 ayat (4) c: no other cover, domiciled as the KTP and KK show.
+DECLARATION = {"has_other_cover": False, "domicile_document": "KTP dan KK"}
 DTKS_EVIDENCE = {
+    **DECLARATION,
     "source": "DTSEN",
     "dtks_id": "DTSEN-3401-000123",
     "desil": 2,
@@ -28,7 +31,12 @@ VALIDATION = {
 def enroll(actor, person):
     """Adds `person` on ground c.1 (DTSEN) from January 2026."""
     return services.participant_add(
-        actor=actor, person=person, ground=Ground.DTKS, effective_month=JAN, evidence=DTKS_EVIDENCE
+        actor=actor,
+        person=person,
+        ground=Ground.DTKS,
+        effective_month=JAN,
+        evidence=DTKS_EVIDENCE,
+        faskes=faskes(),
     )
 
 

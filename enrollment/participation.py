@@ -1,6 +1,8 @@
 """Who is a participant on a date: derived from the ledger (`active_people`, any date), or read
 from its projection `Participation` (`current_participants`, fast, for today)."""
 
+from collections.abc import Iterable
+
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
@@ -55,7 +57,7 @@ def current_participants(people=None, on=None):
     )
 
 
-def project_people(person_ids):
+def project_people(person_ids: Iterable[int]) -> None:
     """Writes the projection of each of `person_ids` from their ledger: the spell of their
     latest addition on a ground (not a correction), ended in the month of their latest entry
     when that entry is a removal, in the village of their household now. The one writer of
@@ -64,47 +66,40 @@ def project_people(person_ids):
     (oversight's latest re-verification) stays."""
     entries = LedgerEntry.objects.filter(person=OuterRef("pk")).order_by("-sequence")
     spells = entries.filter(kind=Kind.ADDITION).exclude(ground=Ground.CORRECTION)
-    rows = []
     for chunk in chunks(person_ids):
-        rows += [
-            Participation(
-                person_id=person_id,
-                since=since,
-                until=None if kind == Kind.ADDITION else month,
-                ground=ground,
-                last_entry_id=entry_id,
-                village_id=village_id,
+        rows = (
+            Person.objects.filter(pk__in=chunk)
+            .annotate(
+                entry_id=Subquery(entries.values("pk")[:1]),
+                kind=Subquery(entries.values("kind")[:1]),
+                month=Subquery(entries.values("effective_month")[:1]),
+                since=Subquery(spells.values("effective_month")[:1]),
+                spell_ground=Subquery(spells.values("ground")[:1]),
             )
-            for person_id, village_id, entry_id, kind, month, since, ground in (
-                Person.objects.filter(pk__in=chunk)
-                .annotate(
-                    entry_id=Subquery(entries.values("pk")[:1]),
-                    kind=Subquery(entries.values("kind")[:1]),
-                    month=Subquery(entries.values("effective_month")[:1]),
-                    since=Subquery(spells.values("effective_month")[:1]),
-                    spell_ground=Subquery(spells.values("ground")[:1]),
-                )
-                .filter(entry_id__isnull=False)
-                .order_by()
-                .values_list(
-                    "pk",
-                    "household__village_id",
-                    "entry_id",
-                    "kind",
-                    "month",
-                    "since",
-                    "spell_ground",
-                )
+            .filter(entry_id__isnull=False)
+            .order_by()
+            .values_list(
+                "pk", "household__village_id", "entry_id", "kind", "month", "since", "spell_ground"
             )
-        ]
-    Participation.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["person"],
-        update_fields=["since", "until", "ground", "last_entry", "village"],
-    )
+        )
+        Participation.objects.bulk_create(
+            [
+                Participation(
+                    person_id=person_id,
+                    since=since,
+                    until=None if kind == Kind.ADDITION else month,
+                    ground=ground,
+                    last_entry_id=entry_id,
+                    village_id=village_id,
+                )
+                for person_id, village_id, entry_id, kind, month, since, ground in rows
+            ],
+            update_conflicts=True,
+            unique_fields=["person"],
+            update_fields=["since", "until", "ground", "last_entry", "village"],
+        )
 
 
-def project(entry):
+def project(entry: LedgerEntry) -> None:
     """Brings the person's projection up to `entry`, just appended (same transaction)."""
     project_people([entry.person_id])

@@ -21,7 +21,8 @@ from enrollment.models import (
 )
 from enrollment.participation import is_active, month_start, project, project_people
 from people.models import Household, Person
-from regions.models import HealthFacility
+from people.services import household_history, household_values
+from regions.models import HealthFacility, Village
 from sktm.letters import add_months
 from sktm.models import Letter
 
@@ -486,3 +487,41 @@ def entry_correct(*, actor, entry, reason):
             note=reason,
             recorded_by=actor,
         )
+
+
+def household_move(
+    *, actor: User, household: Household, village: Village, dusun: str, rt: str, rw: str
+) -> Household:
+    """Moves a household (its KK) to another village, dusun, RT or RW of the kabupaten, keeping
+    the history of each changed value, and brings its members' projection to the new village
+    in the same transaction, so that scoped rosters and counts follow the people."""
+    # permission: admin only; a KK moving between villages crosses the villages' scopes.
+    if actor.role != Role.ADMIN:
+        raise ValidationError("Hanya admin yang memindahkan keluarga.")
+    with transaction.atomic():
+        household = (
+            Household.objects.select_for_update()
+            .select_related("village__district")
+            .get(pk=household.pk)
+        )
+        if village.district.regency_id != household.village.district.regency_id:
+            # Pasal 5 ayat (2) d: leaving the kabupaten is a removal, not a move.
+            raise ValidationError(
+                "Pindah ke luar kabupaten dicatat sebagai pengurangan peserta "
+                "(Pasal 5 ayat (2) d), bukan pindah keluarga."
+            )
+        if not (rt.isdigit() and rw.isdigit()):
+            raise ValidationError("RT dan RW berupa angka.")
+        before = household_values(household)
+        household.village, household.dusun, household.rt, household.rw = village, dusun, rt, rw
+        household.full_clean()
+        household.save()
+        household_history(household, before, actor, timezone.now())
+        # Members' rows are locked like any ledger writer's, then projected again.
+        members = list(
+            Person.objects.select_for_update()
+            .filter(household=household)
+            .values_list("pk", flat=True)
+        )
+        project_people(members)
+    return household

@@ -5,7 +5,7 @@ import pytest
 from django.apps import apps
 
 from enrollment.models import Participation
-from tests.enrollment.conftest import assert_projection_matches_ledger
+from tests.conftest import assert_projection_matches_ledger
 from tests.enrollment.test_ledger import remove
 from tests.factories import PersonFactory
 

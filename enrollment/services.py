@@ -92,9 +92,10 @@ def append(person, last, **fields):
 def check_no_other_cover(person, evidence):
     """Pasal 5 ayat (4) b and c: only for a resident "yang belum mempunyai Jaminan Kesehatan
     lain", as the evidence declares (`has_other_cover` false, not merely absent)."""
-    if evidence.get("has_other_cover"):
+    has_other_cover = evidence.get("has_other_cover")
+    if has_other_cover is True:
         raise ValidationError(f"{person.name} sudah memiliki jaminan kesehatan lain.")
-    if evidence.get("has_other_cover") is not False:
+    if has_other_cover is not False:
         raise ValidationError(
             "Dasar ini hanya untuk penduduk tanpa jaminan lain: nyatakan bahwa "
             f"{person.name} tidak memiliki jaminan kesehatan lain."

@@ -3,6 +3,7 @@ from its projection `Participation` (`current_participants`, fast, for today).""
 
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
@@ -57,47 +58,49 @@ def current_participants(people=None, on=None):
     )
 
 
+# A person's spell from their ledger, in the database: it begins with their latest addition on
+# a ground (a correction reverses an entry, it starts nothing), and it ended in the month of
+# their latest entry when that entry is a removal. An upsert, so that a row is updated in place
+# and never deleted; one statement per few thousand people, so that an import of a hundred
+# thousand rows does not pass them through Python.
+PROJECT_SQL = """
+INSERT INTO {participation} (person_id, since, "until", ground, last_entry_id, village_id)
+SELECT person.id, spell.effective_month,
+       CASE WHEN latest.kind = %s THEN NULL ELSE latest.effective_month END,
+       spell.ground, latest.id, household.village_id
+FROM (
+  SELECT person_id, MAX(sequence) AS latest,
+         MAX(CASE WHEN kind = %s AND ground <> %s THEN sequence END) AS spell
+  FROM {ledger} WHERE person_id IN ({ids}) GROUP BY person_id
+) history
+JOIN {ledger} latest
+  ON latest.person_id = history.person_id AND latest.sequence = history.latest
+JOIN {ledger} spell ON spell.person_id = history.person_id AND spell.sequence = history.spell
+JOIN {person} person ON person.id = history.person_id
+JOIN {household} household ON household.id = person.household_id
+WHERE TRUE
+ON CONFLICT (person_id) DO UPDATE SET
+  since = excluded.since, "until" = excluded."until", ground = excluded.ground,
+  last_entry_id = excluded.last_entry_id, village_id = excluded.village_id
+"""
+
+
 def project_people(person_ids: Iterable[int]) -> None:
-    """Writes the projection of each of `person_ids` from their ledger: the spell of their
-    latest addition on a ground (not a correction), ended in the month of their latest entry
-    when that entry is a removal, in the village of their household now. The one writer of
-    `Participation`, for one entry (`project`) or an import's batch, in a few queries per
-    thousands of people. A row is updated in place, never deleted, so that what hangs on it
-    (oversight's latest re-verification) stays."""
-    entries = LedgerEntry.objects.filter(person=OuterRef("pk")).order_by("-sequence")
-    spells = entries.filter(kind=Kind.ADDITION).exclude(ground=Ground.CORRECTION)
-    for chunk in chunks(person_ids):
-        rows = (
-            Person.objects.filter(pk__in=chunk)
-            .annotate(
-                entry_id=Subquery(entries.values("pk")[:1]),
-                kind=Subquery(entries.values("kind")[:1]),
-                month=Subquery(entries.values("effective_month")[:1]),
-                since=Subquery(spells.values("effective_month")[:1]),
-                spell_ground=Subquery(spells.values("ground")[:1]),
+    """Writes the projection of each of `person_ids` (those with entries) from their ledger,
+    in the village of their household now. The one writer of `Participation`: for one entry
+    just appended (`project`), an import's batch, a household that moved."""
+    tables = {
+        "participation": Participation._meta.db_table,
+        "person": Person._meta.db_table,
+        "household": Person._meta.get_field("household").related_model._meta.db_table,
+        "ledger": LedgerEntry._meta.db_table,
+    }
+    with connection.cursor() as cursor:
+        for chunk in chunks(person_ids):
+            cursor.execute(
+                PROJECT_SQL.format(**tables, ids=", ".join(["%s"] * len(chunk))),
+                [Kind.ADDITION.value, Kind.ADDITION.value, Ground.CORRECTION.value, *chunk],
             )
-            .filter(entry_id__isnull=False)
-            .order_by()
-            .values_list(
-                "pk", "household__village_id", "entry_id", "kind", "month", "since", "spell_ground"
-            )
-        )
-        Participation.objects.bulk_create(
-            [
-                Participation(
-                    person_id=person_id,
-                    since=since,
-                    until=None if kind == Kind.ADDITION else month,
-                    ground=ground,
-                    last_entry_id=entry_id,
-                    village_id=village_id,
-                )
-                for person_id, village_id, entry_id, kind, month, since, ground in rows
-            ],
-            update_conflicts=True,
-            unique_fields=["person"],
-            update_fields=["since", "until", "ground", "last_entry", "village"],
-        )
 
 
 def project(entry: LedgerEntry) -> None:

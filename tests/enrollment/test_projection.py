@@ -1,3 +1,4 @@
+import csv
 import datetime
 import importlib
 import io
@@ -46,15 +47,18 @@ def spells():
 
 
 def import_rows(admin_user, rows):
-    lines = [",".join(PARTICIPANT_COLUMNS)]
-    lines += [
-        f"{person.nik},{person.household.number},{person.name},,,P,4,1,,"
-        f"{person.household.dusun},001,001,{person.household.village.code},{month:%Y-%m},"
-        for person, month in rows
-    ]
+    file = io.StringIO()
+    writer = csv.writer(file)
+    writer.writerow(PARTICIPANT_COLUMNS)
+    for person, month in rows:
+        household = person.household
+        writer.writerow(
+            [person.nik, household.number, person.name, "", "", "P", "4", "1", ""]
+            + [household.dusun, "001", "001", household.village.code, f"{month:%Y-%m}", ""]
+        )
     return services.participants_import(
         actor=admin_user,
-        rows=read_rows(io.BytesIO("\n".join(lines).encode()), "peserta.csv"),
+        rows=read_rows(io.BytesIO(file.getvalue().encode()), "peserta.csv"),
         regency=Regency.objects.get(code="34.01"),
         source="peserta.csv",
     )

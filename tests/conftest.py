@@ -16,6 +16,7 @@ from accounts import two_factor
 from accounts.models import Role
 from enrollment import services as ledger
 from enrollment.models import Ground, Kind, LedgerEntry, Participation
+from enrollment.participation import active_people, current_participants
 from pbipemda.middleware import SessionRenewalMiddleware
 from tests.factories import UserFactory, agency, district, regency, village
 
@@ -133,7 +134,16 @@ def committed_reference_data(transactional_db):
 def assert_projection_matches_ledger():
     """For every person with entries, the projection answers as the ledger does, on every date
     it covers: from the end of the person's previous spell on (today included when it is); and
-    it holds their household's village. Two queries, whatever the number of people."""
+    it holds their household's village. A few queries, whatever the number of people: the
+    ledger and the projection are read once, and their own queries asked for today."""
+    entries = list(
+        LedgerEntry.objects.order_by("person_id", "sequence").values_list(
+            "person_id", "kind", "ground", "effective_month"
+        )
+    )
+    if not entries:
+        assert not Participation.objects.exists(), "a projection without entries"
+        return
     today = timezone.localdate()
     spells = {
         person_id: (since, until, village_id, household_village_id)
@@ -143,10 +153,7 @@ def assert_projection_matches_ledger():
             )
         )
     }
-    entries = LedgerEntry.objects.order_by("person_id", "sequence").values_list(
-        "person_id", "kind", "ground", "effective_month"
-    )
-    people = set()
+    people, active_today, covered_today = set(), set(), set()
     for person_id, rows in itertools.groupby(entries, key=lambda row: row[0]):
         rows = list(rows)
         people.add(person_id)
@@ -162,17 +169,23 @@ def assert_projection_matches_ledger():
         dates = {month for *_, month in rows if month >= start}
         dates |= {datetime.date.max} | ({today} if today >= start else set())
         for on in dates:
-            in_force = [kind for _, kind, _, month in rows if month <= on]
-            is_active = bool(in_force) and in_force[-1] == Kind.ADDITION
             projected = since <= on and (until is None or until > on)
-            assert projected == is_active, (person_id, on)
+            assert projected == active_on(rows, on), (person_id, on)
+        if active_on(rows, today):
+            active_today.add(person_id)
+        if today >= start:
+            covered_today.add(person_id)
     assert people == set(spells), "a projection without entries"
-    # The projection's own query agrees with the rows read above.
-    active_today = {pk for pk, (since, until, *_) in spells.items() if since <= today}
-    active_today -= {pk for pk, (_, until, *_) in spells.items() if until and until <= today}
-    assert set(Participation.objects.active_on(today).values_list("person_id", flat=True)) == (
-        active_today
-    )
+    # The ledger's and the projection's own queries give the same answers for today.
+    assert set(active_people(today).values_list("pk", flat=True)) == active_today
+    listed = set(current_participants(on=today).values_list("pk", flat=True))
+    assert listed & covered_today == active_today & covered_today
+
+
+def active_on(rows, on):
+    """Whether the person's latest entry in force on `on` is an addition."""
+    in_force = [kind for _, kind, _, month in rows if month <= on]
+    return bool(in_force) and in_force[-1] == Kind.ADDITION
 
 
 def uses_database(request):

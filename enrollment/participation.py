@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from enrollment.imports import chunks
 from enrollment.models import Ground, Kind, LedgerEntry, Participation
-from people.models import Person
+from people.models import Household, Person
 
 
 def month_start(date):
@@ -92,7 +92,7 @@ def project_people(person_ids: Iterable[int]) -> None:
     tables = {
         "participation": Participation._meta.db_table,
         "person": Person._meta.db_table,
-        "household": Person._meta.get_field("household").related_model._meta.db_table,
+        "household": Household._meta.db_table,
         "ledger": LedgerEntry._meta.db_table,
     }
     with connection.cursor() as cursor:

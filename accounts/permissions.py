@@ -128,6 +128,12 @@ def can_record_removal(user: User) -> bool:
     return has_role(user, {*TEAM, Role.DUKCAPIL})
 
 
+def can_move_household(user: User) -> bool:
+    """A KK moving to another village crosses two villages' scopes: the admin records it, as
+    Dukcapil's data says (DESIGN.md, who uses it)."""
+    return has_role(user, {Role.ADMIN})
+
+
 def can_import_data(user: User) -> bool:
     """Kabupaten-wide imports (the opening balance of participants, DTKS/DTSEN extracts) are
     the admin's (DESIGN.md, who uses it)."""

@@ -161,10 +161,10 @@ class ParticipationQuerySet(models.QuerySet):
 
 
 class Participation(models.Model):
-    """Each person's latest participation spell, kept in step with the ledger: written in the
-    same transaction as every ledger entry (enrollment.services.append and the participant
-    import), never by anything else. The roster, counts and exports read it; the ledger stays
-    the record (participation.active_people answers for any date)."""
+    """Each person's latest participation spell, kept in step with the ledger: written only by
+    participation.project_people, in the same transaction as every ledger entry (one appended,
+    or an import's batch) and as every household move. The roster, counts and exports read it;
+    the ledger stays the record (participation.active_people answers for any date)."""
 
     person = models.OneToOneField(
         Person, models.CASCADE, primary_key=True, related_name="participation"
@@ -175,7 +175,7 @@ class Participation(models.Model):
     last_entry = models.ForeignKey(
         LedgerEntry, models.PROTECT, related_name="+", verbose_name="mutasi terakhir"
     )
-    # The person's village at the last entry (a household never changes village), so that
+    # The person's village now (services.household_move projects the members again), so that
     # scoped lists and counts need not join people and households.
     village = models.ForeignKey(
         Village, models.PROTECT, related_name="+", verbose_name="kalurahan/desa"

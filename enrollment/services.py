@@ -9,24 +9,28 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts import permissions
+from accounts.models import User
 from enrollment.bulk import bulk_insert
-from enrollment.imports import REGISTRY_FIELDS, chunks, lookup, plan_participants, plan_registry
+from enrollment.imports import REGISTRY_FIELDS, lookup, plan_participants, plan_registry
 from enrollment.models import (
     Ground,
     Kind,
     LedgerEntry,
-    Participation,
     RegistryRecord,
     Segment,
     Validator,
 )
-from enrollment.participation import is_active, month_start, project
+from enrollment.participation import is_active, month_start, project, project_people
 from people.models import Household, Person
+from people.services import household_history, household_values
+from regions.models import HealthFacility, Village
 from sktm.letters import add_months
 from sktm.models import Letter
 
 DOMICILE_MONTHS = 6  # Pasal 5 ayat (4) c: berdomisili paling kurang 6 bulan
 DTKS_SOURCES = {"DTKS", "DTSEN"}
+# Pasal 5 ayat (4) c: "dibuktikan dengan KTP dan/atau terdaftar dalam kartu keluarga".
+DOMICILE_DOCUMENTS = {"KTP", "KK", "KTP dan KK"}
 
 
 def as_date(value, label):
@@ -84,14 +88,39 @@ def append(person, last, **fields):
     return entry
 
 
-def check_domicile_and_cover(person, effective_month, evidence):
-    """Pasal 5 ayat (4) c: domiciled at least 6 months, no other health cover."""
-    if evidence.get("has_other_cover"):
+def check_no_other_cover(person, evidence):
+    """Pasal 5 ayat (4) b and c: only for a resident "yang belum mempunyai Jaminan Kesehatan
+    lain", as the evidence declares (`has_other_cover` false, not merely absent)."""
+    has_other_cover = evidence.get("has_other_cover")
+    if has_other_cover is True:
         raise ValidationError(f"{person.name} sudah memiliki jaminan kesehatan lain.")
+    if has_other_cover is not False:
+        raise ValidationError(
+            "Dasar ini hanya untuk penduduk tanpa jaminan lain: nyatakan bahwa "
+            f"{person.name} tidak memiliki jaminan kesehatan lain."
+        )
+
+
+def check_domicile_and_cover(person, effective_month, evidence):
+    """Pasal 5 ayat (4) c: domiciled at least 6 months, shown by the KTP and/or the KK, and
+    no other health cover."""
+    check_no_other_cover(person, evidence)
+    if evidence.get("domicile_document") not in DOMICILE_DOCUMENTS:
+        raise ValidationError("Pilih bukti domisili (KTP dan/atau KK).")
     limit = add_months(effective_month, -DOMICILE_MONTHS)
     if person.domicile_since is None or person.domicile_since > limit:
         since = f" (sejak {person.domicile_since:%d-%m-%Y})" if person.domicile_since else ""
         raise ValidationError(f"{person.name} berdomisili kurang dari 6 bulan{since}.")
+
+
+def check_faskes(person, faskes):
+    """A participant added on a Pasal 5 ayat (4) ground is registered with BPJS Kesehatan at a
+    first-level faskes of the kabupaten (the FASKES column of Lampiran D)."""
+    if faskes is None:
+        raise ValidationError("Pilih faskes tingkat pertama peserta.")
+    regency_id = person.household.village.district.regency_id
+    if not faskes.is_active or faskes.district.regency_id != regency_id:
+        raise ValidationError(f"Faskes {faskes} bukan faskes aktif di kabupaten ini.")
 
 
 def registry_evidence(person, today):
@@ -109,7 +138,16 @@ def registry_evidence(person, today):
     return record.as_evidence(today)
 
 
-def addition_checks(*, person, ground, effective_month, evidence=None, mother=None, letter=None):
+def addition_checks(
+    *,
+    person: Person,
+    ground: Ground,
+    effective_month: datetime.date,
+    evidence: dict | None = None,
+    mother: Person | None = None,
+    letter: Letter | None = None,
+    faskes: HealthFacility | None = None,
+) -> dict:
     """Checks a Pasal 5 ayat (4) ground against the data at this moment; returns the evidence to
     record. The Usulan runs these when a person is proposed, the ledger again when recorded."""
     evidence = dict(evidence or {})
@@ -128,8 +166,7 @@ def addition_checks(*, person, ground, effective_month, evidence=None, mother=No
             raise ValidationError("Tanggal lahir bayi wajib diisi.")
         evidence["birth_date"] = person.birth_date.isoformat()
     elif ground == Ground.FAMILY:
-        if evidence.get("has_other_cover"):
-            raise ValidationError(f"{person.name} sudah memiliki jaminan kesehatan lain.")
+        check_no_other_cover(person, evidence)
         members = person.household.members.exclude(pk=person.pk)
         if not any(is_active(member, effective_month) for member in members):
             raise ValidationError(
@@ -159,15 +196,27 @@ def addition_checks(*, person, ground, effective_month, evidence=None, mother=No
             )
     elif ground != Ground.OPENING:
         raise ValidationError("Dasar penambahan tidak dikenal.")
+    if ground != Ground.OPENING:
+        check_faskes(person, faskes)
     return evidence
 
 
 def participant_add(
-    *, actor, person, ground, effective_month, evidence=None, mother=None, letter=None, note=""
-):
-    """Adds a participant on a Pasal 5 ayat (4) ground (or an opening balance, admin only).
-    On ground c.1 without a source or ID in `evidence`, the evidence is taken from the
-    person's latest imported DTKS/DTSEN listing."""
+    *,
+    actor: User,
+    person: Person,
+    ground: Ground,
+    effective_month: datetime.date,
+    evidence: dict | None = None,
+    mother: Person | None = None,
+    letter: Letter | None = None,
+    faskes: HealthFacility | None = None,
+    note: str = "",
+) -> LedgerEntry:
+    """Adds a participant on a Pasal 5 ayat (4) ground (or an opening balance, admin only), at
+    the first-level faskes they are to be registered with. On ground c.1 without a source or ID
+    in `evidence`, the evidence is taken from the person's latest imported DTKS/DTSEN
+    listing."""
     effective_month = month_start(effective_month)
     with transaction.atomic():
         last = locked_history(actor, person)
@@ -182,6 +231,7 @@ def participant_add(
             evidence=evidence,
             mother=mother,
             letter=letter,
+            faskes=faskes,
         )
         return append(
             person,
@@ -290,7 +340,7 @@ def participants_import(*, actor, rows, regency, source, progress=None):
 
 def write_opening_balance(actor, source, batch, known):
     """Writes one checked batch of an import: new households and people, one opening balance
-    entry per row, and the projection's new spells."""
+    entry per row, and their projection (by the same function as every other entry)."""
     new_households = {}
     for _, row in batch:
         if row["no_kk"] not in known.households:
@@ -346,8 +396,7 @@ def write_opening_balance(actor, source, batch, known):
             strict=True,
         )
     )
-    # People recorded before, not enrolled now: their next entry follows their last one,
-    # and their new spell replaces the ended one.
+    # People recorded before, not enrolled now: their next entry follows their last one.
     returning = [person_ids[row["nik"]] for _, row in batch if row["nik"] in known.people]
     last_sequence = dict(
         lookup(
@@ -361,7 +410,7 @@ def write_opening_balance(actor, source, batch, known):
         )
     )
     people = [person_ids[row["nik"]] for _, row in batch]
-    entry_ids = bulk_insert(
+    bulk_insert(
         LedgerEntry,
         [
             "person_id",
@@ -385,16 +434,7 @@ def write_opening_balance(actor, source, batch, known):
             for person_id, (number, row) in zip(people, batch, strict=True)
         ),
     )
-    for chunk in chunks(returning):
-        Participation.objects.filter(person_id__in=chunk).delete()
-    bulk_insert(
-        Participation,
-        ["person_id", "since", "until", "ground", "last_entry_id", "village_id"],
-        (
-            (person_id, row["month"], None, Ground.OPENING.value, entry_id, row["village"].pk)
-            for person_id, entry_id, (_, row) in zip(people, entry_ids, batch, strict=True)
-        ),
-    )
+    project_people(people)
 
 
 def registry_import(*, actor, rows, regency, progress=None):
@@ -449,3 +489,41 @@ def entry_correct(*, actor, entry, reason):
             note=reason,
             recorded_by=actor,
         )
+
+
+def household_move(
+    *, actor: User, household: Household, village: Village, dusun: str, rt: str, rw: str
+) -> Household:
+    """Moves a household (its KK) to another village, dusun, RT or RW of the kabupaten, keeping
+    the history of each changed value, and brings its members' projection to the new village
+    in the same transaction, so that scoped rosters and counts follow the people."""
+    permissions.require(
+        permissions.can_move_household(actor), "Hanya admin yang memindahkan keluarga."
+    )
+    with transaction.atomic():
+        household = (
+            Household.objects.select_for_update()
+            .select_related("village__district")
+            .get(pk=household.pk)
+        )
+        if village.district.regency_id != household.village.district.regency_id:
+            # Pasal 5 ayat (2) d: leaving the kabupaten is a removal, not a move.
+            raise ValidationError(
+                "Pindah ke luar kabupaten dicatat sebagai pengurangan peserta "
+                "(Pasal 5 ayat (2) d), bukan pindah keluarga."
+            )
+        if not (rt.isdigit() and rw.isdigit()):
+            raise ValidationError("RT dan RW berupa angka.")
+        before = household_values(household)
+        household.village, household.dusun, household.rt, household.rw = village, dusun, rt, rw
+        household.full_clean()
+        household.save()
+        household_history(household, before, actor, timezone.now())
+        # Members' rows are locked like any ledger writer's, then projected again.
+        members = list(
+            Person.objects.select_for_update()
+            .filter(household=household)
+            .values_list("pk", flat=True)
+        )
+        project_people(members)
+    return household

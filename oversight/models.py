@@ -71,8 +71,8 @@ class Reverification(models.Model):
 class LatestReverification(models.Model):
     """The latest re-verification date of each participation (keyed, like it, by person),
     written with every Reverification by oversight.services only: lists and counts of who is
-    due join it straight onto the projection. A spell replaced by the import takes its own
-    row away, as a new spell starts its own schedule."""
+    due join it straight onto the projection. A new spell keeps the row (the projection is
+    updated in place): its schedule starts from the later of joining and this date."""
 
     person = models.OneToOneField(
         Participation,

@@ -1,16 +1,36 @@
 from django.contrib import admin
 
 from pbipemda.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
-from people.models import Household, Person, PersonChange
+from people.models import Household, HouseholdChange, Person, PersonChange
+
+
+class HouseholdChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """History is written with each change by the services, never edited by hand."""
+
+    model = HouseholdChange
+    fields = ["changed_at", "field_label", "old_value", "new_value", "changed_by"]
+    readonly_fields = fields
+
+    @admin.display(description="kolom")
+    def field_label(self, obj):
+        return obj.field_label
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(ReadOnlyAdmin):
+    """Households change only through people.services.person_record (dusun, RT, RW, address)
+    and enrollment.services.household_move (the village too), which keep the history and the
+    participants' village."""
+
     list_display = ["number", "village", "dusun", "rt", "rw"]
     list_filter = ["village__district"]
     list_select_related = ["village"]
     search_fields = ["number"]
     autocomplete_fields = ["village"]
+    inlines = [HouseholdChangeInline]
 
 
 class PersonChangeInline(ReadOnlyAdminMixin, admin.TabularInline):

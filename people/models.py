@@ -5,6 +5,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from accounts import scoping
+from people.names import validate_plain_text
 from people.nik import mask, validate_kk, validate_nik
 from regions.models import Village
 
@@ -54,10 +55,14 @@ class Household(models.Model):
     village = models.ForeignKey(
         Village, models.PROTECT, related_name="households", verbose_name="kalurahan/desa"
     )
-    dusun = models.CharField("padukuhan/dusun", max_length=100)
+    # Names and places reach rosters, Lampiran D and spreadsheets: plain text only, whoever
+    # writes them (a form, an import, a command).
+    dusun = models.CharField("padukuhan/dusun", max_length=100, validators=[validate_plain_text])
     rt = models.CharField("RT", max_length=3)
     rw = models.CharField("RW", max_length=3)
-    address = models.CharField("alamat", max_length=255, blank=True)
+    address = models.CharField(
+        "alamat", max_length=255, blank=True, validators=[validate_plain_text]
+    )
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -79,7 +84,7 @@ class Household(models.Model):
 
 class Person(models.Model):
     nik = models.CharField("NIK", max_length=16, unique=True, validators=[validate_nik])
-    name = models.CharField("nama", max_length=150)
+    name = models.CharField("nama", max_length=150, validators=[validate_plain_text])
     household = models.ForeignKey(
         Household, models.PROTECT, related_name="members", verbose_name="keluarga"
     )
@@ -89,10 +94,14 @@ class Person(models.Model):
     marital_status = models.PositiveSmallIntegerField(
         "status perkawinan", choices=MaritalStatus.choices, null=True, blank=True
     )
-    birth_place = models.CharField("tempat lahir", max_length=100, blank=True)
+    birth_place = models.CharField(
+        "tempat lahir", max_length=100, blank=True, validators=[validate_plain_text]
+    )
     birth_date = models.DateField("tanggal lahir", null=True, blank=True)
     sex = models.CharField("jenis kelamin", max_length=1, choices=Sex.choices, blank=True)
-    occupation = models.CharField("pekerjaan", max_length=100, blank=True)
+    occupation = models.CharField(
+        "pekerjaan", max_length=100, blank=True, validators=[validate_plain_text]
+    )
     phone = models.CharField("nomor telepon", max_length=20, blank=True)
     domicile_since = models.DateField("berdomisili sejak", null=True, blank=True)
     created_at = models.DateTimeField("dibuat", auto_now_add=True)
@@ -153,3 +162,31 @@ class PersonChange(models.Model):
     @property
     def field_label(self):
         return Person._meta.get_field(self.field).verbose_name
+
+
+class HouseholdChange(models.Model):
+    """One field of a household changed: its dusun, RT, RW or address by
+    people.services.person_record, its village by enrollment.services.household_move."""
+
+    household = models.ForeignKey(
+        Household, models.CASCADE, related_name="changes", verbose_name="keluarga"
+    )
+    field = models.CharField("kolom", max_length=50)
+    old_value = models.TextField("nilai lama", blank=True)
+    new_value = models.TextField("nilai baru", blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="diubah oleh"
+    )
+    changed_at = models.DateTimeField("waktu perubahan", default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = "riwayat perubahan keluarga"
+        verbose_name_plural = "riwayat perubahan keluarga"
+
+    def __str__(self):
+        return f"{self.field_label}: {self.old_value} → {self.new_value}"
+
+    @property
+    def field_label(self):
+        return Household._meta.get_field(self.field).verbose_name

@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
-from people.models import Household, Person, PersonChange
+from people.models import Household, HouseholdChange, Person, PersonChange
 from people.nik import validate_kk, validate_nik
 
 
@@ -18,6 +18,36 @@ def _as_text(person, field):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+HOUSEHOLD_TRACKED = ["village", "dusun", "rt", "rw", "address"]
+
+
+def household_values(household):
+    """A household's tracked values as its history stores them (the village by name and
+    code)."""
+    return {
+        "village": f"{household.village} ({household.village.code})",
+        **{field: getattr(household, field) for field in HOUSEHOLD_TRACKED[1:]},
+    }
+
+
+def household_history(household, before, actor, changed_at):
+    """Records each tracked value of `household` that differs from `before` (from
+    `household_values`, taken before the change), in the same transaction as the change."""
+    after = household_values(household)
+    HouseholdChange.objects.bulk_create(
+        HouseholdChange(
+            household=household,
+            field=field,
+            old_value=before[field],
+            new_value=after[field],
+            changed_by=actor,
+            changed_at=changed_at,
+        )
+        for field in HOUSEHOLD_TRACKED
+        if after[field] != before[field]
+    )
 
 
 def person_record(
@@ -72,11 +102,15 @@ def person_record(
                     "perpindahan keluarga diurus oleh desa tersebut."
                 }
             )
+        before = None if household.pk is None else household_values(household)
         household.dusun, household.rt, household.rw = dusun, rt, rw
         if address:
             household.address = address
         household.full_clean()
         household.save()
+        changed_at = timezone.now()
+        if before is not None:
+            household_history(household, before, actor, changed_at)
 
         person = (
             Person.objects.select_for_update(of=("self",))
@@ -111,7 +145,6 @@ def person_record(
         person.full_clean()
         person.save()
         if not is_new:
-            changed_at = timezone.now()
             PersonChange.objects.bulk_create(
                 PersonChange(
                     person=person,

@@ -17,7 +17,8 @@ from django.contrib.auth.hashers import make_password
 
 from accounts.models import Role, User
 from enrollment.bulk import bulk_insert
-from enrollment.models import Ground, Kind, LedgerEntry, Participation, Validator
+from enrollment.models import Ground, Kind, LedgerEntry, Validator
+from enrollment.participation import project_people
 from people.models import Household, Person
 from regions.models import HealthFacility, Village
 from sktm.letters import add_months, letter_number
@@ -300,14 +301,18 @@ class Builder:
     def evidence(self, ground, month):
         if ground == Ground.DTKS:
             return {
+                "has_other_cover": False,
+                "domicile_document": "KTP dan KK",
                 "source": "DTSEN",
                 "dtks_id": f"DTSEN-{month:%Y%m}",
                 "desil": 1,
                 "data_period": f"{month.year}",
                 "checked_on": month.isoformat(),
             }
-        if ground in (Ground.FAMILY, Ground.SKTM):
+        if ground == Ground.FAMILY:
             return {"has_other_cover": False}
+        if ground == Ground.SKTM:
+            return {"has_other_cover": False, "domicile_document": "KTP dan KK"}
         if ground == Ground.DIED:
             return {"death_date": month.isoformat(), "death_certificate": "KM-SINTETIS"}
         if ground == Ground.SEGMENT:
@@ -317,24 +322,7 @@ class Builder:
         return {}
 
     def projection(self):
-        latest = {}
-        for position, (person_id, village_id, _, kind, ground, month) in enumerate(self.entries):
-            if kind == Kind.ADDITION:
-                latest[person_id] = [
-                    self.month(month),
-                    None,
-                    ground,
-                    self.entry_ids[position],
-                    village_id,
-                ]
-            else:
-                latest[person_id][1] = self.month(month)
-                latest[person_id][3] = self.entry_ids[position]
-        insert(
-            Participation,
-            ["person_id", "since", "until", "ground", "last_entry_id", "village_id"],
-            [(person_id, *values) for person_id, values in latest.items()],
-        )
+        project_people(list(dict.fromkeys(person_id for person_id, *_ in self.entries)))
 
     def proposals(self):
         """A closed Usulan per village and month with the changes of that month, each person

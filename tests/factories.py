@@ -1,7 +1,7 @@
 import factory
 
 from accounts.models import Role, User
-from regions.models import Agency, District, Regency, Village
+from regions.models import Agency, District, HealthFacility, Regency, Village
 
 DEFAULT_PASSWORD = "sandi-uji-2026"
 
@@ -32,6 +32,11 @@ def regency(code):
 
 def district(code):
     return District.objects.get(code=code)
+
+
+def faskes(village_code="34.01.01.2001"):
+    """An active first-level faskes of the village's kapanewon."""
+    return HealthFacility.objects.filter(district__code=village_code[:8], is_active=True).first()
 
 
 def agency(short_name):

@@ -82,6 +82,7 @@ def ground_checks(item, month):
             evidence=item.evidence,
             mother=item.mother,
             letter=item.letter,
+            faskes=item.faskes,
         )
     return ledger.removal_checks(
         person=item.person,
@@ -286,6 +287,7 @@ def close(proposal, actor):
                 evidence=item.evidence,
                 mother=item.mother,
                 letter=item.letter,
+                faskes=item.faskes,
                 note=f"{proposal}",
             )
         except ValidationError as error:

@@ -9,7 +9,7 @@ from enrollment import services
 from enrollment.models import Ground, LedgerEntry
 from enrollment.participation import active_people
 from tests.enrollment.conftest import DTKS_EVIDENCE
-from tests.factories import PersonFactory, UserFactory, regency
+from tests.factories import PersonFactory, UserFactory, faskes, regency
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks are proven on PostgreSQL"
@@ -34,6 +34,7 @@ def test_concurrent_additions_of_one_nik_leave_one_active_participation(
                 ground=Ground.DTKS,
                 effective_month=datetime.date(2026, 1, 1),
                 evidence=DTKS_EVIDENCE,
+                faskes=faskes(),
             )
         except ValidationError as error:
             refused.append(error)

@@ -8,8 +8,8 @@ from enrollment import services
 from enrollment.models import Ground, Kind, LedgerEntry
 from enrollment.participation import active_people, is_active
 from sktm import services as sktm_services
-from tests.enrollment.conftest import DTKS_EVIDENCE, JAN, VALIDATION
-from tests.factories import PersonFactory
+from tests.enrollment.conftest import DECLARATION, DTKS_EVIDENCE, JAN, VALIDATION
+from tests.factories import PersonFactory, faskes
 from tests.sktm.conftest import POOR_15
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +17,12 @@ FEB, MAR = datetime.date(2026, 2, 1), datetime.date(2026, 3, 1)
 
 
 def add(actor, person, ground, **kwargs):
+    if ground != Ground.OPENING:
+        kwargs.setdefault("faskes", faskes())
+    if ground == Ground.FAMILY:
+        kwargs.setdefault("evidence", {"has_other_cover": False})
+    if ground == Ground.SKTM:
+        kwargs.setdefault("evidence", DECLARATION)
     return services.participant_add(
         actor=actor,
         person=person,

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from enrollment import services
 from enrollment.models import Ground, RegistryRecord
-from tests.enrollment.conftest import DTKS_EVIDENCE, JAN
-from tests.factories import HouseholdFactory, PersonFactory, UserFactory, village
+from tests.enrollment.conftest import DECLARATION, DTKS_EVIDENCE, JAN
+from tests.factories import HouseholdFactory, PersonFactory, UserFactory, faskes, village
 
 pytestmark = pytest.mark.django_db
 SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample" / "dtks_contoh.csv"
@@ -154,9 +154,15 @@ def test_ground_c1_takes_its_evidence_from_the_latest_listing(resident, verifier
     )
     latest = listing(resident)
     entry = services.participant_add(
-        actor=verifier, person=resident, ground=Ground.DTKS, effective_month=JAN
+        actor=verifier,
+        person=resident,
+        ground=Ground.DTKS,
+        effective_month=JAN,
+        evidence=DECLARATION,
+        faskes=faskes(),
     )
     assert entry.evidence == {
+        **DECLARATION,
         "source": "DTSEN",
         "dtks_id": "DTSEN-3401-0000999",
         "desil": 1,
@@ -169,7 +175,12 @@ def test_ground_c1_takes_its_evidence_from_the_latest_listing(resident, verifier
 def test_ground_c1_without_listing_or_evidence_is_refused(resident, verifier):
     with pytest.raises(ValidationError, match=f"NIK {resident.nik} tidak terdapat dalam data"):
         services.participant_add(
-            actor=verifier, person=resident, ground=Ground.DTKS, effective_month=JAN
+            actor=verifier,
+            person=resident,
+            ground=Ground.DTKS,
+            effective_month=JAN,
+            evidence=DECLARATION,
+            faskes=faskes(),
         )
 
 
@@ -181,6 +192,7 @@ def test_ground_c1_keeps_the_evidence_the_caller_gives(resident, verifier):
         ground=Ground.DTKS,
         effective_month=JAN,
         evidence=DTKS_EVIDENCE,
+        faskes=faskes(),
     )
     assert entry.evidence["dtks_id"] == "DTSEN-3401-000123"
 
@@ -190,7 +202,12 @@ def test_ground_c1_from_a_listing_still_checks_domicile_and_cover(verifier):
     listing(newcomer)
     with pytest.raises(ValidationError, match="kurang dari 6 bulan"):
         services.participant_add(
-            actor=verifier, person=newcomer, ground=Ground.DTKS, effective_month=JAN
+            actor=verifier,
+            person=newcomer,
+            ground=Ground.DTKS,
+            effective_month=JAN,
+            evidence=DECLARATION,
+            faskes=faskes(),
         )
     settled = PersonFactory(domicile_since=datetime.date(2020, 1, 1))
     listing(settled)

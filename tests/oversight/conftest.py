@@ -8,7 +8,7 @@ from enrollment.models import Ground
 from enrollment.participation import month_start
 from tests.conftest import VILLAGE_A, VILLAGE_A2, VILLAGE_B
 from tests.enrollment.conftest import DTKS_EVIDENCE
-from tests.factories import HouseholdFactory, PersonFactory, village
+from tests.factories import HouseholdFactory, PersonFactory, faskes, village
 
 LONG_AGO = datetime.date(2015, 1, 1)
 MOVED_OUT = {"destination": "Kota Surakarta", "moved_on": "2026-02-20"}
@@ -27,6 +27,7 @@ def enrolled(actor, code=VILLAGE_A, month=None):
         ground=Ground.DTKS,
         effective_month=month or month_start(timezone.localdate()),
         evidence=DTKS_EVIDENCE,
+        faskes=faskes(code),
     )
     return person
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from enrollment.models import Ground, Kind
 from enrollment.participation import month_start
 from tests.enrollment.conftest import DTKS_EVIDENCE
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, faskes
 from tests.sktm.conftest import acknowledged_form, letter, submitted_form  # noqa: F401
 from verification import services
 from verification.models import ProposalItem
@@ -20,7 +20,8 @@ def this_month():
 
 
 def dtks_item(person, **fields):
-    """An unsaved proposal of `person` on ground c.1 (DTSEN)."""
+    """An unsaved proposal of `person` on ground c.1 (DTSEN), at a faskes of their kapanewon."""
+    fields.setdefault("faskes", faskes(person.household.village.code))
     return ProposalItem(
         person=person,
         kind=Kind.ADDITION,

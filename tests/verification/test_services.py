@@ -10,8 +10,8 @@ from enrollment.models import Ground, Kind, LedgerEntry
 from enrollment.participation import is_active
 from sktm.letters import add_months
 from sktm.services import sktm_revoke_letter
-from tests.enrollment.conftest import enroll
-from tests.factories import HouseholdFactory, PersonFactory, village
+from tests.enrollment.conftest import DECLARATION, enroll
+from tests.factories import HouseholdFactory, PersonFactory, faskes, village
 from tests.verification.conftest import LONG_AGO, propose, this_month
 from verification import services, waiting
 from verification.models import (
@@ -55,7 +55,9 @@ def test_a_person_already_active_is_refused(proposal, residents, operator_a, ver
 def test_a_newborn_needs_a_mother_who_is_an_active_participant(proposal, operator_a, verifier):
     mother = PersonFactory(sex="P", domicile_since=LONG_AGO)
     baby = PersonFactory(household=mother.household, birth_date=timezone.localdate())
-    newborn = ProposalItem(person=baby, kind=Kind.ADDITION, ground=Ground.NEWBORN, mother=mother)
+    newborn = ProposalItem(
+        person=baby, kind=Kind.ADDITION, ground=Ground.NEWBORN, mother=mother, faskes=faskes()
+    )
     with pytest.raises(ValidationError, match=f"Ibu \\(NIK {mother.nik}\\) bukan peserta"):
         services.item_add(actor=operator_a, proposal=proposal, item=newborn)
     enroll(verifier, mother)
@@ -72,7 +74,8 @@ def test_an_expired_or_revoked_sktm_is_refused(proposal, operator_a, lurah_a, le
         kind=Kind.ADDITION,
         ground=Ground.SKTM,
         letter=letter,
-        evidence={"has_other_cover": False},
+        evidence=DECLARATION,
+        faskes=faskes(),
     )
     sktm_revoke_letter(actor=lurah_a, letter=letter, reason="Data penghasilan keliru")
     with pytest.raises(ValidationError, match="tidak memiliki SKTM yang berlaku"):

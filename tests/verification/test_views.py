@@ -13,7 +13,8 @@ from enrollment.participation import is_active
 from jobs.models import Job
 from people.models import Person
 from regions.models import Village
-from tests.factories import PersonFactory, UserFactory, village
+from tests.enrollment.conftest import DECLARATION
+from tests.factories import PersonFactory, UserFactory, faskes, village
 from tests.verification.conftest import LONG_AGO, propose, this_month
 from verification import services, waiting
 from verification.models import Decision, Proposal, ProposalItem, ProposalStatus
@@ -146,7 +147,8 @@ def test_the_combined_sktm_pdf_holds_each_letter(client, proposal, operator_a, l
             kind="addition",
             ground="add_c2",
             letter=letter,
-            evidence={"has_other_cover": False},
+            evidence=DECLARATION,
+            faskes=faskes(),
         ),
     )
     login(client, lurah_a)

@@ -114,12 +114,15 @@ class Command(BaseCommand):
                     ground=Ground.DTKS,
                     effective_month=month,
                     evidence={
+                        "has_other_cover": False,
+                        "domicile_document": "KTP dan KK",
                         "source": "DTSEN",
                         "dtks_id": f"DTSEN-DEMO-{serial:05d}",
                         "desil": rng.randint(1, 3),
                         "data_period": "2025-Q4",
                         "checked_on": f"{month:%Y-%m}-01",
                     },
+                    faskes=village.district.health_facilities.filter(is_active=True).first(),
                 )
         spells = list(Participation.objects.select_related("person", "village").order_by("pk"))
         for spell in rng.sample(spells, len(spells) // 12):

@@ -198,6 +198,12 @@ def can_follow_jobs(user: User) -> bool:
     return can_read_residents(user) or can_import_data(user) or can_export_lampiran_d(user)
 
 
+def can_restart_job(user: User, job) -> bool:
+    """Only its owner starts a job again: its parameters were chosen within the owner's scope,
+    and it runs as the owner."""
+    return user.is_authenticated and user.is_active and job.created_by_id == user.pk
+
+
 # Oversight: Instruksi KELIMA b and the figures
 
 

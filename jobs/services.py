@@ -1,21 +1,15 @@
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts import permissions
 from accounts.models import User
 from jobs import runner
 from jobs.models import Job
 
 
-def can_restart(user: User, job: Job) -> bool:
-    """Only its owner starts a job again: its parameters were chosen within the owner's
-    scope, and it runs as the owner."""
-    return job.created_by_id == user.pk
-
-
 def job_restart(*, actor: User, job: Job) -> Job:
     """Starts a job cut off by the loss of its worker again, with the same parameters."""
-    if not can_restart(actor, job):
-        raise PermissionDenied
+    permissions.require(permissions.can_restart_job(actor, job))
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         if not (job.status == Job.Status.FAILED and job.is_interrupted):

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 import audit
+from accounts import permissions
 from jobs import runner, services
 from jobs.models import Job
 
@@ -23,7 +24,7 @@ def visible_job(request, pk):
 
 
 def job_context(request, job):
-    return {"job": job, "can_restart": services.can_restart(request.user, job)}
+    return {"job": job, "can_restart": permissions.can_restart_job(request.user, job)}
 
 
 @require_safe

@@ -78,9 +78,22 @@ def test_every_capability_is_in_the_table():
         for name, value in vars(permissions).items()
         if name.startswith(("can_", "is_")) and callable(value)
     }
-    # These two answer for a report only: the routing depends on its addressee.
-    of_a_report = {permissions.can_submit_report_to_district, permissions.can_deliver_report}
-    assert public == set(ALLOWED) | of_a_report
+    # These answer for an object only: a report's routing depends on its addressee, a job
+    # belongs to whoever started it.
+    of_an_object = {
+        permissions.can_submit_report_to_district,
+        permissions.can_deliver_report,
+        permissions.can_restart_job,
+    }
+    assert public == set(ALLOWED) | of_an_object
+
+
+def test_only_its_owner_restarts_a_job(request):
+    job = SimpleNamespace(created_by_id=request.getfixturevalue("verifier").pk)
+    allowed = {
+        name for name in PERSONAS if permissions.can_restart_job(request.getfixturevalue(name), job)
+    }
+    assert allowed == {"verifier"}
 
 
 def test_only_dinsos_and_bkd_among_the_agencies_read_figures():

@@ -237,7 +237,7 @@ def main(users_count, seconds, think, port):
     print_run()
     from django.db import connections
 
-    from accounts import two_factor
+    from accounts import permissions, two_factor
     from accounts.models import Role, User
     from sktm.models import Letter
     from verification.models import Decision, ProposalItem
@@ -278,7 +278,7 @@ def main(users_count, seconds, think, port):
     codes = {}
 
     def second_step(user):
-        if not two_factor.is_required(user):
+        if not permissions.is_two_factor_required(user):
             return None
         if user.pk not in codes:
             secret = two_factor.new_secret()

@@ -11,13 +11,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 import audit
 from accounts import permissions
+from accounts.scoping import districts_for
 from instructions import exports, figures, overview, services
 from instructions.addressees import addressee_of
 from instructions.forms import LineForm, MatrixFilter, NoteForm
 from instructions.models import Attachment, Diktum, Instruction, Item, Report
 from instructions.reminders import awaiting_review
 from regions import terminology
-from regions.models import District
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -275,7 +275,7 @@ def matrix_for(request, pk):
         raise PermissionDenied
     instruction = scoped_instruction(request, pk)
     terms = terminology.current()
-    districts = District.objects.visible_to(request.user).filter(regency=instruction.regency)
+    districts = districts_for(request.user).filter(regency=instruction.regency)
     years = sorted({p.start.year for p in instruction.periods_until(timezone.localdate())})
     filters = MatrixFilter(
         request.GET or None, districts=districts, years=years, district_label=terms.district

@@ -11,14 +11,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import permissions
-from accounts.scoping import figure_area
+from accounts.scoping import figure_area, villages_for
 from enrollment.models import Participation
 from oversight import charts, dashboard, exports, premium, recap, schedule, services
 from oversight.areas import area_for
 from oversight.charts import Series
 from oversight.forms import EVIDENCE_FIELDS, BulkForm, MonthForm, ReverificationForm, YearForm
 from people.models import Person
-from regions.models import Village
 from sktm import letters
 from sktm.views import pdf_response
 
@@ -267,9 +266,7 @@ def reverification_bulk(request, code):
     those ticked are recorded as still eligible, all in one transaction."""
     if not permissions.can_record_reverification(request.user):
         raise PermissionDenied
-    village = get_object_or_404(
-        Village.objects.visible_to(request.user).select_related("district"), code=code
-    )
+    village = get_object_or_404(villages_for(request.user).select_related("district"), code=code)
     today = timezone.localdate()
     everyone = request.GET.get("semua") == "1"
     rows = schedule.with_schedule(

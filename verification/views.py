@@ -15,12 +15,11 @@ from django.views.decorators.http import require_POST, require_safe
 import audit
 import jobs
 from accounts import permissions
-from accounts.scoping import scope_districts
+from accounts.scoping import districts_for
 from enrollment.models import Kind
 from enrollment.participation import month_start
 from people.services import person_record
 from regions import terminology
-from regions.models import District
 from sktm import letters
 from sktm.letters import add_months
 from sktm.views import pdf_response
@@ -96,7 +95,7 @@ def proposal_list(request):
         return render(request, "verification/village_proposals.html", context)
     filters = QueueFilter(
         request.GET or {"status": ProposalStatus.SUBMITTED},
-        districts=scope_districts(District.objects.all(), request.user),
+        districts=districts_for(request.user),
         terms=terms,
     )
     proposals = proposals.exclude(status=ProposalStatus.DRAFT).order_by(
@@ -391,9 +390,7 @@ def export(request):
     written by a background job while the page shows its progress."""
     if not permissions.can_export_lampiran_d(request.user):
         raise PermissionDenied
-    form = ExportForm(
-        request.POST or None, districts=scope_districts(District.objects.all(), request.user)
-    )
+    form = ExportForm(request.POST or None, districts=districts_for(request.user))
     if request.method == "POST" and form.is_valid():
         district = form.cleaned_data["district"]
         job = jobs.start(

@@ -8,11 +8,10 @@ from django.utils import timezone
 from accounts import permissions
 from accounts.scoping import villages_for
 from enrollment.models import Kind, Participation
-from enrollment.participation import month_start
 from enrollment.services import as_date
 from oversight.models import LatestReverification, Outcome, Reverification
 from people.models import Person
-from sktm.letters import add_months
+from regions.months import add_months, month_start
 from verification import services as verification
 from verification.models import ProposalItem
 

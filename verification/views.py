@@ -17,11 +17,10 @@ import jobs
 from accounts import permissions
 from accounts.scoping import districts_for
 from enrollment.models import Kind
-from enrollment.participation import month_start
 from people.services import person_record
 from regions import terminology
+from regions.months import add_months, month_start
 from sktm import letters
-from sktm.letters import add_months
 from sktm.views import pdf_response
 from verification import lampiran_d, services
 from verification.forms import (

@@ -1,12 +1,10 @@
 import datetime
-import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,13 +13,13 @@ from django.views.decorators.http import require_POST, require_safe
 import audit
 import jobs
 from accounts import permissions
+from accounts.responses import pdf_response, xlsx_response
 from accounts.scoping import districts_for
 from enrollment.models import Kind
 from people.services import person_record
 from regions import terminology
 from regions.months import add_months, month_start
 from sktm import letters
-from sktm.views import pdf_response
 from verification import lampiran_d, services
 from verification.forms import (
     GROUND_FIELDS,
@@ -37,7 +35,6 @@ from verification.forms import (
 from verification.models import Decision, Proposal, ProposalItem, ProposalStatus
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def scoped_proposal(request, pk):
@@ -324,14 +321,6 @@ def removal_validate(request, pk):
     else:
         messages.success(request, f"Pengurangan {item.person.name} dicatat di buku mutasi.")
     return redirect(request.POST.get("next") or "verification:validation_queue")
-
-
-def xlsx_response(write, filename):
-    """Writes a workbook to a temporary file (never the whole file in memory) and streams it."""
-    output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    write(output)
-    output.seek(0)
-    return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 @require_safe

@@ -18,11 +18,16 @@ def run_service(request, success_message, service, **kwargs):
     try:
         result = service(actor=request.user, **kwargs)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        refuse(request, error)
         return None
     messages.success(request, success_message)
     return result
+
+
+def refuse(request, error):
+    """A service's refusal as one error message per reason."""
+    for message in error.messages:
+        messages.error(request, message)
 
 
 def pdf_response(content, filename, inline=False):

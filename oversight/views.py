@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import permissions
-from accounts.responses import pdf_response, xlsx_response
+from accounts.responses import pdf_response, refuse, xlsx_response
 from accounts.scoping import figure_area, villages_for
 from enrollment.models import Participation
 from oversight import charts, dashboard, exports, premium, recap, schedule, services
@@ -287,8 +287,7 @@ def reverification_bulk(request, code):
         except ValueError:
             messages.error(request, "Pilihan peserta tidak sah.")
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            refuse(request, error)
         else:
             messages.success(
                 request,

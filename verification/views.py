@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 import audit
 import jobs
 from accounts import permissions
-from accounts.responses import pdf_response, xlsx_response
+from accounts.responses import pdf_response, refuse, xlsx_response
 from accounts.scoping import districts_for
 from enrollment.models import Kind
 from people.services import person_record
@@ -56,11 +56,6 @@ def cleaned(form):
     if not form.is_valid():
         raise ValidationError([e for errors in form.errors.values() for e in errors])
     return form.cleaned_data
-
-
-def refuse(request, error):
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def with_counts(proposals):

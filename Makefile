@@ -14,9 +14,7 @@ PORT ?= 8000
 run: setup
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py load_reference_data
-	$(DEV_ENV) $(BIN)/python manage.py load_demo_data
-	$(DEV_ENV) $(BIN)/python manage.py load_demo_proposals
-	$(DEV_ENV) $(BIN)/python manage.py load_demo_oversight
+	$(DEV_ENV) $(BIN)/python manage.py load_demo
 	$(MAKE) --no-print-directory serve
 
 # The development server and one task worker beside it: Ctrl-C stops both, and so does the end
@@ -54,6 +52,7 @@ lint:
 	$(BIN)/ruff format --check .
 	$(DEV_ENV) $(BIN)/python manage.py check --fail-level WARNING
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
 
 test-sqlite:
 	env -u DATABASE_URL $(BIN)/pytest

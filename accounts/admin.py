@@ -4,6 +4,25 @@ from django.contrib.auth.admin import UserAdmin
 from accounts.models import AuthenticatorDevice, RecoveryCode, User
 
 
+class ReadOnlyAdminMixin:
+    """For records written only by services (forms, letters, the ledger, residents and their
+    history): the admin shows them but never adds, changes or deletes them. The admin of every
+    app above accounts shares it."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
+
+
 @admin.register(User)
 class AccountAdmin(UserAdmin):
     list_display = ["username", "first_name", "role", "village", "district", "agency", "is_active"]

@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from accounts import permissions
 from regions import terminology
-from regions.models import Regency, Village
+from regions.models import District, Regency, Village
 
 
 def village_condition(user, village_path):
@@ -41,13 +41,14 @@ def scope_by_village(queryset, user, village_path):
     return queryset.none() if condition is None else queryset.filter(**condition)
 
 
-def scope_villages(queryset, user):
-    return scope_by_village(queryset, user, "")
+def villages_for(user):
+    """The villages the user sees; regions, a leaf, knows nothing of users."""
+    return scope_by_village(Village.objects.all(), user, "")
 
 
-def scope_districts(queryset, user):
+def districts_for(user):
     """Districts holding at least one village in the user's scope."""
-    return queryset.filter(pk__in=scope_villages(Village.objects.all(), user).values("district"))
+    return District.objects.filter(pk__in=villages_for(user).values("district"))
 
 
 def scope_by_owner(queryset, user, owner_path):

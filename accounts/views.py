@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.shortcuts import redirect, render
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
@@ -9,6 +10,8 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts import permissions, two_factor
 from accounts.forms import CodeForm
 from accounts.models import Role
+from accounts.scoping import districts_for, villages_for
+from regions.models import HealthFacility
 
 # What each role does (DESIGN.md, "Who uses it"), shown on its home page.
 DUTIES = {
@@ -115,4 +118,24 @@ def recovery_codes_renew(request):
     codes = two_factor.recovery_codes_renew(user=request.user)
     return render(
         request, "registration/recovery_codes.html", {"codes": codes, "next": safe_next(request)}
+    )
+
+
+# The villages of the user's area: here, not in regions, which knows nothing of users.
+@require_safe
+def village_list(request):
+    districts = districts_for(request.user).prefetch_related(
+        Prefetch("villages", queryset=villages_for(request.user))
+    )
+    return render(request, "accounts/village_list.html", {"districts": districts})
+
+
+@require_safe
+def village_detail(request, code):
+    village = get_object_or_404(
+        villages_for(request.user).select_related("district__regency"), code=code
+    )
+    facilities = HealthFacility.objects.filter(district=village.district_id, is_active=True)
+    return render(
+        request, "accounts/village_detail.html", {"village": village, "facilities": facilities}
     )

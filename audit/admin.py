@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin
 from audit.models import AccessLog
-from pbipemda.admin import ReadOnlyAdmin
 
 
 @admin.register(AccessLog)

@@ -22,6 +22,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
+from accounts.responses import PDF, XLSX  # noqa: E402
 from instructions import services  # noqa: E402
 from instructions.models import Instruction, Report  # noqa: E402
 from regions.models import Agency, District, Regency, Village  # noqa: E402
@@ -75,7 +76,6 @@ def main(quarters, village_count, runs):
     sekda = User.objects.create(username="sekda", role=Role.LEADERSHIP, regency=regency)
     client = login(Client(HTTP_HOST="localhost"), sekda)
     matrix = reverse("instructions:matrix", args=[instruction.pk])
-    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     count = len(villages)
     title = "Rekap laporan pelaksanaan"
     for label, url, content_type, marker in [
@@ -84,13 +84,13 @@ def main(quarters, village_count, runs):
         (
             f"matrix .xlsx, {count} villages",
             reverse("instructions:matrix_xlsx", args=[instruction.pk]) + "?kind=villages",
-            xlsx,
+            XLSX,
             None,
         ),
         (
             f"matrix PDF, {count} villages",
             reverse("instructions:matrix_pdf", args=[instruction.pk]) + "?kind=villages",
-            "application/pdf",
+            PDF,
             None,
         ),
     ]:

@@ -30,10 +30,9 @@ from accounts.models import Role, User  # noqa: E402
 from enrollment import services  # noqa: E402
 from enrollment.imports import read_rows  # noqa: E402
 from enrollment.models import Ground, Participation  # noqa: E402
-from enrollment.participation import month_start  # noqa: E402
 from oversight.services import reverifications_record  # noqa: E402
 from regions.models import Regency, Village  # noqa: E402
-from sktm.letters import add_months  # noqa: E402
+from regions.months import add_months, month_start  # noqa: E402
 
 REMOVED_SHARE = 0.02
 

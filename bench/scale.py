@@ -33,7 +33,7 @@ from enrollment import exports, tasks  # noqa: E402
 from enrollment.models import Participation  # noqa: E402
 from jobs.models import Job  # noqa: E402
 from people.models import Person  # noqa: E402
-from sktm.letters import add_months  # noqa: E402
+from regions.months import add_months  # noqa: E402
 from sktm.models import Letter  # noqa: E402
 from verification import lampiran_d  # noqa: E402
 from verification.models import Proposal, ProposalItem  # noqa: E402

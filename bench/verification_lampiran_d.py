@@ -30,7 +30,7 @@ from accounts.models import Role, User  # noqa: E402
 from enrollment.models import Ground, Kind  # noqa: E402
 from people.models import Household, Person  # noqa: E402
 from regions.models import HealthFacility, Regency, Village  # noqa: E402
-from sktm.letters import add_months  # noqa: E402
+from regions.months import add_months  # noqa: E402
 from verification import lampiran_d  # noqa: E402
 from verification.models import Proposal, ProposalItem, ProposalStatus  # noqa: E402
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin
 from enrollment.models import LedgerEntry, RegistryRecord
-from pbipemda.admin import ReadOnlyAdmin
 
 
 @admin.register(LedgerEntry)

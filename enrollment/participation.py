@@ -12,10 +12,6 @@ from enrollment.models import Ground, Kind, LedgerEntry, Participation
 from people.models import Household, Person
 
 
-def month_start(date):
-    return date.replace(day=1)
-
-
 def last_entry(person, on=None):
     """The person's latest entry in force on `on` (default today), or None."""
     on = on or timezone.localdate()

@@ -20,11 +20,11 @@ from enrollment.models import (
     Segment,
     Validator,
 )
-from enrollment.participation import is_active, month_start, project, project_people
+from enrollment.participation import is_active, project, project_people
 from people.models import Household, Person
 from people.services import household_history, household_values
 from regions.models import HealthFacility, Village
-from sktm.letters import add_months
+from regions.months import add_months, month_start
 from sktm.models import Letter
 
 DOMICILE_MONTHS = 6  # Pasal 5 ayat (4) c: berdomisili paling kurang 6 bulan

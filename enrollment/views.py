@@ -11,13 +11,13 @@ from django.views.decorators.http import require_POST, require_safe
 import audit
 import jobs
 from accounts import permissions
+from accounts.scoping import villages_for
 from enrollment import exports, tasks
 from enrollment.duplicates import duplicate_groups
 from enrollment.models import LedgerEntry, RegistryRecord
 from enrollment.participation import is_active
 from jobs.models import Job
 from people.models import Person
-from regions.models import Village
 
 PAGE_SIZE = 50
 
@@ -36,7 +36,7 @@ def roster(request):
         "enrollment/roster.html",
         {
             "page": page,
-            "villages": Village.objects.visible_to(request.user),
+            "villages": villages_for(request.user),
             "q": request.GET.get("q", ""),
             "village": request.GET.get("village", ""),
         },

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 from instructions.models import Diktum, Instruction, Item, Report, ReportEvent, ReportLine
-from pbipemda.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 
 
 class DiktumInline(admin.TabularInline):

@@ -16,6 +16,7 @@ from django.db.models import F
 from instructions import figures
 from instructions.models import AddresseeKind, Diktum, Instruction, Item, ReportingPeriod
 from regions.models import Agency, Regency
+from regions.months import month_start
 
 REQUIRED = ["regency", "number", "title", "place", "signed_on", "signatory", "signatory_title"]
 PARKED = 1000  # positions of rows not (yet) seen in the file being loaded
@@ -122,7 +123,7 @@ def instruction_load(*, content, regency_code=None):
                 "signed_on": signed_on,
                 "signatory_title": data["signatory_title"],
                 "reporting_period": period,
-                "reporting_from": data.get("reporting_from", signed_on.replace(day=1)),
+                "reporting_from": data.get("reporting_from", month_start(signed_on)),
                 "due_days": data.get("due_days", 10),
             },
         )

@@ -7,9 +7,10 @@ from django.db import models
 from django.utils import timezone
 
 from accounts import permissions
+from accounts.scoping import villages_for
 from instructions.addressees import AGENCY, DISTRICT, VILLAGE, Addressee
 from instructions.models import AddresseeKind, Item, Report, ReportStatus
-from regions.models import Agency, District, Village
+from regions.models import Agency, District
 
 
 class CellStatus(models.TextChoices):
@@ -71,7 +72,7 @@ def addressees(instruction, user, kind, district_code=""):
     """The addressees the user may oversee, of the rows chosen."""
     items = Item.objects.filter(diktum__instruction=instruction, diktum__is_reportable=True)
     kinds = set(items.values_list("addressee", flat=True))
-    villages = Village.objects.visible_to(user).filter(district__regency=instruction.regency)
+    villages = villages_for(user).filter(district__regency=instruction.regency)
     if kind == RowKind.VILLAGES:
         if AddresseeKind.VILLAGES not in kinds:
             return []

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from sktm.letters import MONTH_NAMES, add_months
+from regions.months import MONTH_NAMES, add_months
 
 ROMAN = ["I", "II", "III", "IV"]
 LENGTH = {"monthly": 1, "quarterly": 3, "semester": 6}

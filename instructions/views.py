@@ -1,25 +1,23 @@
 import datetime
-import io
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 import audit
 from accounts import permissions
+from accounts.responses import pdf_response, run_service, xlsx_response
+from accounts.scoping import districts_for
 from instructions import exports, figures, overview, services
 from instructions.addressees import addressee_of
 from instructions.forms import LineForm, MatrixFilter, NoteForm
 from instructions.models import Attachment, Diktum, Instruction, Item, Report
 from instructions.reminders import awaiting_review
 from regions import terminology
-from regions.models import District
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def scoped_instruction(request, pk):
@@ -31,17 +29,6 @@ def scoped_report(request, pk):
         "instruction__regency", "agency", "district", "village__district"
     )
     return get_object_or_404(queryset, pk=pk)
-
-
-def run_service(request, success_message, service, **kwargs):
-    try:
-        result = service(actor=request.user, **kwargs)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return None
-    messages.success(request, success_message)
-    return result
 
 
 @require_safe
@@ -275,7 +262,7 @@ def matrix_for(request, pk):
         raise PermissionDenied
     instruction = scoped_instruction(request, pk)
     terms = terminology.current()
-    districts = District.objects.visible_to(request.user).filter(regency=instruction.regency)
+    districts = districts_for(request.user).filter(regency=instruction.regency)
     years = sorted({p.start.year for p in instruction.periods_until(timezone.localdate())})
     filters = MatrixFilter(
         request.GET or None, districts=districts, years=years, district_label=terms.district
@@ -314,14 +301,11 @@ def matrix(request, pk):
 @require_safe
 def matrix_xlsx(request, pk):
     _, table, _ = matrix_for(request, pk)
-    output = io.BytesIO()
-    exports.write_matrix(output, table)
     audit.record(request, audit.EXPORT, "Rekap laporan Instruksi .xlsx", rows=len(table.rows))
-    response = HttpResponse(output.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="rekap-laporan-instruksi-{table.today:%Y-%m-%d}.xlsx"'
+    return xlsx_response(
+        lambda output: exports.write_matrix(output, table),
+        f"rekap-laporan-instruksi-{table.today:%Y-%m-%d}.xlsx",
     )
-    return response
 
 
 @require_safe
@@ -329,8 +313,4 @@ def matrix_pdf(request, pk):
     _, table, _ = matrix_for(request, pk)
     content = exports.matrix_pdf(table, request.build_absolute_uri("/"))
     audit.record(request, audit.EXPORT, "Rekap laporan Instruksi .pdf", rows=len(table.rows))
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="rekap-laporan-instruksi-{table.today:%Y-%m-%d}.pdf"'
-    )
-    return response
+    return pdf_response(content, f"rekap-laporan-instruksi-{table.today:%Y-%m-%d}.pdf")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin
 from jobs.models import Job
-from pbipemda.admin import ReadOnlyAdmin
 
 
 @admin.register(Job)

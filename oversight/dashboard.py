@@ -10,8 +10,8 @@ from django.utils import timezone
 from enrollment.models import Ground, Kind, Participation
 from oversight import charts, ledger, schedule
 from oversight.charts import Series
+from regions.months import add_months, month_start
 from sktm import scoring
-from sktm.letters import add_months
 from sktm.models import FormStatus, VerificationForm
 from verification.models import Proposal, ProposalItem, ProposalStatus
 
@@ -306,7 +306,7 @@ def figures(area, today=None, now=None):
     """The dashboard's figures for `area`, in the order shown."""
     today = today or timezone.localdate()
     now = now or timezone.now()
-    this_month = today.replace(day=1)
+    this_month = month_start(today)
     months = ledger.month_list(add_months(this_month, 1 - MONTHS_SHOWN), this_month)
     rows = ledger.counts(area, "ground")
     parts = area.parts()

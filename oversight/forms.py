@@ -6,6 +6,7 @@ from django.utils import timezone
 from enrollment.models import REMOVAL_GROUNDS, Ground
 from oversight.models import Outcome
 from people.models import Person
+from regions.months import month_start
 from verification.forms import GROUND_FIELDS, RemovalEvidenceFields, ground_evidence
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -89,7 +90,7 @@ class MonthForm(forms.Form):
     def month(self):
         value = self.cleaned_data.get("bulan") if self.is_valid() else ""
         if not value:
-            return today().replace(day=1)
+            return month_start(today())
         year, month = map(int, value.split("-"))
         return datetime.date(year, month, 1)
 

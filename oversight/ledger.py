@@ -11,7 +11,7 @@ from collections import defaultdict
 from django.db.models import Count
 
 from enrollment.models import Ground, Kind, LedgerEntry
-from sktm.letters import add_months
+from regions.months import add_months
 
 # Short names of the grounds for chart legends and table headers.
 GROUND_NAMES = {

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from oversight import ledger
 from regions.models import PremiumRate
-from sktm.letters import add_months
+from regions.months import add_months, month_start
 
 TREND_MONTHS = 6
 
@@ -95,7 +95,7 @@ def premium(area, year=None, today=None):
     """(the area's Premium, [each part's Premium]) for `year` (default this year). For a past
     year every month is recorded; for this year the months after this one are projected."""
     today = today or timezone.localdate()
-    this_month = today.replace(day=1)
+    this_month = month_start(today)
     year = year or today.year
     if year < today.year:
         this_month = this_month.replace(year=year, month=12)

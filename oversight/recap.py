@@ -10,8 +10,8 @@ from django.utils import timezone
 from enrollment.models import Ground, Kind
 from oversight import ledger
 from oversight.models import Outcome, Reverification
+from regions.months import add_months
 from sktm import scoring
-from sktm.letters import add_months
 from sktm.models import Letter, VerificationForm
 from verification.models import Decision, ProposalEvent, ProposalStatus
 

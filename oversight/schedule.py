@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce, Greatest
 
-from sktm.letters import add_months
+from regions.months import add_months
 
 INTERVAL_MONTHS = 3
 DUE_WINDOW_DAYS = 30

@@ -6,13 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
+from accounts.scoping import villages_for
 from enrollment.models import Kind, Participation
-from enrollment.participation import month_start
 from enrollment.services import as_date
 from oversight.models import LatestReverification, Outcome, Reverification
 from people.models import Person
-from regions.models import Village
-from sktm.letters import add_months
+from regions.months import add_months, month_start
 from verification import services as verification
 from verification.models import ProposalItem
 
@@ -22,7 +21,7 @@ def require_recorder(actor, village):
     in their area."""
     permissions.require(
         permissions.can_record_reverification(actor, village)
-        and Village.objects.visible_to(actor).filter(pk=village.pk).exists(),
+        and villages_for(actor).filter(pk=village.pk).exists(),
         "Anda tidak berwenang mencatat verifikasi ulang peserta desa ini.",
     )
 

@@ -1,9 +1,6 @@
-import tempfile
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -11,26 +8,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import permissions
-from accounts.scoping import figure_area
+from accounts.responses import pdf_response, refuse, xlsx_response
+from accounts.scoping import figure_area, villages_for
 from enrollment.models import Participation
 from oversight import charts, dashboard, exports, premium, recap, schedule, services
 from oversight.areas import area_for
 from oversight.charts import Series
 from oversight.forms import EVIDENCE_FIELDS, BulkForm, MonthForm, ReverificationForm, YearForm
 from people.models import Person
-from regions.models import Village
 from sktm import letters
-from sktm.views import pdf_response
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(heading, tables, filename, stacked=False):
-    output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    exports.write(output, heading, tables, stacked=stacked)
-    output.seek(0)
-    return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 def area_switch(area, home):
@@ -68,7 +56,10 @@ def dashboard_xlsx(request):
     tables = [exports.Table(f.key, f.title, f.headers, f.rows, f.formats) for f in figures]
     today = timezone.localdate()
     heading = [f"Dasbor PBI Pemda: {area.label}", f"Per {today:%d-%m-%Y}"]
-    return xlsx_response(heading, tables, f"dasbor-{key or 'pbi'}-{area.code}-{today}.xlsx")
+    return xlsx_response(
+        lambda output: exports.write(output, heading, tables),
+        f"dasbor-{key or 'pbi'}-{area.code}-{today}.xlsx",
+    )
 
 
 def premium_tables(total, parts, area):
@@ -162,8 +153,9 @@ def premium_xlsx(request):
     total, parts = premium.premium(area, YearForm(request.GET).year())
     year = total.months[0].month.year
     heading = [f"Iuran PBI Pemda: {area.label}", f"Tahun {year}"]
+    tables = premium_tables(total, parts, area)
     return xlsx_response(
-        heading, premium_tables(total, parts, area), f"iuran-{area.code}-{year}.xlsx"
+        lambda output: exports.write(output, heading, tables), f"iuran-{area.code}-{year}.xlsx"
     )
 
 
@@ -197,7 +189,10 @@ def recap_xlsx(request):
         for section in context["sections"]
     ]
     heading = [f"Rekap bulanan PBI Pemda: {area.label}", f"Bulan {month:%m-%Y}"]
-    return xlsx_response(heading, tables, f"rekap-{area.code}-{month:%Y-%m}.xlsx", stacked=True)
+    return xlsx_response(
+        lambda output: exports.write(output, heading, tables, stacked=True),
+        f"rekap-{area.code}-{month:%Y-%m}.xlsx",
+    )
 
 
 @require_safe
@@ -267,9 +262,7 @@ def reverification_bulk(request, code):
     those ticked are recorded as still eligible, all in one transaction."""
     if not permissions.can_record_reverification(request.user):
         raise PermissionDenied
-    village = get_object_or_404(
-        Village.objects.visible_to(request.user).select_related("district"), code=code
-    )
+    village = get_object_or_404(villages_for(request.user).select_related("district"), code=code)
     today = timezone.localdate()
     everyone = request.GET.get("semua") == "1"
     rows = schedule.with_schedule(
@@ -294,8 +287,7 @@ def reverification_bulk(request, code):
         except ValueError:
             messages.error(request, "Pilihan peserta tidak sah.")
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            refuse(request, error)
         else:
             messages.success(
                 request,

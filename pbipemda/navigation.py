@@ -95,7 +95,7 @@ LINKS = [
     ),
     Link(
         "Wilayah",
-        "regions:village_list",
+        "village_list",
         "Daftar wilayah kerja Anda beserta faskesnya.",
         permissions.can_read_residents,
     ),

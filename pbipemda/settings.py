@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "instructions",
     "oversight",
     "synthetic",
+    "pbipemda",
 ]
 
 MIDDLEWARE = [

@@ -7,7 +7,6 @@ admin.site.index_title = "Data induk"
 
 urlpatterns = [
     path("", include("accounts.urls")),
-    path("wilayah/", include("regions.urls")),
     path("sktm/", include("sktm.urls")),
     path("peserta/", include("enrollment.urls")),
     path("usulan/", include("verification.urls")),

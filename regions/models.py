@@ -16,20 +16,6 @@ def code_validator(pattern, example):
     return RegexValidator(f"^{pattern.pattern}$", f"Kode harus berbentuk {example}.")
 
 
-class VillageQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from accounts import scoping
-
-        return scoping.scope_villages(self, user)
-
-
-class DistrictQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from accounts import scoping
-
-        return scoping.scope_districts(self, user)
-
-
 class Regency(models.Model):
     code = models.CharField(
         "kode", max_length=5, unique=True, validators=[code_validator(REGENCY_CODE, "34.01")]
@@ -57,8 +43,6 @@ class District(models.Model):
     )
     name = models.CharField("nama", max_length=100)
 
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
         ordering = ["code"]
         verbose_name = "kapanewon/kecamatan"
@@ -81,8 +65,6 @@ class Village(models.Model):
     name = models.CharField("nama", max_length=100)
     # Printed on the letterhead of the village's letters (SKTM).
     address = models.CharField("alamat kantor", max_length=255, blank=True)
-
-    objects = VillageQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]

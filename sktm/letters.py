@@ -1,7 +1,5 @@
 """Letter numbers, QR codes and the PDFs of the SKTM (Lampiran C) and of Lampiran A."""
 
-import calendar
-import datetime
 from pathlib import Path
 
 import segno
@@ -14,35 +12,7 @@ from regions import terminology
 from sktm import scoring
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "default_letter.html"
-MONTH_NAMES = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
 ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-
-
-def long_date(date):
-    """A date as Indonesian letters write it: 23 November 2026."""
-    return f"{date.day} {MONTH_NAMES[date.month - 1]} {date.year}"
-
-
-def add_months(date, months):
-    """The same day `months` later (earlier when negative), or the month's last day when it
-    is shorter."""
-    year, month_index = divmod(date.month - 1 + months, 12)
-    year += date.year
-    day = min(date.day, calendar.monthrange(year, month_index + 1)[1])
-    return datetime.date(year, month_index + 1, day)
 
 
 def letter_number(sequence, village, issued_on):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts import permissions
 from people.services import person_record
 from regions.models import MinimumWage
+from regions.months import add_months
 from sktm import letters, scoring
 from sktm.models import (
     FormEvent,
@@ -166,7 +167,7 @@ def sktm_issue_letter(*, actor, form, issued_on=None):
             sequence=sequence,
             number=letters.letter_number(sequence, village, issued_on),
             issued_on=issued_on,
-            valid_until=letters.add_months(issued_on, settings.SKTM_VALIDITY_MONTHS)
+            valid_until=add_months(issued_on, settings.SKTM_VALIDITY_MONTHS)
             - datetime.timedelta(days=1),
             issued_by=actor,
             signer_name=actor.get_full_name() or actor.username,

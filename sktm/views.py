@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 import audit
 from accounts import permissions
+from accounts.responses import pdf_response, run_service
 from sktm import letters, scoring, services
 from sktm.forms import FormFilter, NoteForm, VerificationFormInput
 from sktm.models import FormStatus, Letter, LetterCheck, VerificationForm
@@ -30,13 +30,6 @@ def scoped_letter(request, pk):
         "form", "person__household", "village__district__regency"
     )
     return get_object_or_404(queryset, pk=pk)
-
-
-def pdf_response(content, filename, inline=False):
-    response = HttpResponse(content, content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    return response
 
 
 @require_safe
@@ -205,17 +198,6 @@ def form_detail(request, pk):
             "note_form": NoteForm(),
         },
     )
-
-
-def run_service(request, success_message, service, **kwargs):
-    try:
-        result = service(actor=request.user, **kwargs)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return None
-    messages.success(request, success_message)
-    return result
 
 
 @require_POST

@@ -21,7 +21,8 @@ from enrollment.models import Ground, Kind, LedgerEntry, Validator
 from enrollment.participation import project_people
 from people.models import Household, Person
 from regions.models import HealthFacility, Village
-from sktm.letters import add_months, letter_number
+from regions.months import add_months, month_start
+from sktm.letters import letter_number
 from sktm.models import FormStatus, Letter, LetterSequence, VerificationForm
 from verification.models import Decision, Proposal, ProposalItem, ProposalStatus
 
@@ -116,7 +117,7 @@ class Builder:
         self.regency, self.today, self.log = regency, today, log
         self.residents, self.participants, self.months = residents, participants, months
         self.random = random.Random(seed)
-        self.this_month = today.replace(day=1)
+        self.this_month = month_start(today)
         self.first_month = add_months(self.this_month, -(months - 1))
         self.villages = list(
             Village.objects.filter(district__regency=regency).select_related("district")

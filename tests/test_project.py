@@ -83,6 +83,16 @@ def test_demo_data_gives_every_role_a_login_that_reaches_its_home(client):
         assert client.get("/").status_code == 200
 
 
+def test_apps_import_only_from_the_layers_below():
+    """The import-linter contract of pyproject.toml, run by the suite too, so an upward import
+    fails wherever the tests run."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run(
+        [lint_imports, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 # A role compared in code or a template: `user.role == …`, `.role in …`, `!= Role.X`, …
 ROLE_COMPARISON = re.compile(r"\.role\b\s*(==|!=|in\b|not\s+in\b)|(==|!=|\bin)\s*Role\.")
 # Who may do what is answered in accounts/permissions.py alone; migrations, tests and the

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from enrollment.models import Kind
 from people.models import MaritalStatus, Relationship, Sex
 from regions import terminology
+from regions.months import MONTH_NAMES, long_date
 from sktm import letters
 
 TITLE = "FORM USULAN PESERTA JAMINAN KESEHATAN PBI PEMDA"
@@ -59,7 +60,7 @@ def headers(terms=None):
 
 
 def month_title(month):
-    return f"BULAN {letters.MONTH_NAMES[month.month - 1].upper()} TAHUN {month.year}"
+    return f"BULAN {MONTH_NAMES[month.month - 1].upper()} TAHUN {month.year}"
 
 
 def rows(items):
@@ -136,7 +137,7 @@ def signature(proposal):
     """Place and date, the head's title and name, for the Lampiran D of one Usulan."""
     signed = proposal.submitted_at.date() if proposal.submitted_at else None
     place_and_date = (
-        f"{proposal.signed_place}, {letters.long_date(signed)}" if signed else "Tempat, tanggal"
+        f"{proposal.signed_place}, {long_date(signed)}" if signed else "Tempat, tanggal"
     )
     return place_and_date, proposal.village.head_title, proposal.signer_name or " " * 30
 

@@ -9,9 +9,8 @@ from django.utils import timezone
 from accounts import permissions
 from enrollment import services as ledger
 from enrollment.models import Ground, Kind, Validator
-from enrollment.participation import month_start
 from people.models import Person
-from sktm.letters import add_months
+from regions.months import add_months, month_start
 from sktm.models import Letter
 from verification.models import (
     EDITABLE,

@@ -1,12 +1,10 @@
 import datetime
-import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,15 +13,13 @@ from django.views.decorators.http import require_POST, require_safe
 import audit
 import jobs
 from accounts import permissions
-from accounts.scoping import scope_districts
+from accounts.responses import pdf_response, refuse, xlsx_response
+from accounts.scoping import districts_for
 from enrollment.models import Kind
-from enrollment.participation import month_start
 from people.services import person_record
 from regions import terminology
-from regions.models import District
+from regions.months import add_months, month_start
 from sktm import letters
-from sktm.letters import add_months
-from sktm.views import pdf_response
 from verification import lampiran_d, services
 from verification.forms import (
     GROUND_FIELDS,
@@ -39,7 +35,6 @@ from verification.forms import (
 from verification.models import Decision, Proposal, ProposalItem, ProposalStatus
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def scoped_proposal(request, pk):
@@ -61,11 +56,6 @@ def cleaned(form):
     if not form.is_valid():
         raise ValidationError([e for errors in form.errors.values() for e in errors])
     return form.cleaned_data
-
-
-def refuse(request, error):
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def with_counts(proposals):
@@ -96,7 +86,7 @@ def proposal_list(request):
         return render(request, "verification/village_proposals.html", context)
     filters = QueueFilter(
         request.GET or {"status": ProposalStatus.SUBMITTED},
-        districts=scope_districts(District.objects.all(), request.user),
+        districts=districts_for(request.user),
         terms=terms,
     )
     proposals = proposals.exclude(status=ProposalStatus.DRAFT).order_by(
@@ -328,14 +318,6 @@ def removal_validate(request, pk):
     return redirect(request.POST.get("next") or "verification:validation_queue")
 
 
-def xlsx_response(write, filename):
-    """Writes a workbook to a temporary file (never the whole file in memory) and streams it."""
-    output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    write(output)
-    output.seek(0)
-    return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX)
-
-
 @require_safe
 def lampiran_d_xlsx(request, pk):
     proposal = scoped_proposal(request, pk)
@@ -391,9 +373,7 @@ def export(request):
     written by a background job while the page shows its progress."""
     if not permissions.can_export_lampiran_d(request.user):
         raise PermissionDenied
-    form = ExportForm(
-        request.POST or None, districts=scope_districts(District.objects.all(), request.user)
-    )
+    form = ExportForm(request.POST or None, districts=districts_for(request.user))
     if request.method == "POST" and form.is_valid():
         district = form.cleaned_data["district"]
         job = jobs.start(

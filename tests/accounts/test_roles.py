@@ -4,7 +4,6 @@ from django.db import IntegrityError, transaction
 
 from accounts import scoping
 from accounts.models import Role, User
-from regions.models import Village
 from tests.conftest import KULON_PROGO, VILLAGE_A
 from tests.factories import agency, district, regency, village
 
@@ -67,4 +66,4 @@ def test_scope_by_village_follows_a_lookup_path(operator_a, panewu_a, verifier, 
 
 def test_inactive_user_sees_nothing(operator_a):
     operator_a.is_active = False
-    assert not Village.objects.visible_to(operator_a).exists()
+    assert not scoping.villages_for(operator_a).exists()

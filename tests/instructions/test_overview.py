@@ -108,7 +108,7 @@ def test_matrix_downloads_as_xlsx_and_pdf(client, instruction, sekda, dinsos):
     filed(dinsos, instruction, Q1, datetime.date(2026, 4, 1))
     client.force_login(sekda)
     response = client.get(reverse("instructions:matrix_xlsx", args=[instruction.pk]))
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = {row[0]: row[1:] for row in sheet.iter_rows(min_row=5, values_only=True)}
     assert rows["Dinas Sosial"][0] == "Masuk 01-04-2026"
     assert rows["Badan Keuangan Daerah"][0] == "Tidak ada"

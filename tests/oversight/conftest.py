@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from enrollment import services as ledger
 from enrollment.models import Ground
-from enrollment.participation import month_start
+from regions.months import month_start
 from tests.conftest import VILLAGE_A, VILLAGE_A2, VILLAGE_B
 from tests.enrollment.conftest import DTKS_EVIDENCE
 from tests.factories import HouseholdFactory, PersonFactory, faskes, village

@@ -13,13 +13,14 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from enrollment.models import Ground, Kind, LedgerEntry
-from enrollment.participation import active_people, month_start
+from enrollment.participation import active_people
 from oversight import dashboard, premium, recap, schedule
 from oversight.areas import Area
 from oversight.models import Outcome
 from oversight.services import reverification_record
 from people.models import Person
 from regions.models import PremiumRate
+from regions.months import month_start
 from sktm import services as sktm
 from tests.conftest import VILLAGE_A, VILLAGE_A2, VILLAGE_B
 from tests.factories import district, regency, village

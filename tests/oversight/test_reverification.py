@@ -5,10 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from enrollment.models import Ground, Kind, LedgerEntry, Participation
-from enrollment.participation import is_active, month_start
+from enrollment.participation import is_active
 from oversight import schedule, services
 from oversight.models import LatestReverification, Outcome, Reverification
-from sktm.letters import add_months
+from regions.months import add_months, month_start
 from tests.conftest import VILLAGE_A, VILLAGE_B
 from tests.oversight.conftest import MOVED_OUT, enrolled
 from verification import services as verification

@@ -104,8 +104,8 @@ ACCESS = {
     "two_factor_setup": GET(ok=ALL),
     "recovery_codes_renew": POST(ok=ALL),
     # regions
-    "regions:village_list": GET(ok=ALL),
-    "regions:village_detail": GET("village", ok=SEES_A),
+    "village_list": GET(ok=ALL),
+    "village_detail": GET("village", ok=SEES_A),
     # sktm
     "sktm:form_list": GET(ok=ALL),
     "sktm:form_create": GET(ok="operator_a operator_b", rest=403),

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from people.models import Person
+from regions.months import add_months
 from sktm import services
 from sktm.models import FormEvent, FormStatus, Letter, VerificationForm
 from tests.sktm.conftest import NOT_POOR_9, POOR_15
@@ -47,7 +48,7 @@ def test_letter_is_numbered_per_village_and_year_with_frozen_signer(letter, lura
     assert letter.signer_title == "Lurah Jangkaran"
     assert letter.signer_name == lurah_a.get_full_name()
     assert letter.form.status == FormStatus.ISSUED
-    assert letter.valid_until == services.letters.add_months(today, 3) - datetime.timedelta(days=1)
+    assert letter.valid_until == add_months(today, 3) - datetime.timedelta(days=1)
 
 
 def test_validity_is_one_query_and_follows_revocation(letter, lurah_a):

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from enrollment.models import Ground, Kind
-from enrollment.participation import month_start
+from regions.months import month_start
 from tests.enrollment.conftest import DTKS_EVIDENCE
 from tests.factories import PersonFactory, faskes
 from tests.sktm.conftest import acknowledged_form, letter, submitted_form  # noqa: F401

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from enrollment.models import LedgerEntry
-from sktm.letters import add_months
+from regions.months import add_months
 from tests.factories import PersonFactory, UserFactory, regency, village
 from tests.verification.conftest import LONG_AGO, propose, this_month
 from verification import services

@@ -5,7 +5,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from sktm import letters
+from regions.months import MONTH_NAMES
 from tests.factories import HouseholdFactory, PersonFactory, village
 from tests.verification.conftest import LONG_AGO, propose
 from verification import lampiran_d, services
@@ -73,7 +73,7 @@ def workbook_of(proposal):
 
 def test_the_xlsx_has_the_regulations_layout(proposed):
     sheet = workbook_of(proposed)
-    month_name = letters.MONTH_NAMES[proposed.month.month - 1].upper()
+    month_name = MONTH_NAMES[proposed.month.month - 1].upper()
     assert sheet["A1"].value == "FORM USULAN PESERTA JAMINAN KESEHATAN PBI PEMDA"
     assert sheet["A2"].value == f"BULAN {month_name} TAHUN {proposed.month.year}"
     assert [cell.value for cell in sheet[4]] == HEADERS

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from enrollment.models import Ground, Kind, LedgerEntry
 from enrollment.participation import is_active
-from sktm.letters import add_months
+from regions.months import add_months
 from sktm.services import sktm_revoke_letter
 from tests.enrollment.conftest import DECLARATION, enroll
 from tests.factories import HouseholdFactory, PersonFactory, faskes, village

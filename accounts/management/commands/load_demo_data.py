@@ -1,6 +1,4 @@
-from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -16,7 +14,7 @@ class Command(BaseCommand):
     help = (
         "Membuat satu login demo untuk setiap peran: operator dan kepala desa di dua desa "
         "dari dua kecamatan berbeda, camat, verifikator, Dukcapil, staf dua perangkat daerah, "
-        "Sekda dan admin. Aman dijalankan berulang."
+        "Sekda dan admin. Aman dijalankan berulang. Bagian dari load_demo."
     )
 
     @transaction.atomic
@@ -65,12 +63,5 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
             self.stdout.write(f"{username:<12} {user.role_label:<28} {user.area or regency}")
         self.stdout.write(f"Sandi semua login demo: {DEMO_PASSWORD}")
-        # For trying the Instruksi out in a kabupaten that has not loaded its own: the shipped
-        # instruction's text, addressed to this kabupaten's Camat/Panewu and villages.
-        if apps.is_installed("instructions"):
-            from instructions.models import Instruction
-
-            if not Instruction.objects.filter(regency=regency).exists():
-                call_command("load_instruction", regency=regency.code, stdout=self.stdout)
         if not settings.DEBUG:
             self.stderr.write("Peringatan: login demo dibuat pada instalasi tanpa DEBUG.")

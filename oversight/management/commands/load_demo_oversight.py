@@ -11,12 +11,11 @@ from accounts.models import Role, User
 from enrollment import services as ledger
 from enrollment.imports import deployment_regency, read_rows
 from enrollment.models import Ground, Participation
-from enrollment.participation import month_start
 from oversight import services
 from oversight.models import Reverification
 from people.models import Household, Person
+from regions.months import add_months, month_start
 from sktm import services as sktm
-from sktm.letters import add_months
 
 NAMES = ["Sumarni", "Paijo", "Wagiyem", "Suparman", "Tukiyem", "Ngatijo", "Sukinem", "Parjiyo"]
 # Lampiran A answers of a few applicants in the demo village: (dependants, ownership, wall,

@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from enrollment.models import Ground, Kind
-from enrollment.participation import month_start
 from people.services import person_record
+from regions.months import month_start
 from verification import services
 from verification.models import Proposal, ProposalItem
 

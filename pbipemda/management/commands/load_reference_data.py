@@ -1,6 +1,5 @@
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -46,6 +45,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Tarif iuran baru: {services.premium_rates_load_csv(file=file)}.")
         with open(FIXTURES / "agencies.csv", "rb") as file:
             self.stdout.write(f"Perangkat daerah baru: {services.agencies_load_csv(file=file)}.")
-        # The Instruksi (fixtures/instructions/) of each kabupaten loaded, when its app is.
-        if apps.is_installed("instructions"):
-            call_command("load_instruction", stdout=self.stdout)
+        # The Instruksi (fixtures/instructions/) of each kabupaten loaded: the top loads what
+        # several apps ship, so regions need not know the instructions app.
+        call_command("load_instruction", stdout=self.stdout)

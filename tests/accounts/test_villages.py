@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 
 def detail(code):
-    return reverse("regions:village_detail", args=[code])
+    return reverse("village_detail", args=[code])
 
 
 def listed_codes(response):
@@ -20,7 +20,7 @@ def listed_codes(response):
 
 def test_operator_sees_only_own_village(client, operator_a):
     client.force_login(operator_a)
-    response = client.get(reverse("regions:village_list"))
+    response = client.get(reverse("village_list"))
     assert listed_codes(response) == {VILLAGE_A}
     assert client.get(detail(VILLAGE_A)).status_code == 200
 
@@ -35,7 +35,7 @@ def test_operator_cannot_open_village_of_another_area(client, operator_a, operat
 
 def test_panewu_sees_the_villages_of_own_kapanewon_only(client, panewu_a):
     client.force_login(panewu_a)
-    codes = listed_codes(client.get(reverse("regions:village_list")))
+    codes = listed_codes(client.get(reverse("village_list")))
     assert len(codes) == 15 and {VILLAGE_A, VILLAGE_A2} <= codes
     assert all(code.startswith("34.01.01.") for code in codes)
     assert client.get(detail(VILLAGE_B)).status_code == 404
@@ -44,20 +44,20 @@ def test_panewu_sees_the_villages_of_own_kapanewon_only(client, panewu_a):
 @pytest.mark.parametrize("persona_name", ["verifier", "dukcapil", "leadership"])
 def test_kabupaten_roles_see_their_kabupaten_not_another(client, request, persona_name):
     client.force_login(request.getfixturevalue(persona_name))
-    assert len(listed_codes(client.get(reverse("regions:village_list")))) == 88
+    assert len(listed_codes(client.get(reverse("village_list")))) == 88
     assert client.get(detail(VILLAGE_B)).status_code == 200
     assert client.get(detail("33.13.01.2001")).status_code == 404
 
 
 def test_agency_staff_see_no_village(client, agency_staff):
     client.force_login(agency_staff)
-    assert listed_codes(client.get(reverse("regions:village_list"))) == set()
+    assert listed_codes(client.get(reverse("village_list"))) == set()
     assert client.get(detail(VILLAGE_A)).status_code == 404
 
 
 def test_admin_sees_every_kabupaten(client, admin_user):
     client.force_login(admin_user)
-    assert len(listed_codes(client.get(reverse("regions:village_list")))) == 88 + 177
+    assert len(listed_codes(client.get(reverse("village_list")))) == 88 + 177
     assert client.get(detail("33.13.01.2001")).status_code == 200
 
 
@@ -78,7 +78,7 @@ def test_anonymous_visitor_is_sent_to_login(client):
 
 def test_region_pages_refuse_post(client, operator_a):
     client.force_login(operator_a)
-    assert client.post(reverse("regions:village_list")).status_code == 405
+    assert client.post(reverse("village_list")).status_code == 405
     assert client.post(detail(VILLAGE_A)).status_code == 405
 
 
@@ -88,4 +88,4 @@ def test_village_list_queries_do_not_grow_with_villages(
     client.force_login(admin_user)
     # Session, user, two navigation badges, districts, villages: the same for 1 village or 265.
     with django_assert_max_num_queries(6):
-        client.get(reverse("regions:village_list"))
+        client.get(reverse("village_list"))

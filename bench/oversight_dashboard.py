@@ -31,7 +31,7 @@ from enrollment import services  # noqa: E402
 from enrollment.imports import read_rows  # noqa: E402
 from enrollment.models import Ground, Participation  # noqa: E402
 from enrollment.participation import month_start  # noqa: E402
-from oversight.services import reverifications_record  # noqa: E402
+from oversight.services import village_reverify  # noqa: E402
 from regions.models import Regency, Village  # noqa: E402
 from sktm.letters import add_months  # noqa: E402
 
@@ -120,7 +120,7 @@ def main(steps):
             )
             chosen = [pk for pk in people if rng.random() < 0.6]
             if chosen:
-                reverifications_record(
+                village_reverify(
                     actor=verifier,
                     village=village,
                     people=chosen,

@@ -117,7 +117,7 @@ def reverification_record(
     return record
 
 
-def reverifications_record(*, actor, village, people, checked_on, note=""):
+def village_reverify(*, actor, village, people, checked_on, note=""):
     """Records the participants `people` (primary keys) of `village` as still eligible, all or
     none: one record each, in one transaction."""
     person_ids = sorted({int(pk) for pk in people})

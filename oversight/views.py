@@ -284,7 +284,7 @@ def reverification_bulk(request, code):
     form = BulkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            count = services.reverifications_record(
+            count = services.village_reverify(
                 actor=request.user,
                 village=village,
                 people=request.POST.getlist("person"),

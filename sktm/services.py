@@ -148,7 +148,7 @@ def next_sequence(village, year):
     return counter.last
 
 
-def sktm_issue_letter(*, actor, form, issued_on=None):
+def letter_issue(*, actor, form, issued_on=None):
     """Issues the SKTM (Lampiran C) for an acknowledged form with a passing score."""
     issued_on = issued_on or timezone.localdate()
     with transaction.atomic():
@@ -174,7 +174,7 @@ def sktm_issue_letter(*, actor, form, issued_on=None):
         )
 
 
-def sktm_revoke_letter(*, actor, letter, reason):
+def letter_revoke(*, actor, letter, reason):
     permissions.require(
         permissions.can_revoke_letter(actor, letter),
         "Hanya Lurah desa penerbit yang dapat mencabut SKTM ini.",

@@ -242,7 +242,7 @@ def form_return(request, pk):
 @require_POST
 def letter_issue(request, pk):
     form = scoped_form(request, pk)
-    run_service(request, "SKTM diterbitkan.", services.sktm_issue_letter, form=form)
+    run_service(request, "SKTM diterbitkan.", services.letter_issue, form=form)
     return redirect("sktm:form_detail", pk=pk)
 
 
@@ -252,7 +252,7 @@ def letter_revoke(request, pk):
     run_service(
         request,
         "SKTM dicabut.",
-        services.sktm_revoke_letter,
+        services.letter_revoke,
         letter=letter,
         reason=request.POST.get("note", "")[:2000],
     )

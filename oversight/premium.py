@@ -11,6 +11,9 @@ The projection to the end of the year starts from this month's count and adds th
 average monthly change over the last 6 months.
 """
 
+import datetime
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -60,15 +63,14 @@ class Premium:
         return recorded[-1] if recorded else None
 
 
-def rate_finder():
-    rates = list(PremiumRate.objects.order_by("valid_from").values_list("valid_from", "amount"))
+def _rate_finder() -> Callable[[datetime.date], Decimal | None]:
+    """The amount in force on a month's first day (`PremiumRate.objects.in_force`), asked once
+    per month however many parts share it."""
 
-    def rate_on(month):
-        found = None
-        for valid_from, amount in rates:
-            if valid_from <= month:
-                found = amount
-        return found
+    @functools.cache
+    def rate_on(month: datetime.date) -> Decimal | None:
+        rate = PremiumRate.objects.in_force(month)
+        return None if rate is None else rate.amount
 
     return rate_on
 
@@ -107,7 +109,7 @@ def premium(area, year=None, today=None):
         for village in area.villages().only("pk", "district_id"):
             village_part[village.pk] = area.part_of(village)
     rows = ledger.counts(area, f"{ledger.VILLAGE_PATH}_id")
-    rate_on = rate_finder()
+    rate_on = _rate_finder()
     zero = [0] * len(months)
     total = ledger.active_on_first_days(rows, months).get(None, zero)
     by_part = ledger.active_on_first_days(

@@ -145,18 +145,15 @@ class Plan:
         return [f"Baris {number}: {reason.rstrip('.')}." for number, reason in self.errors]
 
 
-def clean_row(row, villages):
-    """The row's values, cleaned; raises ValueError with the reason for a bad row."""
-    for column in REQUIRED:
+def _require_filled(row, columns):
+    for column in columns:
         if not row.get(column):
             raise ValueError(f"kolom {column} kosong")
-    for column, limit in MAX_LENGTH.items():
-        if len(row.get(column, "")) > limit:
-            raise ValueError(f"kolom {column} lebih dari {limit} karakter")
-    for column in ("nama", "tempat_lahir", "pekerjaan", "dusun"):
-        # A spreadsheet would run these as formulas when the roster is opened again.
-        if not is_plain_text(row.get(column, "")):
-            raise ValueError(f"kolom {column} diawali tanda rumus atau memuat < > {{ }} \\")
+
+
+def _identity_checked(row, villages):
+    """Checks the row's NIK and No. KK and returns its village; raises ValueError with the
+    reason, as every import row does."""
     try:
         parse_nik(row["nik"])
         validate_kk(row["no_kk"])
@@ -165,6 +162,20 @@ def clean_row(row, villages):
     village = villages.get(row["kode_desa"])
     if village is None:
         raise ValueError(f"kode desa {row['kode_desa']} tidak ada di kabupaten ini")
+    return village
+
+
+def clean_row(row, villages):
+    """The row's values, cleaned; raises ValueError with the reason for a bad row."""
+    _require_filled(row, REQUIRED)
+    for column, limit in MAX_LENGTH.items():
+        if len(row.get(column, "")) > limit:
+            raise ValueError(f"kolom {column} lebih dari {limit} karakter")
+    for column in ("nama", "tempat_lahir", "pekerjaan", "dusun"):
+        # A spreadsheet would run these as formulas when the roster is opened again.
+        if not is_plain_text(row.get(column, "")):
+            raise ValueError(f"kolom {column} diawali tanda rumus atau memuat < > {{ }} \\")
+    village = _identity_checked(row, villages)
     try:
         month = datetime.date.fromisoformat(f"{row['bulan_mulai'][:7]}-01")
         birth_date, domicile_since = (
@@ -319,23 +330,14 @@ REGISTRY_SOURCES = set(RegistrySource.values)
 
 def clean_registry_row(row, villages):
     """A row of a DTKS/DTSEN extract, cleaned; raises ValueError with the reason."""
-    for column in REGISTRY_REQUIRED:
-        if not row.get(column):
-            raise ValueError(f"kolom {column} kosong")
+    _require_filled(row, REGISTRY_REQUIRED)
     source = row["sumber"].upper()
     if source not in REGISTRY_SOURCES:
         raise ValueError(f"sumber {row['sumber']} tidak dikenal (DTKS atau DTSEN)")
     for column, limit in (("id_dtks", 50), ("nama", 150)):
         if len(row[column]) > limit:
             raise ValueError(f"kolom {column} lebih dari {limit} karakter")
-    try:
-        parse_nik(row["nik"])
-        validate_kk(row["no_kk"])
-    except ValidationError as error:
-        raise ValueError(error.messages[0]) from None
-    village = villages.get(row["kode_desa"])
-    if village is None:
-        raise ValueError(f"kode desa {row['kode_desa']} tidak ada di kabupaten ini")
+    village = _identity_checked(row, villages)
     desil = row.get("desil", "")
     if desil and (not desil.isdigit() or not 1 <= int(desil) <= 10):
         raise ValueError(f"desil {desil} di luar 1 sampai 10")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from enrollment import exports, services
 from enrollment.imports import (
     REGISTRY_REQUIRED,
+    REQUIRED,
     deployment_regency,
     plan_participants,
     plan_registry,
@@ -60,6 +61,21 @@ def shortened(error):
     return ValidationError([*messages[:MESSAGES_SHOWN], f"… dan {more} baris bermasalah lainnya."])
 
 
+def _preview(job, *, stored, filename, plan, required, confirm_url):
+    """What saving the stored upload would do, as `plan` reads its rows; an unreadable upload
+    is deleted at once."""
+    job.progress(0, message="Memeriksa baris")
+    try:
+        with default_storage.open(stored, "rb") as file:
+            result = plan(
+                read_rows(file, filename, required), deployment_regency(), progress=job.progress
+            )
+    except ValidationError:
+        default_storage.delete(stored)
+        raise
+    return preview_result(job, result, stored, confirm_url)
+
+
 @register(
     PARTICIPANTS_PREVIEW,
     label="Pratinjau impor peserta",
@@ -68,16 +84,14 @@ def shortened(error):
     back="enrollment:import_participants",
 )
 def participants_preview(job, *, stored, filename):
-    job.progress(0, message="Memeriksa baris")
-    try:
-        with default_storage.open(stored, "rb") as file:
-            plan = plan_participants(
-                read_rows(file, filename), deployment_regency(), progress=job.progress
-            )
-    except ValidationError:
-        default_storage.delete(stored)
-        raise
-    return preview_result(job, plan, stored, "enrollment:import_confirm")
+    return _preview(
+        job,
+        stored=stored,
+        filename=filename,
+        plan=plan_participants,
+        required=REQUIRED,
+        confirm_url="enrollment:import_confirm",
+    )
 
 
 @register(
@@ -112,18 +126,14 @@ def participants_import(job, *, stored, filename):
     back="enrollment:import_registry",
 )
 def registry_preview(job, *, stored, filename):
-    job.progress(0, message="Memeriksa baris")
-    try:
-        with default_storage.open(stored, "rb") as file:
-            plan = plan_registry(
-                read_rows(file, filename, REGISTRY_REQUIRED),
-                deployment_regency(),
-                progress=job.progress,
-            )
-    except ValidationError:
-        default_storage.delete(stored)
-        raise
-    return preview_result(job, plan, stored, "enrollment:import_registry_confirm")
+    return _preview(
+        job,
+        stored=stored,
+        filename=filename,
+        plan=plan_registry,
+        required=REGISTRY_REQUIRED,
+        confirm_url="enrollment:import_registry_confirm",
+    )
 
 
 @register(

@@ -76,6 +76,19 @@ def _preview(job, *, stored, filename, plan, required, confirm_url):
     return preview_result(job, result, stored, confirm_url)
 
 
+def _save(job, stored, save):
+    """Saves the stored upload with `save(file)`; the upload is deleted whatever the outcome."""
+    job.progress(0, message="Memeriksa dan menyimpan")
+    try:
+        with default_storage.open(stored, "rb") as file:
+            plan = save(file)
+    except ValidationError as error:
+        raise shortened(error) from error
+    finally:
+        default_storage.delete(stored)
+    return {"rows": plan.rows, "added": plan.to_add, "unchanged": plan.unchanged}
+
+
 @register(
     PARTICIPANTS_PREVIEW,
     label="Pratinjau impor peserta",
@@ -101,21 +114,17 @@ def participants_preview(job, *, stored, filename):
     back="enrollment:import_participants",
 )
 def participants_import(job, *, stored, filename):
-    job.progress(0, message="Memeriksa dan menyimpan")
-    try:
-        with default_storage.open(stored, "rb") as file:
-            plan = services.participants_import(
-                actor=job.created_by,
-                rows=read_rows(file, filename),
-                regency=deployment_regency(),
-                source=filename,
-                progress=job.progress,
-            )
-    except ValidationError as error:
-        raise shortened(error) from error
-    finally:
-        default_storage.delete(stored)
-    return {"rows": plan.rows, "added": plan.to_add, "unchanged": plan.unchanged}
+    return _save(
+        job,
+        stored,
+        lambda file: services.participants_import(
+            actor=job.created_by,
+            rows=read_rows(file, filename),
+            regency=deployment_regency(),
+            source=filename,
+            progress=job.progress,
+        ),
+    )
 
 
 @register(
@@ -143,20 +152,16 @@ def registry_preview(job, *, stored, filename):
     back="enrollment:import_registry",
 )
 def registry_import(job, *, stored, filename):
-    job.progress(0, message="Memeriksa dan menyimpan")
-    try:
-        with default_storage.open(stored, "rb") as file:
-            plan = services.registry_import(
-                actor=job.created_by,
-                rows=read_rows(file, filename, REGISTRY_REQUIRED),
-                regency=deployment_regency(),
-                progress=job.progress,
-            )
-    except ValidationError as error:
-        raise shortened(error) from error
-    finally:
-        default_storage.delete(stored)
-    return {"rows": plan.rows, "added": plan.to_add, "unchanged": plan.unchanged}
+    return _save(
+        job,
+        stored,
+        lambda file: services.registry_import(
+            actor=job.created_by,
+            rows=read_rows(file, filename, REGISTRY_REQUIRED),
+            regency=deployment_regency(),
+            progress=job.progress,
+        ),
+    )
 
 
 @register(

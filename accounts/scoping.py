@@ -12,7 +12,7 @@ from regions import terminology
 from regions.models import Regency, Village
 
 
-def village_condition(user, village_path):
+def _village_condition(user, village_path):
     """Filter keyword arguments restricting `village_path` (a lookup to a Village, or "" for
     the Village model itself) to the villages `user` may see: {} for all of them, None for
     none at all."""
@@ -37,7 +37,7 @@ def village_condition(user, village_path):
 
 def scope_by_village(queryset, user, village_path):
     """Rows of `queryset` whose village (reached through `village_path`) the user may see."""
-    condition = village_condition(user, village_path)
+    condition = _village_condition(user, village_path)
     return queryset.none() if condition is None else queryset.filter(**condition)
 
 

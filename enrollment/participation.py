@@ -16,7 +16,7 @@ def month_start(date):
     return date.replace(day=1)
 
 
-def last_entry(person, on=None):
+def _last_entry(person, on=None):
     """The person's latest entry in force on `on` (default today), or None."""
     on = on or timezone.localdate()
     return (
@@ -27,7 +27,7 @@ def last_entry(person, on=None):
 
 
 def is_active(person, on=None):
-    entry = last_entry(person, on)
+    entry = _last_entry(person, on)
     return entry is not None and entry.kind == Kind.ADDITION
 
 
@@ -63,7 +63,7 @@ def current_participants(people=None, on=None):
 # their latest entry when that entry is a removal. An upsert, so that a row is updated in place
 # and never deleted; one statement per few thousand people, so that an import of a hundred
 # thousand rows does not pass them through Python.
-PROJECT_SQL = """
+_PROJECT_SQL = """
 INSERT INTO {participation} (person_id, since, "until", ground, last_entry_id, village_id)
 SELECT person.id, spell.effective_month,
        CASE WHEN latest.kind = %s THEN NULL ELSE latest.effective_month END,
@@ -98,7 +98,7 @@ def project_people(person_ids: Iterable[int]) -> None:
     with connection.cursor() as cursor:
         for chunk in chunks(person_ids):
             cursor.execute(
-                PROJECT_SQL.format(**tables, ids=", ".join(["%s"] * len(chunk))),
+                _PROJECT_SQL.format(**tables, ids=", ".join(["%s"] * len(chunk))),
                 [Kind.ADDITION.value, Kind.ADDITION.value, Ground.CORRECTION.value, *chunk],
             )
 

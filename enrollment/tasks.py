@@ -26,11 +26,11 @@ REGISTRY_PREVIEW = "enrollment.registry_preview"
 REGISTRY_IMPORT = "enrollment.registry_import"
 ROSTER_EXPORT = "enrollment.roster_export"
 # Bad rows listed on the page; all of them are in the downloadable report.
-ERRORS_SHOWN = 100
-MESSAGES_SHOWN = 20
+_ERRORS_SHOWN = 100
+_MESSAGES_SHOWN = 20
 
 
-def preview_result(job, plan, stored, confirm_url):
+def _preview_result(job, plan, stored, confirm_url):
     """The summary a preview page shows; keeps the upload only if it can be saved."""
     confirmable = bool(plan.to_add and not plan.errors)
     if plan.errors:
@@ -46,7 +46,7 @@ def preview_result(job, plan, stored, confirm_url):
         "to_add": plan.to_add,
         "unchanged": plan.unchanged,
         "error_count": len(plan.errors),
-        "errors": plan.errors[:ERRORS_SHOWN],
+        "errors": plan.errors[:_ERRORS_SHOWN],
         "is_confirmable": confirmable,
         "confirm_url": confirm_url,
     }
@@ -55,10 +55,10 @@ def preview_result(job, plan, stored, confirm_url):
 def shortened(error):
     """A refusal listing many bad rows, cut to what a page can show."""
     messages = error.messages
-    if len(messages) <= MESSAGES_SHOWN:
+    if len(messages) <= _MESSAGES_SHOWN:
         return error
-    more = len(messages) - MESSAGES_SHOWN
-    return ValidationError([*messages[:MESSAGES_SHOWN], f"… dan {more} baris bermasalah lainnya."])
+    more = len(messages) - _MESSAGES_SHOWN
+    return ValidationError([*messages[:_MESSAGES_SHOWN], f"… dan {more} baris bermasalah lainnya."])
 
 
 def _preview(job, *, stored, filename, plan, required, confirm_url):
@@ -73,7 +73,7 @@ def _preview(job, *, stored, filename, plan, required, confirm_url):
     except ValidationError:
         default_storage.delete(stored)
         raise
-    return preview_result(job, result, stored, confirm_url)
+    return _preview_result(job, result, stored, confirm_url)
 
 
 def _save(job, stored, save):

@@ -23,7 +23,7 @@ class Figure:
     compute: object  # (report, start, end) -> int | None
 
 
-def village_filter(report, path):
+def _village_filter(report, path):
     """Filter keyword arguments restricting `path` (a lookup to a Village) to the report's
     addressee's area."""
     if report.village_id:
@@ -33,7 +33,7 @@ def village_filter(report, path):
     return {f"{path}__district__regency": report.instruction.regency_id}
 
 
-def day_bounds(start, end):
+def _day_bounds(start, end):
     """Aware datetimes bounding the local days from `start` to `end` inclusive."""
     tz = timezone.get_current_timezone()
     begin = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
@@ -43,45 +43,45 @@ def day_bounds(start, end):
     return begin, after
 
 
-def ledger_count(kind):
+def _ledger_count(kind):
     def compute(report, start, end):
-        begin, after = day_bounds(start, end)
+        begin, after = _day_bounds(start, end)
         return (
             LedgerEntry.objects.filter(kind=kind, recorded_at__gte=begin, recorded_at__lt=after)
             # The opening balance records who already participated, not work done.
             .exclude(ground=Ground.OPENING)
-            .filter(**village_filter(report, "person__household__village"))
+            .filter(**_village_filter(report, "person__household__village"))
             .count()
         )
 
     return compute
 
 
-def sent_proposals(report, start, end):
+def _sent_proposals(report, start, end):
     """Usulan the villages sent in the period (whatever was decided since)."""
-    begin, after = day_bounds(start, end)
+    begin, after = _day_bounds(start, end)
     return (
         Proposal.objects.filter(submitted_at__gte=begin, submitted_at__lt=after)
         .exclude(status=ProposalStatus.DRAFT)
-        .filter(**village_filter(report, "village"))
+        .filter(**_village_filter(report, "village"))
     )
 
 
 def proposals_sent(report, start, end):
-    return sent_proposals(report, start, end).count()
+    return _sent_proposals(report, start, end).count()
 
 
 def additions_proposed(report, start, end):
-    proposals = sent_proposals(report, start, end)
+    proposals = _sent_proposals(report, start, end)
     return ProposalItem.objects.filter(proposal__in=proposals, kind=Kind.ADDITION).count()
 
 
 def participants_reverified(report, start, end):
     """Participants whose re-verification (KELIMA b) was recorded in the period."""
-    begin, after = day_bounds(start, end)
+    begin, after = _day_bounds(start, end)
     return (
         Reverification.objects.filter(recorded_at__gte=begin, recorded_at__lt=after)
-        .filter(**village_filter(report, "village"))
+        .filter(**_village_filter(report, "village"))
         .values("person")
         .distinct()
         .count()
@@ -98,13 +98,13 @@ FIGURES = {
             participants_reverified,
         ),
         Figure(
-            "removals_recorded", "Pengurangan peserta dicatat", "orang", ledger_count(Kind.REMOVAL)
+            "removals_recorded", "Pengurangan peserta dicatat", "orang", _ledger_count(Kind.REMOVAL)
         ),
         Figure(
             "additions_recorded",
             "Penambahan peserta dicatat",
             "orang",
-            ledger_count(Kind.ADDITION),
+            _ledger_count(Kind.ADDITION),
         ),
         Figure("additions_proposed", "Penambahan diusulkan desa", "orang", additions_proposed),
         Figure("proposals_sent", "Usulan dikirim ke Dinas Sosial", "usulan", proposals_sent),

@@ -180,7 +180,7 @@ class ReportStatus(models.TextChoices):
     DELIVERED = "delivered", "Disampaikan kepada Bupati melalui Sekda"
 
 
-EDITABLE_STATUSES = [ReportStatus.DRAFT, ReportStatus.RETURNED]
+_EDITABLE_STATUSES = [ReportStatus.DRAFT, ReportStatus.RETURNED]
 
 
 class ReportQuerySet(models.QuerySet):
@@ -259,7 +259,7 @@ class Report(models.Model):
 
     @property
     def is_editable(self):
-        return self.status in EDITABLE_STATUSES
+        return self.status in _EDITABLE_STATUSES
 
 
 class LineStatus(models.TextChoices):

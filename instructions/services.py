@@ -63,14 +63,14 @@ def report_open(*, actor, instruction, period_start, today=None):
         return report
 
 
-def require_writer(actor, report):
+def _require_writer(actor, report):
     permissions.require(
         permissions.can_write_report(actor, report), "Anda tidak berwenang mengubah laporan ini."
     )
 
 
-def require_writable(actor, report):
-    require_writer(actor, report)
+def _require_writable(actor, report):
+    _require_writer(actor, report)
     if not report.is_editable:
         raise ValidationError(
             f"Laporan berstatus '{report.get_status_display()}' tidak dapat diubah lagi."
@@ -80,7 +80,7 @@ def require_writable(actor, report):
 def report_update(*, actor, report, lines):
     """Saves what the addressee wrote. `lines` maps each ReportLine id to its cleaned input
     (status, narrative, figure, figure_unit, upload). Any bad attachment refuses all."""
-    require_writer(actor, report)
+    _require_writer(actor, report)
     errors = []
     for values in lines.values():
         upload = values.get("upload")
@@ -93,7 +93,7 @@ def report_update(*, actor, report, lines):
         raise ValidationError(errors)
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
-        require_writable(actor, report)
+        _require_writable(actor, report)
         own_lines = {line.pk: line for line in report.lines.all()}
         if set(lines) - set(own_lines):
             raise ValidationError("Butir laporan tidak sesuai laporan ini.")
@@ -122,7 +122,7 @@ def report_update(*, actor, report, lines):
 def attachment_delete(*, actor, attachment):
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=attachment.line.report_id)
-        require_writable(actor, report)
+        _require_writable(actor, report)
         stored = attachment.file.name
         attachment.delete()
         storage = attachment.file.storage

@@ -11,7 +11,7 @@ from accounts import scoping
 from jobs import registry
 
 # Progress is written at most this often (seconds), and always at the end.
-PROGRESS_INTERVAL = 0.5
+_PROGRESS_INTERVAL = 0.5
 
 
 class JobQuerySet(models.QuerySet):
@@ -117,7 +117,7 @@ class Job(models.Model):
         if message is not None:
             self.message = message[:255]
         now = time.monotonic()
-        if now - getattr(self, "_written", 0) < PROGRESS_INTERVAL and done != self.total:
+        if now - getattr(self, "_written", 0) < _PROGRESS_INTERVAL and done != self.total:
             return
         self._written = now
         self._write_progress()

@@ -8,7 +8,7 @@ from oversight.models import Outcome
 from people.models import Person
 from verification.forms import GROUND_FIELDS, RemovalEvidenceFields, ground_evidence
 
-DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = forms.DateInput(attrs={"type": "date"})
 # Each evidence field and the removal grounds that ask for it (shown only for those).
 EVIDENCE_FIELDS = {}
 for _ground in REMOVAL_GROUNDS:
@@ -16,7 +16,7 @@ for _ground in REMOVAL_GROUNDS:
         EVIDENCE_FIELDS.setdefault(_name, []).append(_ground.value)
 
 
-def today():
+def _today():
     return timezone.localdate()
 
 
@@ -26,7 +26,7 @@ class ReverificationForm(RemovalEvidenceFields):
 
     field_order = ["checked_on", "outcome", "ground"]
 
-    checked_on = forms.DateField(label="Tanggal verifikasi ulang", widget=DATE, initial=today)
+    checked_on = forms.DateField(label="Tanggal verifikasi ulang", widget=_DATE, initial=_today)
     outcome = forms.ChoiceField(
         label="Hasil", choices=Outcome.choices, widget=forms.RadioSelect, initial=Outcome.ELIGIBLE
     )
@@ -73,7 +73,7 @@ class ReverificationForm(RemovalEvidenceFields):
 
 
 class BulkForm(forms.Form):
-    checked_on = forms.DateField(label="Tanggal verifikasi ulang", widget=DATE, initial=today)
+    checked_on = forms.DateField(label="Tanggal verifikasi ulang", widget=_DATE, initial=_today)
     note = forms.CharField(label="Catatan (untuk semua)", max_length=2000, required=False)
 
 
@@ -89,7 +89,7 @@ class MonthForm(forms.Form):
     def month(self):
         value = self.cleaned_data.get("bulan") if self.is_valid() else ""
         if not value:
-            return today().replace(day=1)
+            return _today().replace(day=1)
         year, month = map(int, value.split("-"))
         return datetime.date(year, month, 1)
 
@@ -99,4 +99,4 @@ class YearForm(forms.Form):
 
     def year(self):
         value = self.cleaned_data.get("tahun") if self.is_valid() else None
-        return min(value or today().year, today().year)
+        return min(value or _today().year, _today().year)

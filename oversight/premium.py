@@ -75,7 +75,7 @@ def _rate_finder() -> Callable[[datetime.date], Decimal | None]:
     return rate_on
 
 
-def year_of(name, months, series, this_month, rate_on):
+def _year_of(name, months, series, this_month, rate_on):
     """`series`: participants on the first day of each of `months` (the trend's months and
     the year's months up to this month)."""
     count = dict(zip(months, series, strict=True))
@@ -116,9 +116,9 @@ def premium(area, year=None, today=None):
         rows, months, key=lambda row: village_part.get(row[f"{ledger.VILLAGE_PATH}_id"])
     )
     return (
-        year_of(area.label, months, total, this_month, rate_on),
+        _year_of(area.label, months, total, this_month, rate_on),
         [
-            year_of(part.name, months, by_part.get(part.pk, zero), this_month, rate_on)
+            _year_of(part.name, months, by_part.get(part.pk, zero), this_month, rate_on)
             for part in parts
         ],
     )

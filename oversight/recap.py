@@ -23,14 +23,14 @@ class Section:
     rows: list
 
 
-def month_bounds(month):
+def _month_bounds(month):
     """Aware datetimes bounding the local month."""
     tz = timezone.get_current_timezone()
     begin = datetime.datetime.combine(month, datetime.time.min, tzinfo=tz)
     return begin, datetime.datetime.combine(add_months(month, 1), datetime.time.min, tzinfo=tz)
 
 
-def ledger_section(area, month):
+def _ledger_section(area, month):
     next_month = add_months(month, 1)
     totals = ledger.entries(area).aggregate(
         added=Count("pk", filter=Q(kind=Kind.ADDITION, effective_month__lte=month)),
@@ -71,8 +71,8 @@ def ledger_section(area, month):
     )
 
 
-def decision_section(area, month):
-    begin, after = month_bounds(month)
+def _decision_section(area, month):
+    begin, after = _month_bounds(month)
     events = area.filter(ProposalEvent.objects.all(), "proposal__village").filter(
         at__gte=begin, at__lt=after
     )
@@ -99,8 +99,8 @@ def decision_section(area, month):
     )
 
 
-def sktm_section(area, month):
-    begin, after = month_bounds(month)
+def _sktm_section(area, month):
+    begin, after = _month_bounds(month)
     last_day = add_months(month, 1) - datetime.timedelta(days=1)
     forms = area.filter(VerificationForm.objects.all(), "village").aggregate(
         entered=Count("pk", filter=Q(created_at__gte=begin, created_at__lt=after)),
@@ -129,7 +129,7 @@ def sktm_section(area, month):
     )
 
 
-def reverification_section(area, month):
+def _reverification_section(area, month):
     last_day = add_months(month, 1) - datetime.timedelta(days=1)
     found = dict(
         area.filter(Reverification.objects.all(), "village")
@@ -146,13 +146,13 @@ def reverification_section(area, month):
 
 
 def sections(area, month):
-    ledger_changes, active = ledger_section(area, month)
-    decisions, proposals = decision_section(area, month)
+    ledger_changes, active = _ledger_section(area, month)
+    decisions, proposals = _decision_section(area, month)
     return [
         active,
         ledger_changes,
         decisions,
         proposals,
-        sktm_section(area, month),
-        reverification_section(area, month),
+        _sktm_section(area, month),
+        _reverification_section(area, month),
     ]

@@ -17,30 +17,30 @@ from django.db.models.functions import Coalesce, Greatest
 
 from sktm.letters import add_months
 
-INTERVAL_MONTHS = 3
-DUE_WINDOW_DAYS = 30
-DAY = datetime.timedelta(days=1)
+_INTERVAL_MONTHS = 3
+_DUE_WINDOW_DAYS = 30
+_DAY = datetime.timedelta(days=1)
 
 
 class Status(models.TextChoices):
     OVERDUE = "overdue", "Lewat jatuh tempo"
-    DUE = "due", f"Jatuh tempo (≤ {DUE_WINDOW_DAYS} hari)"
+    DUE = "due", f"Jatuh tempo (≤ {_DUE_WINDOW_DAYS} hari)"
     CURRENT = "current", "Terverifikasi, belum jatuh tempo"
 
 
 def due_date(base):
-    return add_months(base, INTERVAL_MONTHS)
+    return add_months(base, _INTERVAL_MONTHS)
 
 
 def base_cutoff(day):
     """The earliest base (last verification) whose due date is on or after `day`: every
     earlier base is due before `day`. Due dates never decrease as the base grows, so this one
     comparison replaces computing each participant's due date in SQL."""
-    base = add_months(day, -INTERVAL_MONTHS)
+    base = add_months(day, -_INTERVAL_MONTHS)
     while due_date(base) < day:
-        base += DAY
-    while due_date(base - DAY) >= day:
-        base -= DAY
+        base += _DAY
+    while due_date(base - _DAY) >= day:
+        base -= _DAY
     return base
 
 
@@ -48,7 +48,7 @@ def status(base, on):
     due = due_date(base)
     if due < on:
         return Status.OVERDUE
-    if due <= on + datetime.timedelta(days=DUE_WINDOW_DAYS):
+    if due <= on + datetime.timedelta(days=_DUE_WINDOW_DAYS):
         return Status.DUE
     return Status.CURRENT
 
@@ -57,7 +57,7 @@ def with_schedule(participations, on):
     """Participation rows annotated with `base` (the later of joining and the latest
     re-verification) and `status` on `on`."""
     overdue_before = base_cutoff(on)
-    due_before = base_cutoff(on + datetime.timedelta(days=DUE_WINDOW_DAYS + 1))
+    due_before = base_cutoff(on + datetime.timedelta(days=_DUE_WINDOW_DAYS + 1))
     return participations.annotate(
         base=Greatest(F("since"), Coalesce(F("latest_reverification__checked_on"), "since"))
     ).annotate(
@@ -74,7 +74,7 @@ def status_counts(on, base="base"):
     """Conditional counts of the three statuses, for `.aggregate()` or `.annotate()` over rows
     annotated by `with_schedule`."""
     overdue_before = base_cutoff(on)
-    due_before = base_cutoff(on + datetime.timedelta(days=DUE_WINDOW_DAYS + 1))
+    due_before = base_cutoff(on + datetime.timedelta(days=_DUE_WINDOW_DAYS + 1))
     return {
         "overdue": models.Count("pk", filter=Q(**{f"{base}__lt": overdue_before})),
         "due": models.Count(

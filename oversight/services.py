@@ -17,7 +17,7 @@ from verification import services as verification
 from verification.models import ProposalItem
 
 
-def require_recorder(actor, village):
+def _require_recorder(actor, village):
     """Village staff re-verify their own village; the Tim Verifikasi and admins any village
     in their area."""
     permissions.require(
@@ -27,14 +27,14 @@ def require_recorder(actor, village):
     )
 
 
-def checked_date(value):
+def _checked_date(value):
     checked_on = as_date(value, "Tanggal verifikasi ulang")
     if checked_on > timezone.localdate():
         raise ValidationError("Tanggal verifikasi ulang tidak boleh di masa depan.")
     return checked_on
 
 
-def remember(checked_on, person_ids):
+def _remember(checked_on, person_ids):
     """Brings each person's latest re-verification date up to `checked_on`."""
     known = dict(
         LatestReverification.objects.filter(person_id__in=person_ids).values_list(
@@ -53,7 +53,7 @@ def remember(checked_on, person_ids):
     )
 
 
-def village_removal(actor, item):
+def _village_removal(actor, item):
     """The removal in the village's Usulan: this month's draft, or next month's when this
     month's has been sent."""
     this_month = month_start(timezone.localdate())
@@ -87,8 +87,8 @@ def reverification_record(
         )
         if participation is None:
             raise ValidationError(f"NIK {person.nik} bukan peserta PBI Pemda aktif.")
-        require_recorder(actor, participation.village)
-        checked_on = checked_date(checked_on)
+        _require_recorder(actor, participation.village)
+        checked_on = _checked_date(checked_on)
         removal = None
         if outcome == Outcome.INELIGIBLE:
             item = ProposalItem(
@@ -99,7 +99,7 @@ def reverification_record(
                 duplicate_of=duplicate_of,
             )
             if permissions.can_draft_proposal(actor, participation.village):
-                removal = village_removal(actor, item)
+                removal = _village_removal(actor, item)
             else:
                 note_text = f"Verifikasi ulang {checked_on:%d-%m-%Y}. {note}".strip()
                 removal = verification.removal_found(actor=actor, item=item, note=note_text)
@@ -113,7 +113,7 @@ def reverification_record(
             removal=removal,
             recorded_by=actor,
         )
-        remember(checked_on, [person.pk])
+        _remember(checked_on, [person.pk])
     return record
 
 
@@ -123,8 +123,8 @@ def village_reverify(*, actor, village, people, checked_on, note=""):
     person_ids = sorted({int(pk) for pk in people})
     if not person_ids:
         raise ValidationError("Pilih paling sedikit satu peserta.")
-    require_recorder(actor, village)
-    checked_on = checked_date(checked_on)
+    _require_recorder(actor, village)
+    checked_on = _checked_date(checked_on)
     with transaction.atomic():
         # One writer at a time per person, as with the ledger.
         locked = list(
@@ -154,5 +154,5 @@ def village_reverify(*, actor, village, people, checked_on, note=""):
             )
             for pk in person_ids
         )
-        remember(checked_on, person_ids)
+        _remember(checked_on, person_ids)
     return len(person_ids)

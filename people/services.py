@@ -20,7 +20,7 @@ def _as_text(person, field):
     return str(value)
 
 
-HOUSEHOLD_TRACKED = ["village", "dusun", "rt", "rw", "address"]
+_HOUSEHOLD_TRACKED = ["village", "dusun", "rt", "rw", "address"]
 
 
 def household_values(household):
@@ -28,7 +28,7 @@ def household_values(household):
     code)."""
     return {
         "village": f"{household.village} ({household.village.code})",
-        **{field: getattr(household, field) for field in HOUSEHOLD_TRACKED[1:]},
+        **{field: getattr(household, field) for field in _HOUSEHOLD_TRACKED[1:]},
     }
 
 
@@ -45,7 +45,7 @@ def household_history(household, before, actor, changed_at):
             changed_by=actor,
             changed_at=changed_at,
         )
-        for field in HOUSEHOLD_TRACKED
+        for field in _HOUSEHOLD_TRACKED
         if after[field] != before[field]
     )
 

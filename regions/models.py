@@ -12,7 +12,7 @@ DISTRICT_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}")
 VILLAGE_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")
 
 
-def code_validator(pattern, example):
+def _code_validator(pattern, example):
     return RegexValidator(f"^{pattern.pattern}$", f"Kode harus berbentuk {example}.")
 
 
@@ -32,7 +32,7 @@ class DistrictQuerySet(models.QuerySet):
 
 class Regency(models.Model):
     code = models.CharField(
-        "kode", max_length=5, unique=True, validators=[code_validator(REGENCY_CODE, "34.01")]
+        "kode", max_length=5, unique=True, validators=[_code_validator(REGENCY_CODE, "34.01")]
     )
     name = models.CharField("nama", max_length=100)
 
@@ -53,7 +53,7 @@ class District(models.Model):
         "kode",
         max_length=8,
         unique=True,
-        validators=[code_validator(DISTRICT_CODE, "34.01.01")],
+        validators=[_code_validator(DISTRICT_CODE, "34.01.01")],
     )
     name = models.CharField("nama", max_length=100)
 
@@ -76,7 +76,7 @@ class Village(models.Model):
         "kode",
         max_length=13,
         unique=True,
-        validators=[code_validator(VILLAGE_CODE, "34.01.01.2001")],
+        validators=[_code_validator(VILLAGE_CODE, "34.01.01.2001")],
     )
     name = models.CharField("nama", max_length=100)
     # Printed on the letterhead of the village's letters (SKTM).

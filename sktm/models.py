@@ -20,10 +20,10 @@ class FormStatus(models.TextChoices):
     ISSUED = "issued", "SKTM terbit"
 
 
-OPEN_STATUSES = [FormStatus.SUBMITTED, FormStatus.RETURNED, FormStatus.ACKNOWLEDGED]
+_OPEN_STATUSES = [FormStatus.SUBMITTED, FormStatus.RETURNED, FormStatus.ACKNOWLEDGED]
 
 
-def option_field(indicator):
+def _option_field(indicator):
     return models.PositiveSmallIntegerField(
         f"{indicator.number}. {indicator.label}",
         choices=[(score, f"{score}. {label}") for score, label in indicator.options],
@@ -38,7 +38,7 @@ class VerificationFormQuerySet(models.QuerySet):
         return scoping.scope_by_village(self, user, "village")
 
     def open(self):
-        return self.filter(status__in=OPEN_STATUSES)
+        return self.filter(status__in=_OPEN_STATUSES)
 
 
 class VerificationForm(models.Model):
@@ -58,16 +58,16 @@ class VerificationForm(models.Model):
     phone = models.CharField("No. Hp", max_length=20, blank=True)
 
     dependants_count = models.PositiveSmallIntegerField("jumlah tanggungan (jiwa)")
-    dependants = option_field(INDICATOR["dependants"])
-    ownership = option_field(INDICATOR["ownership"])
-    wall = option_field(INDICATOR["wall"])
-    floor = option_field(INDICATOR["floor"])
-    lighting = option_field(INDICATOR["lighting"])
+    dependants = _option_field(INDICATOR["dependants"])
+    ownership = _option_field(INDICATOR["ownership"])
+    wall = _option_field(INDICATOR["wall"])
+    floor = _option_field(INDICATOR["floor"])
+    lighting = _option_field(INDICATOR["lighting"])
     monthly_income = models.DecimalField(
         "pendapatan per bulan (Rp)", max_digits=12, decimal_places=0
     )
     minimum_wage = models.DecimalField("UMK pembanding (Rp)", max_digits=12, decimal_places=2)
-    income = option_field(INDICATOR["income"])
+    income = _option_field(INDICATOR["income"])
     total_score = models.PositiveSmallIntegerField(
         "jumlah skor", validators=[MinValueValidator(6), MaxValueValidator(15)]
     )

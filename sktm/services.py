@@ -41,7 +41,7 @@ def minimum_wage_for(village, year):
     return wage.amount
 
 
-def scored(village, data, year):
+def _scored(village, data, year):
     """The indicator options and total from the form's raw input (Lampiran B)."""
     wage = minimum_wage_for(village, year)
     answers = {field: data[field] for field in ANSWER_FIELDS}
@@ -50,7 +50,7 @@ def scored(village, data, year):
     return {**answers, "minimum_wage": wage, "total_score": scoring.total_score(answers)}
 
 
-def refuse_duplicate(village, nik, exclude=None):
+def _refuse_duplicate(village, nik, exclude=None):
     """An applicant with an open form or a valid letter in this village cannot apply again."""
     today = timezone.localdate()
     open_form = VerificationForm.objects.open().filter(village=village, nik=nik)
@@ -81,7 +81,7 @@ def sktm_form_submit(*, actor, data, form=None):
     )
     village = actor.village
     with transaction.atomic():
-        refuse_duplicate(village, data["nik"], exclude=form)
+        _refuse_duplicate(village, data["nik"], exclude=form)
         person = person_record(
             actor=actor,
             village=village,
@@ -102,7 +102,7 @@ def sktm_form_submit(*, actor, data, form=None):
             **{field: data[field] for field in APPLICANT_FIELDS},
             "dependants_count": data["dependants_count"],
             "monthly_income": data["monthly_income"],
-            **scored(village, data, year),
+            **_scored(village, data, year),
         }
         if form is None:
             form = VerificationForm.objects.create(
@@ -136,7 +136,7 @@ def sktm_form_return(*, actor, form, note):
         return form
 
 
-def next_sequence(village, year):
+def _next_sequence(village, year):
     """Allocates the village's next letter number for the year inside the caller's
     transaction: the locked counter row makes concurrent issuers wait their turn."""
     LetterSequence.objects.bulk_create(
@@ -157,7 +157,7 @@ def letter_issue(*, actor, form, issued_on=None):
         if not form.is_poor:
             raise ValidationError("Skor di bawah 10: SKTM tidak dapat diterbitkan.")
         village = form.village
-        sequence = next_sequence(village, issued_on.year)
+        sequence = _next_sequence(village, issued_on.year)
         return Letter.objects.create(
             form=form,
             village=village,

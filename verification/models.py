@@ -26,7 +26,7 @@ PROPOSAL_GROUNDS = [
 
 
 # How the ground's evidence reads on screen and in the PDF.
-EVIDENCE_LABELS = {
+_EVIDENCE_LABELS = {
     "birth_certificate": "No. akta kelahiran",
     "birth_date": "Tanggal lahir",
     "has_other_cover": "Memiliki jaminan kesehatan lain",
@@ -224,7 +224,7 @@ class ProposalItem(models.Model):
                 value = "ya" if value else "tidak"
             elif key == "segment":
                 value = segments.get(value, value)
-            yield EVIDENCE_LABELS.get(key, key), value
+            yield _EVIDENCE_LABELS.get(key, key), value
 
     @property
     def awaits_validation(self):

@@ -42,33 +42,33 @@ PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def scoped_proposal(request, pk):
+def _scoped_proposal(request, pk):
     queryset = Proposal.objects.visible_to(request.user).select_related(
         "village__district__regency", "submitted_by"
     )
     return get_object_or_404(queryset, pk=pk)
 
 
-def scoped_item(request, pk):
+def _scoped_item(request, pk):
     queryset = ProposalItem.objects.visible_to(request.user).select_related(
         "proposal__village", "person"
     )
     return get_object_or_404(queryset, pk=pk)
 
 
-def cleaned(form):
+def _cleaned(form):
     """The form's data, or a ValidationError carrying its messages."""
     if not form.is_valid():
         raise ValidationError([e for errors in form.errors.values() for e in errors])
     return form.cleaned_data
 
 
-def refuse(request, error):
+def _refuse(request, error):
     for message in error.messages:
         messages.error(request, message)
 
 
-def with_counts(proposals):
+def _with_counts(proposals):
     return proposals.annotate(
         additions=Count("items", filter=Q(items__kind=Kind.ADDITION)),
         removals=Count("items", filter=Q(items__kind=Kind.REMOVAL)),
@@ -82,7 +82,7 @@ def proposal_list(request):
     """A village's own Usulan; for everyone else the queue of submitted Usulan, oldest
     first."""
     terms = terminology.current()
-    proposals = with_counts(
+    proposals = _with_counts(
         Proposal.objects.visible_to(request.user).select_related("village__district")
     ).order_by("-month", "village__code")
     if permissions.can_draft_proposal(request.user):
@@ -140,14 +140,14 @@ def proposal_open(request):
         messages.error(request, "Bulan usulan tidak sah.")
         return redirect("verification:proposal_list")
     except ValidationError as error:
-        refuse(request, error)
+        _refuse(request, error)
         return redirect("verification:proposal_list")
     return redirect("verification:proposal_detail", pk=proposal.pk)
 
 
 @require_safe
 def proposal_detail(request, pk):
-    proposal = scoped_proposal(request, pk)
+    proposal = _scoped_proposal(request, pk)
     items = list(
         proposal.items.select_related(
             "person__household", "mother", "letter", "duplicate_of", "faskes", "decided_by"
@@ -157,8 +157,8 @@ def proposal_detail(request, pk):
     user = request.user
     events = list(proposal.events.select_related("actor", "person"))
     for event in events:
-        event.from_label = EVENT_LABELS.get(event.from_status, event.from_status)
-        event.to_label = EVENT_LABELS.get(event.to_status, event.to_status)
+        event.from_label = _EVENT_LABELS.get(event.from_status, event.from_status)
+        event.to_label = _EVENT_LABELS.get(event.to_status, event.to_status)
     returns = [event.note for event in events if event.to_status == ProposalStatus.RETURNED]
     context = {
         "proposal": proposal,
@@ -178,7 +178,7 @@ def proposal_detail(request, pk):
     return render(request, "verification/proposal_detail.html", context)
 
 
-EVENT_LABELS = {
+_EVENT_LABELS = {
     **dict(ProposalStatus.choices),
     **dict(Decision.choices),
     "added": "Ditambahkan ke usulan",
@@ -188,7 +188,7 @@ EVENT_LABELS = {
 
 
 def item_add(request, pk):
-    proposal = scoped_proposal(request, pk)
+    proposal = _scoped_proposal(request, pk)
     if not permissions.can_draft_proposal(request.user, proposal.village):
         raise PermissionDenied
     if not proposal.is_editable:
@@ -229,11 +229,11 @@ def item_add(request, pk):
 
 @require_POST
 def item_withdraw(request, pk):
-    item = scoped_item(request, pk)
+    item = _scoped_item(request, pk)
     try:
         services.item_withdraw(actor=request.user, item=item)
     except ValidationError as error:
-        refuse(request, error)
+        _refuse(request, error)
     else:
         messages.success(request, f"{item.person.name} dikeluarkan dari usulan.")
     return redirect("verification:proposal_detail", pk=item.proposal_id)
@@ -241,15 +241,15 @@ def item_withdraw(request, pk):
 
 @require_POST
 def proposal_submit(request, pk):
-    proposal = scoped_proposal(request, pk)
+    proposal = _scoped_proposal(request, pk)
     if not permissions.can_submit_proposal(request.user, proposal):
         raise PermissionDenied
     try:
         services.proposal_submit(
-            actor=request.user, proposal=proposal, place=cleaned(SubmitForm(request.POST))["place"]
+            actor=request.user, proposal=proposal, place=_cleaned(SubmitForm(request.POST))["place"]
         )
     except ValidationError as error:
-        refuse(request, error)
+        _refuse(request, error)
     else:
         messages.success(request, "Usulan dikirim ke Dinas Sosial.")
     return redirect("verification:proposal_detail", pk=pk)
@@ -257,15 +257,15 @@ def proposal_submit(request, pk):
 
 @require_POST
 def proposal_return(request, pk):
-    proposal = scoped_proposal(request, pk)
+    proposal = _scoped_proposal(request, pk)
     if not permissions.can_decide(request.user, proposal):
         raise PermissionDenied
     try:
         services.proposal_return(
-            actor=request.user, proposal=proposal, note=cleaned(NoteForm(request.POST))["note"]
+            actor=request.user, proposal=proposal, note=_cleaned(NoteForm(request.POST))["note"]
         )
     except ValidationError as error:
-        refuse(request, error)
+        _refuse(request, error)
     else:
         messages.success(request, "Usulan dikembalikan ke desa.")
     return redirect("verification:proposal_detail", pk=pk)
@@ -273,13 +273,13 @@ def proposal_return(request, pk):
 
 @require_POST
 def item_decide(request, pk):
-    item = scoped_item(request, pk)
+    item = _scoped_item(request, pk)
     if not permissions.can_decide(request.user, item.proposal):
         raise PermissionDenied
     try:
-        services.item_decide(actor=request.user, item=item, **cleaned(DecisionForm(request.POST)))
+        services.item_decide(actor=request.user, item=item, **_cleaned(DecisionForm(request.POST)))
     except ValidationError as error:
-        refuse(request, error)
+        _refuse(request, error)
     return redirect(
         reverse("verification:proposal_detail", args=[item.proposal_id]) + f"#item-{pk}"
     )
@@ -287,11 +287,11 @@ def item_decide(request, pk):
 
 @require_POST
 def items_approve_pending(request, pk):
-    proposal = scoped_proposal(request, pk)
+    proposal = _scoped_proposal(request, pk)
     try:
         count = services.items_approve_pending(actor=request.user, proposal=proposal)
     except ValidationError as error:
-        refuse(request, error)
+        _refuse(request, error)
     else:
         messages.success(request, f"{count} penduduk disetujui.")
     return redirect("verification:proposal_detail", pk=pk)
@@ -314,15 +314,15 @@ def validation_queue(request):
 
 @require_POST
 def removal_validate(request, pk):
-    item = scoped_item(request, pk)
+    item = _scoped_item(request, pk)
     if not permissions.can_validate_removal(request.user):
         raise PermissionDenied
     try:
         services.removal_validate(
-            actor=request.user, item=item, **cleaned(ValidationForm(request.POST))
+            actor=request.user, item=item, **_cleaned(ValidationForm(request.POST))
         )
     except ValidationError as error:
-        refuse(request, error)
+        _refuse(request, error)
     else:
         messages.success(request, f"Pengurangan {item.person.name} dicatat di buku mutasi.")
     return redirect(request.POST.get("next") or "verification:validation_queue")
@@ -338,7 +338,7 @@ def xlsx_response(write, filename):
 
 @require_safe
 def lampiran_d_xlsx(request, pk):
-    proposal = scoped_proposal(request, pk)
+    proposal = _scoped_proposal(request, pk)
     filename = f"Lampiran-D-{proposal.village.code}-{proposal.month:%Y-%m}.xlsx"
 
     def write(output):
@@ -352,7 +352,7 @@ def lampiran_d_xlsx(request, pk):
 
 @require_safe
 def lampiran_d_pdf(request, pk):
-    proposal = scoped_proposal(request, pk)
+    proposal = _scoped_proposal(request, pk)
     removals = proposal.items.filter(kind=Kind.REMOVAL).select_related("person__household")
     content = lampiran_d.pdf(
         proposal, proposal.items.all(), removals, request.build_absolute_uri("/")
@@ -366,7 +366,7 @@ def lampiran_d_pdf(request, pk):
 @require_safe
 def letters_pdf(request, pk):
     """The SKTM letters of the people proposed on ground c.2, as one PDF."""
-    proposal = scoped_proposal(request, pk)
+    proposal = _scoped_proposal(request, pk)
     items = proposal.items.filter(letter__isnull=False).select_related(
         "letter__form", "letter__person__household", "letter__village__district__regency"
     )

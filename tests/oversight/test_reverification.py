@@ -196,7 +196,5 @@ def test_bulk_refuses_another_villages_staff_and_an_empty_list(verifier, operato
             actor=operator_b, village=village, people=[person.pk], checked_on=TODAY
         )
     with pytest.raises(ValidationError, match="Pilih paling sedikit"):
-        services.village_reverify(
-            actor=verifier, village=village, people=[], checked_on=TODAY
-        )
+        services.village_reverify(actor=verifier, village=village, people=[], checked_on=TODAY)
     assert not Reverification.objects.exists()

@@ -12,6 +12,7 @@ import datetime
 import io
 import itertools
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -24,6 +25,11 @@ from people.names import is_plain_text
 from people.nik import parse_nik, validate_kk
 from regions import terminology
 from regions.models import Regency, Village
+
+# A row of an import file: its number in the file and its values by column.
+Row = tuple[int, dict]
+# Told (rows checked, rows in all) after each batch.
+Progress = Callable[[int, int], None]
 
 PARTICIPANT_COLUMNS = [
     "nik",

@@ -2,6 +2,7 @@
 against the data at that moment. Later steps (the Tim Verifikasi's decisions) call these."""
 
 import datetime
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -11,7 +12,16 @@ from django.utils import timezone
 from accounts import permissions
 from accounts.models import User
 from enrollment.bulk import bulk_insert
-from enrollment.imports import REGISTRY_FIELDS, lookup, plan_participants, plan_registry
+from enrollment.imports import (
+    REGISTRY_FIELDS,
+    Known,
+    Plan,
+    Progress,
+    Row,
+    lookup,
+    plan_participants,
+    plan_registry,
+)
 from enrollment.models import (
     Ground,
     Kind,
@@ -23,7 +33,7 @@ from enrollment.models import (
 from enrollment.participation import is_active, month_start, project, project_people
 from people.models import Household, Person
 from people.services import household_history, household_values
-from regions.models import HealthFacility, Village
+from regions.models import HealthFacility, Regency, Village
 from sktm.letters import add_months
 from sktm.models import Letter
 
@@ -33,7 +43,7 @@ _DTKS_SOURCES = {"DTKS", "DTSEN"}
 _DOMICILE_DOCUMENTS = {"KTP", "KK", "KTP dan KK"}
 
 
-def as_date(value, label):
+def as_date(value: object, label: str) -> datetime.date:
     if isinstance(value, datetime.date):
         return value
     try:
@@ -42,13 +52,15 @@ def as_date(value, label):
         raise ValidationError(f"{label} harus berupa tanggal (TTTT-BB-HH).") from None
 
 
-def _require(evidence, *keys):
+def _require(evidence: dict, *keys: str) -> None:
     missing = [key for key in keys if not str(evidence.get(key, "")).strip()]
     if missing:
         raise ValidationError(f"Bukti belum lengkap: {', '.join(missing)}.")
 
 
-def _locked_history(actor, person, may=permissions.can_record_ledger):
+def _locked_history(
+    actor: User, person: Person, may: Callable[[User], bool] = permissions.can_record_ledger
+) -> LedgerEntry | None:
     """Checks the actor (`may`, a capability) and locks the person's row, so concurrent
     writers of one person take turns; returns the person's last entry."""
     permissions.require(
@@ -58,7 +70,7 @@ def _locked_history(actor, person, may=permissions.can_record_ledger):
     return LedgerEntry.objects.filter(person=person).order_by("-sequence").first()
 
 
-def append(person, last, **fields):
+def append(person: Person, last: LedgerEntry | None, **fields: object) -> LedgerEntry:
     """Appends the person's next entry after `last` and brings the projection up to it."""
     # Months never go back, except behind a reversed pair (an entry and its correction),
     # which no longer binds: a wrong month is fixed by reversing it and recording again.
@@ -88,7 +100,7 @@ def append(person, last, **fields):
     return entry
 
 
-def _check_no_other_cover(person, evidence):
+def _check_no_other_cover(person: Person, evidence: dict) -> None:
     """Pasal 5 ayat (4) b and c: only for a resident "yang belum mempunyai Jaminan Kesehatan
     lain", as the evidence declares (`has_other_cover` false, not merely absent)."""
     has_other_cover = evidence.get("has_other_cover")
@@ -101,7 +113,9 @@ def _check_no_other_cover(person, evidence):
         )
 
 
-def _check_domicile_and_cover(person, effective_month, evidence):
+def _check_domicile_and_cover(
+    person: Person, effective_month: datetime.date, evidence: dict
+) -> None:
     """Pasal 5 ayat (4) c: domiciled at least 6 months, shown by the KTP and/or the KK, and
     no other health cover."""
     _check_no_other_cover(person, evidence)
@@ -113,7 +127,7 @@ def _check_domicile_and_cover(person, effective_month, evidence):
         raise ValidationError(f"{person.name} berdomisili kurang dari 6 bulan{since}.")
 
 
-def _check_faskes(person, faskes):
+def _check_faskes(person: Person, faskes: HealthFacility | None) -> None:
     """A participant added on a Pasal 5 ayat (4) ground is registered with BPJS Kesehatan at a
     first-level faskes of the kabupaten (the FASKES column of Lampiran D)."""
     if faskes is None:
@@ -123,7 +137,7 @@ def _check_faskes(person, faskes):
         raise ValidationError(f"Faskes {faskes} bukan faskes aktif di kabupaten ini.")
 
 
-def _registry_evidence(person, today):
+def _registry_evidence(person: Person, today: datetime.date) -> dict:
     """Ground c.1 evidence from the person's latest imported DTKS/DTSEN listing."""
     record = (
         RegistryRecord.objects.filter(nik=person.nik)
@@ -247,7 +261,13 @@ def participant_add(
         )
 
 
-def removal_checks(*, person, ground, evidence=None, duplicate_of=None):
+def removal_checks(
+    *,
+    person: Person,
+    ground: Ground,
+    evidence: dict | None = None,
+    duplicate_of: Person | None = None,
+) -> dict:
     """Checks a Pasal 5 ayat (2) ground and its evidence; returns the evidence to record. The
     validation of ayat (3) comes after, when the removal is recorded."""
     evidence = dict(evidence or {})
@@ -275,17 +295,17 @@ def removal_checks(*, person, ground, evidence=None, duplicate_of=None):
 
 def participant_remove(
     *,
-    actor,
-    person,
-    ground,
-    effective_month,
-    validated_by,
-    validated_on,
-    validated_against,
-    evidence=None,
-    duplicate_of=None,
-    note="",
-):
+    actor: User,
+    person: Person,
+    ground: Ground,
+    effective_month: datetime.date,
+    validated_by: Validator,
+    validated_on: datetime.date | str,
+    validated_against: str,
+    evidence: dict | None = None,
+    duplicate_of: Person | None = None,
+    note: str = "",
+) -> LedgerEntry:
     """Removes a participant on a Pasal 5 ayat (2) ground, after the population data is
     validated (ayat 3)."""
     effective_month = month_start(effective_month)
@@ -319,7 +339,14 @@ def participant_remove(
         )
 
 
-def participants_import(*, actor, rows, regency, source, progress=None):
+def participants_import(
+    *,
+    actor: User,
+    rows: Iterable[Row],
+    regency: Regency,
+    source: str,
+    progress: Progress | None = None,
+) -> Plan:
     """Records today's participants (opening balance) from an import, all or nothing: a file
     with any bad row writes nothing, and rows already active are left as they are, so the same
     file imported twice changes nothing. Existing residents keep their recorded data.
@@ -338,7 +365,7 @@ def participants_import(*, actor, rows, regency, source, progress=None):
     return plan
 
 
-def _write_opening_balance(actor, source, batch, known):
+def _write_opening_balance(actor: User, source: str, batch: list[Row], known: Known) -> None:
     """Writes one checked batch of an import: new households and people, one opening balance
     entry per row, and their projection (by the same function as every other entry)."""
     new_households = {}
@@ -437,14 +464,16 @@ def _write_opening_balance(actor, source, batch, known):
     project_people(people)
 
 
-def registry_import(*, actor, rows, regency, progress=None):
+def registry_import(
+    *, actor: User, rows: Iterable[Row], regency: Regency, progress: Progress | None = None
+) -> Plan:
     """Records an extract of DTKS/DTSEN, all or nothing; the same file twice changes
     nothing."""
     permissions.require(
         permissions.can_import_data(actor), "Hanya admin yang mengimpor data DTKS/DTSEN."
     )
 
-    def write(batch, known):
+    def write(batch: list[Row], known: Known) -> None:
         bulk_insert(
             RegistryRecord,
             [*REGISTRY_FIELDS, "imported_by_id"],
@@ -458,7 +487,7 @@ def registry_import(*, actor, rows, regency, progress=None):
     return plan
 
 
-def entry_correct(*, actor, entry, reason):
+def entry_correct(*, actor: User, entry: LedgerEntry, reason: str) -> LedgerEntry:
     """Reverses `entry`, recorded by mistake, with a correction entry: the ledger is never
     edited. The correction is of the opposite kind, takes effect in the same month and names
     the entry, so the pair has no effect on any date. Only the person's latest entry can be

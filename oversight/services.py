@@ -1,12 +1,16 @@
 """Recording re-verifications (Instruksi KELIMA b): one participant with its outcome, or a
 village's list in one go. Each call is one transaction: a refusal writes nothing."""
 
+import datetime
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
-from enrollment.models import Kind, Participation
+from accounts.models import User
+from enrollment.models import Ground, Kind, Participation
 from enrollment.participation import month_start
 from enrollment.services import as_date
 from oversight.models import LatestReverification, Outcome, Reverification
@@ -17,7 +21,7 @@ from verification import services as verification
 from verification.models import ProposalItem
 
 
-def _require_recorder(actor, village):
+def _require_recorder(actor: User, village: Village) -> None:
     """Village staff re-verify their own village; the Tim Verifikasi and admins any village
     in their area."""
     permissions.require(
@@ -27,14 +31,14 @@ def _require_recorder(actor, village):
     )
 
 
-def _checked_date(value):
+def _checked_date(value: datetime.date | str) -> datetime.date:
     checked_on = as_date(value, "Tanggal verifikasi ulang")
     if checked_on > timezone.localdate():
         raise ValidationError("Tanggal verifikasi ulang tidak boleh di masa depan.")
     return checked_on
 
 
-def _remember(checked_on, person_ids):
+def _remember(checked_on: datetime.date, person_ids: list[int]) -> None:
     """Brings each person's latest re-verification date up to `checked_on`."""
     known = dict(
         LatestReverification.objects.filter(person_id__in=person_ids).values_list(
@@ -53,7 +57,7 @@ def _remember(checked_on, person_ids):
     )
 
 
-def _village_removal(actor, item):
+def _village_removal(actor: User, item: ProposalItem) -> ProposalItem:
     """The removal in the village's Usulan: this month's draft, or next month's when this
     month's has been sent."""
     this_month = month_start(timezone.localdate())
@@ -68,8 +72,16 @@ def _village_removal(actor, item):
 
 
 def reverification_record(
-    *, actor, person, checked_on, outcome, ground="", evidence=None, duplicate_of=None, note=""
-):
+    *,
+    actor: User,
+    person: Person,
+    checked_on: datetime.date | str,
+    outcome: Outcome,
+    ground: Ground | str = "",
+    evidence: dict | None = None,
+    duplicate_of: Person | None = None,
+    note: str = "",
+) -> Reverification:
     """Records one re-verification. Not eligible: a removal on its Pasal 5 ayat (2) ground
     opens in the village's next Usulan (village staff), or is approved at once by the Tim
     Verifikasi and waits for the validation of population data (Pasal 5 ayat 3)."""
@@ -117,7 +129,14 @@ def reverification_record(
     return record
 
 
-def village_reverify(*, actor, village, people, checked_on, note=""):
+def village_reverify(
+    *,
+    actor: User,
+    village: Village,
+    people: Iterable[int | str],
+    checked_on: datetime.date | str,
+    note: str = "",
+) -> int:
     """Records the participants `people` (primary keys) of `village` as still eligible, all or
     none: one record each, in one transaction."""
     person_ids = sorted({int(pk) for pk in people})

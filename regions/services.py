@@ -7,10 +7,13 @@ writes nothing, and the error names each bad line.
 import csv
 import datetime
 import io
+from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
+from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 
 from regions.models import (
     DISTRICT_CODE,
@@ -35,7 +38,7 @@ _PARENT_LEVEL = {"kecamatan": "kabupaten", "desa": "kecamatan"}
 _MAX_ERRORS_SHOWN = 20
 
 
-def _read_csv(file, columns):
+def _read_csv(file: IO, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV file (bytes or text) as (line number, dict), checking its header."""
     content = file.read()
     if isinstance(content, bytes):
@@ -56,7 +59,7 @@ def _read_csv(file, columns):
     ]
 
 
-def _insert_missing(model, objects):
+def _insert_missing(model: type[Model], objects: list[Model]) -> int:
     """Inserts the objects whose unique fields are not taken yet; returns how many were new."""
     with transaction.atomic():
         before = model.objects.count()
@@ -64,7 +67,7 @@ def _insert_missing(model, objects):
         return model.objects.count() - before
 
 
-def _raise_if_errors(errors):
+def _raise_if_errors(errors: list[str]) -> None:
     if errors:
         shown = errors[:_MAX_ERRORS_SHOWN]
         if len(errors) > _MAX_ERRORS_SHOWN:
@@ -72,7 +75,7 @@ def _raise_if_errors(errors):
         raise ValidationError(shown)
 
 
-def regions_load_csv(*, file):
+def regions_load_csv(*, file: IO) -> dict[str, int]:
     """Creates or renames the regency, districts and villages of a CSV (kode, nama, level,
     parent_kode). Returns the number of rows per level."""
     rows = _read_csv(file, _REGION_COLUMNS)
@@ -146,7 +149,7 @@ def regions_load_csv(*, file):
     return {level: len(items) for level, items in by_level.items()}
 
 
-def health_facilities_load_csv(*, file, regency_codes=None):
+def health_facilities_load_csv(*, file: IO, regency_codes: Collection[str] | None = None) -> int:
     """Adds the faskes of a CSV (nama, kecamatan_kode, catatan_sumber) that are not there yet;
     faskes an admin has edited are left as they are. `regency_codes` limits the rows taken."""
     rows = _read_csv(file, ["nama", "kecamatan_kode", "catatan_sumber"])
@@ -173,7 +176,7 @@ def health_facilities_load_csv(*, file, regency_codes=None):
     )
 
 
-def minimum_wages_load_csv(*, file):
+def minimum_wages_load_csv(*, file: IO) -> int:
     """Adds the UMK rows (kabupaten_kode, tahun, umk_rupiah, …) for regencies that are loaded;
     years already present are left as an admin set them."""
     rows = _read_csv(file, ["kabupaten_kode", "tahun", "umk_rupiah"])
@@ -205,7 +208,7 @@ def minimum_wages_load_csv(*, file):
     return _insert_missing(MinimumWage, wages)
 
 
-def premium_rates_load_csv(*, file):
+def premium_rates_load_csv(*, file: IO) -> int:
     """Adds premium periods (berlaku_mulai YYYY-MM-DD, iuran_rupiah, dasar_hukum) not yet set."""
     rows = _read_csv(file, ["berlaku_mulai", "iuran_rupiah", "dasar_hukum"])
     rates = []
@@ -224,7 +227,7 @@ def premium_rates_load_csv(*, file):
     return _insert_missing(PremiumRate, rates)
 
 
-def agencies_load_csv(*, file):
+def agencies_load_csv(*, file: IO) -> int:
     """Adds the Perangkat Daerah (nama, singkatan) not yet present."""
     rows = _read_csv(file, ["nama", "singkatan"])
     _raise_if_errors([f"Baris {line}: nama kosong." for line, row in rows if not row["nama"]])

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -6,8 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
+from accounts.models import User
 from people.services import person_record
-from regions.models import MinimumWage
+from regions.models import MinimumWage, Village
 from sktm import letters, scoring
 from sktm.models import (
     FormEvent,
@@ -32,7 +34,7 @@ ANSWER_FIELDS = ["ownership", "wall", "floor", "lighting"]
 DUPLICATE_CODES = {"open_form", "valid_letter"}
 
 
-def minimum_wage_for(village, year):
+def minimum_wage_for(village: Village, year: int) -> Decimal:
     wage = MinimumWage.objects.filter(regency=village.district.regency_id, year=year).first()
     if wage is None:
         raise ValidationError(
@@ -41,7 +43,7 @@ def minimum_wage_for(village, year):
     return wage.amount
 
 
-def _scored(village, data, year):
+def _scored(village: Village, data: dict, year: int) -> dict:
     """The indicator options and total from the form's raw input (Lampiran B)."""
     wage = minimum_wage_for(village, year)
     answers = {field: data[field] for field in ANSWER_FIELDS}
@@ -50,7 +52,7 @@ def _scored(village, data, year):
     return {**answers, "minimum_wage": wage, "total_score": scoring.total_score(answers)}
 
 
-def _refuse_duplicate(village, nik, exclude=None):
+def _refuse_duplicate(village: Village, nik: str, exclude: VerificationForm | None = None) -> None:
     """An applicant with an open form or a valid letter in this village cannot apply again."""
     today = timezone.localdate()
     open_form = VerificationForm.objects.open().filter(village=village, nik=nik)
@@ -72,7 +74,9 @@ def _refuse_duplicate(village, nik, exclude=None):
         )
 
 
-def sktm_form_submit(*, actor, data, form=None):
+def sktm_form_submit(
+    *, actor: User, data: dict, form: VerificationForm | None = None
+) -> VerificationForm:
     """Records a Lampiran A form (new, or a returned one corrected) and the applicant's person
     record, and submits it to the Lurah. `data` is the cleaned form input."""
     permissions.require(
@@ -118,14 +122,14 @@ def sktm_form_submit(*, actor, data, form=None):
         return form
 
 
-def sktm_form_acknowledge(*, actor, form):
+def sktm_form_acknowledge(*, actor: User, form: VerificationForm) -> VerificationForm:
     """The Lurah's "Mengetahui": a passing form awaits its letter, a failing one ends here."""
     with transaction.atomic():
         to = FormStatus.ACKNOWLEDGED if form.is_poor else FormStatus.INELIGIBLE
         return transition(form=form, to=to, actor=actor)
 
 
-def sktm_form_return(*, actor, form, note):
+def sktm_form_return(*, actor: User, form: VerificationForm, note: str) -> VerificationForm:
     require_may_move(form=form, to=FormStatus.RETURNED, actor=actor)
     if not note.strip():
         raise ValidationError("Tuliskan catatan agar operator tahu apa yang harus diperbaiki.")
@@ -136,7 +140,7 @@ def sktm_form_return(*, actor, form, note):
         return form
 
 
-def _next_sequence(village, year):
+def _next_sequence(village: Village, year: int) -> int:
     """Allocates the village's next letter number for the year inside the caller's
     transaction: the locked counter row makes concurrent issuers wait their turn."""
     LetterSequence.objects.bulk_create(
@@ -148,7 +152,9 @@ def _next_sequence(village, year):
     return counter.last
 
 
-def letter_issue(*, actor, form, issued_on=None):
+def letter_issue(
+    *, actor: User, form: VerificationForm, issued_on: datetime.date | None = None
+) -> Letter:
     """Issues the SKTM (Lampiran C) for an acknowledged form with a passing score."""
     issued_on = issued_on or timezone.localdate()
     with transaction.atomic():
@@ -174,7 +180,7 @@ def letter_issue(*, actor, form, issued_on=None):
         )
 
 
-def letter_revoke(*, actor, letter, reason):
+def letter_revoke(*, actor: User, letter: Letter, reason: str) -> Letter:
     permissions.require(
         permissions.can_revoke_letter(actor, letter),
         "Hanya Lurah desa penerbit yang dapat mencabut SKTM ini.",

@@ -2,11 +2,14 @@
 decisions and returns (Tim Verifikasi), and the validation of removals (Dukcapil or Dinas
 Sosial). Each refuses with a message in Bahasa Indonesia and writes nothing when it does."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
+from accounts.models import User
 from enrollment import services as ledger
 from enrollment.models import Ground, Kind, Validator
 from enrollment.participation import month_start
@@ -30,13 +33,20 @@ _DECIDER_REFUSAL = "Hanya Tim Verifikasi Dinas Sosial yang memutuskan usulan."
 _OPEN_STATUSES = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
 
 
-def _effective_month(proposal, today=None):
+def _effective_month(proposal: Proposal, today: datetime.date | None = None) -> datetime.date:
     """The month an approved change takes effect: the Usulan's month, or the month it is
     decided in when that is later."""
     return max(proposal.month, month_start(today or timezone.localdate()))
 
 
-def _log(proposal, actor, to_status, from_status="", item=None, note=""):
+def _log(
+    proposal: Proposal,
+    actor: User,
+    to_status: str,
+    from_status: str = "",
+    item: ProposalItem | None = None,
+    note: str = "",
+) -> None:
     ProposalEvent.objects.create(
         proposal=proposal,
         item=item,
@@ -48,11 +58,11 @@ def _log(proposal, actor, to_status, from_status="", item=None, note=""):
     )
 
 
-def _locked(proposal):
+def _locked(proposal: Proposal) -> Proposal:
     return Proposal.objects.select_for_update().get(pk=proposal.pk)
 
 
-def proposal_open(*, actor, month):
+def proposal_open(*, actor: User, month: datetime.date) -> Proposal:
     """The actor's village Usulan for `month` (this month or the next), opened as a draft when
     there is none yet."""
     permissions.require(permissions.can_draft_proposal(actor, actor.village), _VILLAGE_REFUSAL)
@@ -72,7 +82,7 @@ def proposal_open(*, actor, month):
     return proposal
 
 
-def _ground_checks(item, month):
+def _ground_checks(item: ProposalItem, month: datetime.date) -> dict:
     """The ledger's own rules for the item's ground, against the data at this moment."""
     if item.kind == Kind.ADDITION:
         return ledger.addition_checks(
@@ -92,7 +102,7 @@ def _ground_checks(item, month):
     )
 
 
-def _require_free(person):
+def _require_free(person: Person) -> None:
     """A person is in at most one open Usulan, and not proposed again while a removal waits."""
     elsewhere = (
         ProposalItem.objects.filter(person=person, proposal__status__in=_OPEN_STATUSES)
@@ -110,7 +120,7 @@ def _require_free(person):
         )
 
 
-def item_add(*, actor, proposal, item):
+def item_add(*, actor: User, proposal: Proposal, item: ProposalItem) -> ProposalItem:
     """Adds a person (an unsaved ProposalItem with its ground and evidence) to a draft Usulan,
     after checking the ground as the ledger will."""
     permissions.require(permissions.can_draft_proposal(actor, proposal.village), _VILLAGE_REFUSAL)
@@ -140,7 +150,7 @@ def item_add(*, actor, proposal, item):
     return item
 
 
-def item_withdraw(*, actor, item):
+def item_withdraw(*, actor: User, item: ProposalItem) -> None:
     permissions.require(
         permissions.can_draft_proposal(actor, item.proposal.village), _VILLAGE_REFUSAL
     )
@@ -152,7 +162,7 @@ def item_withdraw(*, actor, item):
         item.delete()
 
 
-def proposal_submit(*, actor, proposal, place):
+def proposal_submit(*, actor: User, proposal: Proposal, place: str) -> Proposal:
     """The Lurah sends the Usulan to the Kepala Dinas Sosial as Ketua Tim Verifikasi; every
     person's ground is checked again, since an SKTM may have expired since drafting."""
     permissions.require(permissions.can_submit_proposal(actor, proposal), _VILLAGE_REFUSAL)
@@ -191,7 +201,7 @@ def proposal_submit(*, actor, proposal, place):
     return proposal
 
 
-def _require_decider(actor, proposal):
+def _require_decider(actor: User, proposal: Proposal) -> None:
     permissions.require(
         permissions.can_decide(actor, proposal)
         and Proposal.objects.visible_to(actor).filter(pk=proposal.pk).exists(),
@@ -199,7 +209,7 @@ def _require_decider(actor, proposal):
     )
 
 
-def proposal_return(*, actor, proposal, note):
+def proposal_return(*, actor: User, proposal: Proposal, note: str) -> Proposal:
     """The Tim Verifikasi sends the whole Usulan back to the village with a note; decisions made
     so far are undone (they stay in the history) and are made again after resubmission."""
     _require_decider(actor, proposal)
@@ -222,7 +232,14 @@ def proposal_return(*, actor, proposal, note):
     return proposal
 
 
-def item_decide(*, actor, item, decision, reason="", reason_text=""):
+def item_decide(
+    *,
+    actor: User,
+    item: ProposalItem,
+    decision: Decision,
+    reason: str = "",
+    reason_text: str = "",
+) -> ProposalItem:
     """Approves or rejects one proposed person. Of two verifiers deciding the same person at
     once, the first wins and the second is told. When the last person is decided the Usulan
     closes and the approved additions enter the ledger."""
@@ -256,7 +273,7 @@ def item_decide(*, actor, item, decision, reason="", reason_text=""):
     return item
 
 
-def items_approve_pending(*, actor, proposal):
+def items_approve_pending(*, actor: User, proposal: Proposal) -> int:
     """Approves every person of the Usulan still waiting, all or none: one whose ground no
     longer holds stops the whole batch with its name, to be rejected first."""
     _require_decider(actor, proposal)
@@ -272,7 +289,7 @@ def items_approve_pending(*, actor, proposal):
     return len(pending)
 
 
-def _close(proposal, actor):
+def _close(proposal: Proposal, actor: User) -> None:
     """Every person is decided: approved additions enter the ledger now; approved removals wait
     for the validation of the population data (Pasal 5 ayat 3)."""
     month = _effective_month(proposal)
@@ -297,7 +314,7 @@ def _close(proposal, actor):
         item.ledger_entry = entry
         item.save(update_fields=["ledger_entry"])
 
-    def closed(proposal):
+    def closed(proposal: Proposal) -> None:
         proposal.closed_at = timezone.now()
 
     transition(
@@ -309,7 +326,13 @@ def _close(proposal, actor):
     )
 
 
-def removal_validate(*, actor, item, validated_on, validated_against):
+def removal_validate(
+    *,
+    actor: User,
+    item: ProposalItem,
+    validated_on: datetime.date | str,
+    validated_against: str,
+) -> ProposalItem:
     """Records an approved removal in the ledger once the population data is validated, by
     Dukcapil or by Dinas Sosial (Pasal 5 ayat 3)."""
     permissions.require(
@@ -343,7 +366,7 @@ def removal_validate(*, actor, item, validated_on, validated_against):
     return item
 
 
-def removal_found(*, actor, item, note=""):
+def removal_found(*, actor: User, item: ProposalItem, note: str = "") -> ProposalItem:
     """A removal the Tim Verifikasi found itself (an unsaved ProposalItem of kind removal with
     its ground and evidence): recorded as approved in the month's Dinas Sosial record of the
     person's village, where it waits for the validation of population data (Pasal 5 ayat 3)

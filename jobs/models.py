@@ -1,5 +1,6 @@
 import datetime
 import time
+from typing import Self
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -8,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import scoping
+from accounts.models import User
 from jobs import registry
 
 # Progress is written at most this often (seconds), and always at the end.
@@ -15,12 +17,12 @@ _PROGRESS_INTERVAL = 0.5
 
 
 class JobQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         """A job and its file belong to whoever started it (and to admins), not to an area:
         its result may cover more than any one village."""
         return scoping.scope_by_owner(self, user, "created_by")
 
-    def stale(self):
+    def stale(self) -> Self:
         """Running jobs whose worker has given no sign of life for JOBS_STALE_SECONDS: it
         was killed or its machine went down."""
         limit = timezone.now() - datetime.timedelta(seconds=settings.JOBS_STALE_SECONDS)

@@ -1,3 +1,4 @@
+import datetime
 import re
 
 from django.core.validators import MinValueValidator, RegexValidator
@@ -162,7 +163,7 @@ class MinimumWage(models.Model):
 
 
 class PremiumRateQuerySet(models.QuerySet):
-    def in_force(self, on_date):
+    def in_force(self, on_date: datetime.date) -> "PremiumRate | None":
         """The rate valid on a date: the latest one starting on or before it, or None."""
         return self.filter(valid_from__lte=on_date).order_by("-valid_from").first()
 

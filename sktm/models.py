@@ -1,4 +1,6 @@
+import datetime
 import secrets
+from typing import Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -7,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts import scoping
+from accounts.models import User
 from people.models import Person
 from regions.models import Village
 from sktm import scoring
@@ -34,10 +37,10 @@ INDICATOR = {indicator.field: indicator for indicator in scoring.INDICATORS}
 
 
 class VerificationFormQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         return scoping.scope_by_village(self, user, "village")
 
-    def open(self):
+    def open(self) -> Self:
         return self.filter(status__in=_OPEN_STATUSES)
 
 
@@ -132,10 +135,10 @@ class FormEvent(models.Model):
 
 
 class LetterQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         return scoping.scope_by_village(self, user, "village")
 
-    def valid_on(self, date):
+    def valid_on(self, date: datetime.date) -> Self:
         """Letters in force on a date: issued, not expired, not revoked. Proposals and the
         ledger use this one query to accept a letter."""
         return self.filter(revoked_at__isnull=True, issued_on__lte=date, valid_until__gte=date)

@@ -12,8 +12,10 @@ already acknowledged, an Usulan already sent) is the service's ValidationError, 
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 
 from accounts.models import Role, User
+from regions.models import Village
 
 REFUSAL = "Anda tidak berwenang melakukan tindakan ini."
 
@@ -40,7 +42,7 @@ def _of_village(user: User, village_id: int | None) -> bool:
     return _has_role(user, _VILLAGE_STAFF) and (village_id is None or user.village_id == village_id)
 
 
-def _village_id_of(obj: object | None) -> int | None:
+def _village_id_of(obj: Model | None) -> int | None:
     return None if obj is None else obj.village_id
 
 
@@ -79,24 +81,24 @@ def can_fill_sktm_form(user: User) -> bool:
     return _has_role(user, {Role.OPERATOR})
 
 
-def can_correct_sktm_form(user: User, form=None) -> bool:
+def can_correct_sktm_form(user: User, form: Model | None = None) -> bool:
     """The operator of the form's village corrects a form its Lurah returned."""
     return can_fill_sktm_form(user) and _of_village(user, _village_id_of(form))
 
 
-def can_acknowledge_sktm_form(user: User, form=None) -> bool:
+def can_acknowledge_sktm_form(user: User, form: Model | None = None) -> bool:
     """The form is "diketahui Lurah" (Pasal 5 ayat 6): the Lurah of its village acknowledges,
     returns or closes it as not poor."""
     return _has_role(user, {Role.VILLAGE_HEAD}) and _of_village(user, _village_id_of(form))
 
 
-def can_issue_letter(user: User, form=None) -> bool:
+def can_issue_letter(user: User, form: Model | None = None) -> bool:
     """The form is the Lurah's ground to issue the SKTM (Pasal 5 ayat 8, Lampiran C): the Lurah
     of the form's village."""
     return can_acknowledge_sktm_form(user, form)
 
 
-def can_revoke_letter(user: User, letter=None) -> bool:
+def can_revoke_letter(user: User, letter: Model | None = None) -> bool:
     """The Lurah who may issue a village's letters is the one who revokes them."""
     return _has_role(user, {Role.VILLAGE_HEAD}) and _of_village(user, _village_id_of(letter))
 
@@ -112,7 +114,7 @@ def can_read_residents(user: User) -> bool:
     )
 
 
-def can_edit_residents(user: User, village=None) -> bool:
+def can_edit_residents(user: User, village: Village | None = None) -> bool:
     """Village staff record their own village's residents and households (DESIGN.md)."""
     return _of_village(user, None if village is None else village.pk)
 
@@ -155,18 +157,18 @@ def can_read_proposals(user: User) -> bool:
     return _has_role(user, {*_VILLAGE_STAFF, Role.DISTRICT_HEAD, *_TEAM, Role.LEADERSHIP})
 
 
-def can_draft_proposal(user: User, village=None) -> bool:
+def can_draft_proposal(user: User, village: Village | None = None) -> bool:
     """Village staff draft their own village's Usulan (Pasal 5 ayat 9: "usulan ... oleh
     Lurah"; the operator prepares it)."""
     return _of_village(user, None if village is None else village.pk)
 
 
-def can_submit_proposal(user: User, proposal=None) -> bool:
+def can_submit_proposal(user: User, proposal: Model | None = None) -> bool:
     """Pasal 5 ayat (9): the Lurah sends the Usulan to the Kepala Dinas Sosial."""
     return _has_role(user, {Role.VILLAGE_HEAD}) and _of_village(user, _village_id_of(proposal))
 
 
-def can_decide(user: User, proposal=None) -> bool:
+def can_decide(user: User, proposal: Model | None = None) -> bool:
     """Pasal 5 ayat (5): the Tim Verifikasi decides each proposed person, returns an Usulan,
     and records the removals it finds itself. Its area is the kabupaten: the caller loads the
     Usulan through its scope."""
@@ -221,7 +223,7 @@ def can_read_reverification(user: User) -> bool:
     return _has_role(user, {*_VILLAGE_STAFF, Role.DISTRICT_HEAD, *_TEAM, Role.LEADERSHIP})
 
 
-def can_record_reverification(user: User, village=None) -> bool:
+def can_record_reverification(user: User, village: Village | None = None) -> bool:
     """Instruksi KELIMA b: Dinas Sosial re-verifies every participant at least every three
     months; village staff record it for their own village, the Tim Verifikasi for any village
     of its area (loaded through its scope)."""
@@ -251,7 +253,7 @@ def can_read_instruction_overview(user: User) -> bool:
     return can_oversee_instructions(user) or can_review_report(user)
 
 
-def can_write_report(user: User, report=None) -> bool:
+def can_write_report(user: User, report: Model | None = None) -> bool:
     """The addressee's own users fill its report: the agency's staff, the Camat, and in a
     village both the operator and the Kepala Desa/Lurah."""
     if report is None:
@@ -263,24 +265,24 @@ def can_write_report(user: User, report=None) -> bool:
     return _of_village(user, report.village_id)
 
 
-def can_submit_report(user: User, report=None) -> bool:
+def can_submit_report(user: User, report: Model | None = None) -> bool:
     """Only the head files the report: the Kepala Desa/Lurah for a village (its operator
     prepares it)."""
     return can_write_report(user, report) and not _has_role(user, {Role.OPERATOR})
 
 
-def can_submit_report_to_district(user: User, report) -> bool:
+def can_submit_report_to_district(user: User, report: Model) -> bool:
     """Diktum KEDELAPAN BELAS b: a village's report goes to the Bupati through its Camat."""
     return report.village_id is not None and can_submit_report(user, report)
 
 
-def can_deliver_report(user: User, report) -> bool:
+def can_deliver_report(user: User, report: Model) -> bool:
     """Diktum KEDELAPAN BELAS a: an agency's or a Camat's report goes to the Bupati through the
     Sekda; its submission is the delivery."""
     return report.village_id is None and can_submit_report(user, report)
 
 
-def can_review_report(user: User, report=None) -> bool:
+def can_review_report(user: User, report: Model | None = None) -> bool:
     """Diktum KEDELAPAN BELAS b: the Camat/Panewu of the village's district accepts and
     forwards its reports, or returns them with a note."""
     if not _has_role(user, {Role.DISTRICT_HEAD}):

@@ -1,10 +1,11 @@
 """Who is a participant on a date: derived from the ledger (`active_people`, any date), or read
 from its projection `Participation` (`current_participants`, fast, for today)."""
 
+import datetime
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from enrollment.imports import chunks
@@ -16,7 +17,7 @@ def month_start(date):
     return date.replace(day=1)
 
 
-def _last_entry(person, on=None):
+def _last_entry(person: Person, on: datetime.date | None = None) -> LedgerEntry | None:
     """The person's latest entry in force on `on` (default today), or None."""
     on = on or timezone.localdate()
     return (
@@ -26,12 +27,14 @@ def _last_entry(person, on=None):
     )
 
 
-def is_active(person, on=None):
+def is_active(person: Person, on: datetime.date | None = None) -> bool:
     entry = _last_entry(person, on)
     return entry is not None and entry.kind == Kind.ADDITION
 
 
-def active_people(on=None, people=None):
+def active_people(
+    on: datetime.date | None = None, people: QuerySet[Person] | None = None
+) -> QuerySet[Person]:
     """People (of `people`, default all) whose latest entry in force on `on` is an addition,
     annotated with that entry's month (`active_since`) and ground."""
     on = on or timezone.localdate()
@@ -46,7 +49,9 @@ def active_people(on=None, people=None):
     ).filter(last_kind=Kind.ADDITION)
 
 
-def current_participants(people=None, on=None):
+def current_participants(
+    people: QuerySet[Person] | None = None, on: datetime.date | None = None
+) -> QuerySet[Person]:
     """People (of `people`, default all) active on `on` (default today) by the projection,
     annotated like `active_people`. The projection holds each person's latest spell, so it
     answers for any date from the end of their previous spell on: today, unless two entries

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from enrollment.models import Ground, Kind, Participation
 from oversight import charts, ledger, schedule
+from oversight.areas import Area
 from oversight.charts import Series
+from regions.models import District, Village
 from sktm import scoring
 from sktm.letters import add_months
 from sktm.models import FormStatus, VerificationForm
@@ -32,16 +34,16 @@ class Figure:
     formats: dict = field(default_factory=dict)
 
     @property
-    def is_wide(self):
+    def is_wide(self) -> bool:
         """A table too wide to stand beside its chart: shown under it."""
         return len(self.headers) > 4
 
 
-def _month_label(month):
+def _month_label(month: datetime.date) -> str:
     return f"{month:%m-%Y}"
 
 
-def _active_figure(rows, months):
+def _active_figure(rows: list[dict], months: list[datetime.date]) -> Figure:
     series = ledger.active_on_first_days(rows, months).get(None, [0] * len(months))
     labels = [_month_label(m) for m in months]
     return Figure(
@@ -55,7 +57,7 @@ def _active_figure(rows, months):
     )
 
 
-def _changes_figure(rows, months):
+def _changes_figure(rows: list[dict], months: list[datetime.date]) -> Figure:
     by_cell = {}
     for row in rows:
         ground = row["ground"]
@@ -104,7 +106,7 @@ _SKTM_OUTCOMES = [
 ]
 
 
-def _sktm_figure(area, now):
+def _sktm_figure(area: Area, now: datetime.datetime) -> Figure:
     forms = area.filter(VerificationForm.objects.all(), "village").filter(
         created_at__gt=now - datetime.timedelta(days=365)
     )
@@ -137,11 +139,11 @@ def _sktm_figure(area, now):
     )
 
 
-def _bucket_label(low, high):
+def _bucket_label(low: int, high: int | None) -> str:
     return f"{low}-{high} hari" if high is not None else f"> {low - 1} hari"
 
 
-def _age_counts(field_name, now):
+def _age_counts(field_name: str, now: datetime.datetime) -> dict[str, Count]:
     """Conditional counts of rows whose `field_name` (a moment) is 0-7, 8-14, … days old."""
     result = {}
     for i, (low, high) in enumerate(_WAITING_BUCKETS):
@@ -152,7 +154,7 @@ def _age_counts(field_name, now):
     return result
 
 
-def _waiting_figure(area, now):
+def _waiting_figure(area: Area, now: datetime.datetime) -> Figure:
     proposals = area.filter(Proposal.objects.all(), "village")
     waiting = proposals.filter(status=ProposalStatus.SUBMITTED).aggregate(
         oldest=Min("submitted_at"), **_age_counts("submitted_at", now)
@@ -184,7 +186,7 @@ def _waiting_figure(area, now):
     )
 
 
-def _coverage(area, today, group=None):
+def _coverage(area: Area, today: datetime.date, group: str | None = None) -> dict:
     """Active participants by re-verification status, in total or per `group` (a values()
     path of Participation)."""
     rows = schedule.with_schedule(
@@ -203,7 +205,9 @@ def _coverage(area, today, group=None):
 COVERAGE_KEYS = ["active", "overdue", "due", "current"]
 
 
-def coverage_with_parts(area, parts, today):
+def coverage_with_parts(
+    area: Area, parts: list[District | Village], today: datetime.date
+) -> tuple[dict[str, int], dict[int, dict] | None]:
     """(the area's coverage, {part pk: its coverage} or None when the area has no parts). The
     parts cover the area: their sum is its total, without a second pass over the rows."""
     if not parts:
@@ -212,11 +216,11 @@ def coverage_with_parts(area, parts, today):
     return {key: sum(row[key] for row in by_part.values()) for key in COVERAGE_KEYS}, by_part
 
 
-def _percent(part, whole):
+def _percent(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
-def _coverage_figure(totals):
+def _coverage_figure(totals: dict[str, int]) -> Figure:
     labels = [label for _, label in schedule.Status.choices]
     values = [totals[key] for key, _ in schedule.Status.choices]
     active = totals["active"]
@@ -237,12 +241,12 @@ def _coverage_figure(totals):
     )
 
 
-def _part_path(area):
+def _part_path(area: Area) -> str:
     """The lookup from a village-scoped row's village to the area's parts."""
     return "village__district" if area.level == "regency" else "village"
 
 
-def _ranking_figure(area, parts, status):
+def _ranking_figure(area: Area, parts: list[District | Village], status: dict[int, dict]) -> Figure:
     """Each kapanewon of a kabupaten (each village of a kapanewon): participants,
     re-verification coverage (`status`, from `_coverage` by part) and Usulan waiting; ranked
     by coverage."""
@@ -302,7 +306,9 @@ def _ranking_figure(area, parts, status):
     )
 
 
-def figures(area, today=None, now=None):
+def figures(
+    area: Area, today: datetime.date | None = None, now: datetime.datetime | None = None
+) -> list[Figure]:
     """The dashboard's figures for `area`, in the order shown."""
     today = today or timezone.localdate()
     now = now or timezone.now()

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from oversight import ledger
+from oversight.areas import Area
 from regions.models import PremiumRate
 from sktm.letters import add_months
 
@@ -28,13 +29,13 @@ TREND_MONTHS = 6
 
 @dataclass
 class Month:
-    month: object
+    month: datetime.date
     participants: int
     rate: Decimal | None
     is_projected: bool
 
     @property
-    def amount(self):
+    def amount(self) -> Decimal | None:
         return None if self.rate is None else self.rate * self.participants
 
 
@@ -43,22 +44,22 @@ class Premium:
     """One area's (or one part's) year: twelve months, recorded then projected."""
 
     name: str
-    months: list
+    months: list[Month]
     trend: float
 
-    def total(self, projected):
+    def total(self, projected: bool) -> Decimal:
         return sum((m.amount or 0 for m in self.months if m.is_projected == projected), Decimal(0))
 
     @property
-    def year_to_date(self):
+    def year_to_date(self) -> Decimal:
         return self.total(projected=False)
 
     @property
-    def year_projection(self):
+    def year_projection(self) -> Decimal:
         return self.year_to_date + self.total(projected=True)
 
     @property
-    def current(self):
+    def current(self) -> Month | None:
         recorded = [m for m in self.months if not m.is_projected]
         return recorded[-1] if recorded else None
 
@@ -75,7 +76,13 @@ def _rate_finder() -> Callable[[datetime.date], Decimal | None]:
     return rate_on
 
 
-def _year_of(name, months, series, this_month, rate_on):
+def _year_of(
+    name: str,
+    months: list[datetime.date],
+    series: list[int],
+    this_month: datetime.date,
+    rate_on: Callable[[datetime.date], Decimal | None],
+) -> Premium:
     """`series`: participants on the first day of each of `months` (the trend's months and
     the year's months up to this month)."""
     count = dict(zip(months, series, strict=True))
@@ -93,7 +100,9 @@ def _year_of(name, months, series, this_month, rate_on):
     return Premium(name, result, trend)
 
 
-def premium(area, year=None, today=None):
+def premium(
+    area: Area, year: int | None = None, today: datetime.date | None = None
+) -> tuple[Premium, list[Premium]]:
     """(the area's Premium, [each part's Premium]) for `year` (default this year). For a past
     year every month is recorded; for this year the months after this one are projected."""
     today = today or timezone.localdate()

@@ -12,9 +12,10 @@ So a participant re-verified exactly 3 months ago is due today and overdue tomor
 import datetime
 
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Greatest
 
+from enrollment.models import Participation
 from sktm.letters import add_months
 
 _INTERVAL_MONTHS = 3
@@ -28,11 +29,11 @@ class Status(models.TextChoices):
     CURRENT = "current", "Terverifikasi, belum jatuh tempo"
 
 
-def due_date(base):
+def due_date(base: datetime.date) -> datetime.date:
     return add_months(base, _INTERVAL_MONTHS)
 
 
-def base_cutoff(day):
+def base_cutoff(day: datetime.date) -> datetime.date:
     """The earliest base (last verification) whose due date is on or after `day`: every
     earlier base is due before `day`. Due dates never decrease as the base grows, so this one
     comparison replaces computing each participant's due date in SQL."""
@@ -44,7 +45,7 @@ def base_cutoff(day):
     return base
 
 
-def status(base, on):
+def status(base: datetime.date, on: datetime.date) -> Status:
     due = due_date(base)
     if due < on:
         return Status.OVERDUE
@@ -53,7 +54,9 @@ def status(base, on):
     return Status.CURRENT
 
 
-def with_schedule(participations, on):
+def with_schedule(
+    participations: QuerySet[Participation], on: datetime.date
+) -> QuerySet[Participation]:
     """Participation rows annotated with `base` (the later of joining and the latest
     re-verification) and `status` on `on`."""
     overdue_before = base_cutoff(on)
@@ -70,7 +73,7 @@ def with_schedule(participations, on):
     )
 
 
-def status_counts(on, base="base"):
+def status_counts(on: datetime.date, base: str = "base") -> dict[str, models.Count]:
     """Conditional counts of the three statuses, for `.aggregate()` or `.annotate()` over rows
     annotated by `with_schedule`."""
     overdue_before = base_cutoff(on)

@@ -18,25 +18,25 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
-VILLAGE_ROLES = [Role.OPERATOR, Role.VILLAGE_HEAD]
-REGENCY_ROLES = [Role.VERIFIER, Role.DUKCAPIL, Role.LEADERSHIP]
+_VILLAGE_ROLES = [Role.OPERATOR, Role.VILLAGE_HEAD]
+_REGENCY_ROLES = [Role.VERIFIER, Role.DUKCAPIL, Role.LEADERSHIP]
 
 # The one area field each role needs; every other area field must stay empty.
-AREA_FIELD = {
-    **dict.fromkeys(VILLAGE_ROLES, "village"),
+_AREA_FIELD = {
+    **dict.fromkeys(_VILLAGE_ROLES, "village"),
     Role.DISTRICT_HEAD: "district",
-    **dict.fromkeys(REGENCY_ROLES, "regency"),
+    **dict.fromkeys(_REGENCY_ROLES, "regency"),
     Role.AGENCY_STAFF: "agency",
     Role.ADMIN: None,
 }
-AREA_FIELDS = ["village", "district", "regency", "agency"]
+_AREA_FIELDS = ["village", "district", "regency", "agency"]
 
 
-def area_matches_role():
+def _area_matches_role():
     """The CheckConstraint condition: the role's area is set and no other area is."""
     condition = Q()
-    for role, field in AREA_FIELD.items():
-        condition |= Q(role=role, **{f"{other}__isnull": other != field for other in AREA_FIELDS})
+    for role, field in _AREA_FIELD.items():
+        condition |= Q(role=role, **{f"{other}__isnull": other != field for other in _AREA_FIELDS})
     return condition
 
 
@@ -73,7 +73,7 @@ class User(AbstractUser):
         verbose_name_plural = "pengguna"
         constraints = [
             models.CheckConstraint(
-                condition=area_matches_role(),
+                condition=_area_matches_role(),
                 name="user_area_matches_role",
                 violation_error_message="Wilayah atau instansi pengguna tidak sesuai perannya.",
             )
@@ -81,9 +81,9 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
-        required = AREA_FIELD.get(self.role)
+        required = _AREA_FIELD.get(self.role)
         errors = {}
-        for field in AREA_FIELDS:
+        for field in _AREA_FIELDS:
             is_set = getattr(self, f"{field}_id") is not None
             label = self._meta.get_field(field).verbose_name
             if field == required and not is_set:
@@ -108,7 +108,7 @@ class User(AbstractUser):
     def area_kind(self):
         """ "village", "district", "regency" or "agency": the kind of area the user works for;
         None for an admin, whose area is the whole deployment."""
-        return AREA_FIELD.get(self.role)
+        return _AREA_FIELD.get(self.role)
 
     @property
     def area(self):

@@ -12,17 +12,19 @@ already acknowledged, an Usulan already sent) is the service's ValidationError, 
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 
 from accounts.models import Role, User
+from regions.models import Village
 
 REFUSAL = "Anda tidak berwenang melakukan tindakan ini."
 
-VILLAGE_STAFF = {Role.OPERATOR, Role.VILLAGE_HEAD}
+_VILLAGE_STAFF = {Role.OPERATOR, Role.VILLAGE_HEAD}
 # Pasal 5 ayat (5): the Tim Verifikasi set up by the Bupati (Dinas Sosial); admins act for it.
-TEAM = {Role.VERIFIER, Role.ADMIN}
+_TEAM = {Role.VERIFIER, Role.ADMIN}
 # Figures that name no one (counts, the premium the kabupaten owes) are also read by the
 # agencies that plan and pay for the programme: Dinas Sosial and Badan Keuangan Daerah.
-FIGURE_AGENCIES = ("Dinsos", "BKD")
+_FIGURE_AGENCIES = ("Dinsos", "BKD")
 
 
 def require(allowed: bool, message: str = REFUSAL) -> None:
@@ -31,16 +33,16 @@ def require(allowed: bool, message: str = REFUSAL) -> None:
         raise PermissionDenied(message)
 
 
-def has_role(user: User, roles: set[Role]) -> bool:
+def _has_role(user: User, roles: set[Role]) -> bool:
     return user.is_authenticated and user.is_active and user.role in roles
 
 
-def of_village(user: User, village_id: int | None) -> bool:
+def _of_village(user: User, village_id: int | None) -> bool:
     """Village staff act for their own village only (DESIGN.md, who uses it)."""
-    return has_role(user, VILLAGE_STAFF) and (village_id is None or user.village_id == village_id)
+    return _has_role(user, _VILLAGE_STAFF) and (village_id is None or user.village_id == village_id)
 
 
-def village_id_of(obj: object | None) -> int | None:
+def _village_id_of(obj: Model | None) -> int | None:
     return None if obj is None else obj.village_id
 
 
@@ -50,19 +52,19 @@ def village_id_of(obj: object | None) -> int | None:
 def is_two_factor_required(user: User) -> bool:
     """The Tim Verifikasi, Dukcapil and admins write the ledger and validate the population data
     of the whole kabupaten: their login needs an authenticator's code after the password."""
-    return user.is_active and (user.is_superuser or has_role(user, {*TEAM, Role.DUKCAPIL}))
+    return user.is_active and (user.is_superuser or _has_role(user, {*_TEAM, Role.DUKCAPIL}))
 
 
 def can_see_full_identity(user: User) -> bool:
     """Roles that work on residents one by one see NIK and No. KK in full; oversight roles (the
     Panewu/Camat, the Sekda/Bupati, agency staff) see them masked (UU 27/2022 Pasal 16 ayat 2:
     processing limited to its purpose)."""
-    return has_role(user, {*VILLAGE_STAFF, *TEAM, Role.DUKCAPIL})
+    return _has_role(user, {*_VILLAGE_STAFF, *_TEAM, Role.DUKCAPIL})
 
 
 def can_manage_master_data(user: User) -> bool:
     """Users, regions, faskes, UMK, premium rates, agencies: the admin's Django admin site."""
-    return has_role(user, {Role.ADMIN}) and user.is_staff
+    return _has_role(user, {Role.ADMIN}) and user.is_staff
 
 
 # SKTM: Pasal 5 ayat (6)-(8), Lampiran A-C
@@ -71,34 +73,34 @@ def can_manage_master_data(user: User) -> bool:
 def can_read_sktm(user: User) -> bool:
     """The forms and letters: the village that makes them, its Panewu/Camat who oversees it,
     the Tim Verifikasi that checks them behind ground c.2 (Pasal 5 ayat 4 c.2), admins."""
-    return has_role(user, {*VILLAGE_STAFF, Role.DISTRICT_HEAD, *TEAM})
+    return _has_role(user, {*_VILLAGE_STAFF, Role.DISTRICT_HEAD, *_TEAM})
 
 
 def can_fill_sktm_form(user: User) -> bool:
     """The operator enters the applicant's Formulir Verifikasi (Pasal 5 ayat 6, Lampiran A)."""
-    return has_role(user, {Role.OPERATOR})
+    return _has_role(user, {Role.OPERATOR})
 
 
-def can_correct_sktm_form(user: User, form=None) -> bool:
+def can_correct_sktm_form(user: User, form: Model | None = None) -> bool:
     """The operator of the form's village corrects a form its Lurah returned."""
-    return can_fill_sktm_form(user) and of_village(user, village_id_of(form))
+    return can_fill_sktm_form(user) and _of_village(user, _village_id_of(form))
 
 
-def can_acknowledge_sktm_form(user: User, form=None) -> bool:
+def can_acknowledge_sktm_form(user: User, form: Model | None = None) -> bool:
     """The form is "diketahui Lurah" (Pasal 5 ayat 6): the Lurah of its village acknowledges,
     returns or closes it as not poor."""
-    return has_role(user, {Role.VILLAGE_HEAD}) and of_village(user, village_id_of(form))
+    return _has_role(user, {Role.VILLAGE_HEAD}) and _of_village(user, _village_id_of(form))
 
 
-def can_issue_letter(user: User, form=None) -> bool:
+def can_issue_letter(user: User, form: Model | None = None) -> bool:
     """The form is the Lurah's ground to issue the SKTM (Pasal 5 ayat 8, Lampiran C): the Lurah
     of the form's village."""
     return can_acknowledge_sktm_form(user, form)
 
 
-def can_revoke_letter(user: User, letter=None) -> bool:
+def can_revoke_letter(user: User, letter: Model | None = None) -> bool:
     """The Lurah who may issue a village's letters is the one who revokes them."""
-    return has_role(user, {Role.VILLAGE_HEAD}) and of_village(user, village_id_of(letter))
+    return _has_role(user, {Role.VILLAGE_HEAD}) and _of_village(user, _village_id_of(letter))
 
 
 # People and the ledger: Pasal 5
@@ -107,43 +109,43 @@ def can_revoke_letter(user: User, letter=None) -> bool:
 def can_read_residents(user: User) -> bool:
     """Everyone whose area holds villages: their residents, participants and faskes. Agency
     staff work on the Instruksi's items, not on residents (DESIGN.md, who uses it)."""
-    return has_role(
-        user, {*VILLAGE_STAFF, Role.DISTRICT_HEAD, *TEAM, Role.DUKCAPIL, Role.LEADERSHIP}
+    return _has_role(
+        user, {*_VILLAGE_STAFF, Role.DISTRICT_HEAD, *_TEAM, Role.DUKCAPIL, Role.LEADERSHIP}
     )
 
 
-def can_edit_residents(user: User, village=None) -> bool:
+def can_edit_residents(user: User, village: Village | None = None) -> bool:
     """Village staff record their own village's residents and households (DESIGN.md)."""
-    return of_village(user, None if village is None else village.pk)
+    return _of_village(user, None if village is None else village.pk)
 
 
 def can_record_ledger(user: User) -> bool:
     """Pasal 5 ayat (5): additions enter the ledger after the Tim Verifikasi's verification."""
-    return has_role(user, TEAM)
+    return _has_role(user, _TEAM)
 
 
 def can_record_removal(user: User) -> bool:
     """Pasal 5 ayat (3): a removal is recorded once the population data is validated, which
     Dukcapil may do as well as the Tim Verifikasi."""
-    return has_role(user, {*TEAM, Role.DUKCAPIL})
+    return _has_role(user, {*_TEAM, Role.DUKCAPIL})
 
 
 def can_move_household(user: User) -> bool:
     """A KK moving to another village crosses two villages' scopes: the admin records it, as
     Dukcapil's data says (DESIGN.md, who uses it)."""
-    return has_role(user, {Role.ADMIN})
+    return _has_role(user, {Role.ADMIN})
 
 
 def can_import_data(user: User) -> bool:
     """Kabupaten-wide imports (the opening balance of participants, DTKS/DTSEN extracts) are
     the admin's (DESIGN.md, who uses it)."""
-    return has_role(user, {Role.ADMIN})
+    return _has_role(user, {Role.ADMIN})
 
 
 def can_review_duplicates(user: User) -> bool:
     """Suspected duplicates are the Tim Verifikasi's to resolve by a removal on ground b
     (Pasal 5 ayat 2 b)."""
-    return has_role(user, TEAM)
+    return _has_role(user, _TEAM)
 
 
 # The Usulan: Pasal 5 ayat (2)-(5), (9), Lampiran D
@@ -152,44 +154,44 @@ def can_review_duplicates(user: User) -> bool:
 def can_read_proposals(user: User) -> bool:
     """The village's own Usulan; the queue for its Panewu/Camat, the Tim Verifikasi, the
     Sekda/Bupati and admins."""
-    return has_role(user, {*VILLAGE_STAFF, Role.DISTRICT_HEAD, *TEAM, Role.LEADERSHIP})
+    return _has_role(user, {*_VILLAGE_STAFF, Role.DISTRICT_HEAD, *_TEAM, Role.LEADERSHIP})
 
 
-def can_draft_proposal(user: User, village=None) -> bool:
+def can_draft_proposal(user: User, village: Village | None = None) -> bool:
     """Village staff draft their own village's Usulan (Pasal 5 ayat 9: "usulan ... oleh
     Lurah"; the operator prepares it)."""
-    return of_village(user, None if village is None else village.pk)
+    return _of_village(user, None if village is None else village.pk)
 
 
-def can_submit_proposal(user: User, proposal=None) -> bool:
+def can_submit_proposal(user: User, proposal: Model | None = None) -> bool:
     """Pasal 5 ayat (9): the Lurah sends the Usulan to the Kepala Dinas Sosial."""
-    return has_role(user, {Role.VILLAGE_HEAD}) and of_village(user, village_id_of(proposal))
+    return _has_role(user, {Role.VILLAGE_HEAD}) and _of_village(user, _village_id_of(proposal))
 
 
-def can_decide(user: User, proposal=None) -> bool:
+def can_decide(user: User, proposal: Model | None = None) -> bool:
     """Pasal 5 ayat (5): the Tim Verifikasi decides each proposed person, returns an Usulan,
     and records the removals it finds itself. Its area is the kabupaten: the caller loads the
     Usulan through its scope."""
-    return has_role(user, TEAM)
+    return _has_role(user, _TEAM)
 
 
 def can_validate_removal(user: User) -> bool:
     """Pasal 5 ayat (3): the population data behind a removal is validated by Dukcapil, or by
     Dinas Sosial (the Tim Verifikasi; admins act for it)."""
-    return has_role(user, {*TEAM, Role.DUKCAPIL})
+    return _has_role(user, {*_TEAM, Role.DUKCAPIL})
 
 
 def is_population_registry(user: User) -> bool:
     """Dukcapil's own staff: a validation they record is Dukcapil's, anyone else's is Dinas
     Sosial's (Pasal 5 ayat 3)."""
-    return has_role(user, {Role.DUKCAPIL})
+    return _has_role(user, {Role.DUKCAPIL})
 
 
 def can_export_lampiran_d(user: User) -> bool:
     """Lampiran D of a month across a kapanewon or the kabupaten: the Tim Verifikasi, the
     Sekda/Bupati, the Panewu/Camat for its kapanewon, admins. Dukcapil and agency staff work
     on no Usulan."""
-    return has_role(user, {*TEAM, Role.LEADERSHIP, Role.DISTRICT_HEAD})
+    return _has_role(user, {*_TEAM, Role.LEADERSHIP, Role.DISTRICT_HEAD})
 
 
 def can_follow_jobs(user: User) -> bool:
@@ -210,28 +212,28 @@ def can_restart_job(user: User, job) -> bool:
 def can_read_figures(user: User) -> bool:
     """Figures of the user's own area: every role whose area holds villages, and of the
     agencies those that plan and pay for the programme (FIGURE_AGENCIES)."""
-    if has_role(user, {Role.AGENCY_STAFF}):
-        return user.agency.short_name in FIGURE_AGENCIES
+    if _has_role(user, {Role.AGENCY_STAFF}):
+        return user.agency.short_name in _FIGURE_AGENCIES
     return user.is_authenticated and user.is_active
 
 
 def can_read_premium(user: User) -> bool:
     """The premium the kabupaten owes: Dinas Sosial (the Tim Verifikasi and its staff), Badan
     Keuangan Daerah, the Sekda/Bupati and admins."""
-    return has_role(user, {*TEAM, Role.LEADERSHIP, Role.AGENCY_STAFF}) and can_read_figures(user)
+    return _has_role(user, {*_TEAM, Role.LEADERSHIP, Role.AGENCY_STAFF}) and can_read_figures(user)
 
 
 def can_read_reverification(user: User) -> bool:
     """The lists of participants due for re-verification name people: the villages, their
     Panewu/Camat, the Tim Verifikasi (Instruksi KELIMA b), the Sekda/Bupati, admins."""
-    return has_role(user, {*VILLAGE_STAFF, Role.DISTRICT_HEAD, *TEAM, Role.LEADERSHIP})
+    return _has_role(user, {*_VILLAGE_STAFF, Role.DISTRICT_HEAD, *_TEAM, Role.LEADERSHIP})
 
 
-def can_record_reverification(user: User, village=None) -> bool:
+def can_record_reverification(user: User, village: Village | None = None) -> bool:
     """Instruksi KELIMA b: Dinas Sosial re-verifies every participant at least every three
     months; village staff record it for their own village, the Tim Verifikasi for any village
     of its area (loaded through its scope)."""
-    return can_draft_proposal(user, village) or has_role(user, TEAM)
+    return can_draft_proposal(user, village) or _has_role(user, _TEAM)
 
 
 # The Instruksi Bupati: addressees and the routing of reports (diktum KEDELAPAN BELAS)
@@ -240,7 +242,7 @@ def can_record_reverification(user: User, village=None) -> bool:
 def can_read_instructions(user: User) -> bool:
     """Its addressees (agencies, Camat, Kepala Desa/Lurah and their operators) and those who
     oversee it."""
-    return has_role(user, {*VILLAGE_STAFF, Role.DISTRICT_HEAD, Role.AGENCY_STAFF}) or (
+    return _has_role(user, {*_VILLAGE_STAFF, Role.DISTRICT_HEAD, Role.AGENCY_STAFF}) or (
         can_oversee_instructions(user)
     )
 
@@ -248,7 +250,7 @@ def can_read_instructions(user: User) -> bool:
 def can_oversee_instructions(user: User) -> bool:
     """Diktum KEDELAPAN BELAS a: agencies and Camat report to the Bupati through the Sekda,
     who reads every report of the kabupaten; admins too."""
-    return has_role(user, {Role.LEADERSHIP, Role.ADMIN})
+    return _has_role(user, {Role.LEADERSHIP, Role.ADMIN})
 
 
 def can_read_instruction_overview(user: User) -> bool:
@@ -257,39 +259,39 @@ def can_read_instruction_overview(user: User) -> bool:
     return can_oversee_instructions(user) or can_review_report(user)
 
 
-def can_write_report(user: User, report=None) -> bool:
+def can_write_report(user: User, report: Model | None = None) -> bool:
     """The addressee's own users fill its report: the agency's staff, the Camat, and in a
     village both the operator and the Kepala Desa/Lurah."""
     if report is None:
-        return has_role(user, {*VILLAGE_STAFF, Role.DISTRICT_HEAD, Role.AGENCY_STAFF})
+        return _has_role(user, {*_VILLAGE_STAFF, Role.DISTRICT_HEAD, Role.AGENCY_STAFF})
     if report.agency_id is not None:
-        return has_role(user, {Role.AGENCY_STAFF}) and user.agency_id == report.agency_id
+        return _has_role(user, {Role.AGENCY_STAFF}) and user.agency_id == report.agency_id
     if report.district_id is not None:
-        return has_role(user, {Role.DISTRICT_HEAD}) and user.district_id == report.district_id
-    return of_village(user, report.village_id)
+        return _has_role(user, {Role.DISTRICT_HEAD}) and user.district_id == report.district_id
+    return _of_village(user, report.village_id)
 
 
-def can_submit_report(user: User, report=None) -> bool:
+def can_submit_report(user: User, report: Model | None = None) -> bool:
     """Only the head files the report: the Kepala Desa/Lurah for a village (its operator
     prepares it)."""
-    return can_write_report(user, report) and not has_role(user, {Role.OPERATOR})
+    return can_write_report(user, report) and not _has_role(user, {Role.OPERATOR})
 
 
-def can_submit_report_to_district(user: User, report) -> bool:
+def can_submit_report_to_district(user: User, report: Model) -> bool:
     """Diktum KEDELAPAN BELAS b: a village's report goes to the Bupati through its Camat."""
     return report.village_id is not None and can_submit_report(user, report)
 
 
-def can_deliver_report(user: User, report) -> bool:
+def can_deliver_report(user: User, report: Model) -> bool:
     """Diktum KEDELAPAN BELAS a: an agency's or a Camat's report goes to the Bupati through the
     Sekda; its submission is the delivery."""
     return report.village_id is None and can_submit_report(user, report)
 
 
-def can_review_report(user: User, report=None) -> bool:
+def can_review_report(user: User, report: Model | None = None) -> bool:
     """Diktum KEDELAPAN BELAS b: the Camat/Panewu of the village's district accepts and
     forwards its reports, or returns them with a note."""
-    if not has_role(user, {Role.DISTRICT_HEAD}):
+    if not _has_role(user, {Role.DISTRICT_HEAD}):
         return False
     return report is None or (
         report.village_id is not None and user.district_id == report.village.district_id

@@ -5,19 +5,20 @@ rule about who sees what is written once. An object outside the user's scope is 
 the queryset: views that fetch through it answer 404.
 """
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from accounts import permissions
+from accounts.models import User
 from regions import terminology
 from regions.models import District, Regency, Village
 
 
-def village_condition(user, village_path):
+def _village_condition(user: User, village_path: str) -> dict[str, int | None] | None:
     """Filter keyword arguments restricting `village_path` (a lookup to a Village, or "" for
     the Village model itself) to the villages `user` may see: {} for all of them, None for
     none at all."""
 
-    def lookup(field=""):
+    def lookup(field: str = "") -> str:
         return "__".join(part for part in (village_path, field) if part) or "pk"
 
     if not user.is_authenticated or not user.is_active:
@@ -35,23 +36,23 @@ def village_condition(user, village_path):
     return None
 
 
-def scope_by_village(queryset, user, village_path):
+def scope_by_village(queryset: QuerySet, user: User, village_path: str) -> QuerySet:
     """Rows of `queryset` whose village (reached through `village_path`) the user may see."""
-    condition = village_condition(user, village_path)
+    condition = _village_condition(user, village_path)
     return queryset.none() if condition is None else queryset.filter(**condition)
 
 
-def villages_for(user):
+def villages_for(user: User) -> QuerySet[Village]:
     """The villages the user sees; regions, a leaf, knows nothing of users."""
     return scope_by_village(Village.objects.all(), user, "")
 
 
-def districts_for(user):
+def districts_for(user: User) -> QuerySet[District]:
     """Districts holding at least one village in the user's scope."""
     return District.objects.filter(pk__in=villages_for(user).values("district"))
 
 
-def scope_by_owner(queryset, user, owner_path):
+def scope_by_owner(queryset: QuerySet, user: User, owner_path: str) -> QuerySet:
     """Rows that belong to whoever made them (a background job and its file, reached through
     `owner_path`), not to an area: its own for any user, every one for an admin, whose area is
     the whole deployment."""
@@ -60,7 +61,7 @@ def scope_by_owner(queryset, user, owner_path):
     return queryset if user.area_kind is None else queryset.filter(**{owner_path: user})
 
 
-def scope_by_addressee(queryset, user, prefix, regency_path):
+def scope_by_addressee(queryset: QuerySet, user: User, prefix: str, regency_path: str) -> QuerySet:
     """Rows addressed to one agency, district or village (the Instruksi's addressees, through
     fields `{prefix}agency`, `{prefix}district`, `{prefix}village`) that the user may see: its
     own agency's; its own district's and those of the district's villages; its own village's;
@@ -85,7 +86,7 @@ def scope_by_addressee(queryset, user, prefix, regency_path):
     return queryset.none()
 
 
-def scope_by_regency(queryset, user, regency_path):
+def scope_by_regency(queryset: QuerySet, user: User, regency_path: str) -> QuerySet:
     """Rows of the user's own kabupaten (reached through `regency_path`). Agency staff serve
     the deployment's one kabupaten and, like admins, see every row."""
     if not user.is_authenticated or not user.is_active:
@@ -100,7 +101,7 @@ def scope_by_regency(queryset, user, regency_path):
     return queryset.filter(**{regency_path: user.regency_id})
 
 
-def figure_area(user):
+def figure_area(user: User) -> Village | District | Regency | None:
     """The area whose figures the user reads: its village, its district or its kabupaten; for
     admins and the agencies that read the figures, the deployment's kabupaten; None for anyone
     else. Figures never reach outside it."""

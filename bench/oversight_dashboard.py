@@ -30,7 +30,7 @@ from accounts.models import Role, User  # noqa: E402
 from enrollment import services  # noqa: E402
 from enrollment.imports import read_rows  # noqa: E402
 from enrollment.models import Ground, Participation  # noqa: E402
-from oversight.services import reverifications_record  # noqa: E402
+from oversight.services import village_reverify  # noqa: E402
 from regions.models import Regency, Village  # noqa: E402
 from regions.months import add_months, month_start  # noqa: E402
 
@@ -119,7 +119,7 @@ def main(steps):
             )
             chosen = [pk for pk in people if rng.random() < 0.6]
             if chosen:
-                reverifications_record(
+                village_reverify(
                     actor=verifier,
                     village=village,
                     people=chosen,

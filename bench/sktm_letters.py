@@ -70,7 +70,7 @@ def main(letter_count, form_count):
         form = services.sktm_form_submit(actor=operator, data=applicant(n))
         if n <= letter_count:
             form = services.sktm_form_acknowledge(actor=lurah, form=form)
-            issued.append(services.sktm_issue_letter(actor=lurah, form=form))
+            issued.append(services.letter_issue(actor=lurah, form=form))
         if n == 10:
             at_10 = list_queries(client)
     at_all = list_queries(client)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 # Tests turn this off to compare the two paths on PostgreSQL.
 USE_COPY = True
-BATCH_SIZE = 1000
+_BATCH_SIZE = 1000
 
 
 def bulk_insert(model, names, rows):
@@ -33,7 +33,7 @@ def bulk_insert(model, names, rows):
     if not (USE_COPY and connection.vendor == "postgresql"):
         created = model.objects.bulk_create(
             [model(**defaults, **dict(zip(attnames, row, strict=True))) for row in rows],
-            batch_size=BATCH_SIZE,
+            batch_size=_BATCH_SIZE,
         )
         return [obj.pk for obj in created]
     quote = connection.ops.quote_name

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from enrollment.models import Ground, Participation
 
-ROSTER_COLUMNS = [
+_ROSTER_COLUMNS = [
     ("NIK", 18),
     ("NO.KK", 18),
     ("NAMA", 28),
@@ -46,7 +46,7 @@ def write_roster(output, rows, on_row=None):
     # NIK and No. KK stay text: a number format would show 3.4E+15 and drop leading zeros.
     text = workbook.add_format({"num_format": "@"})
     date = workbook.add_format({"num_format": "dd-mm-yyyy"})
-    for column, (title, width) in enumerate(ROSTER_COLUMNS):
+    for column, (title, width) in enumerate(_ROSTER_COLUMNS):
         sheet.set_column(column, column, width)
         sheet.write_string(0, column, title, bold)
     for number, row in enumerate(rows.iterator(chunk_size=2000), start=1):

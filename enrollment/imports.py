@@ -12,6 +12,7 @@ import datetime
 import io
 import itertools
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -24,6 +25,11 @@ from people.names import is_plain_text
 from people.nik import parse_nik, validate_kk
 from regions import terminology
 from regions.models import Regency, Village
+
+# A row of an import file: its number in the file and its values by column.
+Row = tuple[int, dict]
+# Told (rows checked, rows in all) after each batch.
+Progress = Callable[[int, int], None]
 
 PARTICIPANT_COLUMNS = [
     "nik",
@@ -43,9 +49,9 @@ PARTICIPANT_COLUMNS = [
     "berdomisili_sejak",
 ]
 REQUIRED = ["nik", "no_kk", "nama", "dusun", "rt", "rw", "kode_desa", "bulan_mulai"]
-MAX_LENGTH = {"nama": 150, "tempat_lahir": 100, "pekerjaan": 100, "dusun": 100, "rt": 3, "rw": 3}
-SEXES = set(Sex.values)
-CODES = {
+_MAX_LENGTH = {"nama": 150, "tempat_lahir": 100, "pekerjaan": 100, "dusun": 100, "rt": 3, "rw": 3}
+_SEXES = set(Sex.values)
+_CODES = {
     "hubungan_keluarga": set(Relationship.values),
     "status_perkawinan": set(MaritalStatus.values),
 }
@@ -53,7 +59,7 @@ CODES = {
 BATCH_ROWS = 5000
 
 
-def cell_text(value):
+def _cell_text(value):
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -88,12 +94,12 @@ class Rows:
             self._workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
             sheet = self._workbook.active
             self._records = sheet.iter_rows(values_only=True)
-            self.header = [cell_text(cell).lower() for cell in next(self._records, ())]
+            self.header = [_cell_text(cell).lower() for cell in next(self._records, ())]
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
             raise ValidationError("Berkas .xlsx rusak atau bukan berkas Excel.") from error
         if sheet.max_row:
             self.total = max(sheet.max_row - 1, 0)
-        self._cell = cell_text
+        self._cell = _cell_text
 
     def _open_csv(self, file):
         self._workbook = None
@@ -145,18 +151,15 @@ class Plan:
         return [f"Baris {number}: {reason.rstrip('.')}." for number, reason in self.errors]
 
 
-def clean_row(row, villages):
-    """The row's values, cleaned; raises ValueError with the reason for a bad row."""
-    for column in REQUIRED:
+def _require_filled(row, columns):
+    for column in columns:
         if not row.get(column):
             raise ValueError(f"kolom {column} kosong")
-    for column, limit in MAX_LENGTH.items():
-        if len(row.get(column, "")) > limit:
-            raise ValueError(f"kolom {column} lebih dari {limit} karakter")
-    for column in ("nama", "tempat_lahir", "pekerjaan", "dusun"):
-        # A spreadsheet would run these as formulas when the roster is opened again.
-        if not is_plain_text(row.get(column, "")):
-            raise ValueError(f"kolom {column} diawali tanda rumus atau memuat < > {{ }} \\")
+
+
+def _identity_checked(row, villages):
+    """Checks the row's NIK and No. KK and returns its village; raises ValueError with the
+    reason, as every import row does."""
     try:
         parse_nik(row["nik"])
         validate_kk(row["no_kk"])
@@ -165,6 +168,20 @@ def clean_row(row, villages):
     village = villages.get(row["kode_desa"])
     if village is None:
         raise ValueError(f"kode desa {row['kode_desa']} tidak ada di kabupaten ini")
+    return village
+
+
+def _clean_row(row, villages):
+    """The row's values, cleaned; raises ValueError with the reason for a bad row."""
+    _require_filled(row, REQUIRED)
+    for column, limit in _MAX_LENGTH.items():
+        if len(row.get(column, "")) > limit:
+            raise ValueError(f"kolom {column} lebih dari {limit} karakter")
+    for column in ("nama", "tempat_lahir", "pekerjaan", "dusun"):
+        # A spreadsheet would run these as formulas when the roster is opened again.
+        if not is_plain_text(row.get(column, "")):
+            raise ValueError(f"kolom {column} diawali tanda rumus atau memuat < > {{ }} \\")
+    village = _identity_checked(row, villages)
     try:
         month = datetime.date.fromisoformat(f"{row['bulan_mulai'][:7]}-01")
         birth_date, domicile_since = (
@@ -174,10 +191,10 @@ def clean_row(row, villages):
     except ValueError:
         raise ValueError("tanggal harus TTTT-BB-HH dan bulan_mulai TTTT-BB") from None
     sex = row.get("jenis_kelamin", "").upper()
-    if sex and sex not in SEXES:
+    if sex and sex not in _SEXES:
         raise ValueError("jenis_kelamin harus L atau P")
     codes = {}
-    for column, choices in CODES.items():
+    for column, choices in _CODES.items():
         value = row.get(column, "")
         if value and (not value.isdigit() or int(value) not in choices):
             raise ValueError(f"kode {column} tidak dikenal")
@@ -218,7 +235,7 @@ class Known:
     active: set  # ids of people enrolled now
 
 
-def known_for(batch):
+def _known_for(batch):
     people = {
         nik: (pk, village_id)
         for nik, pk, village_id in lookup(
@@ -249,7 +266,7 @@ def known_for(batch):
     return Known(people, households, active)
 
 
-def check_in_batches(rows, check_batch, *, write=None, progress=None):
+def _check_in_batches(rows, check_batch, *, write=None, progress=None):
     """Runs `check_batch(batch, plan)` (which records bad and unchanged rows in `plan` and
     returns the rows to add, with what it looked up) on each batch of `rows`; with `write`,
     hands each batch to add to `write(to_add, known)` as long as no row was bad."""
@@ -267,7 +284,7 @@ def check_in_batches(rows, check_batch, *, write=None, progress=None):
     return plan
 
 
-def clean_batch(batch, clean, plan):
+def _clean_batch(batch, clean, plan):
     cleaned = []
     for number, row in batch:
         try:
@@ -278,14 +295,14 @@ def clean_batch(batch, clean, plan):
 
 
 def plan_participants(rows, regency, *, write=None, progress=None):
-    """Checks an import of today's participants; see `check_in_batches`."""
+    """Checks an import of today's participants; see `_check_in_batches`."""
     villages = {v.code: v for v in Village.objects.filter(district__regency=regency)}
     first_row = {}  # NIK -> row number where the file first names it
     kk_first = {}  # No. KK -> (row number, village) where the file first names it
 
     def check_batch(batch, plan):
-        cleaned = clean_batch(batch, lambda row: clean_row(row, villages), plan)
-        known = known_for(cleaned)
+        cleaned = _clean_batch(batch, lambda row: _clean_row(row, villages), plan)
+        known = _known_for(cleaned)
         to_add = []
         for number, row in cleaned:
             nik, village = row["nik"], row["village"]
@@ -309,33 +326,23 @@ def plan_participants(rows, regency, *, write=None, progress=None):
                 to_add.append((number, row))
         return to_add, known
 
-    return check_in_batches(rows, check_batch, write=write, progress=progress)
+    return _check_in_batches(rows, check_batch, write=write, progress=progress)
 
 
-REGISTRY_COLUMNS = ["sumber", "id_dtks", "nik", "nama", "no_kk", "kode_desa", "desil", "periode"]
 REGISTRY_REQUIRED = ["sumber", "id_dtks", "nik", "nama", "no_kk", "kode_desa", "periode"]
-REGISTRY_SOURCES = set(RegistrySource.values)
+_REGISTRY_SOURCES = set(RegistrySource.values)
 
 
-def clean_registry_row(row, villages):
+def _clean_registry_row(row, villages):
     """A row of a DTKS/DTSEN extract, cleaned; raises ValueError with the reason."""
-    for column in REGISTRY_REQUIRED:
-        if not row.get(column):
-            raise ValueError(f"kolom {column} kosong")
+    _require_filled(row, REGISTRY_REQUIRED)
     source = row["sumber"].upper()
-    if source not in REGISTRY_SOURCES:
+    if source not in _REGISTRY_SOURCES:
         raise ValueError(f"sumber {row['sumber']} tidak dikenal (DTKS atau DTSEN)")
     for column, limit in (("id_dtks", 50), ("nama", 150)):
         if len(row[column]) > limit:
             raise ValueError(f"kolom {column} lebih dari {limit} karakter")
-    try:
-        parse_nik(row["nik"])
-        validate_kk(row["no_kk"])
-    except ValidationError as error:
-        raise ValueError(error.messages[0]) from None
-    village = villages.get(row["kode_desa"])
-    if village is None:
-        raise ValueError(f"kode desa {row['kode_desa']} tidak ada di kabupaten ini")
+    village = _identity_checked(row, villages)
     desil = row.get("desil", "")
     if desil and (not desil.isdigit() or not 1 <= int(desil) <= 10):
         raise ValueError(f"desil {desil} di luar 1 sampai 10")
@@ -377,7 +384,7 @@ def plan_registry(rows, regency, *, write=None, progress=None):
     first_row = {}
 
     def check_batch(batch, plan):
-        cleaned = clean_batch(batch, lambda row: clean_registry_row(row, villages), plan)
+        cleaned = _clean_batch(batch, lambda row: _clean_registry_row(row, villages), plan)
         stored = {
             (record["nik"], record["source"], record["data_period"]): record
             for record in lookup(
@@ -402,4 +409,4 @@ def plan_registry(rows, regency, *, write=None, progress=None):
                 )
         return to_add, None
 
-    return check_in_batches(rows, check_batch, write=write, progress=progress)
+    return _check_in_batches(rows, check_batch, write=write, progress=progress)

@@ -1,3 +1,6 @@
+import datetime
+from typing import NoReturn, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -5,6 +8,7 @@ from django.db.models.functions import Mod
 from django.db.models.lookups import Exact
 
 from accounts import scoping
+from accounts.models import User
 from people.models import Person
 from regions.models import Village
 from sktm.models import Letter
@@ -48,13 +52,13 @@ class Validator(models.TextChoices):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         return scoping.scope_by_village(self, user, "person__household__village")
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: object) -> NoReturn:
         raise TypeError("Buku mutasi hanya dapat ditambah; koreksi dicatat sebagai entri baru.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise TypeError("Buku mutasi hanya dapat ditambah; koreksi dicatat sebagai entri baru.")
 
 
@@ -153,10 +157,10 @@ class LedgerEntry(models.Model):
 
 
 class ParticipationQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         return scoping.scope_by_village(self, user, "village")
 
-    def active_on(self, on):
+    def active_on(self, on: datetime.date) -> Self:
         return self.filter(Q(until__isnull=True) | Q(until__gt=on), since__lte=on)
 
 
@@ -197,7 +201,7 @@ class RegistrySource(models.TextChoices):
 
 
 class RegistryRecordQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         return scoping.scope_by_village(self, user, "village")
 
 

@@ -1,10 +1,11 @@
 """Who is a participant on a date: derived from the ledger (`active_people`, any date), or read
 from its projection `Participation` (`current_participants`, fast, for today)."""
 
+import datetime
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from enrollment.imports import chunks
@@ -12,7 +13,7 @@ from enrollment.models import Ground, Kind, LedgerEntry, Participation
 from people.models import Household, Person
 
 
-def last_entry(person, on=None):
+def _last_entry(person: Person, on: datetime.date | None = None) -> LedgerEntry | None:
     """The person's latest entry in force on `on` (default today), or None."""
     on = on or timezone.localdate()
     return (
@@ -22,12 +23,14 @@ def last_entry(person, on=None):
     )
 
 
-def is_active(person, on=None):
-    entry = last_entry(person, on)
+def is_active(person: Person, on: datetime.date | None = None) -> bool:
+    entry = _last_entry(person, on)
     return entry is not None and entry.kind == Kind.ADDITION
 
 
-def active_people(on=None, people=None):
+def active_people(
+    on: datetime.date | None = None, people: QuerySet[Person] | None = None
+) -> QuerySet[Person]:
     """People (of `people`, default all) whose latest entry in force on `on` is an addition,
     annotated with that entry's month (`active_since`) and ground."""
     on = on or timezone.localdate()
@@ -42,7 +45,9 @@ def active_people(on=None, people=None):
     ).filter(last_kind=Kind.ADDITION)
 
 
-def current_participants(people=None, on=None):
+def current_participants(
+    people: QuerySet[Person] | None = None, on: datetime.date | None = None
+) -> QuerySet[Person]:
     """People (of `people`, default all) active on `on` (default today) by the projection,
     annotated like `active_people`. The projection holds each person's latest spell, so it
     answers for any date from the end of their previous spell on: today, unless two entries
@@ -59,7 +64,7 @@ def current_participants(people=None, on=None):
 # their latest entry when that entry is a removal. An upsert, so that a row is updated in place
 # and never deleted; one statement per few thousand people, so that an import of a hundred
 # thousand rows does not pass them through Python.
-PROJECT_SQL = """
+_PROJECT_SQL = """
 INSERT INTO {participation} (person_id, since, "until", ground, last_entry_id, village_id)
 SELECT person.id, spell.effective_month,
        CASE WHEN latest.kind = %s THEN NULL ELSE latest.effective_month END,
@@ -94,7 +99,7 @@ def project_people(person_ids: Iterable[int]) -> None:
     with connection.cursor() as cursor:
         for chunk in chunks(person_ids):
             cursor.execute(
-                PROJECT_SQL.format(**tables, ids=", ".join(["%s"] * len(chunk))),
+                _PROJECT_SQL.format(**tables, ids=", ".join(["%s"] * len(chunk))),
                 [Kind.ADDITION.value, Kind.ADDITION.value, Ground.CORRECTION.value, *chunk],
             )
 

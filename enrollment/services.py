@@ -2,6 +2,7 @@
 against the data at that moment. Later steps (the Tim Verifikasi's decisions) call these."""
 
 import datetime
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -11,7 +12,16 @@ from django.utils import timezone
 from accounts import permissions
 from accounts.models import User
 from enrollment.bulk import bulk_insert
-from enrollment.imports import REGISTRY_FIELDS, lookup, plan_participants, plan_registry
+from enrollment.imports import (
+    REGISTRY_FIELDS,
+    Known,
+    Plan,
+    Progress,
+    Row,
+    lookup,
+    plan_participants,
+    plan_registry,
+)
 from enrollment.models import (
     Ground,
     Kind,
@@ -23,17 +33,17 @@ from enrollment.models import (
 from enrollment.participation import is_active, project, project_people
 from people.models import Household, Person
 from people.services import household_history, household_values
-from regions.models import HealthFacility, Village
+from regions.models import HealthFacility, Regency, Village
 from regions.months import add_months, month_start
 from sktm.models import Letter
 
-DOMICILE_MONTHS = 6  # Pasal 5 ayat (4) c: berdomisili paling kurang 6 bulan
-DTKS_SOURCES = {"DTKS", "DTSEN"}
+_DOMICILE_MONTHS = 6  # Pasal 5 ayat (4) c: berdomisili paling kurang 6 bulan
+_DTKS_SOURCES = {"DTKS", "DTSEN"}
 # Pasal 5 ayat (4) c: "dibuktikan dengan KTP dan/atau terdaftar dalam kartu keluarga".
-DOMICILE_DOCUMENTS = {"KTP", "KK", "KTP dan KK"}
+_DOMICILE_DOCUMENTS = {"KTP", "KK", "KTP dan KK"}
 
 
-def as_date(value, label):
+def as_date(value: object, label: str) -> datetime.date:
     if isinstance(value, datetime.date):
         return value
     try:
@@ -42,13 +52,15 @@ def as_date(value, label):
         raise ValidationError(f"{label} harus berupa tanggal (TTTT-BB-HH).") from None
 
 
-def require(evidence, *keys):
+def _require(evidence: dict, *keys: str) -> None:
     missing = [key for key in keys if not str(evidence.get(key, "")).strip()]
     if missing:
         raise ValidationError(f"Bukti belum lengkap: {', '.join(missing)}.")
 
 
-def locked_history(actor, person, may=permissions.can_record_ledger):
+def _locked_history(
+    actor: User, person: Person, may: Callable[[User], bool] = permissions.can_record_ledger
+) -> LedgerEntry | None:
     """Checks the actor (`may`, a capability) and locks the person's row, so concurrent
     writers of one person take turns; returns the person's last entry."""
     permissions.require(
@@ -58,7 +70,7 @@ def locked_history(actor, person, may=permissions.can_record_ledger):
     return LedgerEntry.objects.filter(person=person).order_by("-sequence").first()
 
 
-def append(person, last, **fields):
+def append(person: Person, last: LedgerEntry | None, **fields: object) -> LedgerEntry:
     """Appends the person's next entry after `last` and brings the projection up to it."""
     # Months never go back, except behind a reversed pair (an entry and its correction),
     # which no longer binds: a wrong month is fixed by reversing it and recording again.
@@ -88,7 +100,7 @@ def append(person, last, **fields):
     return entry
 
 
-def check_no_other_cover(person, evidence):
+def _check_no_other_cover(person: Person, evidence: dict) -> None:
     """Pasal 5 ayat (4) b and c: only for a resident "yang belum mempunyai Jaminan Kesehatan
     lain", as the evidence declares (`has_other_cover` false, not merely absent)."""
     has_other_cover = evidence.get("has_other_cover")
@@ -101,19 +113,21 @@ def check_no_other_cover(person, evidence):
         )
 
 
-def check_domicile_and_cover(person, effective_month, evidence):
+def _check_domicile_and_cover(
+    person: Person, effective_month: datetime.date, evidence: dict
+) -> None:
     """Pasal 5 ayat (4) c: domiciled at least 6 months, shown by the KTP and/or the KK, and
     no other health cover."""
-    check_no_other_cover(person, evidence)
-    if evidence.get("domicile_document") not in DOMICILE_DOCUMENTS:
+    _check_no_other_cover(person, evidence)
+    if evidence.get("domicile_document") not in _DOMICILE_DOCUMENTS:
         raise ValidationError("Pilih bukti domisili (KTP dan/atau KK).")
-    limit = add_months(effective_month, -DOMICILE_MONTHS)
+    limit = add_months(effective_month, -_DOMICILE_MONTHS)
     if person.domicile_since is None or person.domicile_since > limit:
         since = f" (sejak {person.domicile_since:%d-%m-%Y})" if person.domicile_since else ""
         raise ValidationError(f"{person.name} berdomisili kurang dari 6 bulan{since}.")
 
 
-def check_faskes(person, faskes):
+def _check_faskes(person: Person, faskes: HealthFacility | None) -> None:
     """A participant added on a Pasal 5 ayat (4) ground is registered with BPJS Kesehatan at a
     first-level faskes of the kabupaten (the FASKES column of Lampiran D)."""
     if faskes is None:
@@ -123,7 +137,7 @@ def check_faskes(person, faskes):
         raise ValidationError(f"Faskes {faskes} bukan faskes aktif di kabupaten ini.")
 
 
-def registry_evidence(person, today):
+def _registry_evidence(person: Person, today: datetime.date) -> dict:
     """Ground c.1 evidence from the person's latest imported DTKS/DTSEN listing."""
     record = (
         RegistryRecord.objects.filter(nik=person.nik)
@@ -166,7 +180,7 @@ def addition_checks(
             raise ValidationError("Tanggal lahir bayi wajib diisi.")
         evidence["birth_date"] = person.birth_date.isoformat()
     elif ground == Ground.FAMILY:
-        check_no_other_cover(person, evidence)
+        _check_no_other_cover(person, evidence)
         members = person.household.members.exclude(pk=person.pk)
         if not any(is_active(member, effective_month) for member in members):
             raise ValidationError(
@@ -174,11 +188,11 @@ def addition_checks(
                 "PBI Pemda aktif."
             )
     elif ground == Ground.DTKS:
-        check_domicile_and_cover(person, effective_month, evidence)
+        _check_domicile_and_cover(person, effective_month, evidence)
         if not (evidence.get("source") or evidence.get("dtks_id")):
-            evidence |= registry_evidence(person, timezone.localdate())
-        require(evidence, "source", "dtks_id", "data_period", "checked_on")
-        if evidence["source"] not in DTKS_SOURCES:
+            evidence |= _registry_evidence(person, timezone.localdate())
+        _require(evidence, "source", "dtks_id", "data_period", "checked_on")
+        if evidence["source"] not in _DTKS_SOURCES:
             raise ValidationError("Sumber data harus DTKS atau DTSEN.")
         if evidence["source"] == "DTSEN" and str(evidence.get("desil")) not in {
             str(desil) for desil in range(1, 11)
@@ -186,7 +200,7 @@ def addition_checks(
             raise ValidationError("Desil DTSEN wajib diisi (1 sampai 10).")
         evidence["checked_on"] = as_date(evidence["checked_on"], "Tanggal cek").isoformat()
     elif ground == Ground.SKTM:
-        check_domicile_and_cover(person, effective_month, evidence)
+        _check_domicile_and_cover(person, effective_month, evidence)
         valid = Letter.objects.valid_on(timezone.localdate()).filter(
             person=person, village=person.household.village_id
         )
@@ -197,7 +211,7 @@ def addition_checks(
     elif ground != Ground.OPENING:
         raise ValidationError("Dasar penambahan tidak dikenal.")
     if ground != Ground.OPENING:
-        check_faskes(person, faskes)
+        _check_faskes(person, faskes)
     return evidence
 
 
@@ -219,7 +233,7 @@ def participant_add(
     listing."""
     effective_month = month_start(effective_month)
     with transaction.atomic():
-        last = locked_history(actor, person)
+        last = _locked_history(actor, person)
         if ground == Ground.OPENING:
             permissions.require(
                 permissions.can_import_data(actor), "Saldo awal hanya dicatat admin melalui impor."
@@ -247,7 +261,13 @@ def participant_add(
         )
 
 
-def removal_checks(*, person, ground, evidence=None, duplicate_of=None):
+def removal_checks(
+    *,
+    person: Person,
+    ground: Ground,
+    evidence: dict | None = None,
+    duplicate_of: Person | None = None,
+) -> dict:
     """Checks a Pasal 5 ayat (2) ground and its evidence; returns the evidence to record. The
     validation of ayat (3) comes after, when the removal is recorded."""
     evidence = dict(evidence or {})
@@ -255,18 +275,18 @@ def removal_checks(*, person, ground, evidence=None, duplicate_of=None):
     if last is None or last.kind != Kind.ADDITION:
         raise ValidationError(f"NIK {person.nik} bukan peserta PBI Pemda aktif.")
     if ground == Ground.DIED:
-        require(evidence, "death_date", "death_certificate")
+        _require(evidence, "death_date", "death_certificate")
         evidence["death_date"] = as_date(evidence["death_date"], "Tanggal meninggal").isoformat()
     elif ground == Ground.DUPLICATE:
         if duplicate_of is None or duplicate_of.pk == person.pk:
             raise ValidationError("Pilih data lain yang menjadi pasangan duplikasinya.")
     elif ground == Ground.SEGMENT:
-        require(evidence, "segment", "since")
+        _require(evidence, "segment", "since")
         if evidence["segment"] not in Segment.values:
             raise ValidationError("Segmen kepesertaan tujuan tidak dikenal.")
         evidence["since"] = as_date(evidence["since"], "Tanggal pindah segmen").isoformat()
     elif ground == Ground.MOVED_OUT:
-        require(evidence, "destination", "moved_on")
+        _require(evidence, "destination", "moved_on")
         evidence["moved_on"] = as_date(evidence["moved_on"], "Tanggal pindah").isoformat()
     else:
         raise ValidationError("Dasar pengurangan tidak dikenal.")
@@ -275,22 +295,22 @@ def removal_checks(*, person, ground, evidence=None, duplicate_of=None):
 
 def participant_remove(
     *,
-    actor,
-    person,
-    ground,
-    effective_month,
-    validated_by,
-    validated_on,
-    validated_against,
-    evidence=None,
-    duplicate_of=None,
-    note="",
-):
+    actor: User,
+    person: Person,
+    ground: Ground,
+    effective_month: datetime.date,
+    validated_by: Validator,
+    validated_on: datetime.date | str,
+    validated_against: str,
+    evidence: dict | None = None,
+    duplicate_of: Person | None = None,
+    note: str = "",
+) -> LedgerEntry:
     """Removes a participant on a Pasal 5 ayat (2) ground, after the population data is
     validated (ayat 3)."""
     effective_month = month_start(effective_month)
     with transaction.atomic():
-        last = locked_history(actor, person, permissions.can_record_removal)
+        last = _locked_history(actor, person, permissions.can_record_removal)
         evidence = removal_checks(
             person=person, ground=ground, evidence=evidence, duplicate_of=duplicate_of
         )
@@ -319,7 +339,14 @@ def participant_remove(
         )
 
 
-def participants_import(*, actor, rows, regency, source, progress=None):
+def participants_import(
+    *,
+    actor: User,
+    rows: Iterable[Row],
+    regency: Regency,
+    source: str,
+    progress: Progress | None = None,
+) -> Plan:
     """Records today's participants (opening balance) from an import, all or nothing: a file
     with any bad row writes nothing, and rows already active are left as they are, so the same
     file imported twice changes nothing. Existing residents keep their recorded data.
@@ -329,7 +356,7 @@ def participants_import(*, actor, rows, regency, source, progress=None):
         plan = plan_participants(
             rows,
             regency,
-            write=lambda batch, known: write_opening_balance(actor, source, batch, known),
+            write=lambda batch, known: _write_opening_balance(actor, source, batch, known),
             progress=progress,
         )
         if plan.errors:
@@ -338,7 +365,7 @@ def participants_import(*, actor, rows, regency, source, progress=None):
     return plan
 
 
-def write_opening_balance(actor, source, batch, known):
+def _write_opening_balance(actor: User, source: str, batch: list[Row], known: Known) -> None:
     """Writes one checked batch of an import: new households and people, one opening balance
     entry per row, and their projection (by the same function as every other entry)."""
     new_households = {}
@@ -437,14 +464,16 @@ def write_opening_balance(actor, source, batch, known):
     project_people(people)
 
 
-def registry_import(*, actor, rows, regency, progress=None):
+def registry_import(
+    *, actor: User, rows: Iterable[Row], regency: Regency, progress: Progress | None = None
+) -> Plan:
     """Records an extract of DTKS/DTSEN, all or nothing; the same file twice changes
     nothing."""
     permissions.require(
         permissions.can_import_data(actor), "Hanya admin yang mengimpor data DTKS/DTSEN."
     )
 
-    def write(batch, known):
+    def write(batch: list[Row], known: Known) -> None:
         bulk_insert(
             RegistryRecord,
             [*REGISTRY_FIELDS, "imported_by_id"],
@@ -458,7 +487,7 @@ def registry_import(*, actor, rows, regency, progress=None):
     return plan
 
 
-def entry_correct(*, actor, entry, reason):
+def entry_correct(*, actor: User, entry: LedgerEntry, reason: str) -> LedgerEntry:
     """Reverses `entry`, recorded by mistake, with a correction entry: the ledger is never
     edited. The correction is of the opposite kind, takes effect in the same month and names
     the entry, so the pair has no effect on any date. Only the person's latest entry can be
@@ -469,7 +498,7 @@ def entry_correct(*, actor, entry, reason):
     if not reason:
         raise ValidationError("Alasan koreksi wajib diisi.")
     with transaction.atomic():
-        last = locked_history(actor, entry.person)
+        last = _locked_history(actor, entry.person)
         if entry.ground == Ground.CORRECTION:
             raise ValidationError(
                 "Entri koreksi tidak dapat dikoreksi lagi; catat mutasi baru dengan dasarnya."

@@ -12,6 +12,7 @@ from django.utils import timezone
 from enrollment import exports, services
 from enrollment.imports import (
     REGISTRY_REQUIRED,
+    REQUIRED,
     deployment_regency,
     plan_participants,
     plan_registry,
@@ -25,11 +26,11 @@ REGISTRY_PREVIEW = "enrollment.registry_preview"
 REGISTRY_IMPORT = "enrollment.registry_import"
 ROSTER_EXPORT = "enrollment.roster_export"
 # Bad rows listed on the page; all of them are in the downloadable report.
-ERRORS_SHOWN = 100
-MESSAGES_SHOWN = 20
+_ERRORS_SHOWN = 100
+_MESSAGES_SHOWN = 20
 
 
-def preview_result(job, plan, stored, confirm_url):
+def _preview_result(job, plan, stored, confirm_url):
     """The summary a preview page shows; keeps the upload only if it can be saved."""
     confirmable = bool(plan.to_add and not plan.errors)
     if plan.errors:
@@ -45,7 +46,7 @@ def preview_result(job, plan, stored, confirm_url):
         "to_add": plan.to_add,
         "unchanged": plan.unchanged,
         "error_count": len(plan.errors),
-        "errors": plan.errors[:ERRORS_SHOWN],
+        "errors": plan.errors[:_ERRORS_SHOWN],
         "is_confirmable": confirmable,
         "confirm_url": confirm_url,
     }
@@ -54,10 +55,38 @@ def preview_result(job, plan, stored, confirm_url):
 def shortened(error):
     """A refusal listing many bad rows, cut to what a page can show."""
     messages = error.messages
-    if len(messages) <= MESSAGES_SHOWN:
+    if len(messages) <= _MESSAGES_SHOWN:
         return error
-    more = len(messages) - MESSAGES_SHOWN
-    return ValidationError([*messages[:MESSAGES_SHOWN], f"… dan {more} baris bermasalah lainnya."])
+    more = len(messages) - _MESSAGES_SHOWN
+    return ValidationError([*messages[:_MESSAGES_SHOWN], f"… dan {more} baris bermasalah lainnya."])
+
+
+def _preview(job, *, stored, filename, plan, required, confirm_url):
+    """What saving the stored upload would do, as `plan` reads its rows; an unreadable upload
+    is deleted at once."""
+    job.progress(0, message="Memeriksa baris")
+    try:
+        with default_storage.open(stored, "rb") as file:
+            result = plan(
+                read_rows(file, filename, required), deployment_regency(), progress=job.progress
+            )
+    except ValidationError:
+        default_storage.delete(stored)
+        raise
+    return _preview_result(job, result, stored, confirm_url)
+
+
+def _save(job, stored, save):
+    """Saves the stored upload with `save(file)`; the upload is deleted whatever the outcome."""
+    job.progress(0, message="Memeriksa dan menyimpan")
+    try:
+        with default_storage.open(stored, "rb") as file:
+            plan = save(file)
+    except ValidationError as error:
+        raise shortened(error) from error
+    finally:
+        default_storage.delete(stored)
+    return {"rows": plan.rows, "added": plan.to_add, "unchanged": plan.unchanged}
 
 
 @register(
@@ -68,16 +97,14 @@ def shortened(error):
     back="enrollment:import_participants",
 )
 def participants_preview(job, *, stored, filename):
-    job.progress(0, message="Memeriksa baris")
-    try:
-        with default_storage.open(stored, "rb") as file:
-            plan = plan_participants(
-                read_rows(file, filename), deployment_regency(), progress=job.progress
-            )
-    except ValidationError:
-        default_storage.delete(stored)
-        raise
-    return preview_result(job, plan, stored, "enrollment:import_confirm")
+    return _preview(
+        job,
+        stored=stored,
+        filename=filename,
+        plan=plan_participants,
+        required=REQUIRED,
+        confirm_url="enrollment:import_confirm",
+    )
 
 
 @register(
@@ -87,21 +114,17 @@ def participants_preview(job, *, stored, filename):
     back="enrollment:import_participants",
 )
 def participants_import(job, *, stored, filename):
-    job.progress(0, message="Memeriksa dan menyimpan")
-    try:
-        with default_storage.open(stored, "rb") as file:
-            plan = services.participants_import(
-                actor=job.created_by,
-                rows=read_rows(file, filename),
-                regency=deployment_regency(),
-                source=filename,
-                progress=job.progress,
-            )
-    except ValidationError as error:
-        raise shortened(error) from error
-    finally:
-        default_storage.delete(stored)
-    return {"rows": plan.rows, "added": plan.to_add, "unchanged": plan.unchanged}
+    return _save(
+        job,
+        stored,
+        lambda file: services.participants_import(
+            actor=job.created_by,
+            rows=read_rows(file, filename),
+            regency=deployment_regency(),
+            source=filename,
+            progress=job.progress,
+        ),
+    )
 
 
 @register(
@@ -112,18 +135,14 @@ def participants_import(job, *, stored, filename):
     back="enrollment:import_registry",
 )
 def registry_preview(job, *, stored, filename):
-    job.progress(0, message="Memeriksa baris")
-    try:
-        with default_storage.open(stored, "rb") as file:
-            plan = plan_registry(
-                read_rows(file, filename, REGISTRY_REQUIRED),
-                deployment_regency(),
-                progress=job.progress,
-            )
-    except ValidationError:
-        default_storage.delete(stored)
-        raise
-    return preview_result(job, plan, stored, "enrollment:import_registry_confirm")
+    return _preview(
+        job,
+        stored=stored,
+        filename=filename,
+        plan=plan_registry,
+        required=REGISTRY_REQUIRED,
+        confirm_url="enrollment:import_registry_confirm",
+    )
 
 
 @register(
@@ -133,20 +152,16 @@ def registry_preview(job, *, stored, filename):
     back="enrollment:import_registry",
 )
 def registry_import(job, *, stored, filename):
-    job.progress(0, message="Memeriksa dan menyimpan")
-    try:
-        with default_storage.open(stored, "rb") as file:
-            plan = services.registry_import(
-                actor=job.created_by,
-                rows=read_rows(file, filename, REGISTRY_REQUIRED),
-                regency=deployment_regency(),
-                progress=job.progress,
-            )
-    except ValidationError as error:
-        raise shortened(error) from error
-    finally:
-        default_storage.delete(stored)
-    return {"rows": plan.rows, "added": plan.to_add, "unchanged": plan.unchanged}
+    return _save(
+        job,
+        stored,
+        lambda file: services.registry_import(
+            actor=job.created_by,
+            rows=read_rows(file, filename, REGISTRY_REQUIRED),
+            regency=deployment_regency(),
+            progress=job.progress,
+        ),
+    )
 
 
 @register(

@@ -22,7 +22,7 @@ from people.models import Person
 PAGE_SIZE = 50
 
 
-def roster_queryset(request):
+def _roster_queryset(request):
     return exports.roster_rows(
         request.user, request.GET.get("q", ""), request.GET.get("village", "")
     )
@@ -30,7 +30,7 @@ def roster_queryset(request):
 
 @require_safe
 def roster(request):
-    page = Paginator(roster_queryset(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(_roster_queryset(request), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "enrollment/roster.html",
@@ -92,10 +92,10 @@ def duplicates(request):
 
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-UPLOAD_SUFFIXES = {".xlsx", ".csv"}
+_UPLOAD_SUFFIXES = {".xlsx", ".csv"}
 
 
-def upload_and_preview(request, preview_kind, template):
+def _upload_and_preview(request, preview_kind, template):
     """Step 1 of an import: keep the upload and check it in a job; the job's page shows the
     preview with a button to save. Nothing is written until the admin confirms."""
     if not permissions.can_import_data(request.user):
@@ -106,7 +106,7 @@ def upload_and_preview(request, preview_kind, template):
         suffix = PurePath(upload.name).suffix.lower() if upload else ""
         if upload is None:
             context["error"] = "Pilih berkas .xlsx atau .csv."
-        elif suffix not in UPLOAD_SUFFIXES:
+        elif suffix not in _UPLOAD_SUFFIXES:
             context["error"] = "Unggah berkas .xlsx atau .csv."
         elif upload.size > MAX_UPLOAD_BYTES:
             context["error"] = f"Berkas lebih dari {context['max_mb']} MB."
@@ -117,7 +117,7 @@ def upload_and_preview(request, preview_kind, template):
     return render(request, template, context)
 
 
-def confirm_preview(request, preview_kind, import_kind, back):
+def _confirm_preview(request, preview_kind, import_kind, back):
     """Step 2: save a previewed file, all or nothing, in a job."""
     if not permissions.can_import_data(request.user):
         raise PermissionDenied
@@ -137,12 +137,12 @@ def confirm_preview(request, preview_kind, import_kind, back):
 
 
 def import_participants(request):
-    return upload_and_preview(request, tasks.PARTICIPANTS_PREVIEW, "enrollment/import.html")
+    return _upload_and_preview(request, tasks.PARTICIPANTS_PREVIEW, "enrollment/import.html")
 
 
 @require_POST
 def import_confirm(request):
-    return confirm_preview(
+    return _confirm_preview(
         request,
         tasks.PARTICIPANTS_PREVIEW,
         tasks.PARTICIPANTS_IMPORT,
@@ -151,11 +151,11 @@ def import_confirm(request):
 
 
 def import_registry(request):
-    return upload_and_preview(request, tasks.REGISTRY_PREVIEW, "enrollment/import_registry.html")
+    return _upload_and_preview(request, tasks.REGISTRY_PREVIEW, "enrollment/import_registry.html")
 
 
 @require_POST
 def import_registry_confirm(request):
-    return confirm_preview(
+    return _confirm_preview(
         request, tasks.REGISTRY_PREVIEW, tasks.REGISTRY_IMPORT, "enrollment:import_registry"
     )

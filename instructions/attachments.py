@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 MAX_BYTES = 5 * 1024 * 1024
 # The file's first bytes decide its type; the name's extension must agree.
-TYPES = [
+_TYPES = [
     (b"%PDF-", "application/pdf", {".pdf"}),
     (b"\x89PNG\r\n\x1a\n", "image/png", {".png"}),
     (b"\xff\xd8\xff", "image/jpeg", {".jpg", ".jpeg"}),
@@ -27,7 +27,7 @@ def checked_type(upload):
     head = upload.read(16)
     upload.seek(0)
     suffix = PurePath(name).suffix.lower()
-    for magic, content_type, suffixes in TYPES:
+    for magic, content_type, suffixes in _TYPES:
         if head.startswith(magic) and suffix in suffixes:
             return content_type
     raise ValidationError(

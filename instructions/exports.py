@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from instructions.overview import CellStatus
 from sktm import letters
 
-COLORS = {
+_COLORS = {
     CellStatus.SUBMITTED: "#d1e7dd",
     CellStatus.LATE: "#fff3cd",
     CellStatus.MISSING: "#f8d7da",
@@ -22,7 +22,7 @@ def write_matrix(output, matrix):
     wrap = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     fills = {
         status: workbook.add_format({"bg_color": color, "border": 1})
-        for status, color in COLORS.items()
+        for status, color in _COLORS.items()
     }
     instruction = matrix.instruction
     sheet.write_string(0, 0, f"Rekap laporan pelaksanaan {instruction}", bold)
@@ -47,6 +47,6 @@ def write_matrix(output, matrix):
 def matrix_pdf(matrix, base_url):
     html = render_to_string(
         "instructions/matrix_pdf.html",
-        {"matrix": matrix, "statuses": CellStatus, "colors": COLORS},
+        {"matrix": matrix, "statuses": CellStatus, "colors": _COLORS},
     )
     return letters.pdf(html, base_url)

@@ -6,11 +6,14 @@ A figure whose source is not built yet is None, shown as "belum tersedia".
 """
 
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from enrollment.models import Ground, Kind, LedgerEntry
+from instructions.models import Item, Report
 from oversight.models import Reverification
 from verification.models import Proposal, ProposalItem, ProposalStatus
 
@@ -20,10 +23,10 @@ class Figure:
     key: str
     label: str
     unit: str
-    compute: object  # (report, start, end) -> int | None
+    compute: Callable[[Report, datetime.date, datetime.date], int | None]
 
 
-def village_filter(report, path):
+def _village_filter(report: Report, path: str) -> dict[str, int]:
     """Filter keyword arguments restricting `path` (a lookup to a Village) to the report's
     addressee's area."""
     if report.village_id:
@@ -33,7 +36,9 @@ def village_filter(report, path):
     return {f"{path}__district__regency": report.instruction.regency_id}
 
 
-def day_bounds(start, end):
+def _day_bounds(
+    start: datetime.date, end: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
     """Aware datetimes bounding the local days from `start` to `end` inclusive."""
     tz = timezone.get_current_timezone()
     begin = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
@@ -43,45 +48,45 @@ def day_bounds(start, end):
     return begin, after
 
 
-def ledger_count(kind):
-    def compute(report, start, end):
-        begin, after = day_bounds(start, end)
+def _ledger_count(kind: Kind) -> Callable[[Report, datetime.date, datetime.date], int]:
+    def compute(report: Report, start: datetime.date, end: datetime.date) -> int:
+        begin, after = _day_bounds(start, end)
         return (
             LedgerEntry.objects.filter(kind=kind, recorded_at__gte=begin, recorded_at__lt=after)
             # The opening balance records who already participated, not work done.
             .exclude(ground=Ground.OPENING)
-            .filter(**village_filter(report, "person__household__village"))
+            .filter(**_village_filter(report, "person__household__village"))
             .count()
         )
 
     return compute
 
 
-def sent_proposals(report, start, end):
+def _sent_proposals(report: Report, start: datetime.date, end: datetime.date) -> QuerySet[Proposal]:
     """Usulan the villages sent in the period (whatever was decided since)."""
-    begin, after = day_bounds(start, end)
+    begin, after = _day_bounds(start, end)
     return (
         Proposal.objects.filter(submitted_at__gte=begin, submitted_at__lt=after)
         .exclude(status=ProposalStatus.DRAFT)
-        .filter(**village_filter(report, "village"))
+        .filter(**_village_filter(report, "village"))
     )
 
 
-def proposals_sent(report, start, end):
-    return sent_proposals(report, start, end).count()
+def proposals_sent(report: Report, start: datetime.date, end: datetime.date) -> int:
+    return _sent_proposals(report, start, end).count()
 
 
-def additions_proposed(report, start, end):
-    proposals = sent_proposals(report, start, end)
+def additions_proposed(report: Report, start: datetime.date, end: datetime.date) -> int:
+    proposals = _sent_proposals(report, start, end)
     return ProposalItem.objects.filter(proposal__in=proposals, kind=Kind.ADDITION).count()
 
 
-def participants_reverified(report, start, end):
+def participants_reverified(report: Report, start: datetime.date, end: datetime.date) -> int:
     """Participants whose re-verification (KELIMA b) was recorded in the period."""
-    begin, after = day_bounds(start, end)
+    begin, after = _day_bounds(start, end)
     return (
         Reverification.objects.filter(recorded_at__gte=begin, recorded_at__lt=after)
-        .filter(**village_filter(report, "village"))
+        .filter(**_village_filter(report, "village"))
         .values("person")
         .distinct()
         .count()
@@ -98,13 +103,13 @@ FIGURES = {
             participants_reverified,
         ),
         Figure(
-            "removals_recorded", "Pengurangan peserta dicatat", "orang", ledger_count(Kind.REMOVAL)
+            "removals_recorded", "Pengurangan peserta dicatat", "orang", _ledger_count(Kind.REMOVAL)
         ),
         Figure(
             "additions_recorded",
             "Penambahan peserta dicatat",
             "orang",
-            ledger_count(Kind.ADDITION),
+            _ledger_count(Kind.ADDITION),
         ),
         Figure("additions_proposed", "Penambahan diusulkan desa", "orang", additions_proposed),
         Figure("proposals_sent", "Usulan dikirim ke Dinas Sosial", "usulan", proposals_sent),
@@ -119,7 +124,7 @@ class Value:
     unit: str
 
 
-def for_report(report, items):
+def for_report(report: Report, items: Iterable[Item]) -> dict[int, list[Value]]:
     """{item id: [Value, …]} for the items among `items` that name figures."""
     period = report.period
     cache = {}

@@ -18,9 +18,9 @@ from instructions.models import AddresseeKind, Diktum, Instruction, Item, Report
 from regions.models import Agency, Regency
 from regions.months import month_start
 
-REQUIRED = ["regency", "number", "title", "place", "signed_on", "signatory", "signatory_title"]
-PARKED = 1000  # positions of rows not (yet) seen in the file being loaded
-TEXT_FIELDS = ["title", "preamble", "addressed_to", "closing", "place", "signatory"]
+_REQUIRED = ["regency", "number", "title", "place", "signed_on", "signatory", "signatory_title"]
+_PARKED = 1000  # positions of rows not (yet) seen in the file being loaded
+_TEXT_FIELDS = ["title", "preamble", "addressed_to", "closing", "place", "signatory"]
 
 
 def parse(content):
@@ -30,12 +30,12 @@ def parse(content):
         raise ValidationError(f"Berkas instruksi bukan TOML UTF-8 yang sah: {error}") from error
 
 
-def find_agency(name, agencies):
+def _find_agency(name, agencies):
     matches = [a for a in agencies if name in (a.short_name, a.name)]
     return matches[0] if len(matches) == 1 else None
 
 
-def checked_items(number, diktum, agencies, errors):
+def _checked_items(number, diktum, agencies, errors):
     """The diktum's items as dicts ready to save, appending any mistake to `errors`."""
     where = f"Diktum {number} ({diktum.get('label', '?')})"
     kind = diktum.get("addressee", "")
@@ -44,7 +44,7 @@ def checked_items(number, diktum, agencies, errors):
         return []
     agency = None
     if kind == AddresseeKind.AGENCY:
-        agency = find_agency(diktum.get("agency", ""), agencies)
+        agency = _find_agency(diktum.get("agency", ""), agencies)
         if agency is None:
             errors.append(f"{where}: perangkat daerah '{diktum.get('agency', '')}' tidak dikenal.")
     if ("text" in diktum) == ("items" in diktum):
@@ -83,7 +83,7 @@ def instruction_load(*, content, regency_code=None):
     """Creates or updates the instruction in `content` (TOML). `regency_code` applies it to
     another loaded kabupaten than the one the file names. Returns (instruction, counts)."""
     data = parse(content)
-    errors = [f"Kolom '{field}' wajib diisi." for field in REQUIRED if not data.get(field)]
+    errors = [f"Kolom '{field}' wajib diisi." for field in _REQUIRED if not data.get(field)]
     regency = Regency.objects.filter(code=regency_code or data.get("regency")).first()
     if regency is None:
         errors.append(f"Kabupaten '{regency_code or data.get('regency')}' belum dimuat.")
@@ -101,7 +101,7 @@ def instruction_load(*, content, regency_code=None):
     errors += [f"Diktum '{label}' ganda atau tanpa label." for label in labels if not label]
     errors += [f"Diktum '{lbl}' ganda." for lbl in sorted(set(labels)) if labels.count(lbl) > 1]
     checked = [
-        (number, d, checked_items(number, d, agencies, errors))
+        (number, d, _checked_items(number, d, agencies, errors))
         for number, d in enumerate(dicta, start=1)
     ]
     if errors:
@@ -114,12 +114,12 @@ def instruction_load(*, content, regency_code=None):
             regency=regency,
             number=data["number"],
             defaults={
-                **{field: str(data.get(field, "")).strip() for field in TEXT_FIELDS},
+                **{field: str(data.get(field, "")).strip() for field in _TEXT_FIELDS},
                 "signed_on": signed_on,
                 "signatory_title": data["signatory_title"],
             },
             create_defaults={
-                **{field: str(data.get(field, "")).strip() for field in TEXT_FIELDS},
+                **{field: str(data.get(field, "")).strip() for field in _TEXT_FIELDS},
                 "signed_on": signed_on,
                 "signatory_title": data["signatory_title"],
                 "reporting_period": period,
@@ -129,7 +129,7 @@ def instruction_load(*, content, regency_code=None):
         )
         # Positions are re-set from the file; park the old ones out of the way first so the
         # unique (instruction, position) never clashes while rows move.
-        Diktum.objects.filter(instruction=instruction).update(position=F("position") + PARKED)
+        Diktum.objects.filter(instruction=instruction).update(position=F("position") + _PARKED)
         for number, raw, items in checked:
             diktum, _ = Diktum.objects.update_or_create(
                 instruction=instruction,
@@ -141,7 +141,7 @@ def instruction_load(*, content, regency_code=None):
                 },
             )
             counts["diktum"] += 1
-            Item.objects.filter(diktum=diktum).update(position=F("position") + PARKED)
+            Item.objects.filter(diktum=diktum).update(position=F("position") + _PARKED)
             for item in items:
                 Item.objects.update_or_create(
                     diktum=diktum,
@@ -150,8 +150,8 @@ def instruction_load(*, content, regency_code=None):
                 )
                 counts["butir"] += 1
         stale = [
-            *Diktum.objects.filter(instruction=instruction, position__gte=PARKED),
-            *Item.objects.filter(diktum__instruction=instruction, position__gte=PARKED),
+            *Diktum.objects.filter(instruction=instruction, position__gte=_PARKED),
+            *Item.objects.filter(diktum__instruction=instruction, position__gte=_PARKED),
         ]
         if stale:
             raise ValidationError(

@@ -1,5 +1,6 @@
 import uuid
 from pathlib import PurePath
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,8 +9,12 @@ from django.db import models
 from django.db.models import Q
 
 from accounts import scoping
+from accounts.models import User
 from instructions import periods
 from regions.models import Agency, District, Regency, Village
+
+if TYPE_CHECKING:
+    from instructions.addressees import Addressee
 
 
 class ReportingPeriod(models.TextChoices):
@@ -27,7 +32,7 @@ class AddresseeKind(models.TextChoices):
 
 
 class InstructionQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         return scoping.scope_by_regency(self, user, "regency")
 
 
@@ -108,7 +113,7 @@ class Diktum(models.Model):
 
 
 class ItemQuerySet(models.QuerySet):
-    def addressed_to(self, addressee):
+    def addressed_to(self, addressee: "Addressee") -> Self:
         """The items an agency, district or village must carry out and report on."""
         return self.filter(addressee.item_condition(), diktum__is_reportable=True)
 
@@ -180,11 +185,11 @@ class ReportStatus(models.TextChoices):
     DELIVERED = "delivered", "Disampaikan kepada Bupati melalui Sekda"
 
 
-EDITABLE_STATUSES = [ReportStatus.DRAFT, ReportStatus.RETURNED]
+_EDITABLE_STATUSES = [ReportStatus.DRAFT, ReportStatus.RETURNED]
 
 
 class ReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         return scoping.scope_by_addressee(self, user, "", "instruction__regency")
 
 
@@ -259,7 +264,7 @@ class Report(models.Model):
 
     @property
     def is_editable(self):
-        return self.status in EDITABLE_STATUSES
+        return self.status in _EDITABLE_STATUSES
 
 
 class LineStatus(models.TextChoices):
@@ -296,7 +301,7 @@ class ReportLine(models.Model):
 
 
 class AttachmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         return scoping.scope_by_addressee(
             self, user, "line__report__", "line__report__instruction__regency"
         )

@@ -26,7 +26,7 @@ class RowKind(models.TextChoices):
     VILLAGES = "villages", "Desa/kelurahan"
 
 
-def cell_status(report, period, today):
+def _cell_status(report, period, today):
     """What the overview shows for one addressee and period on `today`. A report counts from
     its first submission: on or before the due date it is in, after it is late. No submission
     by the due date is missing; a report back with its author is returned."""
@@ -68,7 +68,7 @@ class Matrix:
     totals: dict = field(default_factory=dict)
 
 
-def addressees(instruction, user, kind, district_code=""):
+def _addressees(instruction, user, kind, district_code=""):
     """The addressees the user may oversee, of the rows chosen."""
     items = Item.objects.filter(diktum__instruction=instruction, diktum__is_reportable=True)
     kinds = set(items.values_list("addressee", flat=True))
@@ -101,7 +101,7 @@ def build(
     periods = instruction.periods_until(today)
     if year:
         periods = [period for period in periods if period.start.year == year]
-    rows_of = addressees(instruction, user, kind, district_code)
+    rows_of = _addressees(instruction, user, kind, district_code)
     reports = Report.objects.visible_to(user).filter(
         instruction=instruction, period_start__in=[period.start for period in periods]
     )
@@ -116,7 +116,7 @@ def build(
         cells = []
         for period in periods:
             report = by_key.get((addressee.key, period.start))
-            cells.append(Cell(cell_status(report, period, today), report))
+            cells.append(Cell(_cell_status(report, period, today), report))
         if status and not any(cell.status == status for cell in cells):
             continue
         for cell in cells:

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from regions.months import MONTH_NAMES, add_months
 
-ROMAN = ["I", "II", "III", "IV"]
-LENGTH = {"monthly": 1, "quarterly": 3, "semester": 6}
+_ROMAN = ["I", "II", "III", "IV"]
+_LENGTH = {"monthly": 1, "quarterly": 3, "semester": 6}
 
 
 @dataclass(frozen=True)
@@ -25,24 +25,24 @@ class Period:
 
 def period_start(date, kind):
     """The first day of the period of `kind` holding `date`."""
-    months = LENGTH[kind]
+    months = _LENGTH[kind]
     return datetime.date(date.year, (date.month - 1) // months * months + 1, 1)
 
 
-def label(start, kind):
+def _label(start, kind):
     if kind == "monthly":
         return f"{MONTH_NAMES[start.month - 1]} {start.year}"
-    index = (start.month - 1) // LENGTH[kind]
+    index = (start.month - 1) // _LENGTH[kind]
     name = "Triwulan" if kind == "quarterly" else "Semester"
-    return f"{name} {ROMAN[index]} {start.year}"
+    return f"{name} {_ROMAN[index]} {start.year}"
 
 
 def period_at(start, kind, due_days):
     """The period beginning on `start`, which must be the first day of one."""
     if period_start(start, kind) != start:
         raise ValueError(f"{start} bukan awal periode {kind}.")
-    end = add_months(start, LENGTH[kind]) - datetime.timedelta(days=1)
-    return Period(start, end, end + datetime.timedelta(days=due_days), label(start, kind))
+    end = add_months(start, _LENGTH[kind]) - datetime.timedelta(days=1)
+    return Period(start, end, end + datetime.timedelta(days=due_days), _label(start, kind))
 
 
 def periods_between(first, last, kind, due_days):
@@ -51,5 +51,5 @@ def periods_between(first, last, kind, due_days):
     result = []
     while start <= last:
         result.append(period_at(start, kind, due_days))
-        start = add_months(start, LENGTH[kind])
+        start = add_months(start, _LENGTH[kind])
     return result

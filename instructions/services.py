@@ -1,12 +1,16 @@
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import permissions
+from accounts.models import User
 from instructions import attachments
 from instructions.addressees import addressee_of
 from instructions.models import (
     Attachment,
+    Instruction,
     Item,
     Report,
     ReportEvent,
@@ -16,7 +20,13 @@ from instructions.models import (
 from instructions.transitions import require_may_move, submission_status, transition
 
 
-def report_open(*, actor, instruction, period_start, today=None):
+def report_open(
+    *,
+    actor: User,
+    instruction: Instruction,
+    period_start: datetime.date,
+    today: datetime.date | None = None,
+) -> Report:
     """Starts the actor's addressee's report for a period: one line per item addressed to it.
     A period that has not started, or one already reported, is refused."""
     today = today or timezone.localdate()
@@ -63,24 +73,24 @@ def report_open(*, actor, instruction, period_start, today=None):
         return report
 
 
-def require_writer(actor, report):
+def _require_writer(actor: User, report: Report) -> None:
     permissions.require(
         permissions.can_write_report(actor, report), "Anda tidak berwenang mengubah laporan ini."
     )
 
 
-def require_writable(actor, report):
-    require_writer(actor, report)
+def _require_writable(actor: User, report: Report) -> None:
+    _require_writer(actor, report)
     if not report.is_editable:
         raise ValidationError(
             f"Laporan berstatus '{report.get_status_display()}' tidak dapat diubah lagi."
         )
 
 
-def report_update(*, actor, report, lines):
+def report_update(*, actor: User, report: Report, lines: dict[int, dict]) -> Report:
     """Saves what the addressee wrote. `lines` maps each ReportLine id to its cleaned input
     (status, narrative, figure, figure_unit, upload). Any bad attachment refuses all."""
-    require_writer(actor, report)
+    _require_writer(actor, report)
     errors = []
     for values in lines.values():
         upload = values.get("upload")
@@ -93,7 +103,7 @@ def report_update(*, actor, report, lines):
         raise ValidationError(errors)
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
-        require_writable(actor, report)
+        _require_writable(actor, report)
         own_lines = {line.pk: line for line in report.lines.all()}
         if set(lines) - set(own_lines):
             raise ValidationError("Butir laporan tidak sesuai laporan ini.")
@@ -119,10 +129,10 @@ def report_update(*, actor, report, lines):
         return report
 
 
-def attachment_delete(*, actor, attachment):
+def attachment_delete(*, actor: User, attachment: Attachment) -> Report:
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=attachment.line.report_id)
-        require_writable(actor, report)
+        _require_writable(actor, report)
         stored = attachment.file.name
         attachment.delete()
         storage = attachment.file.storage
@@ -130,13 +140,13 @@ def attachment_delete(*, actor, attachment):
         return report
 
 
-def report_submit(*, actor, report):
+def report_submit(*, actor: User, report: Report) -> Report:
     """Files the report: a village's goes to its Camat, any other to the Sekda."""
     with transaction.atomic():
         return transition(report=report, to=submission_status(report), actor=actor)
 
 
-def report_return(*, actor, report, note):
+def report_return(*, actor: User, report: Report, note: str) -> Report:
     require_may_move(report=report, to=ReportStatus.RETURNED, actor=actor)
     if not note.strip():
         raise ValidationError("Tuliskan catatan agar desa tahu apa yang harus diperbaiki.")
@@ -144,7 +154,7 @@ def report_return(*, actor, report, note):
         return transition(report=report, to=ReportStatus.RETURNED, actor=actor, note=note)
 
 
-def report_forward(*, actor, report):
+def report_forward(*, actor: User, report: Report) -> Report:
     """The Camat accepts a village's report and forwards it to the Bupati through the Sekda."""
     with transaction.atomic():
         return transition(report=report, to=ReportStatus.DELIVERED, actor=actor)

@@ -20,11 +20,11 @@ from instructions.reminders import awaiting_review
 from regions import terminology
 
 
-def scoped_instruction(request, pk):
+def _scoped_instruction(request, pk):
     return get_object_or_404(Instruction.objects.visible_to(request.user), pk=pk)
 
 
-def scoped_report(request, pk):
+def _scoped_report(request, pk):
     queryset = Report.objects.visible_to(request.user).select_related(
         "instruction__regency", "agency", "district", "village__district"
     )
@@ -43,7 +43,7 @@ def instruction_list(request):
 def instruction_detail(request, pk):
     """The instruction's text as the user reads it (its own items, or all for the Sekda,
     Bupati and admin) and, for an addressee, its periods and reports."""
-    instruction = scoped_instruction(request, pk)
+    instruction = _scoped_instruction(request, pk)
     addressee = addressee_of(request.user)
     items = Item.objects.select_related("agency")
     if addressee is not None:
@@ -87,7 +87,7 @@ def instruction_detail(request, pk):
 
 @require_POST
 def report_open(request, pk):
-    instruction = scoped_instruction(request, pk)
+    instruction = _scoped_instruction(request, pk)
     if not permissions.can_write_report(request.user):
         raise PermissionDenied
     try:
@@ -107,7 +107,7 @@ def report_open(request, pk):
     return redirect("instructions:report_edit", pk=report.pk)
 
 
-def report_lines(report):
+def _report_lines(report):
     return report.lines.select_related("item__diktum", "item__agency").prefetch_related(
         "attachments"
     )
@@ -115,8 +115,8 @@ def report_lines(report):
 
 @require_safe
 def report_detail(request, pk):
-    report = scoped_report(request, pk)
-    lines = list(report_lines(report))
+    report = _scoped_report(request, pk)
+    lines = list(_report_lines(report))
     user = request.user
     values = figures.for_report(report, [line.item for line in lines])
     for line in lines:
@@ -138,13 +138,13 @@ def report_detail(request, pk):
 
 
 def report_edit(request, pk):
-    report = scoped_report(request, pk)
+    report = _scoped_report(request, pk)
     if not permissions.can_write_report(request.user, report):
         raise PermissionDenied
     if not report.is_editable:
         messages.error(request, "Laporan ini sudah diajukan dan tidak dapat diubah.")
         return redirect("instructions:report_detail", pk=pk)
-    lines = list(report_lines(report))
+    lines = list(_report_lines(report))
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
     for line in lines:
@@ -172,7 +172,7 @@ def report_edit(request, pk):
             if saved is not None:
                 if "submit" in request.POST and permissions.can_submit_report(request.user, report):
                     run_service(
-                        request, submitted_message(report), services.report_submit, report=saved
+                        request, _submitted_message(report), services.report_submit, report=saved
                     )
                 return redirect("instructions:report_detail", pk=pk)
         else:
@@ -192,7 +192,7 @@ def report_edit(request, pk):
     )
 
 
-def submitted_message(report):
+def _submitted_message(report):
     if report.village_id:
         return f"Laporan diajukan kepada {terminology.current().district_head}."
     return "Laporan disampaikan kepada Bupati melalui Sekretaris Daerah."
@@ -200,14 +200,14 @@ def submitted_message(report):
 
 @require_POST
 def report_submit(request, pk):
-    report = scoped_report(request, pk)
-    run_service(request, submitted_message(report), services.report_submit, report=report)
+    report = _scoped_report(request, pk)
+    run_service(request, _submitted_message(report), services.report_submit, report=report)
     return redirect("instructions:report_detail", pk=pk)
 
 
 @require_POST
 def report_return(request, pk):
-    report = scoped_report(request, pk)
+    report = _scoped_report(request, pk)
     run_service(
         request,
         "Laporan dikembalikan ke desa.",
@@ -220,7 +220,7 @@ def report_return(request, pk):
 
 @require_POST
 def report_forward(request, pk):
-    report = scoped_report(request, pk)
+    report = _scoped_report(request, pk)
     run_service(
         request,
         "Laporan diterima dan diteruskan kepada Bupati melalui Sekretaris Daerah.",
@@ -230,7 +230,7 @@ def report_forward(request, pk):
     return redirect("instructions:report_detail", pk=pk)
 
 
-def scoped_attachment(request, pk):
+def _scoped_attachment(request, pk):
     return get_object_or_404(
         Attachment.objects.visible_to(request.user).select_related("line__report"), pk=pk
     )
@@ -239,7 +239,7 @@ def scoped_attachment(request, pk):
 @require_safe
 def attachment_download(request, pk):
     """Attachments are never served from a public media URL: only through this check."""
-    attachment = scoped_attachment(request, pk)
+    attachment = _scoped_attachment(request, pk)
     audit.record(request, audit.EXPORT, attachment.name, obj=attachment)
     return FileResponse(
         attachment.file.open("rb"),
@@ -251,16 +251,16 @@ def attachment_download(request, pk):
 
 @require_POST
 def attachment_delete(request, pk):
-    attachment = scoped_attachment(request, pk)
+    attachment = _scoped_attachment(request, pk)
     report_pk = attachment.line.report_id
     run_service(request, "Lampiran dihapus.", services.attachment_delete, attachment=attachment)
     return redirect("instructions:report_edit", pk=report_pk)
 
 
-def matrix_for(request, pk):
+def _matrix_for(request, pk):
     if not permissions.can_read_instruction_overview(request.user):
         raise PermissionDenied
-    instruction = scoped_instruction(request, pk)
+    instruction = _scoped_instruction(request, pk)
     terms = terminology.current()
     districts = districts_for(request.user).filter(regency=instruction.regency)
     years = sorted({p.start.year for p in instruction.periods_until(timezone.localdate())})
@@ -284,7 +284,7 @@ def matrix_for(request, pk):
 
 @require_safe
 def matrix(request, pk):
-    instruction, table, filters = matrix_for(request, pk)
+    instruction, table, filters = _matrix_for(request, pk)
     return render(
         request,
         "instructions/matrix.html",
@@ -300,7 +300,7 @@ def matrix(request, pk):
 
 @require_safe
 def matrix_xlsx(request, pk):
-    _, table, _ = matrix_for(request, pk)
+    _, table, _ = _matrix_for(request, pk)
     audit.record(request, audit.EXPORT, "Rekap laporan Instruksi .xlsx", rows=len(table.rows))
     return xlsx_response(
         lambda output: exports.write_matrix(output, table),
@@ -310,7 +310,7 @@ def matrix_xlsx(request, pk):
 
 @require_safe
 def matrix_pdf(request, pk):
-    _, table, _ = matrix_for(request, pk)
+    _, table, _ = _matrix_for(request, pk)
     content = exports.matrix_pdf(table, request.build_absolute_uri("/"))
     audit.record(request, audit.EXPORT, "Rekap laporan Instruksi .pdf", rows=len(table.rows))
     return pdf_response(content, f"rekap-laporan-instruksi-{table.today:%Y-%m-%d}.pdf")

@@ -1,5 +1,6 @@
 import datetime
 import time
+from typing import Self
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -8,19 +9,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import scoping
+from accounts.models import User
 from jobs import registry
 
 # Progress is written at most this often (seconds), and always at the end.
-PROGRESS_INTERVAL = 0.5
+_PROGRESS_INTERVAL = 0.5
 
 
 class JobQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         """A job and its file belong to whoever started it (and to admins), not to an area:
         its result may cover more than any one village."""
         return scoping.scope_by_owner(self, user, "created_by")
 
-    def stale(self):
+    def stale(self) -> Self:
         """Running jobs whose worker has given no sign of life for JOBS_STALE_SECONDS: it
         was killed or its machine went down."""
         limit = timezone.now() - datetime.timedelta(seconds=settings.JOBS_STALE_SECONDS)
@@ -117,7 +119,7 @@ class Job(models.Model):
         if message is not None:
             self.message = message[:255]
         now = time.monotonic()
-        if now - getattr(self, "_written", 0) < PROGRESS_INTERVAL and done != self.total:
+        if now - getattr(self, "_written", 0) < _PROGRESS_INTERVAL and done != self.total:
             return
         self._written = now
         self._write_progress()

@@ -59,7 +59,7 @@ def run(pk: int) -> bool:
         with transaction.atomic() if kind.atomic else contextlib.nullcontext():
             result = kind.function(job, **job.params)
     except Exception as error:
-        discard_file(job)
+        _discard_file(job)
         if isinstance(error, ValidationError):
             message = "\n".join(error.messages)
         else:
@@ -69,7 +69,7 @@ def run(pk: int) -> bool:
     except BaseException:
         # A worker told twice to stop (SIGTERM, Ctrl-C) exits in the middle of the job: its
         # transaction is rolled back, and the owner may start it again.
-        discard_file(job)
+        _discard_file(job)
         finish(job, Job.Status.FAILED, error=INTERRUPTED, is_interrupted=True)
         raise
     else:
@@ -79,7 +79,7 @@ def run(pk: int) -> bool:
     return True
 
 
-def discard_file(job: Job) -> None:
+def _discard_file(job: Job) -> None:
     if job.result_file:
         job.result_file.delete(save=False)
 
@@ -118,7 +118,7 @@ def fail_stale() -> int:
             status=Job.Status.FAILED, is_interrupted=True, error=INTERRUPTED, finished_at=now
         )
         DBTaskResult.objects.filter(
-            id__in=queue_ids(task_ids), status=TaskResultStatus.RUNNING
+            id__in=_queue_ids(task_ids), status=TaskResultStatus.RUNNING
         ).update(
             status=TaskResultStatus.FAILED,
             finished_at=now,
@@ -128,7 +128,7 @@ def fail_stale() -> int:
     return failed
 
 
-def queue_ids(task_ids: list[str]) -> list[uuid.UUID]:
+def _queue_ids(task_ids: list[str]) -> list[uuid.UUID]:
     """The ids of the database queue's tasks; the immediate backend's are not UUIDs."""
     ids = []
     for value in task_ids:

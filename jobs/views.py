@@ -14,7 +14,7 @@ from jobs.models import Job
 PAGE_SIZE = 50
 
 
-def visible_job(request, pk):
+def _visible_job(request, pk):
     # A job whose worker died shows as failed as soon as someone looks at it.
     runner.fail_stale()
     return get_object_or_404(
@@ -23,7 +23,7 @@ def visible_job(request, pk):
     )
 
 
-def job_context(request, job):
+def _job_context(request, job):
     return {"job": job, "can_restart": permissions.can_restart_job(request.user, job)}
 
 
@@ -43,20 +43,20 @@ def job_list(request):
 
 @require_safe
 def detail(request, pk):
-    job = visible_job(request, pk)
-    return render(request, "jobs/detail.html", job_context(request, job))
+    job = _visible_job(request, pk)
+    return render(request, "jobs/detail.html", _job_context(request, job))
 
 
 @require_safe
 def progress(request, pk):
     """The status fragment the detail page polls (htmx) until the job ends."""
-    job = visible_job(request, pk)
-    return render(request, "jobs/_progress.html", job_context(request, job))
+    job = _visible_job(request, pk)
+    return render(request, "jobs/_progress.html", _job_context(request, job))
 
 
 @require_POST
 def restart(request, pk):
-    job = visible_job(request, pk)
+    job = _visible_job(request, pk)
     try:
         restarted = services.job_restart(actor=request.user, job=job)
     except ValidationError as error:
@@ -68,7 +68,7 @@ def restart(request, pk):
 
 @require_safe
 def download(request, pk):
-    job = visible_job(request, pk)
+    job = _visible_job(request, pk)
     if job.status != Job.Status.DONE or not job.result_file:
         raise Http404
     rows = job.result.get("rows") if isinstance(job.result, dict) else None

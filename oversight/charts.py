@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-WIDTH = 640
-PLOT_HEIGHT = 200
+_WIDTH = 640
+_PLOT_HEIGHT = 200
 LEFT, RIGHT, TOP = 64, 12, 12
-AXIS = 28  # below the plot: the category labels
-LEGEND_ROW = 18
-COLORS = [
+_AXIS = 28  # below the plot: the category labels
+_LEGEND_ROW = 18
+_COLORS = [
     "#198754",
     "#0d6efd",
     "#fd7e14",
@@ -25,9 +25,9 @@ COLORS = [
     "#0dcaf0",
     "#d63384",
 ]
-GRID = "#dee2e6"
-INK = "#212529"
-MUTED = "#6c757d"
+_GRID = "#dee2e6"
+_INK = "#212529"
+_MUTED = "#6c757d"
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def number(value):
     return f"{int(value):,}".replace(",", ".")
 
 
-def nice_ceiling(value):
+def _nice_ceiling(value):
     """The smallest of 1, 2, 2.5, 5 × 10^k at or above `value` (at least 1)."""
     if value <= 1:
         return 1
@@ -55,98 +55,98 @@ def nice_ceiling(value):
     return 10 * power
 
 
-def colored(series):
+def _colored(series):
     return [
-        Series(s.name, s.values, s.color or COLORS[i % len(COLORS)]) for i, s in enumerate(series)
+        Series(s.name, s.values, s.color or _COLORS[i % len(_COLORS)]) for i, s in enumerate(series)
     ]
 
 
-def text(x, y, content, anchor="middle", size=11, fill=INK):
+def _text(x, y, content, anchor="middle", size=11, fill=_INK):
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
         f'fill="{fill}" font-family="sans-serif">{escape(content)}</text>'
     )
 
 
-def frame(body, title, series, height):
+def _frame(body, title, series, height):
     legend = []
     if len(series) > 1:
-        x, y = LEFT, TOP + PLOT_HEIGHT + AXIS + 12
+        x, y = LEFT, TOP + _PLOT_HEIGHT + _AXIS + 12
         for s in series:
             width = 18 + 6.2 * len(s.name)
-            if x + width > WIDTH:
-                x, y = LEFT, y + LEGEND_ROW
+            if x + width > _WIDTH:
+                x, y = LEFT, y + _LEGEND_ROW
             legend.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{s.color}"/>')
-            legend.append(text(x + 14, y, s.name, anchor="start", size=10))
+            legend.append(_text(x + 14, y, s.name, anchor="start", size=10))
             x += width
         height = y + 8
     return mark_safe(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0f}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {height:.0f}" '
         f'width="100%" role="img" aria-label="{escape(title)}" class="chart">'
         f"<title>{escape(title)}</title>{''.join(body)}{''.join(legend)}</svg>"
     )
 
 
-def axis_bounds(low, high, steps=4):
+def _axis_bounds(low, high, steps=4):
     """Round bounds and a step of 1, 2 or 5 × 10^k (at least 1: counts are whole) that hold
     [low, high], zero included, in about `steps` steps."""
     low, high = min(low, 0), max(high, 0)
     step = 1
     while step * steps < high - low:
-        step = next_step(step)
+        step = _next_step(step)
     low, high = math.floor(low / step) * step, math.ceil(high / step) * step
     return low, high if high > low else step, step
 
 
-def next_step(step):
+def _next_step(step):
     """1, 2, 5, 10, 20, 50, …"""
     power = 10 ** math.floor(math.log10(step))
     leading = round(step / power)
     return {1: 2, 2: 5, 5: 10}[leading] * power
 
 
-def scale(low, high):
+def _scale(low, high):
     """Maps a value in [low, high] to a y coordinate of the plot."""
 
     def y(value):
-        return TOP + PLOT_HEIGHT * (high - value) / ((high - low) or 1)
+        return TOP + _PLOT_HEIGHT * (high - value) / ((high - low) or 1)
 
     return y
 
 
-def y_axis(low, high, step, y):
+def _y_axis(low, high, step, y):
     parts = []
     for i in range(round((high - low) / step) + 1):
         value = low + step * i
         parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
+            f'<line x1="{LEFT}" x2="{_WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+            f'stroke="{_GRID}" stroke-width="1"/>'
         )
-        parts.append(text(LEFT - 6, y(value) + 4, number(value), anchor="end", size=10))
+        parts.append(_text(LEFT - 6, y(value) + 4, number(value), anchor="end", size=10))
     return parts
 
 
-def x_labels(labels, centre):
+def _x_labels(labels, centre):
     step = max(1, math.ceil(len(labels) / 12))
     return [
-        text(centre(i), TOP + PLOT_HEIGHT + 16, label, size=10, fill=MUTED)
+        _text(centre(i), TOP + _PLOT_HEIGHT + 16, label, size=10, fill=_MUTED)
         for i, label in enumerate(labels)
         if i % step == 0
     ]
 
 
 def line_chart(labels, series, title):
-    series = colored(series)
+    series = _colored(series)
     values = [v for s in series for v in s.values if v is not None]
-    low, high, step = axis_bounds(0, max(values, default=0))
-    y = scale(low, high)
-    inner = WIDTH - LEFT - RIGHT
+    low, high, step = _axis_bounds(0, max(values, default=0))
+    y = _scale(low, high)
+    inner = _WIDTH - LEFT - RIGHT
     gap = inner / max(len(labels) - 1, 1)
 
     def centre(i):
         return LEFT + i * gap if len(labels) > 1 else LEFT + inner / 2
 
-    body = y_axis(low, high, step, y) + x_labels(labels, centre)
+    body = _y_axis(low, high, step, y) + _x_labels(labels, centre)
     for s in series:
         points = " ".join(
             f"{centre(i):.1f},{y(v):.1f}" for i, v in enumerate(s.values) if v is not None
@@ -160,24 +160,24 @@ def line_chart(labels, series, title):
                     f'<circle cx="{centre(i):.1f}" cy="{y(v):.1f}" r="2.5" fill="{s.color}">'
                     f"<title>{escape(labels[i])}: {number(v)}</title></circle>"
                 )
-    return frame(body, title, series, TOP + PLOT_HEIGHT + AXIS)
+    return _frame(body, title, series, TOP + _PLOT_HEIGHT + _AXIS)
 
 
 def bar_chart(labels, series, title, marker=None, marker_label=""):
     """Stacked bars, one per label; negative values stack below zero (removals under
     additions). `marker` draws a dashed line before the bar of that index (a threshold)."""
-    series = colored(series)
+    series = _colored(series)
     ups = [sum(max(s.values[i] or 0, 0) for s in series) for i in range(len(labels))]
     downs = [sum(min(s.values[i] or 0, 0) for s in series) for i in range(len(labels))]
-    low, high, step = axis_bounds(min(downs, default=0), max(ups, default=0))
-    y = scale(low, high)
-    inner = WIDTH - LEFT - RIGHT
+    low, high, step = _axis_bounds(min(downs, default=0), max(ups, default=0))
+    y = _scale(low, high)
+    inner = _WIDTH - LEFT - RIGHT
     slot = inner / max(len(labels), 1)
 
     def centre(i):
         return LEFT + slot * (i + 0.5)
 
-    body = y_axis(low, high, step, y) + x_labels(labels, centre)
+    body = _y_axis(low, high, step, y) + _x_labels(labels, centre)
     width = slot * 0.7
     for i, label in enumerate(labels):
         up = down = 0
@@ -199,34 +199,34 @@ def bar_chart(labels, series, title, marker=None, marker_label=""):
             )
     if low < 0:
         body.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0):.1f}" y2="{y(0):.1f}" '
-            f'stroke="{INK}" stroke-width="1"/>'
+            f'<line x1="{LEFT}" x2="{_WIDTH - RIGHT}" y1="{y(0):.1f}" y2="{y(0):.1f}" '
+            f'stroke="{_INK}" stroke-width="1"/>'
         )
     if marker is not None:
         x = LEFT + slot * marker
         body.append(
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{TOP + PLOT_HEIGHT}" '
-            f'stroke="{INK}" stroke-width="1.5" stroke-dasharray="4 3"/>'
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{TOP + _PLOT_HEIGHT}" '
+            f'stroke="{_INK}" stroke-width="1.5" stroke-dasharray="4 3"/>'
         )
-        body.append(text(x + 4, TOP + 10, marker_label, anchor="start", size=10))
-    return frame(body, title, series, TOP + PLOT_HEIGHT + AXIS)
+        body.append(_text(x + 4, TOP + 10, marker_label, anchor="start", size=10))
+    return _frame(body, title, series, TOP + _PLOT_HEIGHT + _AXIS)
 
 
-def hbar_chart(labels, values, title, unit="", high=None, color=COLORS[0]):
+def hbar_chart(labels, values, title, unit="", high=None, color=_COLORS[0]):
     """Horizontal bars, one row per label, in the order given (a ranking)."""
     row = 20
     label_width = 150
-    inner = WIDTH - label_width - RIGHT - 48
-    high = high or nice_ceiling(max(values, default=0))
+    inner = _WIDTH - label_width - RIGHT - 48
+    high = high or _nice_ceiling(max(values, default=0))
     body = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = TOP + i * row
         length = inner * (value or 0) / high
-        body.append(text(label_width - 6, y + 13, label, anchor="end", size=10))
+        body.append(_text(label_width - 6, y + 13, label, anchor="end", size=10))
         shown = number(value or 0) + unit
         body.append(
             f'<rect x="{label_width}" y="{y + 3}" width="{max(length, 0.5):.1f}" '
             f'height="{row - 6}" fill="{color}"><title>{escape(label)}: {shown}</title></rect>'
         )
-        body.append(text(label_width + length + 4, y + 13, shown, anchor="start", size=10))
-    return frame(body, title, [], TOP + row * len(labels) + 8)
+        body.append(_text(label_width + length + 4, y + 13, shown, anchor="start", size=10))
+    return _frame(body, title, [], TOP + row * len(labels) + 8)

@@ -9,15 +9,17 @@ from django.utils import timezone
 
 from enrollment.models import Ground, Kind, Participation
 from oversight import charts, ledger, schedule
+from oversight.areas import Area
 from oversight.charts import Series
+from regions.models import District, Village
 from regions.months import add_months, month_start
 from sktm import scoring
 from sktm.models import FormStatus, VerificationForm
 from verification.models import Proposal, ProposalItem, ProposalStatus
 
 MONTHS_SHOWN = 24
-CHANGE_MONTHS = 12
-WAITING_BUCKETS = [(0, 7), (8, 14), (15, 30), (31, None)]
+_CHANGE_MONTHS = 12
+_WAITING_BUCKETS = [(0, 7), (8, 14), (15, 30), (31, None)]
 
 
 @dataclass
@@ -32,18 +34,18 @@ class Figure:
     formats: dict = field(default_factory=dict)
 
     @property
-    def is_wide(self):
+    def is_wide(self) -> bool:
         """A table too wide to stand beside its chart: shown under it."""
         return len(self.headers) > 4
 
 
-def month_label(month):
+def _month_label(month: datetime.date) -> str:
     return f"{month:%m-%Y}"
 
 
-def active_figure(rows, months):
+def _active_figure(rows: list[dict], months: list[datetime.date]) -> Figure:
     series = ledger.active_on_first_days(rows, months).get(None, [0] * len(months))
-    labels = [month_label(m) for m in months]
+    labels = [_month_label(m) for m in months]
     return Figure(
         "peserta",
         "Peserta aktif (per tanggal 1 setiap bulan)",
@@ -55,7 +57,7 @@ def active_figure(rows, months):
     )
 
 
-def changes_figure(rows, months):
+def _changes_figure(rows: list[dict], months: list[datetime.date]) -> Figure:
     by_cell = {}
     for row in rows:
         ground = row["ground"]
@@ -73,8 +75,8 @@ def changes_figure(rows, months):
     table = []
     for month in months:
         cells = [by_cell.get((month, key), 0) for key, _ in columns]
-        table.append([month_label(month), *cells])
-    labels = [month_label(m) for m in months]
+        table.append([_month_label(month), *cells])
+    labels = [_month_label(m) for m in months]
     series = [
         Series(f"+ {ledger.GROUND_NAMES[g]}", [by_cell.get((m, g), 0) for m in months])
         for g in ledger.ADDITIONS_SHOWN
@@ -93,7 +95,7 @@ def changes_figure(rows, months):
     )
 
 
-SKTM_OUTCOMES = [
+_SKTM_OUTCOMES = [
     ("issued", "SKTM terbit", [FormStatus.ISSUED]),
     ("ineligible", "Tidak memenuhi", [FormStatus.INELIGIBLE]),
     (
@@ -104,7 +106,7 @@ SKTM_OUTCOMES = [
 ]
 
 
-def sktm_figure(area, now):
+def _sktm_figure(area: Area, now: datetime.datetime) -> Figure:
     forms = area.filter(VerificationForm.objects.all(), "village").filter(
         created_at__gt=now - datetime.timedelta(days=365)
     )
@@ -113,10 +115,10 @@ def sktm_figure(area, now):
         for row in forms.values("total_score", "status").annotate(n=Count("pk")).order_by()
     }
     scores = list(range(6, 16))
-    table, series_values = [], {key: [] for key, _, _ in SKTM_OUTCOMES}
+    table, series_values = [], {key: [] for key, _, _ in _SKTM_OUTCOMES}
     for score in scores:
         cells = []
-        for key, _, statuses in SKTM_OUTCOMES:
+        for key, _, statuses in _SKTM_OUTCOMES:
             value = sum(found.get((score, status), 0) for status in statuses)
             cells.append(value)
             series_values[key].append(value)
@@ -124,11 +126,11 @@ def sktm_figure(area, now):
     return Figure(
         "sktm",
         "Formulir SKTM menurut skor (12 bulan terakhir)",
-        ["Skor", *[label for _, label, _ in SKTM_OUTCOMES], "Jumlah"],
+        ["Skor", *[label for _, label, _ in _SKTM_OUTCOMES], "Jumlah"],
         table,
         svg=charts.bar_chart(
             [str(s) for s in scores],
-            [Series(label, series_values[key]) for key, label, _ in SKTM_OUTCOMES],
+            [Series(label, series_values[key]) for key, label, _ in _SKTM_OUTCOMES],
             "Formulir SKTM menurut skor",
             marker=scores.index(scoring.THRESHOLD),
             marker_label=f"batas {scoring.THRESHOLD}: tidak mampu",
@@ -137,14 +139,14 @@ def sktm_figure(area, now):
     )
 
 
-def bucket_label(low, high):
+def _bucket_label(low: int, high: int | None) -> str:
     return f"{low}-{high} hari" if high is not None else f"> {low - 1} hari"
 
 
-def age_counts(field_name, now):
+def _age_counts(field_name: str, now: datetime.datetime) -> dict[str, Count]:
     """Conditional counts of rows whose `field_name` (a moment) is 0-7, 8-14, … days old."""
     result = {}
-    for i, (low, high) in enumerate(WAITING_BUCKETS):
+    for i, (low, high) in enumerate(_WAITING_BUCKETS):
         condition = Q(**{f"{field_name}__lte": now - datetime.timedelta(days=low)})
         if high is not None:
             condition &= Q(**{f"{field_name}__gt": now - datetime.timedelta(days=high + 1)})
@@ -152,16 +154,16 @@ def age_counts(field_name, now):
     return result
 
 
-def waiting_figure(area, now):
+def _waiting_figure(area: Area, now: datetime.datetime) -> Figure:
     proposals = area.filter(Proposal.objects.all(), "village")
     waiting = proposals.filter(status=ProposalStatus.SUBMITTED).aggregate(
-        oldest=Min("submitted_at"), **age_counts("submitted_at", now)
+        oldest=Min("submitted_at"), **_age_counts("submitted_at", now)
     )
     returned = proposals.filter(status=ProposalStatus.RETURNED).count()
     removals = area.filter(ProposalItem.objects.awaiting_validation(), "proposal__village")
-    validation = removals.aggregate(**age_counts("decided_at", now))
-    labels = [bucket_label(low, high) for low, high in WAITING_BUCKETS]
-    keys = [f"age_{i}" for i in range(len(WAITING_BUCKETS))]
+    validation = removals.aggregate(**_age_counts("decided_at", now))
+    labels = [_bucket_label(low, high) for low, high in _WAITING_BUCKETS]
+    keys = [f"age_{i}" for i in range(len(_WAITING_BUCKETS))]
     table = [
         [label, waiting[key], validation[key]] for label, key in zip(labels, keys, strict=True)
     ]
@@ -184,7 +186,7 @@ def waiting_figure(area, now):
     )
 
 
-def coverage(area, today, group=None):
+def _coverage(area: Area, today: datetime.date, group: str | None = None) -> dict:
     """Active participants by re-verification status, in total or per `group` (a values()
     path of Participation)."""
     rows = schedule.with_schedule(
@@ -203,28 +205,30 @@ def coverage(area, today, group=None):
 COVERAGE_KEYS = ["active", "overdue", "due", "current"]
 
 
-def coverage_with_parts(area, parts, today):
+def coverage_with_parts(
+    area: Area, parts: list[District | Village], today: datetime.date
+) -> tuple[dict[str, int], dict[int, dict] | None]:
     """(the area's coverage, {part pk: its coverage} or None when the area has no parts). The
     parts cover the area: their sum is its total, without a second pass over the rows."""
     if not parts:
-        return coverage(area, today), None
-    by_part = coverage(area, today, part_path(area))
+        return _coverage(area, today), None
+    by_part = _coverage(area, today, _part_path(area))
     return {key: sum(row[key] for row in by_part.values()) for key in COVERAGE_KEYS}, by_part
 
 
-def percent(part, whole):
+def _percent(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
-def coverage_figure(totals):
+def _coverage_figure(totals: dict[str, int]) -> Figure:
     labels = [label for _, label in schedule.Status.choices]
     values = [totals[key] for key, _ in schedule.Status.choices]
     active = totals["active"]
     table = [
-        [label, value, percent(value, active)] for label, value in zip(labels, values, strict=True)
+        [label, value, _percent(value, active)] for label, value in zip(labels, values, strict=True)
     ]
     table.append(["Peserta aktif", active, 100.0 if active else 0.0])
-    covered = percent(active - totals["overdue"], active)
+    covered = _percent(active - totals["overdue"], active)
     return Figure(
         "verifikasi-ulang",
         "Cakupan verifikasi ulang (Instruksi KELIMA b: paling lama 3 bulan sekali)",
@@ -237,16 +241,16 @@ def coverage_figure(totals):
     )
 
 
-def part_path(area):
+def _part_path(area: Area) -> str:
     """The lookup from a village-scoped row's village to the area's parts."""
     return "village__district" if area.level == "regency" else "village"
 
 
-def ranking_figure(area, parts, status):
+def _ranking_figure(area: Area, parts: list[District | Village], status: dict[int, dict]) -> Figure:
     """Each kapanewon of a kabupaten (each village of a kapanewon): participants,
-    re-verification coverage (`status`, from `coverage` by part) and Usulan waiting; ranked
+    re-verification coverage (`status`, from `_coverage` by part) and Usulan waiting; ranked
     by coverage."""
-    waiting_path = part_path(area)
+    waiting_path = _part_path(area)
     waiting = dict(
         area.filter(Proposal.objects.waiting(), "village")
         .values_list(waiting_path)
@@ -267,7 +271,7 @@ def ranking_figure(area, parts, status):
             [
                 part.name,
                 row["active"],
-                percent(row["active"] - row["overdue"], row["active"]),
+                _percent(row["active"] - row["overdue"], row["active"]),
                 row["due"],
                 row["overdue"],
                 waiting.get(part.pk, 0),
@@ -302,7 +306,9 @@ def ranking_figure(area, parts, status):
     )
 
 
-def figures(area, today=None, now=None):
+def figures(
+    area: Area, today: datetime.date | None = None, now: datetime.datetime | None = None
+) -> list[Figure]:
     """The dashboard's figures for `area`, in the order shown."""
     today = today or timezone.localdate()
     now = now or timezone.now()
@@ -312,12 +318,12 @@ def figures(area, today=None, now=None):
     parts = area.parts()
     totals, by_part = coverage_with_parts(area, parts, today)
     result = [
-        active_figure(rows, months),
-        changes_figure(rows, months[-CHANGE_MONTHS:]),
-        coverage_figure(totals),
-        sktm_figure(area, now),
-        waiting_figure(area, now),
+        _active_figure(rows, months),
+        _changes_figure(rows, months[-_CHANGE_MONTHS:]),
+        _coverage_figure(totals),
+        _sktm_figure(area, now),
+        _waiting_figure(area, now),
     ]
     if parts:
-        result.append(ranking_figure(area, parts, by_part))
+        result.append(_ranking_figure(area, parts, by_part))
     return result

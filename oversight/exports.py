@@ -17,7 +17,7 @@ class Table:
     formats: dict = field(default_factory=dict)
 
 
-def sheet_name(name, taken):
+def _sheet_name(name, taken):
     base = "".join(c for c in name if c not in "[]:*?/\\")[:28] or "Tabel"
     candidate, n = base, 2
     while candidate.lower() in taken:
@@ -40,7 +40,7 @@ def write(output, heading, tables, stacked=False):
     sheet, row = None, 0
     for table in tables:
         if sheet is None or not stacked:
-            sheet = book.add_worksheet(sheet_name(table.sheet, taken))
+            sheet = book.add_worksheet(_sheet_name(table.sheet, taken))
             sheet.set_column(0, 0, 28)
             sheet.set_column(1, 12, 16)
             row = 0

@@ -9,7 +9,7 @@ from people.models import Person
 from regions.months import month_start
 from verification.forms import GROUND_FIELDS, RemovalEvidenceFields, ground_evidence
 
-DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = forms.DateInput(attrs={"type": "date"})
 # Each evidence field and the removal grounds that ask for it (shown only for those).
 EVIDENCE_FIELDS = {}
 for _ground in REMOVAL_GROUNDS:
@@ -17,7 +17,7 @@ for _ground in REMOVAL_GROUNDS:
         EVIDENCE_FIELDS.setdefault(_name, []).append(_ground.value)
 
 
-def today():
+def _today():
     return timezone.localdate()
 
 
@@ -27,7 +27,7 @@ class ReverificationForm(RemovalEvidenceFields):
 
     field_order = ["checked_on", "outcome", "ground"]
 
-    checked_on = forms.DateField(label="Tanggal verifikasi ulang", widget=DATE, initial=today)
+    checked_on = forms.DateField(label="Tanggal verifikasi ulang", widget=_DATE, initial=_today)
     outcome = forms.ChoiceField(
         label="Hasil", choices=Outcome.choices, widget=forms.RadioSelect, initial=Outcome.ELIGIBLE
     )
@@ -74,7 +74,7 @@ class ReverificationForm(RemovalEvidenceFields):
 
 
 class BulkForm(forms.Form):
-    checked_on = forms.DateField(label="Tanggal verifikasi ulang", widget=DATE, initial=today)
+    checked_on = forms.DateField(label="Tanggal verifikasi ulang", widget=_DATE, initial=_today)
     note = forms.CharField(label="Catatan (untuk semua)", max_length=2000, required=False)
 
 
@@ -90,7 +90,7 @@ class MonthForm(forms.Form):
     def month(self):
         value = self.cleaned_data.get("bulan") if self.is_valid() else ""
         if not value:
-            return month_start(today())
+            return month_start(_today())
         year, month = map(int, value.split("-"))
         return datetime.date(year, month, 1)
 
@@ -100,4 +100,4 @@ class YearForm(forms.Form):
 
     def year(self):
         value = self.cleaned_data.get("tahun") if self.is_valid() else None
-        return min(value or today().year, today().year)
+        return min(value or _today().year, _today().year)

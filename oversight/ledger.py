@@ -50,7 +50,7 @@ def counts(area, *fields):
     )
 
 
-def signed(row):
+def _signed(row):
     return row["n"] if row["kind"] == Kind.ADDITION else -row["n"]
 
 
@@ -58,7 +58,7 @@ def active_on_first_days(rows, months, key=lambda row: None):
     """{key: [participants active on the first day of each of `months`]} from `counts` rows."""
     net = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        net[key(row)][row["effective_month"]] += signed(row)
+        net[key(row)][row["effective_month"]] += _signed(row)
     result = {}
     for group, by_month in net.items():
         ordered = sorted(by_month.items())

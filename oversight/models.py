@@ -1,8 +1,11 @@
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from accounts import scoping
+from accounts.models import User
 from enrollment.models import REMOVAL_GROUNDS, Participation
 from people.models import Person
 from regions.models import Village
@@ -14,7 +17,7 @@ class Outcome(models.TextChoices):
 
 
 class ReverificationQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         return scoping.scope_by_village(self, user, "village")
 
 

@@ -11,12 +11,16 @@ The projection to the end of the year starts from this month's count and adds th
 average monthly change over the last 6 months.
 """
 
+import datetime
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
 
 from oversight import ledger
+from oversight.areas import Area
 from regions.models import PremiumRate
 from regions.months import add_months, month_start
 
@@ -25,13 +29,13 @@ TREND_MONTHS = 6
 
 @dataclass
 class Month:
-    month: object
+    month: datetime.date
     participants: int
     rate: Decimal | None
     is_projected: bool
 
     @property
-    def amount(self):
+    def amount(self) -> Decimal | None:
         return None if self.rate is None else self.rate * self.participants
 
 
@@ -40,40 +44,45 @@ class Premium:
     """One area's (or one part's) year: twelve months, recorded then projected."""
 
     name: str
-    months: list
+    months: list[Month]
     trend: float
 
-    def total(self, projected):
+    def total(self, projected: bool) -> Decimal:
         return sum((m.amount or 0 for m in self.months if m.is_projected == projected), Decimal(0))
 
     @property
-    def year_to_date(self):
+    def year_to_date(self) -> Decimal:
         return self.total(projected=False)
 
     @property
-    def year_projection(self):
+    def year_projection(self) -> Decimal:
         return self.year_to_date + self.total(projected=True)
 
     @property
-    def current(self):
+    def current(self) -> Month | None:
         recorded = [m for m in self.months if not m.is_projected]
         return recorded[-1] if recorded else None
 
 
-def rate_finder():
-    rates = list(PremiumRate.objects.order_by("valid_from").values_list("valid_from", "amount"))
+def _rate_finder() -> Callable[[datetime.date], Decimal | None]:
+    """The amount in force on a month's first day (`PremiumRate.objects.in_force`), asked once
+    per month however many parts share it."""
 
-    def rate_on(month):
-        found = None
-        for valid_from, amount in rates:
-            if valid_from <= month:
-                found = amount
-        return found
+    @functools.cache
+    def rate_on(month: datetime.date) -> Decimal | None:
+        rate = PremiumRate.objects.in_force(month)
+        return None if rate is None else rate.amount
 
     return rate_on
 
 
-def year_of(name, months, series, this_month, rate_on):
+def _year_of(
+    name: str,
+    months: list[datetime.date],
+    series: list[int],
+    this_month: datetime.date,
+    rate_on: Callable[[datetime.date], Decimal | None],
+) -> Premium:
     """`series`: participants on the first day of each of `months` (the trend's months and
     the year's months up to this month)."""
     count = dict(zip(months, series, strict=True))
@@ -91,7 +100,9 @@ def year_of(name, months, series, this_month, rate_on):
     return Premium(name, result, trend)
 
 
-def premium(area, year=None, today=None):
+def premium(
+    area: Area, year: int | None = None, today: datetime.date | None = None
+) -> tuple[Premium, list[Premium]]:
     """(the area's Premium, [each part's Premium]) for `year` (default this year). For a past
     year every month is recorded; for this year the months after this one are projected."""
     today = today or timezone.localdate()
@@ -107,16 +118,16 @@ def premium(area, year=None, today=None):
         for village in area.villages().only("pk", "district_id"):
             village_part[village.pk] = area.part_of(village)
     rows = ledger.counts(area, f"{ledger.VILLAGE_PATH}_id")
-    rate_on = rate_finder()
+    rate_on = _rate_finder()
     zero = [0] * len(months)
     total = ledger.active_on_first_days(rows, months).get(None, zero)
     by_part = ledger.active_on_first_days(
         rows, months, key=lambda row: village_part.get(row[f"{ledger.VILLAGE_PATH}_id"])
     )
     return (
-        year_of(area.label, months, total, this_month, rate_on),
+        _year_of(area.label, months, total, this_month, rate_on),
         [
-            year_of(part.name, months, by_part.get(part.pk, zero), this_month, rate_on)
+            _year_of(part.name, months, by_part.get(part.pk, zero), this_month, rate_on)
             for part in parts
         ],
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from enrollment.models import Ground, Kind
 from oversight import ledger
+from oversight.areas import Area
 from oversight.models import Outcome, Reverification
 from regions.months import add_months
 from sktm import scoring
@@ -23,14 +24,14 @@ class Section:
     rows: list
 
 
-def month_bounds(month):
+def _month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """Aware datetimes bounding the local month."""
     tz = timezone.get_current_timezone()
     begin = datetime.datetime.combine(month, datetime.time.min, tzinfo=tz)
     return begin, datetime.datetime.combine(add_months(month, 1), datetime.time.min, tzinfo=tz)
 
 
-def ledger_section(area, month):
+def _ledger_section(area: Area, month: datetime.date) -> tuple[Section, Section]:
     next_month = add_months(month, 1)
     totals = ledger.entries(area).aggregate(
         added=Count("pk", filter=Q(kind=Kind.ADDITION, effective_month__lte=month)),
@@ -71,8 +72,8 @@ def ledger_section(area, month):
     )
 
 
-def decision_section(area, month):
-    begin, after = month_bounds(month)
+def _decision_section(area: Area, month: datetime.date) -> tuple[Section, Section]:
+    begin, after = _month_bounds(month)
     events = area.filter(ProposalEvent.objects.all(), "proposal__village").filter(
         at__gte=begin, at__lt=after
     )
@@ -99,8 +100,8 @@ def decision_section(area, month):
     )
 
 
-def sktm_section(area, month):
-    begin, after = month_bounds(month)
+def _sktm_section(area: Area, month: datetime.date) -> Section:
+    begin, after = _month_bounds(month)
     last_day = add_months(month, 1) - datetime.timedelta(days=1)
     forms = area.filter(VerificationForm.objects.all(), "village").aggregate(
         entered=Count("pk", filter=Q(created_at__gte=begin, created_at__lt=after)),
@@ -129,7 +130,7 @@ def sktm_section(area, month):
     )
 
 
-def reverification_section(area, month):
+def _reverification_section(area: Area, month: datetime.date) -> Section:
     last_day = add_months(month, 1) - datetime.timedelta(days=1)
     found = dict(
         area.filter(Reverification.objects.all(), "village")
@@ -145,14 +146,14 @@ def reverification_section(area, month):
     )
 
 
-def sections(area, month):
-    ledger_changes, active = ledger_section(area, month)
-    decisions, proposals = decision_section(area, month)
+def sections(area: Area, month: datetime.date) -> list[Section]:
+    ledger_changes, active = _ledger_section(area, month)
+    decisions, proposals = _decision_section(area, month)
     return [
         active,
         ledger_changes,
         decisions,
         proposals,
-        sktm_section(area, month),
-        reverification_section(area, month),
+        _sktm_section(area, month),
+        _reverification_section(area, month),
     ]

@@ -12,52 +12,55 @@ So a participant re-verified exactly 3 months ago is due today and overdue tomor
 import datetime
 
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Greatest
 
+from enrollment.models import Participation
 from regions.months import add_months
 
-INTERVAL_MONTHS = 3
-DUE_WINDOW_DAYS = 30
-DAY = datetime.timedelta(days=1)
+_INTERVAL_MONTHS = 3
+_DUE_WINDOW_DAYS = 30
+_DAY = datetime.timedelta(days=1)
 
 
 class Status(models.TextChoices):
     OVERDUE = "overdue", "Lewat jatuh tempo"
-    DUE = "due", f"Jatuh tempo (≤ {DUE_WINDOW_DAYS} hari)"
+    DUE = "due", f"Jatuh tempo (≤ {_DUE_WINDOW_DAYS} hari)"
     CURRENT = "current", "Terverifikasi, belum jatuh tempo"
 
 
-def due_date(base):
-    return add_months(base, INTERVAL_MONTHS)
+def due_date(base: datetime.date) -> datetime.date:
+    return add_months(base, _INTERVAL_MONTHS)
 
 
-def base_cutoff(day):
+def base_cutoff(day: datetime.date) -> datetime.date:
     """The earliest base (last verification) whose due date is on or after `day`: every
     earlier base is due before `day`. Due dates never decrease as the base grows, so this one
     comparison replaces computing each participant's due date in SQL."""
-    base = add_months(day, -INTERVAL_MONTHS)
+    base = add_months(day, -_INTERVAL_MONTHS)
     while due_date(base) < day:
-        base += DAY
-    while due_date(base - DAY) >= day:
-        base -= DAY
+        base += _DAY
+    while due_date(base - _DAY) >= day:
+        base -= _DAY
     return base
 
 
-def status(base, on):
+def status(base: datetime.date, on: datetime.date) -> Status:
     due = due_date(base)
     if due < on:
         return Status.OVERDUE
-    if due <= on + datetime.timedelta(days=DUE_WINDOW_DAYS):
+    if due <= on + datetime.timedelta(days=_DUE_WINDOW_DAYS):
         return Status.DUE
     return Status.CURRENT
 
 
-def with_schedule(participations, on):
+def with_schedule(
+    participations: QuerySet[Participation], on: datetime.date
+) -> QuerySet[Participation]:
     """Participation rows annotated with `base` (the later of joining and the latest
     re-verification) and `status` on `on`."""
     overdue_before = base_cutoff(on)
-    due_before = base_cutoff(on + datetime.timedelta(days=DUE_WINDOW_DAYS + 1))
+    due_before = base_cutoff(on + datetime.timedelta(days=_DUE_WINDOW_DAYS + 1))
     return participations.annotate(
         base=Greatest(F("since"), Coalesce(F("latest_reverification__checked_on"), "since"))
     ).annotate(
@@ -70,11 +73,11 @@ def with_schedule(participations, on):
     )
 
 
-def status_counts(on, base="base"):
+def status_counts(on: datetime.date, base: str = "base") -> dict[str, models.Count]:
     """Conditional counts of the three statuses, for `.aggregate()` or `.annotate()` over rows
     annotated by `with_schedule`."""
     overdue_before = base_cutoff(on)
-    due_before = base_cutoff(on + datetime.timedelta(days=DUE_WINDOW_DAYS + 1))
+    due_before = base_cutoff(on + datetime.timedelta(days=_DUE_WINDOW_DAYS + 1))
     return {
         "overdue": models.Count("pk", filter=Q(**{f"{base}__lt": overdue_before})),
         "due": models.Count(

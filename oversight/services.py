@@ -1,22 +1,27 @@
 """Recording re-verifications (Instruksi KELIMA b): one participant with its outcome, or a
 village's list in one go. Each call is one transaction: a refusal writes nothing."""
 
+import datetime
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
+from accounts.models import User
 from accounts.scoping import villages_for
-from enrollment.models import Kind, Participation
+from enrollment.models import Ground, Kind, Participation
 from enrollment.services import as_date
 from oversight.models import LatestReverification, Outcome, Reverification
 from people.models import Person
+from regions.models import Village
 from regions.months import add_months, month_start
 from verification import services as verification
 from verification.models import ProposalItem
 
 
-def require_recorder(actor, village):
+def _require_recorder(actor: User, village: Village) -> None:
     """Village staff re-verify their own village; the Tim Verifikasi and admins any village
     in their area."""
     permissions.require(
@@ -26,14 +31,14 @@ def require_recorder(actor, village):
     )
 
 
-def checked_date(value):
+def _checked_date(value: datetime.date | str) -> datetime.date:
     checked_on = as_date(value, "Tanggal verifikasi ulang")
     if checked_on > timezone.localdate():
         raise ValidationError("Tanggal verifikasi ulang tidak boleh di masa depan.")
     return checked_on
 
 
-def remember(checked_on, person_ids):
+def _remember(checked_on: datetime.date, person_ids: list[int]) -> None:
     """Brings each person's latest re-verification date up to `checked_on`."""
     known = dict(
         LatestReverification.objects.filter(person_id__in=person_ids).values_list(
@@ -52,7 +57,7 @@ def remember(checked_on, person_ids):
     )
 
 
-def village_removal(actor, item):
+def _village_removal(actor: User, item: ProposalItem) -> ProposalItem:
     """The removal in the village's Usulan: this month's draft, or next month's when this
     month's has been sent."""
     this_month = month_start(timezone.localdate())
@@ -67,8 +72,16 @@ def village_removal(actor, item):
 
 
 def reverification_record(
-    *, actor, person, checked_on, outcome, ground="", evidence=None, duplicate_of=None, note=""
-):
+    *,
+    actor: User,
+    person: Person,
+    checked_on: datetime.date | str,
+    outcome: Outcome,
+    ground: Ground | str = "",
+    evidence: dict | None = None,
+    duplicate_of: Person | None = None,
+    note: str = "",
+) -> Reverification:
     """Records one re-verification. Not eligible: a removal on its Pasal 5 ayat (2) ground
     opens in the village's next Usulan (village staff), or is approved at once by the Tim
     Verifikasi and waits for the validation of population data (Pasal 5 ayat 3)."""
@@ -86,8 +99,8 @@ def reverification_record(
         )
         if participation is None:
             raise ValidationError(f"NIK {person.nik} bukan peserta PBI Pemda aktif.")
-        require_recorder(actor, participation.village)
-        checked_on = checked_date(checked_on)
+        _require_recorder(actor, participation.village)
+        checked_on = _checked_date(checked_on)
         removal = None
         if outcome == Outcome.INELIGIBLE:
             item = ProposalItem(
@@ -98,7 +111,7 @@ def reverification_record(
                 duplicate_of=duplicate_of,
             )
             if permissions.can_draft_proposal(actor, participation.village):
-                removal = village_removal(actor, item)
+                removal = _village_removal(actor, item)
             else:
                 note_text = f"Verifikasi ulang {checked_on:%d-%m-%Y}. {note}".strip()
                 removal = verification.removal_found(actor=actor, item=item, note=note_text)
@@ -112,18 +125,25 @@ def reverification_record(
             removal=removal,
             recorded_by=actor,
         )
-        remember(checked_on, [person.pk])
+        _remember(checked_on, [person.pk])
     return record
 
 
-def reverifications_record(*, actor, village, people, checked_on, note=""):
+def village_reverify(
+    *,
+    actor: User,
+    village: Village,
+    people: Iterable[int | str],
+    checked_on: datetime.date | str,
+    note: str = "",
+) -> int:
     """Records the participants `people` (primary keys) of `village` as still eligible, all or
     none: one record each, in one transaction."""
     person_ids = sorted({int(pk) for pk in people})
     if not person_ids:
         raise ValidationError("Pilih paling sedikit satu peserta.")
-    require_recorder(actor, village)
-    checked_on = checked_date(checked_on)
+    _require_recorder(actor, village)
+    checked_on = _checked_date(checked_on)
     with transaction.atomic():
         # One writer at a time per person, as with the ledger.
         locked = list(
@@ -153,5 +173,5 @@ def reverifications_record(*, actor, village, people, checked_on, note=""):
             )
             for pk in person_ids
         )
-        remember(checked_on, person_ids)
+        _remember(checked_on, person_ids)
     return len(person_ids)

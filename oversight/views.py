@@ -21,7 +21,7 @@ from sktm import letters
 PAGE_SIZE = 50
 
 
-def area_switch(area, home):
+def _area_switch(area, home):
     """Links to the area's parts and back up to the user's own area."""
     up = None
     if area.place != home:
@@ -41,7 +41,7 @@ def dashboard_view(request):
             "figures": dashboard.figures(area),
             "today": timezone.localdate(),
             "can_read_premium": permissions.can_read_premium(request.user),
-            **area_switch(area, figure_area(request.user)),
+            **_area_switch(area, figure_area(request.user)),
         },
     )
 
@@ -62,7 +62,7 @@ def dashboard_xlsx(request):
     )
 
 
-def premium_tables(total, parts, area):
+def _premium_tables(total, parts, area):
     rows = [
         [
             f"{m.month:%m-%Y}",
@@ -135,12 +135,12 @@ def premium_view(request):
             "area": area,
             "total": total,
             "parts": parts,
-            "tables": premium_tables(total, parts, area),
+            "tables": _premium_tables(total, parts, area),
             "chart": chart,
             "year": total.months[0].month.year,
             "trend_months": premium.TREND_MONTHS,
             "keep": [("tahun", total.months[0].month.year)],
-            **area_switch(area, figure_area(request.user)),
+            **_area_switch(area, figure_area(request.user)),
         },
     )
 
@@ -153,13 +153,13 @@ def premium_xlsx(request):
     total, parts = premium.premium(area, YearForm(request.GET).year())
     year = total.months[0].month.year
     heading = [f"Iuran PBI Pemda: {area.label}", f"Tahun {year}"]
-    tables = premium_tables(total, parts, area)
+    tables = _premium_tables(total, parts, area)
     return xlsx_response(
         lambda output: exports.write(output, heading, tables), f"iuran-{area.code}-{year}.xlsx"
     )
 
 
-def recap_context(request):
+def _recap_context(request):
     area = area_for(request.user, request.GET)
     form = MonthForm(request.GET)
     month = form.month()
@@ -174,15 +174,15 @@ def recap_context(request):
 
 @require_safe
 def recap_view(request):
-    context = recap_context(request)
-    context |= area_switch(context["area"], figure_area(request.user))
+    context = _recap_context(request)
+    context |= _area_switch(context["area"], figure_area(request.user))
     context["keep"] = [("bulan", f"{context['month']:%Y-%m}")]
     return render(request, "oversight/recap.html", context)
 
 
 @require_safe
 def recap_xlsx(request):
-    context = recap_context(request)
+    context = _recap_context(request)
     area, month = context["area"], context["month"]
     tables = [
         exports.Table("Rekap", section.title, section.headers, section.rows)
@@ -197,7 +197,7 @@ def recap_xlsx(request):
 
 @require_safe
 def recap_pdf(request):
-    context = recap_context(request)
+    context = _recap_context(request)
     html = render_to_string(
         "oversight/recap_pdf.html", {**context, "page_size": letters.page_style()}
     )
@@ -208,7 +208,7 @@ def recap_pdf(request):
     )
 
 
-STATUS_FILTERS = {
+_STATUS_FILTERS = {
     "": [schedule.Status.OVERDUE, schedule.Status.DUE],
     **{status.value: [status] for status in schedule.Status},
 }
@@ -222,7 +222,7 @@ def reverification_list(request):
     area = area_for(request.user, request.GET)
     today = timezone.localdate()
     status = request.GET.get("status", "")
-    statuses = STATUS_FILTERS.get(status, STATUS_FILTERS[""])
+    statuses = _STATUS_FILTERS.get(status, _STATUS_FILTERS[""])
     rows = schedule.with_schedule(
         area.filter(Participation.objects.visible_to(request.user).active_on(today), "village"),
         today,
@@ -245,13 +245,13 @@ def reverification_list(request):
         {
             "area": area,
             "page": page,
-            "status": status if status in STATUS_FILTERS else "",
+            "status": status if status in _STATUS_FILTERS else "",
             "statuses": schedule.Status.choices,
             "totals": totals,
             "summary": summary,
             "can_record": permissions.can_record_reverification(request.user),
             "today": today,
-            **area_switch(area, figure_area(request.user)),
+            **_area_switch(area, figure_area(request.user)),
         },
     )
 
@@ -277,7 +277,7 @@ def reverification_bulk(request, code):
     form = BulkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            count = services.reverifications_record(
+            count = services.village_reverify(
                 actor=request.user,
                 village=village,
                 people=request.POST.getlist("person"),

@@ -26,7 +26,7 @@ class Link:
         return reverse(self.url_name)
 
 
-LINKS = [
+_LINKS = [
     Link(
         "Formulir SKTM",
         "sktm:form_list",
@@ -129,7 +129,7 @@ LINKS = [
 def links_for(user):
     if not user.is_authenticated:
         return []
-    return [link for link in LINKS if link.may(user)]
+    return [link for link in _LINKS if link.may(user)]
 
 
 def context(request):

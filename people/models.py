@@ -1,3 +1,5 @@
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Length
@@ -5,6 +7,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from accounts import scoping
+from accounts.models import User
 from people.names import validate_plain_text
 from people.nik import mask, validate_kk, validate_nik
 from regions.models import Village
@@ -39,12 +42,12 @@ class Sex(models.TextChoices):
 
 
 class HouseholdQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         return scoping.scope_by_village(self, user, "village")
 
 
 class PersonQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         return scoping.scope_by_village(self, user, "household__village")
 
 

@@ -4,14 +4,14 @@ in a spreadsheet; markup and control characters have no place in a name."""
 
 from django.core.exceptions import ValidationError
 
-FORMULA_STARTS = ("=", "+", "-", "@")
-FORBIDDEN = set("<>{}\\")
+_FORMULA_STARTS = ("=", "+", "-", "@")
+_FORBIDDEN = set("<>{}\\")
 
 
 def is_plain_text(value: str) -> bool:
     return not (
-        value.lstrip().startswith(FORMULA_STARTS)
-        or any(char in FORBIDDEN or ord(char) < 32 for char in value)
+        value.lstrip().startswith(_FORMULA_STARTS)
+        or any(char in _FORBIDDEN or ord(char) < 32 for char in value)
     )
 
 

@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 # ASCII digits only: `\d` would also accept Arabic-Indic or full-width digits.
-NIK_PATTERN = re.compile(r"[0-9]{16}")
-KK_PATTERN = re.compile(r"[0-9]{16}")
+_NIK_PATTERN = re.compile(r"[0-9]{16}")
+_KK_PATTERN = re.compile(r"[0-9]{16}")
 
 # Dukcapil adds 40 to a woman's day of birth (digits 7-8 of the NIK).
-FEMALE_DAY_OFFSET = 40
+_FEMALE_DAY_OFFSET = 40
 
 
 @dataclass(frozen=True)
@@ -24,12 +24,12 @@ class NikInfo:
 
 def parse_nik(nik: str, *, today: date | None = None) -> NikInfo:
     """Digits 1-6: kecamatan of first registration; 7-12: DDMMYY; 13-16: serial."""
-    if not isinstance(nik, str) or not NIK_PATTERN.fullmatch(nik):
+    if not isinstance(nik, str) or not _NIK_PATTERN.fullmatch(nik):
         raise ValidationError("NIK harus 16 digit angka.", code="nik_format")
     day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
     sex = "L"
-    if day > FEMALE_DAY_OFFSET:
-        day, sex = day - FEMALE_DAY_OFFSET, "P"
+    if day > _FEMALE_DAY_OFFSET:
+        day, sex = day - _FEMALE_DAY_OFFSET, "P"
     this_year = (today or timezone.localdate()).year
     year += 2000 if 2000 + year <= this_year else 1900
     try:
@@ -48,7 +48,7 @@ def validate_nik(value):
 
 
 def validate_kk(value):
-    if not isinstance(value, str) or not KK_PATTERN.fullmatch(value):
+    if not isinstance(value, str) or not _KK_PATTERN.fullmatch(value):
         raise ValidationError("No. KK harus 16 digit angka.", code="kk_format")
 
 

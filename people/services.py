@@ -1,13 +1,17 @@
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
+from accounts.models import User
 from people.models import Household, HouseholdChange, Person, PersonChange
 from people.nik import validate_kk, validate_nik
+from regions.models import Village
 
 
-def _as_text(person, field):
+def _as_text(person: Person, field: str) -> str:
     """A value as the history stores it: the No. KK for the household, a date in ISO form,
     a choice as its code, and nothing as the empty string."""
     if field == "household":
@@ -20,19 +24,21 @@ def _as_text(person, field):
     return str(value)
 
 
-HOUSEHOLD_TRACKED = ["village", "dusun", "rt", "rw", "address"]
+_HOUSEHOLD_TRACKED = ["village", "dusun", "rt", "rw", "address"]
 
 
-def household_values(household):
+def household_values(household: Household) -> dict[str, str]:
     """A household's tracked values as its history stores them (the village by name and
     code)."""
     return {
         "village": f"{household.village} ({household.village.code})",
-        **{field: getattr(household, field) for field in HOUSEHOLD_TRACKED[1:]},
+        **{field: getattr(household, field) for field in _HOUSEHOLD_TRACKED[1:]},
     }
 
 
-def household_history(household, before, actor, changed_at):
+def household_history(
+    household: Household, before: dict[str, str], actor: User, changed_at: datetime.datetime
+) -> None:
     """Records each tracked value of `household` that differs from `before` (from
     `household_values`, taken before the change), in the same transaction as the change."""
     after = household_values(household)
@@ -45,31 +51,31 @@ def household_history(household, before, actor, changed_at):
             changed_by=actor,
             changed_at=changed_at,
         )
-        for field in HOUSEHOLD_TRACKED
+        for field in _HOUSEHOLD_TRACKED
         if after[field] != before[field]
     )
 
 
 def person_record(
     *,
-    actor,
-    village,
-    nik,
-    name,
-    kk_number,
-    dusun,
-    rt,
-    rw,
-    address="",
-    occupation="",
-    phone="",
-    birth_place="",
-    birth_date=None,
-    sex="",
-    relationship=None,
-    marital_status=None,
-    domicile_since=None,
-):
+    actor: User,
+    village: Village,
+    nik: str,
+    name: str,
+    kk_number: str,
+    dusun: str,
+    rt: str,
+    rw: str,
+    address: str = "",
+    occupation: str = "",
+    phone: str = "",
+    birth_place: str = "",
+    birth_date: datetime.date | None = None,
+    sex: str = "",
+    relationship: int | None = None,
+    marital_status: int | None = None,
+    domicile_since: datetime.date | None = None,
+) -> Person:
     """Create or update a resident and their household in the actor's own village.
 
     Optional values left empty keep what is already recorded, so a partial source (an import

@@ -1,3 +1,4 @@
+import datetime
 import re
 
 from django.core.validators import MinValueValidator, RegexValidator
@@ -12,13 +13,13 @@ DISTRICT_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}")
 VILLAGE_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")
 
 
-def code_validator(pattern, example):
+def _code_validator(pattern, example):
     return RegexValidator(f"^{pattern.pattern}$", f"Kode harus berbentuk {example}.")
 
 
 class Regency(models.Model):
     code = models.CharField(
-        "kode", max_length=5, unique=True, validators=[code_validator(REGENCY_CODE, "34.01")]
+        "kode", max_length=5, unique=True, validators=[_code_validator(REGENCY_CODE, "34.01")]
     )
     name = models.CharField("nama", max_length=100)
 
@@ -39,7 +40,7 @@ class District(models.Model):
         "kode",
         max_length=8,
         unique=True,
-        validators=[code_validator(DISTRICT_CODE, "34.01.01")],
+        validators=[_code_validator(DISTRICT_CODE, "34.01.01")],
     )
     name = models.CharField("nama", max_length=100)
 
@@ -60,7 +61,7 @@ class Village(models.Model):
         "kode",
         max_length=13,
         unique=True,
-        validators=[code_validator(VILLAGE_CODE, "34.01.01.2001")],
+        validators=[_code_validator(VILLAGE_CODE, "34.01.01.2001")],
     )
     name = models.CharField("nama", max_length=100)
     # Printed on the letterhead of the village's letters (SKTM).
@@ -144,7 +145,7 @@ class MinimumWage(models.Model):
 
 
 class PremiumRateQuerySet(models.QuerySet):
-    def in_force(self, on_date):
+    def in_force(self, on_date: datetime.date) -> "PremiumRate | None":
         """The rate valid on a date: the latest one starting on or before it, or None."""
         return self.filter(valid_from__lte=on_date).order_by("-valid_from").first()
 

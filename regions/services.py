@@ -7,10 +7,13 @@ writes nothing, and the error names each bad line.
 import csv
 import datetime
 import io
+from collections.abc import Collection
 from decimal import Decimal, InvalidOperation
+from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 
 from regions.models import (
     DISTRICT_CODE,
@@ -25,17 +28,17 @@ from regions.models import (
     Village,
 )
 
-REGION_COLUMNS = ["kode", "nama", "level", "parent_kode"]
-LEVELS = {
+_REGION_COLUMNS = ["kode", "nama", "level", "parent_kode"]
+_LEVELS = {
     "kabupaten": (REGENCY_CODE, "34.01"),
     "kecamatan": (DISTRICT_CODE, "34.01.01"),
     "desa": (VILLAGE_CODE, "34.01.01.2001"),
 }
-PARENT_LEVEL = {"kecamatan": "kabupaten", "desa": "kecamatan"}
-MAX_ERRORS_SHOWN = 20
+_PARENT_LEVEL = {"kecamatan": "kabupaten", "desa": "kecamatan"}
+_MAX_ERRORS_SHOWN = 20
 
 
-def read_csv(file, columns):
+def _read_csv(file: IO, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV file (bytes or text) as (line number, dict), checking its header."""
     content = file.read()
     if isinstance(content, bytes):
@@ -56,7 +59,7 @@ def read_csv(file, columns):
     ]
 
 
-def insert_missing(model, objects):
+def _insert_missing(model: type[Model], objects: list[Model]) -> int:
     """Inserts the objects whose unique fields are not taken yet; returns how many were new."""
     with transaction.atomic():
         before = model.objects.count()
@@ -64,29 +67,29 @@ def insert_missing(model, objects):
         return model.objects.count() - before
 
 
-def raise_if_errors(errors):
+def _raise_if_errors(errors: list[str]) -> None:
     if errors:
-        shown = errors[:MAX_ERRORS_SHOWN]
-        if len(errors) > MAX_ERRORS_SHOWN:
-            shown.append(f"… dan {len(errors) - MAX_ERRORS_SHOWN} kesalahan lain.")
+        shown = errors[:_MAX_ERRORS_SHOWN]
+        if len(errors) > _MAX_ERRORS_SHOWN:
+            shown.append(f"… dan {len(errors) - _MAX_ERRORS_SHOWN} kesalahan lain.")
         raise ValidationError(shown)
 
 
-def regions_load_csv(*, file):
+def regions_load_csv(*, file: IO) -> dict[str, int]:
     """Creates or renames the regency, districts and villages of a CSV (kode, nama, level,
     parent_kode). Returns the number of rows per level."""
-    rows = read_csv(file, REGION_COLUMNS)
+    rows = _read_csv(file, _REGION_COLUMNS)
     errors = []
     first_line = {}
     valid = []
     for line, row in rows:
         code, name, level = row["kode"], row["nama"], row["level"].lower()
-        if level not in LEVELS:
+        if level not in _LEVELS:
             errors.append(f"Baris {line}: level '{row['level']}' tidak dikenal.")
-        elif not LEVELS[level][0].fullmatch(code):
+        elif not _LEVELS[level][0].fullmatch(code):
             errors.append(
                 f"Baris {line}: kode '{code}' tidak berbentuk kode {level} "
-                f"(contoh {LEVELS[level][1]})."
+                f"(contoh {_LEVELS[level][1]})."
             )
         elif code in first_line:
             errors.append(
@@ -108,14 +111,14 @@ def regions_load_csv(*, file):
         "kecamatan": set(District.objects.values_list("code", flat=True)),
     }
     for line, _code, _name, level, parent in valid:
-        parent_level = PARENT_LEVEL.get(level)
+        parent_level = _PARENT_LEVEL.get(level)
         if parent_level and not (
             levels_in_file.get(parent) == parent_level or parent in known_parents[parent_level]
         ):
             errors.append(f"Baris {line}: induk '{parent}' tidak dikenal.")
-    raise_if_errors(errors)
+    _raise_if_errors(errors)
 
-    by_level = {level: [row for row in valid if row[3] == level] for level in LEVELS}
+    by_level = {level: [row for row in valid if row[3] == level] for level in _LEVELS}
     with transaction.atomic():
         Regency.objects.bulk_create(
             [Regency(code=code, name=name) for _, code, name, _, _ in by_level["kabupaten"]],
@@ -146,10 +149,10 @@ def regions_load_csv(*, file):
     return {level: len(items) for level, items in by_level.items()}
 
 
-def health_facilities_load_csv(*, file, regency_codes=None):
+def health_facilities_load_csv(*, file: IO, regency_codes: Collection[str] | None = None) -> int:
     """Adds the faskes of a CSV (nama, kecamatan_kode, catatan_sumber) that are not there yet;
     faskes an admin has edited are left as they are. `regency_codes` limits the rows taken."""
-    rows = read_csv(file, ["nama", "kecamatan_kode", "catatan_sumber"])
+    rows = _read_csv(file, ["nama", "kecamatan_kode", "catatan_sumber"])
     if regency_codes is not None:
         rows = [(line, row) for line, row in rows if row["kecamatan_kode"][:5] in regency_codes]
     district_ids = dict(District.objects.values_list("code", "id"))
@@ -159,8 +162,8 @@ def health_facilities_load_csv(*, file, regency_codes=None):
         if row["kecamatan_kode"] not in district_ids
     ]
     errors += [f"Baris {line}: nama kosong." for line, row in rows if not row["nama"]]
-    raise_if_errors(errors)
-    return insert_missing(
+    _raise_if_errors(errors)
+    return _insert_missing(
         HealthFacility,
         [
             HealthFacility(
@@ -173,10 +176,10 @@ def health_facilities_load_csv(*, file, regency_codes=None):
     )
 
 
-def minimum_wages_load_csv(*, file):
+def minimum_wages_load_csv(*, file: IO) -> int:
     """Adds the UMK rows (kabupaten_kode, tahun, umk_rupiah, …) for regencies that are loaded;
     years already present are left as an admin set them."""
-    rows = read_csv(file, ["kabupaten_kode", "tahun", "umk_rupiah"])
+    rows = _read_csv(file, ["kabupaten_kode", "tahun", "umk_rupiah"])
     regency_ids = dict(Regency.objects.values_list("code", "id"))
     wages = []
     errors = []
@@ -201,13 +204,13 @@ def minimum_wages_load_csv(*, file):
                 note=row.get("catatan", ""),
             )
         )
-    raise_if_errors(errors)
-    return insert_missing(MinimumWage, wages)
+    _raise_if_errors(errors)
+    return _insert_missing(MinimumWage, wages)
 
 
-def premium_rates_load_csv(*, file):
+def premium_rates_load_csv(*, file: IO) -> int:
     """Adds premium periods (berlaku_mulai YYYY-MM-DD, iuran_rupiah, dasar_hukum) not yet set."""
-    rows = read_csv(file, ["berlaku_mulai", "iuran_rupiah", "dasar_hukum"])
+    rows = _read_csv(file, ["berlaku_mulai", "iuran_rupiah", "dasar_hukum"])
     rates = []
     errors = []
     for line, row in rows:
@@ -220,14 +223,14 @@ def premium_rates_load_csv(*, file):
             errors.append(f"Baris {line}: tanggal (YYYY-MM-DD) atau iuran tidak sah.")
             continue
         rates.append(PremiumRate(valid_from=valid_from, amount=amount, basis=row["dasar_hukum"]))
-    raise_if_errors(errors)
-    return insert_missing(PremiumRate, rates)
+    _raise_if_errors(errors)
+    return _insert_missing(PremiumRate, rates)
 
 
-def agencies_load_csv(*, file):
+def agencies_load_csv(*, file: IO) -> int:
     """Adds the Perangkat Daerah (nama, singkatan) not yet present."""
-    rows = read_csv(file, ["nama", "singkatan"])
-    raise_if_errors([f"Baris {line}: nama kosong." for line, row in rows if not row["nama"]])
-    return insert_missing(
+    rows = _read_csv(file, ["nama", "singkatan"])
+    _raise_if_errors([f"Baris {line}: nama kosong." for line, row in rows if not row["nama"]])
+    return _insert_missing(
         Agency, [Agency(name=row["nama"], short_name=row["singkatan"]) for _, row in rows]
     )

@@ -7,7 +7,7 @@ from regions import terminology
 from sktm.models import INDICATOR, FormStatus
 
 
-def indicator_field(name):
+def _indicator_field(name):
     indicator = INDICATOR[name]
     return forms.TypedChoiceField(
         label=f"{indicator.number}. {indicator.label}",
@@ -58,10 +58,10 @@ class VerificationFormInput(forms.Form):
         max_value=99,
         help_text="Isi jumlah orangnya; pilihan indikator 1 ditentukan otomatis.",
     )
-    ownership = indicator_field("ownership")
-    wall = indicator_field("wall")
-    floor = indicator_field("floor")
-    lighting = indicator_field("lighting")
+    ownership = _indicator_field("ownership")
+    wall = _indicator_field("wall")
+    floor = _indicator_field("floor")
+    lighting = _indicator_field("lighting")
     monthly_income = forms.DecimalField(
         label="Pendapatan per bulan (Rp)",
         min_value=0,

@@ -1,4 +1,6 @@
+import datetime
 import secrets
+from typing import Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -7,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts import scoping
+from accounts.models import User
 from people.models import Person
 from regions.models import Village
 from sktm import scoring
@@ -20,10 +23,10 @@ class FormStatus(models.TextChoices):
     ISSUED = "issued", "SKTM terbit"
 
 
-OPEN_STATUSES = [FormStatus.SUBMITTED, FormStatus.RETURNED, FormStatus.ACKNOWLEDGED]
+_OPEN_STATUSES = [FormStatus.SUBMITTED, FormStatus.RETURNED, FormStatus.ACKNOWLEDGED]
 
 
-def option_field(indicator):
+def _option_field(indicator):
     return models.PositiveSmallIntegerField(
         f"{indicator.number}. {indicator.label}",
         choices=[(score, f"{score}. {label}") for score, label in indicator.options],
@@ -34,11 +37,11 @@ INDICATOR = {indicator.field: indicator for indicator in scoring.INDICATORS}
 
 
 class VerificationFormQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         return scoping.scope_by_village(self, user, "village")
 
-    def open(self):
-        return self.filter(status__in=OPEN_STATUSES)
+    def open(self) -> Self:
+        return self.filter(status__in=_OPEN_STATUSES)
 
 
 class VerificationForm(models.Model):
@@ -58,16 +61,16 @@ class VerificationForm(models.Model):
     phone = models.CharField("No. Hp", max_length=20, blank=True)
 
     dependants_count = models.PositiveSmallIntegerField("jumlah tanggungan (jiwa)")
-    dependants = option_field(INDICATOR["dependants"])
-    ownership = option_field(INDICATOR["ownership"])
-    wall = option_field(INDICATOR["wall"])
-    floor = option_field(INDICATOR["floor"])
-    lighting = option_field(INDICATOR["lighting"])
+    dependants = _option_field(INDICATOR["dependants"])
+    ownership = _option_field(INDICATOR["ownership"])
+    wall = _option_field(INDICATOR["wall"])
+    floor = _option_field(INDICATOR["floor"])
+    lighting = _option_field(INDICATOR["lighting"])
     monthly_income = models.DecimalField(
         "pendapatan per bulan (Rp)", max_digits=12, decimal_places=0
     )
     minimum_wage = models.DecimalField("UMK pembanding (Rp)", max_digits=12, decimal_places=2)
-    income = option_field(INDICATOR["income"])
+    income = _option_field(INDICATOR["income"])
     total_score = models.PositiveSmallIntegerField(
         "jumlah skor", validators=[MinValueValidator(6), MaxValueValidator(15)]
     )
@@ -132,10 +135,10 @@ class FormEvent(models.Model):
 
 
 class LetterQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         return scoping.scope_by_village(self, user, "village")
 
-    def valid_on(self, date):
+    def valid_on(self, date: datetime.date) -> Self:
         """Letters in force on a date: issued, not expired, not revoked. Proposals and the
         ledger use this one query to accept a letter."""
         return self.filter(revoked_at__isnull=True, issued_on__lte=date, valid_until__gte=date)

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -6,8 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
+from accounts.models import User
 from people.services import person_record
-from regions.models import MinimumWage
+from regions.models import MinimumWage, Village
 from regions.months import add_months
 from sktm import letters, scoring
 from sktm.models import (
@@ -33,7 +35,7 @@ ANSWER_FIELDS = ["ownership", "wall", "floor", "lighting"]
 DUPLICATE_CODES = {"open_form", "valid_letter"}
 
 
-def minimum_wage_for(village, year):
+def minimum_wage_for(village: Village, year: int) -> Decimal:
     wage = MinimumWage.objects.filter(regency=village.district.regency_id, year=year).first()
     if wage is None:
         raise ValidationError(
@@ -42,7 +44,7 @@ def minimum_wage_for(village, year):
     return wage.amount
 
 
-def scored(village, data, year):
+def _scored(village: Village, data: dict, year: int) -> dict:
     """The indicator options and total from the form's raw input (Lampiran B)."""
     wage = minimum_wage_for(village, year)
     answers = {field: data[field] for field in ANSWER_FIELDS}
@@ -51,7 +53,7 @@ def scored(village, data, year):
     return {**answers, "minimum_wage": wage, "total_score": scoring.total_score(answers)}
 
 
-def refuse_duplicate(village, nik, exclude=None):
+def _refuse_duplicate(village: Village, nik: str, exclude: VerificationForm | None = None) -> None:
     """An applicant with an open form or a valid letter in this village cannot apply again."""
     today = timezone.localdate()
     open_form = VerificationForm.objects.open().filter(village=village, nik=nik)
@@ -73,7 +75,9 @@ def refuse_duplicate(village, nik, exclude=None):
         )
 
 
-def sktm_form_submit(*, actor, data, form=None):
+def sktm_form_submit(
+    *, actor: User, data: dict, form: VerificationForm | None = None
+) -> VerificationForm:
     """Records a Lampiran A form (new, or a returned one corrected) and the applicant's person
     record, and submits it to the Lurah. `data` is the cleaned form input."""
     permissions.require(
@@ -82,7 +86,7 @@ def sktm_form_submit(*, actor, data, form=None):
     )
     village = actor.village
     with transaction.atomic():
-        refuse_duplicate(village, data["nik"], exclude=form)
+        _refuse_duplicate(village, data["nik"], exclude=form)
         person = person_record(
             actor=actor,
             village=village,
@@ -103,7 +107,7 @@ def sktm_form_submit(*, actor, data, form=None):
             **{field: data[field] for field in APPLICANT_FIELDS},
             "dependants_count": data["dependants_count"],
             "monthly_income": data["monthly_income"],
-            **scored(village, data, year),
+            **_scored(village, data, year),
         }
         if form is None:
             form = VerificationForm.objects.create(
@@ -119,14 +123,14 @@ def sktm_form_submit(*, actor, data, form=None):
         return form
 
 
-def sktm_form_acknowledge(*, actor, form):
+def sktm_form_acknowledge(*, actor: User, form: VerificationForm) -> VerificationForm:
     """The Lurah's "Mengetahui": a passing form awaits its letter, a failing one ends here."""
     with transaction.atomic():
         to = FormStatus.ACKNOWLEDGED if form.is_poor else FormStatus.INELIGIBLE
         return transition(form=form, to=to, actor=actor)
 
 
-def sktm_form_return(*, actor, form, note):
+def sktm_form_return(*, actor: User, form: VerificationForm, note: str) -> VerificationForm:
     require_may_move(form=form, to=FormStatus.RETURNED, actor=actor)
     if not note.strip():
         raise ValidationError("Tuliskan catatan agar operator tahu apa yang harus diperbaiki.")
@@ -137,7 +141,7 @@ def sktm_form_return(*, actor, form, note):
         return form
 
 
-def next_sequence(village, year):
+def _next_sequence(village: Village, year: int) -> int:
     """Allocates the village's next letter number for the year inside the caller's
     transaction: the locked counter row makes concurrent issuers wait their turn."""
     LetterSequence.objects.bulk_create(
@@ -149,7 +153,9 @@ def next_sequence(village, year):
     return counter.last
 
 
-def sktm_issue_letter(*, actor, form, issued_on=None):
+def letter_issue(
+    *, actor: User, form: VerificationForm, issued_on: datetime.date | None = None
+) -> Letter:
     """Issues the SKTM (Lampiran C) for an acknowledged form with a passing score."""
     issued_on = issued_on or timezone.localdate()
     with transaction.atomic():
@@ -158,7 +164,7 @@ def sktm_issue_letter(*, actor, form, issued_on=None):
         if not form.is_poor:
             raise ValidationError("Skor di bawah 10: SKTM tidak dapat diterbitkan.")
         village = form.village
-        sequence = next_sequence(village, issued_on.year)
+        sequence = _next_sequence(village, issued_on.year)
         return Letter.objects.create(
             form=form,
             village=village,
@@ -175,7 +181,7 @@ def sktm_issue_letter(*, actor, form, issued_on=None):
         )
 
 
-def sktm_revoke_letter(*, actor, letter, reason):
+def letter_revoke(*, actor: User, letter: Letter, reason: str) -> Letter:
     permissions.require(
         permissions.can_revoke_letter(actor, letter),
         "Hanya Lurah desa penerbit yang dapat mencabut SKTM ini.",

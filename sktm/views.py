@@ -18,14 +18,14 @@ from sktm.models import FormStatus, Letter, LetterCheck, VerificationForm
 PAGE_SIZE = 50
 
 
-def scoped_form(request, pk):
+def _scoped_form(request, pk):
     queryset = VerificationForm.objects.visible_to(request.user).select_related(
         "village__district__regency", "person"
     )
     return get_object_or_404(queryset, pk=pk)
 
 
-def scoped_letter(request, pk):
+def _scoped_letter(request, pk):
     queryset = Letter.objects.visible_to(request.user).select_related(
         "form", "person__household", "village__district__regency"
     )
@@ -69,7 +69,7 @@ def form_edit(request, pk=None):
     """A new form, or a returned one corrected by the operator."""
     if not permissions.can_fill_sktm_form(request.user):
         raise PermissionDenied
-    form_record = scoped_form(request, pk) if pk else None
+    form_record = _scoped_form(request, pk) if pk else None
     if form_record:
         audit.record(request, audit.VIEW, f"Formulir SKTM {form_record.nik}", obj=form_record)
     if form_record and form_record.status != FormStatus.RETURNED:
@@ -104,7 +104,7 @@ def form_edit(request, pk=None):
         else:
             messages.success(request, f"Formulir diajukan dengan skor {saved.total_score}.")
             return redirect("sktm:form_detail", pk=saved.pk)
-    wage = this_years_wage(request.user.village)
+    wage = _this_years_wage(request.user.village)
     if wage is None:
         form.add_error(None, "UMK tahun ini belum diisi admin; indikator 6 tidak dapat dihitung.")
     return render(
@@ -115,19 +115,19 @@ def form_edit(request, pk=None):
             "record": form_record,
             "existing_id": existing_id,
             "minimum_wage": wage,
-            "preview": preview(form.data if form.is_bound else initial, wage),
+            "preview": _preview(form.data if form.is_bound else initial, wage),
         },
     )
 
 
-def this_years_wage(village):
+def _this_years_wage(village):
     try:
         return services.minimum_wage_for(village, timezone.localdate().year)
     except ValidationError:
         return None
 
 
-def preview(data, wage):
+def _preview(data, wage):
     """The live score from what is filled so far: each indicator's option, and the total and
     category once all six are known. Without a UMK (`wage` None) indicator 6 stays open."""
     answers = {
@@ -169,13 +169,13 @@ def score_preview(request):
     return render(
         request,
         "sktm/_score.html",
-        {"preview": preview(request.POST, this_years_wage(request.user.village))},
+        {"preview": _preview(request.POST, _this_years_wage(request.user.village))},
     )
 
 
 @require_safe
 def form_detail(request, pk):
-    form = scoped_form(request, pk)
+    form = _scoped_form(request, pk)
     audit.record(request, audit.VIEW, f"Formulir SKTM {form.nik}", rows=1, obj=form)
     user = request.user
     letter = getattr(form, "letter", None)
@@ -202,14 +202,14 @@ def form_detail(request, pk):
 
 @require_POST
 def form_acknowledge(request, pk):
-    form = scoped_form(request, pk)
+    form = _scoped_form(request, pk)
     run_service(request, "Formulir diketahui.", services.sktm_form_acknowledge, form=form)
     return redirect("sktm:form_detail", pk=pk)
 
 
 @require_POST
 def form_return(request, pk):
-    form = scoped_form(request, pk)
+    form = _scoped_form(request, pk)
     note = NoteForm(request.POST)
     run_service(
         request,
@@ -223,18 +223,18 @@ def form_return(request, pk):
 
 @require_POST
 def letter_issue(request, pk):
-    form = scoped_form(request, pk)
-    run_service(request, "SKTM diterbitkan.", services.sktm_issue_letter, form=form)
+    form = _scoped_form(request, pk)
+    run_service(request, "SKTM diterbitkan.", services.letter_issue, form=form)
     return redirect("sktm:form_detail", pk=pk)
 
 
 @require_POST
 def letter_revoke(request, pk):
-    letter = scoped_letter(request, pk)
+    letter = _scoped_letter(request, pk)
     run_service(
         request,
         "SKTM dicabut.",
-        services.sktm_revoke_letter,
+        services.letter_revoke,
         letter=letter,
         reason=request.POST.get("note", "")[:2000],
     )
@@ -243,7 +243,7 @@ def letter_revoke(request, pk):
 
 @require_safe
 def letter_pdf(request, pk):
-    letter = scoped_letter(request, pk)
+    letter = _scoped_letter(request, pk)
     verify_url = request.build_absolute_uri(reverse("sktm:letter_verify", args=[letter.token]))
     html = letters.letter_html(letter, verify_url)
     filename = f"SKTM-{letter.number.replace('/', '-')}.pdf"
@@ -253,7 +253,7 @@ def letter_pdf(request, pk):
 
 @require_safe
 def lampiran_a_pdf(request, pk=None):
-    form = scoped_form(request, pk) if pk else None
+    form = _scoped_form(request, pk) if pk else None
     html = letters.form_html(form)
     filename = f"Lampiran-A-{form.nik}.pdf" if form else "Lampiran-A-kosong.pdf"
     if form:

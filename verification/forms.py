@@ -10,7 +10,7 @@ from regions import terminology
 from regions.models import HealthFacility
 from verification.models import PROPOSAL_GROUNDS, Decision, ProposalStatus, RejectReason
 
-DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = forms.DateInput(attrs={"type": "date"})
 IDENTITY_FIELDS = [
     "name",
     "kk_number",
@@ -47,8 +47,8 @@ GROUND_FIELDS = {
 
 
 # Form fields that name a record rather than hold evidence, and the ledger's names for others.
-NOT_EVIDENCE = {"mother_nik", "duplicate_nik", "domicile_since"}
-LEDGER_NAMES = {"dtks_source": "source", "segment_since": "since"}
+_NOT_EVIDENCE = {"mother_nik", "duplicate_nik", "domicile_since"}
+_LEDGER_NAMES = {"dtks_source": "source", "segment_since": "since"}
 
 
 def ground_evidence(ground, data):
@@ -57,13 +57,13 @@ def ground_evidence(ground, data):
     evidence = {}
     for name in GROUND_FIELDS[ground]:
         value = data.get(name)
-        if name in NOT_EVIDENCE or value in (None, ""):
+        if name in _NOT_EVIDENCE or value in (None, ""):
             continue
         if name == "no_other_cover":
             evidence["has_other_cover"] = not value
         else:
             value = value.isoformat() if hasattr(value, "isoformat") else value
-            evidence[LEDGER_NAMES.get(name, name)] = value
+            evidence[_LEDGER_NAMES.get(name, name)] = value
     return evidence
 
 
@@ -71,15 +71,15 @@ class RemovalEvidenceFields(forms.Form):
     """The evidence of the Pasal 5 ayat (2) grounds, shared by every form that proposes a
     removal."""
 
-    death_date = forms.DateField(label="Tanggal meninggal", required=False, widget=DATE)
+    death_date = forms.DateField(label="Tanggal meninggal", required=False, widget=_DATE)
     death_certificate = forms.CharField(label="No. akta kematian", max_length=50, required=False)
     duplicate_nik = forms.CharField(label="NIK data pasangannya", max_length=16, required=False)
     segment = forms.ChoiceField(
         label="Pindah ke segmen", choices=[("", "—"), *Segment.choices], required=False
     )
-    segment_since = forms.DateField(label="Sejak", required=False, widget=DATE)
+    segment_since = forms.DateField(label="Sejak", required=False, widget=_DATE)
     destination = forms.CharField(label="Daerah tujuan", max_length=150, required=False)
-    moved_on = forms.DateField(label="Tanggal pindah", required=False, widget=DATE)
+    moved_on = forms.DateField(label="Tanggal pindah", required=False, widget=_DATE)
 
 
 class ItemForm(RemovalEvidenceFields):
@@ -100,7 +100,7 @@ class ItemForm(RemovalEvidenceFields):
     birth_place = forms.CharField(
         label="Tempat lahir", max_length=100, required=False, validators=[validate_plain_text]
     )
-    birth_date = forms.DateField(label="Tanggal lahir", required=False, widget=DATE)
+    birth_date = forms.DateField(label="Tanggal lahir", required=False, widget=_DATE)
     sex = forms.ChoiceField(
         label="Jenis kelamin", choices=[("", "—"), *Sex.choices], required=False
     )
@@ -134,7 +134,7 @@ class ItemForm(RemovalEvidenceFields):
         help_text="Wajib untuk penambahan.",
     )
     domicile_since = forms.DateField(
-        label="Berdomisili di kabupaten sejak", required=False, widget=DATE
+        label="Berdomisili di kabupaten sejak", required=False, widget=_DATE
     )
     domicile_document = forms.ChoiceField(
         label="Bukti domisili",
@@ -156,7 +156,7 @@ class ItemForm(RemovalEvidenceFields):
     dtks_id = forms.CharField(label="ID DTKS/DTSEN", max_length=50, required=False)
     desil = forms.IntegerField(label="Desil (DTSEN)", min_value=1, max_value=10, required=False)
     data_period = forms.CharField(label="Periode data", max_length=20, required=False)
-    checked_on = forms.DateField(label="Tanggal dicek", required=False, widget=DATE)
+    checked_on = forms.DateField(label="Tanggal dicek", required=False, widget=_DATE)
 
     def __init__(self, *args, village, **kwargs):
         super().__init__(*args, **kwargs)
@@ -276,7 +276,7 @@ class DecisionForm(forms.Form):
 
 
 class ValidationForm(forms.Form):
-    validated_on = forms.DateField(label="Tanggal validasi", widget=DATE)
+    validated_on = forms.DateField(label="Tanggal validasi", widget=_DATE)
     validated_against = forms.CharField(
         label="Data pembanding",
         max_length=255,

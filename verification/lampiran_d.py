@@ -10,8 +10,8 @@ from regions import terminology
 from regions.months import MONTH_NAMES, long_date
 from sktm import letters
 
-TITLE = "FORM USULAN PESERTA JAMINAN KESEHATAN PBI PEMDA"
-WIDTHS = [5, 19, 19, 28, 18, 16, 16, 13, 13, 12, 16, 5, 5, 20, 16, 24]
+_TITLE = "FORM USULAN PESERTA JAMINAN KESEHATAN PBI PEMDA"
+_WIDTHS = [5, 19, 19, 28, 18, 16, 16, 13, 13, 12, 16, 5, 5, 20, 16, 24]
 ROW_FIELDS = [
     "person__nik",
     "person__household__number",
@@ -29,12 +29,12 @@ ROW_FIELDS = [
     "person__household__village__district__name",
     "faskes__name",
 ]
-LABELS = {
+_LABELS = {
     4: dict(Relationship.choices),
     7: dict(Sex.choices),
     8: dict(MaritalStatus.choices),
 }
-DATE_COLUMN = 6
+_DATE_COLUMN = 6
 
 
 def headers(terms=None):
@@ -73,10 +73,10 @@ def rows(items):
     )
     for values in queryset.iterator(chunk_size=5000):
         values = list(values)
-        for column, labels in LABELS.items():
+        for column, labels in _LABELS.items():
             values[column] = labels.get(values[column], "")
         yield [
-            "" if value is None else str(value) if column != DATE_COLUMN else value
+            "" if value is None else str(value) if column != _DATE_COLUMN else value
             for column, value in enumerate(values)
         ]
 
@@ -97,7 +97,7 @@ def write_xlsx(output, month, items, signature=None, on_row=None):
     date = workbook.add_format({"num_format": "dd-mm-yyyy"})
     titles = headers()
     last = len(titles) - 1
-    for column, width in enumerate(WIDTHS):
+    for column, width in enumerate(_WIDTHS):
         sheet.set_column(column, column, width)
     # Printed, the gridlines draw the form's table; data cells carry no format of their own,
     # which keeps 100,000 rows as quick to write as bare XlsxWriter.
@@ -105,12 +105,12 @@ def write_xlsx(output, month, items, signature=None, on_row=None):
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(3)
-    sheet.merge_range(0, 0, 0, last, TITLE, bold)
+    sheet.merge_range(0, 0, 0, last, _TITLE, bold)
     sheet.merge_range(1, 0, 1, last, month_title(month), bold)
     sheet.set_row(3, 30)  # room for the wrapped headers
     for column, title in enumerate(titles):
         sheet.write_string(3, column, title, head)
-    write_string, date_column = sheet.write_string, DATE_COLUMN + 1
+    write_string, date_column = sheet.write_string, _DATE_COLUMN + 1
     number = 0
     for number, values in enumerate(rows(items), start=1):
         row = number + 3
@@ -148,7 +148,7 @@ def pdf(proposal, items, removals, base_url):
     html = render_to_string(
         "verification/lampiran_d_pdf.html",
         {
-            "title": TITLE,
+            "title": _TITLE,
             "month_title": month_title(proposal.month),
             "headers": headers(),
             "rows": list(rows(items)),

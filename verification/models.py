@@ -1,12 +1,15 @@
 """The monthly Usulan of a village to Dinas Sosial (Pasal 5 ayat 9) and the Tim Verifikasi's
 decision on each proposed person (ayat 5)."""
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts import scoping
+from accounts.models import User
 from enrollment.models import (
     ADDITION_GROUNDS,
     REMOVAL_GROUNDS,
@@ -26,7 +29,7 @@ PROPOSAL_GROUNDS = [
 
 
 # How the ground's evidence reads on screen and in the PDF.
-EVIDENCE_LABELS = {
+_EVIDENCE_LABELS = {
     "birth_certificate": "No. akta kelahiran",
     "birth_date": "Tanggal lahir",
     "has_other_cover": "Memiliki jaminan kesehatan lain",
@@ -79,10 +82,10 @@ class RejectReason(models.TextChoices):
 
 
 class ProposalQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         return scoping.scope_by_village(self, user, "village")
 
-    def waiting(self):
+    def waiting(self) -> Self:
         return self.filter(status=ProposalStatus.SUBMITTED)
 
 
@@ -134,10 +137,10 @@ class Proposal(models.Model):
 
 
 class ItemQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         return scoping.scope_by_village(self, user, "proposal__village")
 
-    def awaiting_validation(self):
+    def awaiting_validation(self) -> Self:
         """Approved removals waiting for the population-data validation (Pasal 5 ayat 3)."""
         return self.filter(
             kind=Kind.REMOVAL,
@@ -224,7 +227,7 @@ class ProposalItem(models.Model):
                 value = "ya" if value else "tidak"
             elif key == "segment":
                 value = segments.get(value, value)
-            yield EVIDENCE_LABELS.get(key, key), value
+            yield _EVIDENCE_LABELS.get(key, key), value
 
     @property
     def awaits_validation(self):

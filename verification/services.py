@@ -2,11 +2,14 @@
 decisions and returns (Tim Verifikasi), and the validation of removals (Dukcapil or Dinas
 Sosial). Each refuses with a message in Bahasa Indonesia and writes nothing when it does."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
+from accounts.models import User
 from enrollment import services as ledger
 from enrollment.models import Ground, Kind, Validator
 from people.models import Person
@@ -23,19 +26,26 @@ from verification.models import (
 )
 from verification.transitions import transition
 
-VILLAGE_REFUSAL = "Anda tidak berwenang mengubah usulan desa ini."
-DECIDER_REFUSAL = "Hanya Tim Verifikasi Dinas Sosial yang memutuskan usulan."
+_VILLAGE_REFUSAL = "Anda tidak berwenang mengubah usulan desa ini."
+_DECIDER_REFUSAL = "Hanya Tim Verifikasi Dinas Sosial yang memutuskan usulan."
 # An item is "open" while its Usulan is being worked on: a person is in at most one of these.
-OPEN_STATUSES = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
+_OPEN_STATUSES = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
 
 
-def effective_month(proposal, today=None):
+def _effective_month(proposal: Proposal, today: datetime.date | None = None) -> datetime.date:
     """The month an approved change takes effect: the Usulan's month, or the month it is
     decided in when that is later."""
     return max(proposal.month, month_start(today or timezone.localdate()))
 
 
-def log(proposal, actor, to_status, from_status="", item=None, note=""):
+def _log(
+    proposal: Proposal,
+    actor: User,
+    to_status: str,
+    from_status: str = "",
+    item: ProposalItem | None = None,
+    note: str = "",
+) -> None:
     ProposalEvent.objects.create(
         proposal=proposal,
         item=item,
@@ -47,14 +57,14 @@ def log(proposal, actor, to_status, from_status="", item=None, note=""):
     )
 
 
-def locked(proposal):
+def _locked(proposal: Proposal) -> Proposal:
     return Proposal.objects.select_for_update().get(pk=proposal.pk)
 
 
-def proposal_open(*, actor, month):
+def proposal_open(*, actor: User, month: datetime.date) -> Proposal:
     """The actor's village Usulan for `month` (this month or the next), opened as a draft when
     there is none yet."""
-    permissions.require(permissions.can_draft_proposal(actor, actor.village), VILLAGE_REFUSAL)
+    permissions.require(permissions.can_draft_proposal(actor, actor.village), _VILLAGE_REFUSAL)
     month = month_start(month)
     this_month = month_start(timezone.localdate())
     if month not in (this_month, add_months(this_month, 1)):
@@ -67,11 +77,11 @@ def proposal_open(*, actor, month):
             defaults={"created_by": actor},
         )
         if created:
-            log(proposal, actor, ProposalStatus.DRAFT)
+            _log(proposal, actor, ProposalStatus.DRAFT)
     return proposal
 
 
-def ground_checks(item, month):
+def _ground_checks(item: ProposalItem, month: datetime.date) -> dict:
     """The ledger's own rules for the item's ground, against the data at this moment."""
     if item.kind == Kind.ADDITION:
         return ledger.addition_checks(
@@ -91,10 +101,10 @@ def ground_checks(item, month):
     )
 
 
-def require_free(person):
+def _require_free(person: Person) -> None:
     """A person is in at most one open Usulan, and not proposed again while a removal waits."""
     elsewhere = (
-        ProposalItem.objects.filter(person=person, proposal__status__in=OPEN_STATUSES)
+        ProposalItem.objects.filter(person=person, proposal__status__in=_OPEN_STATUSES)
         .select_related("proposal")
         .first()
     )
@@ -109,12 +119,12 @@ def require_free(person):
         )
 
 
-def item_add(*, actor, proposal, item):
+def item_add(*, actor: User, proposal: Proposal, item: ProposalItem) -> ProposalItem:
     """Adds a person (an unsaved ProposalItem with its ground and evidence) to a draft Usulan,
     after checking the ground as the ledger will."""
-    permissions.require(permissions.can_draft_proposal(actor, proposal.village), VILLAGE_REFUSAL)
+    permissions.require(permissions.can_draft_proposal(actor, proposal.village), _VILLAGE_REFUSAL)
     with transaction.atomic():
-        proposal = locked(proposal)
+        proposal = _locked(proposal)
         if not proposal.is_editable:
             raise ValidationError("Usulan yang sudah dikirim tidak dapat diubah.")
         # One writer at a time per person: two drafts cannot both take the same person.
@@ -123,7 +133,7 @@ def item_add(*, actor, proposal, item):
         )
         if person.household.village_id != proposal.village_id:
             raise ValidationError(f"NIK {person.nik} bukan penduduk {proposal.village}.")
-        require_free(person)
+        _require_free(person)
         item.person, item.proposal, item.added_by = person, proposal, actor
         if item.ground == Ground.SKTM and item.letter is None:
             # Ground c.2 rests on the person's valid SKTM from this village's Lurah.
@@ -133,30 +143,30 @@ def item_add(*, actor, proposal, item):
                 .order_by("-issued_on")
                 .first()
             )
-        item.evidence = ground_checks(item, effective_month(proposal))
+        item.evidence = _ground_checks(item, _effective_month(proposal))
         item.save()
-        log(proposal, actor, "added", item=item)
+        _log(proposal, actor, "added", item=item)
     return item
 
 
-def item_withdraw(*, actor, item):
+def item_withdraw(*, actor: User, item: ProposalItem) -> None:
     permissions.require(
-        permissions.can_draft_proposal(actor, item.proposal.village), VILLAGE_REFUSAL
+        permissions.can_draft_proposal(actor, item.proposal.village), _VILLAGE_REFUSAL
     )
     with transaction.atomic():
-        proposal = locked(item.proposal)
+        proposal = _locked(item.proposal)
         if not proposal.is_editable:
             raise ValidationError("Usulan yang sudah dikirim tidak dapat diubah.")
-        log(proposal, actor, "withdrawn", item=item)
+        _log(proposal, actor, "withdrawn", item=item)
         item.delete()
 
 
-def proposal_submit(*, actor, proposal, place):
+def proposal_submit(*, actor: User, proposal: Proposal, place: str) -> Proposal:
     """The Lurah sends the Usulan to the Kepala Dinas Sosial as Ketua Tim Verifikasi; every
     person's ground is checked again, since an SKTM may have expired since drafting."""
-    permissions.require(permissions.can_submit_proposal(actor, proposal), VILLAGE_REFUSAL)
+    permissions.require(permissions.can_submit_proposal(actor, proposal), _VILLAGE_REFUSAL)
     with transaction.atomic():
-        proposal = locked(proposal)
+        proposal = _locked(proposal)
         if proposal.status not in EDITABLE:
             raise ValidationError("Usulan ini sudah dikirim.")
         items = list(proposal.items.select_related("person__household", "mother", "letter"))
@@ -164,11 +174,11 @@ def proposal_submit(*, actor, proposal, place):
             raise ValidationError("Usulan masih kosong: tambahkan paling sedikit satu penduduk.")
         if not place.strip():
             raise ValidationError("Tempat penandatanganan wajib diisi.")
-        month = effective_month(proposal)
+        month = _effective_month(proposal)
         problems = []
         for item in items:
             try:
-                ground_checks(item, month)
+                _ground_checks(item, month)
             except ValidationError as error:
                 problems.append(f"{item.person.name} (NIK {item.person.nik}): {error.messages[0]}")
         if problems:
@@ -184,28 +194,28 @@ def proposal_submit(*, actor, proposal, place):
             proposal=proposal,
             to=ProposalStatus.SUBMITTED,
             actor=actor,
-            message=VILLAGE_REFUSAL,
+            message=_VILLAGE_REFUSAL,
             apply=signed,
         )
     return proposal
 
 
-def require_decider(actor, proposal):
+def _require_decider(actor: User, proposal: Proposal) -> None:
     permissions.require(
         permissions.can_decide(actor, proposal)
         and Proposal.objects.visible_to(actor).filter(pk=proposal.pk).exists(),
-        DECIDER_REFUSAL,
+        _DECIDER_REFUSAL,
     )
 
 
-def proposal_return(*, actor, proposal, note):
+def proposal_return(*, actor: User, proposal: Proposal, note: str) -> Proposal:
     """The Tim Verifikasi sends the whole Usulan back to the village with a note; decisions made
     so far are undone (they stay in the history) and are made again after resubmission."""
-    require_decider(actor, proposal)
+    _require_decider(actor, proposal)
     if not note.strip():
         raise ValidationError("Tuliskan catatan untuk desa: apa yang harus diperbaiki.")
     with transaction.atomic():
-        proposal = locked(proposal)
+        proposal = _locked(proposal)
         if proposal.status != ProposalStatus.SUBMITTED:
             raise ValidationError("Hanya usulan yang sedang diverifikasi dapat dikembalikan.")
         proposal.items.update(
@@ -215,23 +225,30 @@ def proposal_return(*, actor, proposal, note):
             proposal=proposal,
             to=ProposalStatus.RETURNED,
             actor=actor,
-            message=DECIDER_REFUSAL,
+            message=_DECIDER_REFUSAL,
             note=note.strip(),
         )
     return proposal
 
 
-def item_decide(*, actor, item, decision, reason="", reason_text=""):
+def item_decide(
+    *,
+    actor: User,
+    item: ProposalItem,
+    decision: Decision,
+    reason: str = "",
+    reason_text: str = "",
+) -> ProposalItem:
     """Approves or rejects one proposed person. Of two verifiers deciding the same person at
     once, the first wins and the second is told. When the last person is decided the Usulan
     closes and the approved additions enter the ledger."""
-    require_decider(actor, item.proposal)
+    _require_decider(actor, item.proposal)
     if decision not in (Decision.APPROVED, Decision.REJECTED):
         raise ValidationError("Pilih setujui atau tolak.")
     if decision == Decision.REJECTED and not reason:
         raise ValidationError("Pilih alasan penolakan.")
     with transaction.atomic():
-        proposal = locked(item.proposal)
+        proposal = _locked(item.proposal)
         item = ProposalItem.objects.select_related("person__household", "mother", "letter").get(
             pk=item.pk
         )
@@ -244,21 +261,21 @@ def item_decide(*, actor, item, decision, reason="", reason_text=""):
         if proposal.status != ProposalStatus.SUBMITTED:
             raise ValidationError("Usulan ini tidak sedang diverifikasi.")
         if decision == Decision.APPROVED:
-            ground_checks(item, effective_month(proposal))
+            _ground_checks(item, _effective_month(proposal))
         item.decision, item.decided_by, item.decided_at = decision, actor, timezone.now()
         item.reason = reason if decision == Decision.REJECTED else ""
         item.reason_text = reason_text.strip()
         item.save()
-        log(proposal, actor, decision, Decision.PENDING, item=item, note=item.reason_text)
+        _log(proposal, actor, decision, Decision.PENDING, item=item, note=item.reason_text)
         if not proposal.items.filter(decision=Decision.PENDING).exists():
-            close(proposal, actor)
+            _close(proposal, actor)
     return item
 
 
-def items_approve_pending(*, actor, proposal):
+def items_approve_pending(*, actor: User, proposal: Proposal) -> int:
     """Approves every person of the Usulan still waiting, all or none: one whose ground no
     longer holds stops the whole batch with its name, to be rejected first."""
-    require_decider(actor, proposal)
+    _require_decider(actor, proposal)
     with transaction.atomic():
         pending = list(proposal.items.filter(decision=Decision.PENDING).order_by("pk"))
         if not pending:
@@ -271,10 +288,10 @@ def items_approve_pending(*, actor, proposal):
     return len(pending)
 
 
-def close(proposal, actor):
+def _close(proposal: Proposal, actor: User) -> None:
     """Every person is decided: approved additions enter the ledger now; approved removals wait
     for the validation of the population data (Pasal 5 ayat 3)."""
-    month = effective_month(proposal)
+    month = _effective_month(proposal)
     additions = proposal.items.filter(kind=Kind.ADDITION, decision=Decision.APPROVED)
     for item in additions.select_related("person__household", "mother", "letter"):
         try:
@@ -296,19 +313,25 @@ def close(proposal, actor):
         item.ledger_entry = entry
         item.save(update_fields=["ledger_entry"])
 
-    def closed(proposal):
+    def closed(proposal: Proposal) -> None:
         proposal.closed_at = timezone.now()
 
     transition(
         proposal=proposal,
         to=ProposalStatus.CLOSED,
         actor=actor,
-        message=DECIDER_REFUSAL,
+        message=_DECIDER_REFUSAL,
         apply=closed,
     )
 
 
-def removal_validate(*, actor, item, validated_on, validated_against):
+def removal_validate(
+    *,
+    actor: User,
+    item: ProposalItem,
+    validated_on: datetime.date | str,
+    validated_against: str,
+) -> ProposalItem:
     """Records an approved removal in the ledger once the population data is validated, by
     Dukcapil or by Dinas Sosial (Pasal 5 ayat 3)."""
     permissions.require(
@@ -321,7 +344,7 @@ def removal_validate(*, actor, item, validated_on, validated_against):
     )
     validated_on = ledger.as_date(validated_on, "Tanggal validasi")
     with transaction.atomic():
-        proposal = locked(item.proposal)
+        proposal = _locked(item.proposal)
         item = ProposalItem.objects.select_related("person", "duplicate_of").get(pk=item.pk)
         if not item.awaits_validation:
             raise ValidationError(f"Pengurangan {item.person.name} tidak menunggu validasi.")
@@ -329,7 +352,7 @@ def removal_validate(*, actor, item, validated_on, validated_against):
             actor=actor,
             person=item.person,
             ground=item.ground,
-            effective_month=effective_month(proposal, validated_on),
+            effective_month=_effective_month(proposal, validated_on),
             validated_by=validator,
             validated_on=validated_on,
             validated_against=validated_against,
@@ -338,11 +361,11 @@ def removal_validate(*, actor, item, validated_on, validated_against):
             note=f"{proposal}",
         )
         item.save(update_fields=["ledger_entry"])
-        log(proposal, actor, "validated", Decision.APPROVED, item=item, note=validated_against)
+        _log(proposal, actor, "validated", Decision.APPROVED, item=item, note=validated_against)
     return item
 
 
-def removal_found(*, actor, item, note=""):
+def removal_found(*, actor: User, item: ProposalItem, note: str = "") -> ProposalItem:
     """A removal the Tim Verifikasi found itself (an unsaved ProposalItem of kind removal with
     its ground and evidence): recorded as approved in the month's Dinas Sosial record of the
     person's village, where it waits for the validation of population data (Pasal 5 ayat 3)
@@ -363,7 +386,7 @@ def removal_found(*, actor, item, note=""):
         )
         if person is None:
             raise ValidationError("Penduduk ini di luar wilayah Anda.")
-        require_free(person)
+        _require_free(person)
         now = timezone.now()
         proposal, created = Proposal.objects.get_or_create(
             village=person.household.village,
@@ -376,14 +399,14 @@ def removal_found(*, actor, item, note=""):
                 "signer_name": actor.get_full_name() or actor.username,
             },
         )
-        proposal = locked(proposal)
+        proposal = _locked(proposal)
         if created:
-            log(proposal, actor, ProposalStatus.CLOSED)
+            _log(proposal, actor, ProposalStatus.CLOSED)
         if proposal.items.filter(person=person).exists():
             raise ValidationError(f"{person.name} sudah tercatat dalam {proposal}.")
         item.person, item.proposal, item.added_by = person, proposal, actor
-        item.evidence = ground_checks(item, effective_month(proposal))
+        item.evidence = _ground_checks(item, _effective_month(proposal))
         item.decision, item.decided_by, item.decided_at = Decision.APPROVED, actor, now
         item.save()
-        log(proposal, actor, Decision.APPROVED, Decision.PENDING, item=item, note=note)
+        _log(proposal, actor, Decision.APPROVED, Decision.PENDING, item=item, note=note)
     return item

@@ -17,7 +17,7 @@ from verification.models import ProposalItem, ProposalStatus
 SENT_STATUSES = [ProposalStatus.SUBMITTED, ProposalStatus.CLOSED]
 
 
-def export_items(user, month, district=None):
+def _export_items(user, month, district=None):
     """The proposed people of `month` in the user's scope (and `district`, when given)."""
     items = ProposalItem.objects.visible_to(user).filter(
         proposal__month=month, proposal__status__in=SENT_STATUSES
@@ -35,7 +35,7 @@ def export_items(user, month, district=None):
 def lampiran_d_export(job, *, month, district=None):
     month = datetime.date.fromisoformat(month)
     district = District.objects.get(pk=district) if district else None
-    items = export_items(job.created_by, month, district)
+    items = _export_items(job.created_by, month, district)
     job.progress(0, items.filter(kind=Kind.ADDITION).count(), "Menulis Lampiran D")
     area = district.code if district else terminology.current().regency_code
     with tempfile.TemporaryFile() as output:

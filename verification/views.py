@@ -37,28 +37,28 @@ from verification.models import Decision, Proposal, ProposalItem, ProposalStatus
 PAGE_SIZE = 50
 
 
-def scoped_proposal(request, pk):
+def _scoped_proposal(request, pk):
     queryset = Proposal.objects.visible_to(request.user).select_related(
         "village__district__regency", "submitted_by"
     )
     return get_object_or_404(queryset, pk=pk)
 
 
-def scoped_item(request, pk):
+def _scoped_item(request, pk):
     queryset = ProposalItem.objects.visible_to(request.user).select_related(
         "proposal__village", "person"
     )
     return get_object_or_404(queryset, pk=pk)
 
 
-def cleaned(form):
+def _cleaned(form):
     """The form's data, or a ValidationError carrying its messages."""
     if not form.is_valid():
         raise ValidationError([e for errors in form.errors.values() for e in errors])
     return form.cleaned_data
 
 
-def with_counts(proposals):
+def _with_counts(proposals):
     return proposals.annotate(
         additions=Count("items", filter=Q(items__kind=Kind.ADDITION)),
         removals=Count("items", filter=Q(items__kind=Kind.REMOVAL)),
@@ -72,7 +72,7 @@ def proposal_list(request):
     """A village's own Usulan; for everyone else the queue of submitted Usulan, oldest
     first."""
     terms = terminology.current()
-    proposals = with_counts(
+    proposals = _with_counts(
         Proposal.objects.visible_to(request.user).select_related("village__district")
     ).order_by("-month", "village__code")
     if permissions.can_draft_proposal(request.user):
@@ -137,7 +137,7 @@ def proposal_open(request):
 
 @require_safe
 def proposal_detail(request, pk):
-    proposal = scoped_proposal(request, pk)
+    proposal = _scoped_proposal(request, pk)
     items = list(
         proposal.items.select_related(
             "person__household", "mother", "letter", "duplicate_of", "faskes", "decided_by"
@@ -147,8 +147,8 @@ def proposal_detail(request, pk):
     user = request.user
     events = list(proposal.events.select_related("actor", "person"))
     for event in events:
-        event.from_label = EVENT_LABELS.get(event.from_status, event.from_status)
-        event.to_label = EVENT_LABELS.get(event.to_status, event.to_status)
+        event.from_label = _EVENT_LABELS.get(event.from_status, event.from_status)
+        event.to_label = _EVENT_LABELS.get(event.to_status, event.to_status)
     returns = [event.note for event in events if event.to_status == ProposalStatus.RETURNED]
     context = {
         "proposal": proposal,
@@ -168,7 +168,7 @@ def proposal_detail(request, pk):
     return render(request, "verification/proposal_detail.html", context)
 
 
-EVENT_LABELS = {
+_EVENT_LABELS = {
     **dict(ProposalStatus.choices),
     **dict(Decision.choices),
     "added": "Ditambahkan ke usulan",
@@ -178,7 +178,7 @@ EVENT_LABELS = {
 
 
 def item_add(request, pk):
-    proposal = scoped_proposal(request, pk)
+    proposal = _scoped_proposal(request, pk)
     if not permissions.can_draft_proposal(request.user, proposal.village):
         raise PermissionDenied
     if not proposal.is_editable:
@@ -219,7 +219,7 @@ def item_add(request, pk):
 
 @require_POST
 def item_withdraw(request, pk):
-    item = scoped_item(request, pk)
+    item = _scoped_item(request, pk)
     try:
         services.item_withdraw(actor=request.user, item=item)
     except ValidationError as error:
@@ -231,12 +231,12 @@ def item_withdraw(request, pk):
 
 @require_POST
 def proposal_submit(request, pk):
-    proposal = scoped_proposal(request, pk)
+    proposal = _scoped_proposal(request, pk)
     if not permissions.can_submit_proposal(request.user, proposal):
         raise PermissionDenied
     try:
         services.proposal_submit(
-            actor=request.user, proposal=proposal, place=cleaned(SubmitForm(request.POST))["place"]
+            actor=request.user, proposal=proposal, place=_cleaned(SubmitForm(request.POST))["place"]
         )
     except ValidationError as error:
         refuse(request, error)
@@ -247,12 +247,12 @@ def proposal_submit(request, pk):
 
 @require_POST
 def proposal_return(request, pk):
-    proposal = scoped_proposal(request, pk)
+    proposal = _scoped_proposal(request, pk)
     if not permissions.can_decide(request.user, proposal):
         raise PermissionDenied
     try:
         services.proposal_return(
-            actor=request.user, proposal=proposal, note=cleaned(NoteForm(request.POST))["note"]
+            actor=request.user, proposal=proposal, note=_cleaned(NoteForm(request.POST))["note"]
         )
     except ValidationError as error:
         refuse(request, error)
@@ -263,11 +263,11 @@ def proposal_return(request, pk):
 
 @require_POST
 def item_decide(request, pk):
-    item = scoped_item(request, pk)
+    item = _scoped_item(request, pk)
     if not permissions.can_decide(request.user, item.proposal):
         raise PermissionDenied
     try:
-        services.item_decide(actor=request.user, item=item, **cleaned(DecisionForm(request.POST)))
+        services.item_decide(actor=request.user, item=item, **_cleaned(DecisionForm(request.POST)))
     except ValidationError as error:
         refuse(request, error)
     return redirect(
@@ -277,7 +277,7 @@ def item_decide(request, pk):
 
 @require_POST
 def items_approve_pending(request, pk):
-    proposal = scoped_proposal(request, pk)
+    proposal = _scoped_proposal(request, pk)
     try:
         count = services.items_approve_pending(actor=request.user, proposal=proposal)
     except ValidationError as error:
@@ -304,12 +304,12 @@ def validation_queue(request):
 
 @require_POST
 def removal_validate(request, pk):
-    item = scoped_item(request, pk)
+    item = _scoped_item(request, pk)
     if not permissions.can_validate_removal(request.user):
         raise PermissionDenied
     try:
         services.removal_validate(
-            actor=request.user, item=item, **cleaned(ValidationForm(request.POST))
+            actor=request.user, item=item, **_cleaned(ValidationForm(request.POST))
         )
     except ValidationError as error:
         refuse(request, error)
@@ -320,7 +320,7 @@ def removal_validate(request, pk):
 
 @require_safe
 def lampiran_d_xlsx(request, pk):
-    proposal = scoped_proposal(request, pk)
+    proposal = _scoped_proposal(request, pk)
     filename = f"Lampiran-D-{proposal.village.code}-{proposal.month:%Y-%m}.xlsx"
 
     def write(output):
@@ -334,7 +334,7 @@ def lampiran_d_xlsx(request, pk):
 
 @require_safe
 def lampiran_d_pdf(request, pk):
-    proposal = scoped_proposal(request, pk)
+    proposal = _scoped_proposal(request, pk)
     removals = proposal.items.filter(kind=Kind.REMOVAL).select_related("person__household")
     content = lampiran_d.pdf(
         proposal, proposal.items.all(), removals, request.build_absolute_uri("/")
@@ -348,7 +348,7 @@ def lampiran_d_pdf(request, pk):
 @require_safe
 def letters_pdf(request, pk):
     """The SKTM letters of the people proposed on ground c.2, as one PDF."""
-    proposal = scoped_proposal(request, pk)
+    proposal = _scoped_proposal(request, pk)
     items = proposal.items.filter(letter__isnull=False).select_related(
         "letter__form", "letter__person__household", "letter__village__district__regency"
     )

@@ -1,10 +1,11 @@
 """What waits for each user, counted for the badges of the navigation."""
 
 from accounts import permissions
+from accounts.models import User
 from verification.models import Proposal, ProposalItem, ProposalStatus
 
 
-def proposals(user):
+def proposals(user: User) -> int:
     """Village staff: Usulan returned to them (and, for the Lurah, drafts to send); the Tim
     Verifikasi and admin: Usulan waiting for decisions."""
     visible = Proposal.objects.visible_to(user)
@@ -19,5 +20,5 @@ def proposals(user):
     return 0
 
 
-def removals(user):
+def removals(user: User) -> int:
     return ProposalItem.objects.visible_to(user).awaiting_validation().count()

@@ -109,13 +109,13 @@ def test_family_member_needs_an_active_member_of_the_same_kk(participant, verifi
 def test_sktm_addition_needs_a_valid_letter_of_the_persons_village(operator_a, lurah_a, verifier):
     form = sktm_services.sktm_form_submit(actor=operator_a, data=POOR_15)
     form = sktm_services.sktm_form_acknowledge(actor=lurah_a, form=form)
-    letter = sktm_services.sktm_issue_letter(actor=lurah_a, form=form)
+    letter = sktm_services.letter_issue(actor=lurah_a, form=form)
     person = letter.person
     person.domicile_since = datetime.date(2019, 1, 1)
     person.save()
     with pytest.raises(ValidationError, match="tidak memiliki SKTM yang berlaku"):
         add(verifier, person, Ground.SKTM)
-    sktm_services.sktm_revoke_letter(actor=lurah_a, letter=letter, reason="Salah data")
+    sktm_services.letter_revoke(actor=lurah_a, letter=letter, reason="Salah data")
     with pytest.raises(ValidationError, match="tidak memiliki SKTM yang berlaku"):
         add(verifier, person, Ground.SKTM, letter=letter)
     assert not LedgerEntry.objects.exists()
@@ -124,7 +124,7 @@ def test_sktm_addition_needs_a_valid_letter_of_the_persons_village(operator_a, l
 def test_sktm_addition_with_a_valid_letter(operator_a, lurah_a, verifier):
     form = sktm_services.sktm_form_submit(actor=operator_a, data=POOR_15)
     form = sktm_services.sktm_form_acknowledge(actor=lurah_a, form=form)
-    letter = sktm_services.sktm_issue_letter(actor=lurah_a, form=form)
+    letter = sktm_services.letter_issue(actor=lurah_a, form=form)
     letter.person.domicile_since = datetime.date(2019, 1, 1)
     letter.person.save()
     entry = add(verifier, letter.person, Ground.SKTM, letter=letter, month=letter.issued_on)

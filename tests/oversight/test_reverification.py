@@ -160,7 +160,7 @@ def test_not_eligible_with_missing_evidence_writes_nothing(verifier, operator_a)
 
 def test_bulk_writes_one_record_per_participant(verifier):
     people = [enrolled(verifier, VILLAGE_A, datetime.date(2025, 1, 1)) for _ in range(4)]
-    count = services.reverifications_record(
+    count = services.village_reverify(
         actor=verifier,
         village=people[0].household.village,
         people=[str(p.pk) for p in people],
@@ -178,7 +178,7 @@ def test_bulk_writes_nothing_when_one_participant_fails(verifier):
     people = [enrolled(verifier, VILLAGE_A, datetime.date(2025, 1, 1)) for _ in range(3)]
     elsewhere = enrolled(verifier, VILLAGE_B, datetime.date(2025, 1, 1))
     with pytest.raises(ValidationError, match="1 penduduk"):
-        services.reverifications_record(
+        services.village_reverify(
             actor=verifier,
             village=people[0].household.village,
             people=[p.pk for p in [*people, elsewhere]],
@@ -192,11 +192,9 @@ def test_bulk_refuses_another_villages_staff_and_an_empty_list(verifier, operato
     person = enrolled(verifier, VILLAGE_A)
     village = person.household.village
     with pytest.raises(PermissionDenied, match="tidak berwenang"):
-        services.reverifications_record(
+        services.village_reverify(
             actor=operator_b, village=village, people=[person.pk], checked_on=TODAY
         )
     with pytest.raises(ValidationError, match="Pilih paling sedikit"):
-        services.reverifications_record(
-            actor=verifier, village=village, people=[], checked_on=TODAY
-        )
+        services.village_reverify(actor=verifier, village=village, people=[], checked_on=TODAY)
     assert not Reverification.objects.exists()

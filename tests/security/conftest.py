@@ -29,7 +29,7 @@ def world(settings, tmp_path, operator_a, lurah_a, verifier, admin_user):
     settings.MEDIA_ROOT = tmp_path / "media"
     form = sktm_services.sktm_form_submit(actor=operator_a, data=POOR_15)
     form = sktm_services.sktm_form_acknowledge(actor=lurah_a, form=form)
-    letter = sktm_services.sktm_issue_letter(actor=lurah_a, form=form)
+    letter = sktm_services.letter_issue(actor=lurah_a, form=form)
     proposal = proposal_services.proposal_open(actor=operator_a, month=this_month())
     for person in PersonFactory.create_batch(2, domicile_since=LONG_AGO):
         item = propose(operator_a, proposal, person)

@@ -53,4 +53,4 @@ def acknowledged_form(submitted_form, lurah_a):
 
 @pytest.fixture
 def letter(acknowledged_form, lurah_a):
-    return services.sktm_issue_letter(actor=lurah_a, form=acknowledged_form)
+    return services.letter_issue(actor=lurah_a, form=acknowledged_form)

@@ -34,7 +34,7 @@ def test_concurrent_issuers_never_share_a_number(committed_reference_data):
     def issue(form):
         try:
             barrier.wait()
-            services.sktm_issue_letter(actor=lurah, form=form)
+            services.letter_issue(actor=lurah, form=form)
         except Exception as error:  # noqa: BLE001 (collected and asserted below)
             errors.append(error)
         finally:

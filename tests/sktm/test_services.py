@@ -27,7 +27,7 @@ def test_a_form_scoring_nine_ends_ineligible_and_gets_no_letter(operator_a, lura
     form = services.sktm_form_acknowledge(actor=lurah_a, form=form)
     assert form.status == FormStatus.INELIGIBLE
     with pytest.raises(ValidationError):
-        services.sktm_issue_letter(actor=lurah_a, form=form)
+        services.letter_issue(actor=lurah_a, form=form)
     assert not Letter.objects.exists()
 
 
@@ -54,7 +54,7 @@ def test_letter_is_numbered_per_village_and_year_with_frozen_signer(letter, lura
 def test_validity_is_one_query_and_follows_revocation(letter, lurah_a):
     assert Letter.objects.valid_on(letter.issued_on).get() == letter
     assert not Letter.objects.valid_on(letter.valid_until + datetime.timedelta(days=1)).exists()
-    services.sktm_revoke_letter(actor=lurah_a, letter=letter, reason="Data tidak sesuai")
+    services.letter_revoke(actor=lurah_a, letter=letter, reason="Data tidak sesuai")
     assert not Letter.objects.valid_on(letter.issued_on).exists()
     assert Letter.objects.get().status == "dicabut"
 

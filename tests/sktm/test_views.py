@@ -147,7 +147,7 @@ def test_public_verification_page_shows_no_nik_and_reflects_revocation(client, l
     page = client.get(url).content.decode()
     assert "ASLI dan BERLAKU" in page and letter.number in page
     assert POOR_15["nik"] not in page and "Sri Wahyuni" not in page and "S*** W***" in page
-    services.sktm_revoke_letter(actor=lurah_a, letter=letter, reason="Pindah")
+    services.letter_revoke(actor=lurah_a, letter=letter, reason="Pindah")
     assert "DICABUT" in client.get(url).content.decode()
     assert LetterCheck.objects.filter(letter=letter).count() == 2
     assert client.get(reverse("sktm:letter_verify", args=["tebakan"])).status_code == 404

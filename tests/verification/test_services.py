@@ -9,7 +9,7 @@ from django.utils import timezone
 from enrollment.models import Ground, Kind, LedgerEntry
 from enrollment.participation import is_active
 from regions.months import add_months
-from sktm.services import sktm_revoke_letter
+from sktm.services import letter_revoke
 from tests.enrollment.conftest import DECLARATION, enroll
 from tests.factories import HouseholdFactory, PersonFactory, faskes, village
 from tests.verification.conftest import LONG_AGO, propose, this_month
@@ -77,7 +77,7 @@ def test_an_expired_or_revoked_sktm_is_refused(proposal, operator_a, lurah_a, le
         evidence=DECLARATION,
         faskes=faskes(),
     )
-    sktm_revoke_letter(actor=lurah_a, letter=letter, reason="Data penghasilan keliru")
+    letter_revoke(actor=lurah_a, letter=letter, reason="Data penghasilan keliru")
     with pytest.raises(ValidationError, match="tidak memiliki SKTM yang berlaku"):
         services.item_add(actor=operator_a, proposal=proposal, item=item)
 

@@ -152,7 +152,7 @@ class Command(BaseCommand):
             checked = today - datetime.timedelta(days=rng.choice([10, 40, 75, 85, 100, 130]))
             chosen = [pk for pk in people if rng.random() < 0.7]
             if chosen:
-                services.reverifications_record(
+                services.village_reverify(
                     actor=verifier, village=village, people=chosen, checked_on=checked
                 )
         for n, answers in enumerate(APPLICANTS, start=1):

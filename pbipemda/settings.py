@@ -163,10 +163,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
-if env_bool("SECURE_PROXY_SSL_HEADER"):
-    # Behind the reverse proxy the client's address is the last one it appended.
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# The number of reverse proxies in front of the app, each appending to X-Forwarded-For; the
+# client's address is read there (audit.addresses.client_ip). Without it, behind nginx every
+# client is 127.0.0.1 and one attacker's lockout would lock everyone out.
+TRUSTED_PROXIES = int(
+    os.environ.get("TRUSTED_PROXIES", 1 if env_bool("SECURE_PROXY_SSL_HEADER") else 0)
+)
+AXES_CLIENT_IP_CALLABLE = "audit.addresses.client_ip"
 
 # A session ends after SESSION_IDLE_MINUTES without a request: each request renews it
 # (pbipemda.middleware.SessionRenewalMiddleware, at most once a minute); closing the

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 import audit
 from accounts import permissions
+from audit.addresses import client_ip
 from sktm import letters, scoring, services
 from sktm.forms import FormFilter, NoteForm, VerificationFormInput
 from sktm.models import FormStatus, Letter, LetterCheck, VerificationForm
@@ -302,7 +303,7 @@ def letter_verify(request, token):
     )
     LetterCheck.objects.create(
         letter=letter,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
     )
     return render(

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
+from people.names import validate_free_text
 from people.services import person_record
 from regions.models import MinimumWage
 from sktm import letters, scoring
@@ -129,6 +130,7 @@ def sktm_form_return(*, actor, form, note):
     require_may_move(form=form, to=FormStatus.RETURNED, actor=actor)
     if not note.strip():
         raise ValidationError("Tuliskan catatan agar operator tahu apa yang harus diperbaiki.")
+    validate_free_text(note)
     with transaction.atomic():
         form = transition(form=form, to=FormStatus.RETURNED, actor=actor, note=note)
         form.return_note = note
@@ -181,6 +183,7 @@ def sktm_revoke_letter(*, actor, letter, reason):
     )
     if not reason.strip():
         raise ValidationError("Alasan pencabutan wajib diisi.")
+    validate_free_text(reason)
     with transaction.atomic():
         letter = Letter.objects.select_for_update().get(pk=letter.pk)
         if letter.revoked_at:

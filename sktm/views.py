@@ -235,7 +235,7 @@ def form_return(request, pk):
         "Formulir dikembalikan ke operator.",
         services.sktm_form_return,
         form=form,
-        note=note.data.get("note", "")[:2000],
+        note=note.data.get("note", ""),
     )
     return redirect("sktm:form_detail", pk=pk)
 
@@ -255,7 +255,7 @@ def letter_revoke(request, pk):
         "SKTM dicabut.",
         services.sktm_revoke_letter,
         letter=letter,
-        reason=request.POST.get("note", "")[:2000],
+        reason=request.POST.get("note", ""),
     )
     return redirect("sktm:form_detail", pk=letter.form_id)
 

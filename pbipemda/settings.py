@@ -179,6 +179,12 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Two-step login (accounts/two_factor.py): roles that must use an authenticator app.
 TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "PBI Pemda")
+# After this many wrong codes in a row the account's second step is locked for the cool-off,
+# whatever the session or address: 10^6 codes cannot be tried at login speed.
+TWO_FACTOR_FAILURE_LIMIT = int(os.environ.get("TWO_FACTOR_FAILURE_LIMIT", 5))
+TWO_FACTOR_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("TWO_FACTOR_COOLOFF_MINUTES", 15))
+)
 
 # Content-Security-Policy (pbipemda/middleware.py): scripts and styles only from this site,
 # never inline; no frames, no plugins, forms post only here.

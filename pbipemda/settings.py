@@ -136,6 +136,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {"pool": True}
+    # With the pool, Django passes this on as psycopg_pool's `check`: each connection is
+    # checked (an empty query) as it leaves the pool, so after PostgreSQL restarts a dead one
+    # is replaced there instead of failing the request with a 500.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     # The web and worker processes write to one file: a transaction takes the write lock when
     # it begins, so two never deadlock upgrading a read to a write ("database is locked").

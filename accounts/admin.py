@@ -1,26 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+import audit
+from accounts import two_factor
 from accounts.models import AuthenticatorDevice, RecoveryCode, User
-
-
-class ReadOnlyAdminMixin:
-    """For records written only by services (forms, letters, the ledger, residents and their
-    history): the admin shows them but never adds, changes or deletes them. The admin of every
-    app above accounts shares it."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    pass
 
 
 @admin.register(User)
@@ -45,10 +28,23 @@ class AuthenticatorDeviceAdmin(admin.ModelAdmin):
     """An admin resets a user's second step (a lost phone) by deleting the device; the user
     links a new one at the next login. The secret is never shown."""
 
-    list_display = ["user", "confirmed_at"]
+    list_display = ["user", "confirmed_at", "failures", "locked_until"]
     search_fields = ["user__username"]
-    fields = ["user", "confirmed_at"]
-    readonly_fields = ["user", "confirmed_at"]
+    fields = ["user", "confirmed_at", "failures", "locked_until"]
+    readonly_fields = ["user", "confirmed_at", "failures", "locked_until"]
+    actions = ["lift_lock"]
+
+    @admin.action(description="Buka kunci verifikasi dua langkah")
+    def lift_lock(self, request, queryset):
+        for device in queryset.select_related("user"):
+            two_factor.lock_lift(user=device.user)
+            audit.record(
+                request,
+                audit.UNLOCK,
+                f"Kunci langkah kedua {device.user.username} dibuka",
+                obj=device.user,
+            )
+        self.message_user(request, f"Kunci {queryset.count()} akun dibuka.")
 
     def has_add_permission(self, request):
         return False

@@ -1,4 +1,7 @@
 from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 
 
 class CodeForm(forms.Form):
@@ -8,3 +11,23 @@ class CodeForm(forms.Form):
         help_text="6 angka dari aplikasi autentikator, atau satu kode pemulihan.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
     )
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """The old password is checked through authenticate(), so django-axes counts a wrong one
+    as it counts a wrong login: a session left open cannot be used to guess the password."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if (
+            authenticate(self.request, username=self.user.get_username(), password=old_password)
+            is None
+        ):
+            raise ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password

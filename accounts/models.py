@@ -126,6 +126,10 @@ class AuthenticatorDevice(models.Model):
     confirmed_at = models.DateTimeField("dikonfirmasi", auto_now_add=True)
     # The 30-second step of the last code accepted: a code is never accepted twice.
     last_step = models.BigIntegerField("langkah terakhir", default=0)
+    # Wrong codes in a row, counted per account rather than per session: a fresh login would
+    # otherwise give a guesser five more tries (docs/security.md, Two-step login).
+    failures = models.PositiveSmallIntegerField("kode salah berturut-turut", default=0)
+    locked_until = models.DateTimeField("dikunci sampai", null=True, blank=True)
 
     class Meta:
         verbose_name = "aplikasi autentikator"

@@ -22,8 +22,6 @@ from accounts.permissions import is_two_factor_required
 
 SESSION_KEY = "two_factor_verified"
 PENDING_SECRET_KEY = "two_factor_pending_secret"
-FAILURES_KEY = "two_factor_failures"
-MAX_FAILURES = 5
 RECOVERY_CODE_COUNT = 10
 # Pages a user between the two steps may open.
 OPEN_URL_NAMES = {"two_factor_verify", "two_factor_setup", "logout"}
@@ -40,7 +38,6 @@ def is_verified(request):
 def mark_verified(request):
     request.session.cycle_key()
     request.session[SESSION_KEY] = True
-    request.session.pop(FAILURES_KEY, None)
 
 
 def new_secret():
@@ -101,22 +98,54 @@ def recovery_codes_renew(*, user):
     return codes
 
 
+class SecondStepLocked(Exception):
+    """Too many wrong codes: no code is checked until `until`."""
+
+    def __init__(self, until):
+        super().__init__(until)
+        self.until = until
+
+
+def locked_until(user):
+    """When the user's second step opens again; None when it is open."""
+    until = (
+        AuthenticatorDevice.objects.filter(user=user).values_list("locked_until", flat=True).first()
+    )
+    return until if until and until > timezone.now() else None
+
+
 def code_accept(*, user, code):
     """True when `code` is the authenticator's current code (never one already used) or an
-    unused recovery code, which is then spent."""
+    unused recovery code, which is then spent. Wrong codes are counted on the account under
+    its row lock; the TWO_FACTOR_FAILURE_LIMIT-th locks the second step for the cool-off, and
+    while it is locked no code is checked (SecondStepLocked)."""
     with transaction.atomic():
         device = AuthenticatorDevice.objects.select_for_update().filter(user=user).first()
         if device is None:
             return False
+        now = timezone.now()
+        if device.locked_until and device.locked_until > now:
+            raise SecondStepLocked(device.locked_until)
         step = matching_step(device.secret, code, after_step=device.last_step)
         if step is not None:
             device.last_step = step
-            device.save(update_fields=["last_step"])
-            return True
-        spent = RecoveryCode.objects.filter(
+        spent = step is None and RecoveryCode.objects.filter(
             user=user, code_hash=code_hash(code), used_at__isnull=True
-        ).update(used_at=timezone.now())
-        return spent == 1
+        ).update(used_at=now)
+        if step is not None or spent:
+            device.failures, device.locked_until = 0, None
+        else:
+            device.failures += 1
+            if device.failures >= settings.TWO_FACTOR_FAILURE_LIMIT:
+                device.failures = 0
+                device.locked_until = now + settings.TWO_FACTOR_COOLOFF_TIME
+        device.save(update_fields=["last_step", "failures", "locked_until"])
+        return step is not None or bool(spent)
+
+
+def lock_lift(*, user):
+    """An admin opens a user's locked second step before the cool-off ends."""
+    return AuthenticatorDevice.objects.filter(user=user).update(failures=0, locked_until=None)
 
 
 class TwoFactorMiddleware:

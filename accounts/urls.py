@@ -18,7 +18,7 @@ urlpatterns = [
     ),
     path(
         "ganti-sandi/",
-        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done")),
+        views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done")),
         name="password_change",
     ),
     path(

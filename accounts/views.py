@@ -1,14 +1,16 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
+import audit
 from accounts import permissions, two_factor
-from accounts.forms import CodeForm
+from accounts.forms import CodeForm, ThrottledPasswordChangeForm
 from accounts.models import Role
 from accounts.scoping import districts_for, villages_for
 from regions.models import HealthFacility
@@ -45,6 +47,13 @@ def locked_out(request, original_response=None, credentials=None):
     )
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
 def safe_next(request):
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -58,20 +67,56 @@ def two_factor_verify(request):
         return redirect("two_factor_setup")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if two_factor.code_accept(user=request.user, code=form.cleaned_data["code"]):
+        try:
+            accepted = two_factor.code_accept(user=request.user, code=form.cleaned_data["code"])
+        except two_factor.SecondStepLocked as locked:
+            return second_step_locked(request, locked.until)
+        if accepted:
             target = safe_next(request)
             two_factor.mark_verified(request)
             return redirect(target)
-        failures = request.session.get(two_factor.FAILURES_KEY, 0) + 1
-        if failures >= two_factor.MAX_FAILURES:
-            logout(request)
-            messages.error(request, "Terlalu banyak kode salah. Silakan masuk lagi.")
-            return redirect(settings.LOGIN_URL)
-        request.session[two_factor.FAILURES_KEY] = failures
+        until = two_factor.locked_until(request.user)
+        if until:
+            audit.record(
+                request,
+                audit.LOCKOUT,
+                f"Langkah kedua {request.user.username} dikunci sampai "
+                f"{timezone.localtime(until):%d-%m-%Y %H:%M}",
+                obj=request.user,
+            )
+            return second_step_locked(request, until)
         form.add_error("code", "Kode salah atau sudah dipakai.")
     return render(
         request, "registration/two_factor_verify.html", {"form": form, "next": safe_next(request)}
     )
+
+
+def second_step_locked(request, until):
+    """Ends the session: the account's second step opens again at `until`, or when an admin
+    lifts the lock."""
+    logout(request)
+    messages.error(
+        request,
+        "Terlalu banyak kode salah: verifikasi dua langkah akun ini dikunci sampai pukul "
+        f"{timezone.localtime(until):%H:%M}. Hubungi admin bila perlu dibuka lebih awal.",
+    )
+    return redirect(settings.LOGIN_URL)
+
+
+def current_code_refused(request, form):
+    """Re-linking the authenticator and renewing the recovery codes need the current code: a
+    session left open must not hand the second step to whoever sits at it. None when the code
+    is right; otherwise the response."""
+    try:
+        if two_factor.code_accept(user=request.user, code=request.POST.get("current_code", "")):
+            return None
+    except two_factor.SecondStepLocked as locked:
+        return second_step_locked(request, locked.until)
+    until = two_factor.locked_until(request.user)
+    if until:
+        return second_step_locked(request, until)
+    messages.error(request, "Kode saat ini salah: ketik kode dari aplikasi yang sekarang aktif.")
+    return redirect("two_factor_setup")
 
 
 def two_factor_setup(request):
@@ -86,6 +131,9 @@ def two_factor_setup(request):
         secret = request.session[two_factor.PENDING_SECRET_KEY] = two_factor.new_secret()
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        refused = has_device and current_code_refused(request, form)
+        if refused:
+            return refused
         codes = two_factor.device_confirm(user=user, secret=secret, code=form.cleaned_data["code"])
         if codes is not None:
             del request.session[two_factor.PENDING_SECRET_KEY]
@@ -115,6 +163,9 @@ def two_factor_setup(request):
 def recovery_codes_renew(request):
     if two_factor.device_of(request.user) is None:
         return redirect("two_factor_setup")
+    refused = current_code_refused(request, None)
+    if refused:
+        return refused
     codes = two_factor.recovery_codes_renew(user=request.user)
     return render(
         request, "registration/recovery_codes.html", {"codes": codes, "next": safe_next(request)}

@@ -10,6 +10,9 @@ personal data. Admins read the log in the Django admin; nobody edits it.
 
 VIEW = "view"
 EXPORT = "export"
+# The second login step locked after too many wrong codes, and an admin lifting the lock.
+LOCKOUT = "lockout"
+UNLOCK = "unlock"
 
 
 def record(request, action, what, *, rows=None, obj=None):

@@ -7,6 +7,8 @@ import audit
 class Action(models.TextChoices):
     VIEW = audit.VIEW, "Melihat data lengkap"
     EXPORT = audit.EXPORT, "Mengunduh/ekspor"
+    LOCKOUT = audit.LOCKOUT, "Langkah kedua dikunci"
+    UNLOCK = audit.UNLOCK, "Kunci langkah kedua dibuka"
 
 
 class AccessLog(models.Model):

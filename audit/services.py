@@ -1,3 +1,4 @@
+from audit.addresses import client_ip
 from audit.models import AccessLog
 
 
@@ -12,5 +13,5 @@ def record(request, action, what, *, rows=None, obj=None):
         object_id=str(obj.pk) if obj is not None else "",
         rows=rows,
         path=request.get_full_path()[:500],
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        ip_address=client_ip(request),
     )

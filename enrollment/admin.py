@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import ReadOnlyAdmin
+from audit.admin import ReadOnlyAdmin
 from enrollment.models import LedgerEntry, RegistryRecord
 
 

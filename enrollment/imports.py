@@ -339,6 +339,10 @@ def _clean_registry_row(row, villages):
     source = row["sumber"].upper()
     if source not in _REGISTRY_SOURCES:
         raise ValueError(f"sumber {row['sumber']} tidak dikenal (DTKS atau DTSEN)")
+    for column in ("id_dtks", "nama"):
+        # Shown and exported as the residents' names are: the same plain-text rule.
+        if not is_plain_text(row[column]):
+            raise ValueError(f"kolom {column} memuat tanda rumus, markup atau karakter kontrol")
     for column, limit in (("id_dtks", 50), ("nama", 150)):
         if len(row[column]) > limit:
             raise ValueError(f"kolom {column} lebih dari {limit} karakter")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
+from audit.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 from instructions.models import Diktum, Instruction, Item, Report, ReportEvent, ReportLine
 
 

@@ -3,6 +3,7 @@ from django import forms
 from instructions import attachments
 from instructions.models import LineStatus
 from instructions.overview import CellStatus, RowKind
+from people.names import validate_no_controls
 
 
 class LineForm(forms.Form):
@@ -14,6 +15,7 @@ class LineForm(forms.Form):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_no_controls],
     )
     figure = forms.DecimalField(
         label="Angka", required=False, min_value=0, max_digits=18, decimal_places=2
@@ -37,6 +39,7 @@ class NoteForm(forms.Form):
     note = forms.CharField(
         label="Catatan untuk desa",
         max_length=2000,
+        validators=[validate_no_controls],
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

@@ -18,6 +18,7 @@ from instructions.models import (
     ReportStatus,
 )
 from instructions.transitions import require_may_move, submission_status, transition
+from people.names import validate_free_text
 
 
 def report_open(
@@ -150,6 +151,7 @@ def report_return(*, actor: User, report: Report, note: str) -> Report:
     require_may_move(report=report, to=ReportStatus.RETURNED, actor=actor)
     if not note.strip():
         raise ValidationError("Tuliskan catatan agar desa tahu apa yang harus diperbaiki.")
+    validate_free_text(note)
     with transaction.atomic():
         return transition(report=report, to=ReportStatus.RETURNED, actor=actor, note=note)
 

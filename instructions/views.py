@@ -213,7 +213,7 @@ def report_return(request, pk):
         "Laporan dikembalikan ke desa.",
         services.report_return,
         report=report,
-        note=request.POST.get("note", "")[:2000],
+        note=request.POST.get("note", ""),
     )
     return redirect("instructions:report_detail", pk=pk)
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from enrollment.models import REMOVAL_GROUNDS, Ground
 from oversight.models import Outcome
 from people.models import Person
+from people.names import validate_no_controls
 from regions.months import month_start
 from verification.forms import GROUND_FIELDS, RemovalEvidenceFields, ground_evidence
 
@@ -37,7 +38,11 @@ class ReverificationForm(RemovalEvidenceFields):
         required=False,
     )
     note = forms.CharField(
-        label="Catatan", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Catatan",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_no_controls],
     )
 
     def clean(self):
@@ -75,7 +80,12 @@ class ReverificationForm(RemovalEvidenceFields):
 
 class BulkForm(forms.Form):
     checked_on = forms.DateField(label="Tanggal verifikasi ulang", widget=_DATE, initial=_today)
-    note = forms.CharField(label="Catatan (untuk semua)", max_length=2000, required=False)
+    note = forms.CharField(
+        label="Catatan (untuk semua)",
+        max_length=2000,
+        required=False,
+        validators=[validate_no_controls],
+    )
 
 
 class MonthForm(forms.Form):

@@ -64,7 +64,12 @@ class Reverification(models.Model):
                 condition=Q(outcome=Outcome.ELIGIBLE, ground="")
                 | Q(outcome=Outcome.INELIGIBLE, ground__in=REMOVAL_GROUNDS),
                 name="reverification_ground_matches_outcome",
-            )
+            ),
+            # A person is re-verified once on a date: a form sent twice (two tabs, a double
+            # click) records one check, and the recap counts checks as people.
+            models.UniqueConstraint(
+                fields=["person", "checked_on"], name="reverification_one_per_person_and_date"
+            ),
         ]
 
     def __str__(self):

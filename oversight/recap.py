@@ -136,7 +136,7 @@ def _reverification_section(area: Area, month: datetime.date) -> Section:
         area.filter(Reverification.objects.all(), "village")
         .filter(checked_on__gte=month, checked_on__lte=last_day)
         .values_list("outcome")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("person", distinct=True))
         .order_by()
     )
     return Section(

@@ -101,6 +101,12 @@ def reverification_record(
             raise ValidationError(f"NIK {person.nik} bukan peserta PBI Pemda aktif.")
         _require_recorder(actor, participation.village)
         checked_on = _checked_date(checked_on)
+        # The person's row is locked: a second request for the same date waits, then sees this.
+        if Reverification.objects.filter(person=person, checked_on=checked_on).exists():
+            raise ValidationError(
+                f"Verifikasi ulang NIK {person.nik} tanggal {checked_on:%d-%m-%Y} sudah "
+                "dicatat; tidak dicatat dua kali."
+            )
         removal = None
         if outcome == Outcome.INELIGIBLE:
             item = ProposalItem(
@@ -162,6 +168,13 @@ def village_reverify(
                 f"{missing} penduduk yang dipilih bukan peserta aktif {village}; muat ulang "
                 "daftarnya. Tidak ada yang dicatat."
             )
+        # Those already re-verified on that date (the form sent twice) are left as they are.
+        done = set(
+            Reverification.objects.filter(
+                person_id__in=person_ids, checked_on=checked_on
+            ).values_list("person_id", flat=True)
+        )
+        new = [pk for pk in person_ids if pk not in done]
         Reverification.objects.bulk_create(
             Reverification(
                 person_id=pk,
@@ -171,7 +184,7 @@ def village_reverify(
                 note=note.strip(),
                 recorded_by=actor,
             )
-            for pk in person_ids
+            for pk in new
         )
-        _remember(checked_on, person_ids)
-    return len(person_ids)
+        _remember(checked_on, new)
+    return len(new)

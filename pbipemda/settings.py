@@ -137,6 +137,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {"pool": True}
+    # With the pool, Django passes this on as psycopg_pool's `check`: each connection is
+    # checked (an empty query) as it leaves the pool, so after PostgreSQL restarts a dead one
+    # is replaced there instead of failing the request with a 500.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     # The web and worker processes write to one file: a transaction takes the write lock when
     # it begins, so two never deadlock upgrading a read to a write ("database is locked").
@@ -164,10 +168,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
-if env_bool("SECURE_PROXY_SSL_HEADER"):
-    # Behind the reverse proxy the client's address is the last one it appended.
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# The number of reverse proxies in front of the app, each appending to X-Forwarded-For; the
+# client's address is read there (audit.addresses.client_ip). Without it, behind nginx every
+# client is 127.0.0.1 and one attacker's lockout would lock everyone out.
+TRUSTED_PROXIES = int(
+    os.environ.get("TRUSTED_PROXIES", 1 if env_bool("SECURE_PROXY_SSL_HEADER") else 0)
+)
+AXES_CLIENT_IP_CALLABLE = "audit.addresses.client_ip"
 
 # A session ends after SESSION_IDLE_MINUTES without a request: each request renews it
 # (pbipemda.middleware.SessionRenewalMiddleware, at most once a minute); closing the
@@ -177,6 +184,12 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Two-step login (accounts/two_factor.py): roles that must use an authenticator app.
 TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "PBI Pemda")
+# After this many wrong codes in a row the account's second step is locked for the cool-off,
+# whatever the session or address: 10^6 codes cannot be tried at login speed.
+TWO_FACTOR_FAILURE_LIMIT = int(os.environ.get("TWO_FACTOR_FAILURE_LIMIT", 5))
+TWO_FACTOR_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("TWO_FACTOR_COOLOFF_MINUTES", 15))
+)
 
 # Content-Security-Policy (pbipemda/middleware.py): scripts and styles only from this site,
 # never inline; no frames, no plugins, forms post only here.

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
+from audit.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 from people.models import Household, HouseholdChange, Person, PersonChange
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.template import Template, TemplateSyntaxError
 
-from accounts.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
+from audit.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 from sktm.models import FormEvent, Letter, LetterCheck, LetterTemplate, VerificationForm
 
 

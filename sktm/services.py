@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import User
+from people.names import validate_free_text
 from people.services import person_record
 from regions.models import MinimumWage, Village
 from regions.months import add_months
@@ -134,6 +135,7 @@ def sktm_form_return(*, actor: User, form: VerificationForm, note: str) -> Verif
     require_may_move(form=form, to=FormStatus.RETURNED, actor=actor)
     if not note.strip():
         raise ValidationError("Tuliskan catatan agar operator tahu apa yang harus diperbaiki.")
+    validate_free_text(note)
     with transaction.atomic():
         form = transition(form=form, to=FormStatus.RETURNED, actor=actor, note=note)
         form.return_note = note
@@ -188,6 +190,7 @@ def letter_revoke(*, actor: User, letter: Letter, reason: str) -> Letter:
     )
     if not reason.strip():
         raise ValidationError("Alasan pencabutan wajib diisi.")
+    validate_free_text(reason)
     with transaction.atomic():
         letter = Letter.objects.select_for_update().get(pk=letter.pk)
         if letter.revoked_at:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 import audit
 from accounts import permissions
 from accounts.responses import pdf_response, run_service
+from audit.addresses import client_ip
 from sktm import letters, scoring, services
 from sktm.forms import FormFilter, NoteForm, VerificationFormInput
 from sktm.models import FormStatus, Letter, LetterCheck, VerificationForm
@@ -216,7 +217,7 @@ def form_return(request, pk):
         "Formulir dikembalikan ke operator.",
         services.sktm_form_return,
         form=form,
-        note=note.data.get("note", "")[:2000],
+        note=note.data.get("note", ""),
     )
     return redirect("sktm:form_detail", pk=pk)
 
@@ -236,7 +237,7 @@ def letter_revoke(request, pk):
         "SKTM dicabut.",
         services.letter_revoke,
         letter=letter,
-        reason=request.POST.get("note", "")[:2000],
+        reason=request.POST.get("note", ""),
     )
     return redirect("sktm:form_detail", pk=letter.form_id)
 
@@ -284,7 +285,7 @@ def letter_verify(request, token):
     )
     LetterCheck.objects.create(
         letter=letter,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
     )
     return render(

@@ -4,7 +4,7 @@ from django import forms
 
 from enrollment.models import ADDITION_GROUNDS, Ground, Kind, Segment
 from people.models import MaritalStatus, Person, Relationship, Sex
-from people.names import validate_plain_text
+from people.names import validate_no_controls, validate_plain_text
 from people.nik import validate_kk, validate_nik
 from regions import terminology
 from regions.models import HealthFacility
@@ -253,6 +253,7 @@ class NoteForm(forms.Form):
         label="Catatan untuk desa",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
+        validators=[validate_no_controls],
         error_messages={"required": "Tuliskan catatan untuk desa: apa yang harus diperbaiki."},
     )
 
@@ -265,7 +266,11 @@ class DecisionForm(forms.Form):
         label="Alasan penolakan", choices=[("", "—"), *RejectReason.choices], required=False
     )
     reason_text = forms.CharField(
-        label="Keterangan untuk desa", max_length=2000, required=False, widget=forms.TextInput
+        label="Keterangan untuk desa",
+        max_length=2000,
+        required=False,
+        widget=forms.TextInput,
+        validators=[validate_no_controls],
     )
 
     def clean(self):

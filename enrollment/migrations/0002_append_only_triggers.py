@@ -32,7 +32,7 @@ def run(statements):
 
 class Migration(migrations.Migration):
     """Pasal 5: every addition and removal is kept; the database refuses UPDATE and DELETE of
-    ledger entries. (TRUNCATE, used only by test teardown, fires no row trigger.)"""
+    ledger entries (TRUNCATE: 0006)."""
 
     dependencies = [("enrollment", "0001_initial")]
 

@@ -18,7 +18,7 @@ from tests.factories import PersonFactory, UserFactory, regency
 ROOT = Path(__file__).resolve().parents[2]
 LEDGER = "SELECT id, person_id, sequence, kind, ground, effective_month FROM {} ORDER BY id"
 
-pytestmark = pytest.mark.skipif(
+on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="backups are pg_dump/pg_restore of PostgreSQL"
 )
 
@@ -29,6 +29,17 @@ def url(name):
     return f"postgresql://{settings['USER']}@{host}:{settings['PORT'] or 5432}/{name}"
 
 
+def backup(directory, **environment):
+    """deploy/backup.sh run as cron would, with the usual umask 022."""
+    return subprocess.run(
+        ["sh", "-c", 'umask 022; exec "$0" "$1"', ROOT / "deploy/backup.sh", directory],
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+    )
+
+
+@on_postgresql
 def test_a_restored_database_holds_the_same_ledger(committed_reference_data, tmp_path):
     if not shutil.which("pg_dump"):
         pytest.fail("pg_dump is missing: install postgresql-client")
@@ -39,14 +50,19 @@ def test_a_restored_database_holds_the_same_ledger(committed_reference_data, tmp
     with connection.cursor() as cursor:
         cursor.execute(LEDGER.format(table))
         original = cursor.fetchall()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url(connection.settings_dict["NAME"]),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-    }
-    dump = subprocess.run(
-        [ROOT / "deploy/backup.sh", tmp_path], env=env, capture_output=True, text=True, check=True
-    ).stdout.strip()
+    (tmp_path / "media" / "imports").mkdir(parents=True)
+    (tmp_path / "media" / "imports" / "daftar.csv").write_text("nik\n")
+    done = backup(
+        tmp_path / "backups",
+        DATABASE_URL=url(connection.settings_dict["NAME"]),
+        MEDIA_ROOT=str(tmp_path / "media"),
+    )
+    assert done.returncode == 0, done.stderr
+    dump = done.stdout.strip()
+    # Every NIK, session and TOTP secret is in there: only the owner may read it.
+    assert (tmp_path / "backups").stat().st_mode & 0o777 == 0o700
+    files = list((tmp_path / "backups").iterdir())
+    assert len(files) == 2 and all(f.stat().st_mode & 0o777 == 0o600 for f in files)
     restored = f"{connection.settings_dict['NAME']}_restored"
     with psycopg.connect(url("postgres"), autocommit=True) as server:
         server.execute(f"DROP DATABASE IF EXISTS {restored}")
@@ -61,3 +77,26 @@ def test_a_restored_database_holds_the_same_ledger(committed_reference_data, tmp
     finally:
         with psycopg.connect(url("postgres"), autocommit=True) as server:
             server.execute(f"DROP DATABASE IF EXISTS {restored}")
+
+
+def test_a_missing_media_root_fails_loudly_and_leaves_nothing(tmp_path):
+    done = backup(
+        tmp_path / "backups",
+        DATABASE_URL="postgresql://nobody@127.0.0.1:1/none",
+        MEDIA_ROOT=str(tmp_path / "tidak-ada"),
+    )
+    assert done.returncode != 0 and "MEDIA_ROOT" in done.stderr
+    assert not (tmp_path / "backups").exists() or not any((tmp_path / "backups").iterdir())
+
+
+def test_a_failed_dump_leaves_no_file(tmp_path):
+    if not shutil.which("pg_dump"):
+        pytest.fail("pg_dump is missing: install postgresql-client")
+    (tmp_path / "media").mkdir()
+    done = backup(
+        tmp_path / "backups",
+        DATABASE_URL="postgresql://nobody@127.0.0.1:1/none",
+        MEDIA_ROOT=str(tmp_path / "media"),
+    )
+    assert done.returncode != 0
+    assert not any((tmp_path / "backups").iterdir())

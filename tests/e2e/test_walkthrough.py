@@ -54,7 +54,7 @@ def people(committed_reference_data):
 def empty_the_ledger():
     """The test's data is flushed after it; SQLite's flush deletes row by row, which the
     ledger's append-only trigger refuses, so the ledger is emptied here with the trigger
-    lifted for that moment (PostgreSQL's flush truncates, which no row trigger sees)."""
+    lifted for that moment (on PostgreSQL tests/conftest.py lifts the TRUNCATE triggers)."""
     if connection.vendor != "sqlite":
         return
     triggers = import_module("enrollment.migrations.0002_append_only_triggers")

@@ -145,7 +145,7 @@ def test_a_person_already_proposed_is_not_proposed_twice(verifier, operator_a):
     person = enrolled(verifier, VILLAGE_A, datetime.date(2025, 1, 1))
     moved_out(operator_a, person)
     with pytest.raises(ValidationError, match="sudah ada dalam usulan"):
-        moved_out(verifier, person)
+        moved_out(verifier, person, checked_on=TODAY - datetime.timedelta(days=1))
     assert Reverification.objects.count() == 1
 
 

@@ -145,9 +145,9 @@ def test_recovery_code_works_once(client, verifier, device):
     assert not two_factor.code_accept(user=verifier, code=code)
 
 
-def test_too_many_wrong_codes_log_the_user_out(client, verifier, device):
+def test_too_many_wrong_codes_log_the_user_out(client, verifier, device, settings):
     log_in(client, verifier)
-    for _ in range(two_factor.MAX_FAILURES - 1):
+    for _ in range(settings.TWO_FACTOR_FAILURE_LIMIT - 1):
         response = client.post(reverse("two_factor_verify"), {"code": "123456"})
         assert "Kode salah" in response.content.decode()
     response = client.post(reverse("two_factor_verify"), {"code": "123456"})

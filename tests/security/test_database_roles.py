@@ -33,7 +33,7 @@ def url(user, name=None):
 @pytest.fixture
 def app_role(committed_reference_data):
     """A fresh role granted as docs/production.md says, dropped afterwards."""
-    name = f"h_sec_app_{secrets.token_hex(4)}"
+    name = f"pbipemda_app_test_{secrets.token_hex(4)}"
     owner = url(connection.settings_dict["USER"])
     with psycopg.connect(owner, autocommit=True) as server:
         server.execute(f"CREATE ROLE {name} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE")
@@ -77,7 +77,7 @@ def ledger():
         "TRUNCATE audit_accesslog",
         "UPDATE audit_accesslog SET what = 'diubah'",
         "DELETE FROM enrollment_registryrecord",
-        "CREATE TABLE h_sec_mine (id int)",
+        "CREATE TABLE app_role_owns_nothing (id int)",
     ],
 )
 def test_the_app_role_cannot_erase_or_edit_the_append_only_tables(app_role, ledger, statement):

@@ -1,30 +1,30 @@
 """Personas: one user per role, with two villages in two different kapanewon of Kulon Progo
 so that every protected view can be tried from another area."""
 
-import datetime
 import functools
 import io
-import itertools
 import time
 
 import pytest
 from django.core.management import call_command
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.test import Client
-from django.utils import timezone
 
 from accounts import two_factor
 from accounts.models import Role
 from enrollment import services as ledger
-from enrollment.models import Ground, Kind, LedgerEntry, Participation
-from enrollment.participation import active_people, current_participants
 from pbipemda.middleware import SessionRenewalMiddleware
+from sktm import services as sktm_services
+from tests.builders import (
+    KULON_PROGO,
+    PERSONAS,
+    POOR_15,
+    VILLAGE_A,
+    VILLAGE_B,
+    assert_projection_matches_ledger,
+)
 from tests.factories import UserFactory, agency, district, regency, village
 
-VILLAGE_A = "34.01.01.2001"  # Kalurahan Jangkaran, Kapanewon Temon
-VILLAGE_A2 = "34.01.01.2002"  # Kalurahan Sindutan, also Temon
-VILLAGE_B = "34.01.02.2001"  # Kapanewon Wates
-KULON_PROGO = "34.01"
 POSTGRES_FLUSH = PostgresOperations.sql_flush
 
 
@@ -116,22 +116,24 @@ def admin_user(db):
     return UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
 
 
-PERSONAS = [
-    "operator_a",
-    "lurah_a",
-    "operator_b",
-    "panewu_a",
-    "verifier",
-    "dukcapil",
-    "agency_staff",
-    "leadership",
-    "admin_user",
-]
-
-
 @pytest.fixture(params=PERSONAS)
 def persona(request):
     return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def submitted_form(operator_a):
+    return sktm_services.sktm_form_submit(actor=operator_a, data=POOR_15)
+
+
+@pytest.fixture
+def acknowledged_form(submitted_form, lurah_a):
+    return sktm_services.sktm_form_acknowledge(actor=lurah_a, form=submitted_form)
+
+
+@pytest.fixture
+def letter(acknowledged_form, lurah_a):
+    return sktm_services.letter_issue(actor=lurah_a, form=acknowledged_form)
 
 
 @pytest.fixture
@@ -142,63 +144,6 @@ def committed_reference_data(transactional_db):
 
     if not Regency.objects.exists():
         call_command("load_reference_data", all_regencies=True, stdout=io.StringIO())
-
-
-def assert_projection_matches_ledger():
-    """For every person with entries, the projection answers as the ledger does, on every date
-    it covers: from the end of the person's previous spell on (today included when it is); and
-    it holds their household's village. A few queries, whatever the number of people: the
-    ledger and the projection are read once, and their own queries asked for today."""
-    entries = list(
-        LedgerEntry.objects.order_by("person_id", "sequence").values_list(
-            "person_id", "kind", "ground", "effective_month"
-        )
-    )
-    if not entries:
-        assert not Participation.objects.exists(), "a projection without entries"
-        return
-    today = timezone.localdate()
-    spells = {
-        person_id: (since, until, village_id, household_village_id)
-        for person_id, since, until, village_id, household_village_id in (
-            Participation.objects.values_list(
-                "person_id", "since", "until", "village_id", "person__household__village_id"
-            )
-        )
-    }
-    people, active_today, covered_today = set(), set(), set()
-    for person_id, rows in itertools.groupby(entries, key=lambda row: row[0]):
-        rows = list(rows)
-        people.add(person_id)
-        assert person_id in spells, f"person {person_id} has entries but no projection"
-        since, until, village_id, household_village_id = spells[person_id]
-        assert village_id == household_village_id, person_id
-        additions = [
-            i
-            for i, (_, kind, ground, _) in enumerate(rows)
-            if kind == Kind.ADDITION and ground != Ground.CORRECTION
-        ]
-        start = rows[additions[-1] - 1][3] if additions[-1] else datetime.date.min
-        dates = {month for *_, month in rows if month >= start}
-        dates |= {datetime.date.max} | ({today} if today >= start else set())
-        for on in dates:
-            projected = since <= on and (until is None or until > on)
-            assert projected == active_on(rows, on), (person_id, on)
-        if active_on(rows, today):
-            active_today.add(person_id)
-        if today >= start:
-            covered_today.add(person_id)
-    assert people == set(spells), "a projection without entries"
-    # The ledger's and the projection's own queries give the same answers for today.
-    assert set(active_people(today).values_list("pk", flat=True)) == active_today
-    listed = set(current_participants(on=today).values_list("pk", flat=True))
-    assert listed & covered_today == active_today & covered_today
-
-
-def active_on(rows, on):
-    """Whether the person's latest entry in force on `on` is an addition."""
-    in_force = [kind for _, kind, _, month in rows if month <= on]
-    return bool(in_force) and in_force[-1] == Kind.ADDITION
 
 
 def uses_database(request):

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.http import HttpRequest
 
 from accounts.models import Role, User
-from tests.conftest import VILLAGE_A
+from tests.builders import VILLAGE_A
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from accounts import permissions
-from tests.conftest import PERSONAS, VILLAGE_A
+from tests.builders import PERSONAS, VILLAGE_A
 from tests.factories import UserFactory, agency, district, village
 
 pytestmark = pytest.mark.django_db

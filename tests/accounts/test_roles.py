@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 
 from accounts import scoping
 from accounts.models import Role, User
-from tests.conftest import KULON_PROGO, VILLAGE_A
+from tests.builders import KULON_PROGO, VILLAGE_A
 from tests.factories import agency, district, regency, village
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.db import transaction
 from accounts.transitions import require_may_move, transition
 from sktm import services
 from sktm.models import FormEvent, FormStatus
-from tests.sktm.conftest import POOR_15
+from tests.builders import POOR_15
 
 pytestmark = pytest.mark.django_db
 

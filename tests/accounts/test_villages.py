@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import VILLAGE_A, VILLAGE_A2, VILLAGE_B
+from tests.builders import VILLAGE_A, VILLAGE_A2, VILLAGE_B
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from enrollment.models import LedgerEntry
-from tests.enrollment.conftest import enroll
+from tests.builders import enroll
 from tests.factories import PersonFactory, UserFactory, regency
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,9 +18,8 @@ from enrollment.models import LedgerEntry
 from enrollment.participation import is_active
 from people.models import Person
 from sktm.models import Letter, VerificationForm
-from tests.conftest import KULON_PROGO, VILLAGE_A, VILLAGE_B
+from tests.builders import KULON_PROGO, NOT_POOR_9, POOR_15, VILLAGE_A, VILLAGE_B
 from tests.factories import UserFactory, regency, village
-from tests.sktm.conftest import NOT_POOR_9, POOR_15
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,6 +1,5 @@
 import datetime
 import io
-from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -11,11 +10,10 @@ from enrollment.imports import read_rows
 from enrollment.models import Ground, LedgerEntry, Participation
 from people.models import Household, Person
 from regions.models import Regency
-from tests.enrollment.test_ledger import remove
+from tests.builders import SAMPLE, remove
 from tests.factories import HouseholdFactory, PersonFactory, village
 
 pytestmark = pytest.mark.django_db
-SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample" / "peserta_contoh.csv"
 
 
 class Rollback(Exception):

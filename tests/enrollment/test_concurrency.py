@@ -8,7 +8,7 @@ from django.db import connection
 from enrollment import services
 from enrollment.models import Ground, LedgerEntry
 from enrollment.participation import active_people
-from tests.enrollment.conftest import DTKS_EVIDENCE
+from tests.builders import DTKS_EVIDENCE
 from tests.factories import PersonFactory, UserFactory, faskes, regency
 
 pytestmark = pytest.mark.skipif(

@@ -7,8 +7,7 @@ from django.db import DatabaseError, connection, transaction
 from enrollment import services
 from enrollment.models import Ground, Kind, LedgerEntry
 from enrollment.participation import active_people, is_active
-from tests.enrollment.conftest import DTKS_EVIDENCE, JAN
-from tests.enrollment.test_ledger import FEB, MAR, add, remove
+from tests.builders import DTKS_EVIDENCE, FEB, JAN, MAR, add, remove
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from enrollment.duplicates import duplicate_groups
 from people.models import Person
-from tests.enrollment.conftest import enroll
+from tests.builders import enroll
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

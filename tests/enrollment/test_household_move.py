@@ -9,7 +9,7 @@ from enrollment import services
 from enrollment.models import Participation
 from enrollment.participation import current_participants
 from people.models import HouseholdChange
-from tests.conftest import VILLAGE_A, VILLAGE_A2
+from tests.builders import VILLAGE_A, VILLAGE_A2
 from tests.factories import PersonFactory, village
 
 pytestmark = pytest.mark.django_db

@@ -1,31 +1,20 @@
 import io
-from pathlib import Path
 
 import openpyxl
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from enrollment.models import Ground, LedgerEntry
 from enrollment.participation import active_people
 from people.models import Person
+from tests.builders import SAMPLE, upload
 
 pytestmark = pytest.mark.django_db
-SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample" / "peserta_contoh.csv"
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def upload(client, content, name="peserta.csv"):
-    """Uploads a file and follows to the preview job's page."""
-    return client.post(
-        reverse("enrollment:import_participants"),
-        {"file": SimpleUploadedFile(name, content)},
-        follow=True,
-    )
 
 
 def plan_of(preview):

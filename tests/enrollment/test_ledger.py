@@ -4,42 +4,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 
-from enrollment import services
 from enrollment.models import Ground, Kind, LedgerEntry
 from enrollment.participation import active_people, is_active
 from sktm import services as sktm_services
-from tests.enrollment.conftest import DECLARATION, DTKS_EVIDENCE, JAN, VALIDATION
-from tests.factories import PersonFactory, faskes
-from tests.sktm.conftest import POOR_15
+from tests.builders import DTKS_EVIDENCE, FEB, JAN, MAR, POOR_15, add, remove
+from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
-FEB, MAR = datetime.date(2026, 2, 1), datetime.date(2026, 3, 1)
-
-
-def add(actor, person, ground, **kwargs):
-    if ground != Ground.OPENING:
-        kwargs.setdefault("faskes", faskes())
-    if ground == Ground.FAMILY:
-        kwargs.setdefault("evidence", {"has_other_cover": False})
-    if ground == Ground.SKTM:
-        kwargs.setdefault("evidence", DECLARATION)
-    return services.participant_add(
-        actor=actor,
-        person=person,
-        ground=ground,
-        effective_month=kwargs.pop("month", FEB),
-        **kwargs,
-    )
-
-
-def remove(actor, person, ground, **kwargs):
-    return services.participant_remove(
-        actor=actor,
-        person=person,
-        ground=ground,
-        effective_month=kwargs.pop("month", MAR),
-        **{**VALIDATION, **kwargs},
-    )
 
 
 def test_dtks_addition_records_its_evidence(participant):

@@ -12,9 +12,7 @@ from enrollment.models import Ground, LedgerEntry, Participation
 from enrollment.participation import project, project_people
 from oversight.models import LatestReverification
 from regions.models import Regency
-from tests.conftest import assert_projection_matches_ledger
-from tests.enrollment.conftest import JAN, enroll
-from tests.enrollment.test_ledger import FEB, remove
+from tests.builders import FEB, JAN, assert_projection_matches_ledger, enroll, remove
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

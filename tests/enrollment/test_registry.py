@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from enrollment import services
 from enrollment.models import Ground, RegistryRecord
-from tests.enrollment.conftest import DECLARATION, DTKS_EVIDENCE, JAN
+from tests.builders import DECLARATION, DTKS_EVIDENCE, JAN
+from tests.builders import SAMPLE as PARTICIPANTS
+from tests.builders import upload as upload_participants
 from tests.factories import HouseholdFactory, PersonFactory, UserFactory, faskes, village
 
 pytestmark = pytest.mark.django_db
@@ -116,9 +118,6 @@ def test_only_admins_import_the_extract(client, verifier, operator_a):
 
 
 def test_a_participant_preview_cannot_confirm_an_extract(client, admin_user):
-    from tests.enrollment.test_imports import SAMPLE as PARTICIPANTS
-    from tests.enrollment.test_imports import upload as upload_participants
-
     client.force_login(admin_user)
     preview = upload_participants(client, PARTICIPANTS.read_bytes())
     response = confirm(client, preview)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from enrollment import services
 from enrollment.models import Ground, LedgerEntry, Participation
 from regions.models import HealthFacility
-from tests.enrollment.conftest import DECLARATION, DTKS_EVIDENCE, JAN
+from tests.builders import DECLARATION, DTKS_EVIDENCE, JAN
 from tests.factories import PersonFactory, faskes
 from verification import services as verification
 from verification.models import ProposalItem

@@ -5,7 +5,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from tests.enrollment.conftest import enroll
+from tests.builders import enroll
 from tests.factories import HouseholdFactory, PersonFactory, village
 
 pytestmark = pytest.mark.django_db

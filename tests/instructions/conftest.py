@@ -1,26 +1,13 @@
 """Karanganyar personas for the Instruksi: two kecamatan, villages in each, agencies and the
 Sekda. Attachments go to a temporary MEDIA_ROOT."""
 
-import datetime
-
 import pytest
 
 from accounts.models import Role
 from instructions import services
 from instructions.models import Instruction
+from tests.builders import JATIPURO, JATIPURWO, JATISAWIT, JATIYOSO, KARANGANYAR, NGEPUNGSARI, Q1
 from tests.factories import UserFactory, agency, district, regency, village
-
-KARANGANYAR = "33.13"
-JATIPURO = "33.13.01"
-JATIYOSO = "33.13.02"
-NGEPUNGSARI = "33.13.01.2001"  # Desa Ngepungsari, Kecamatan Jatipuro
-JATIPURWO = "33.13.01.2002"  # also Jatipuro
-JATISAWIT = "33.13.02.2001"  # Kecamatan Jatiyoso
-Q1 = datetime.date(2026, 1, 1)
-Q2 = datetime.date(2026, 4, 1)
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture(autouse=True)
@@ -91,18 +78,3 @@ def village_report(kades, instruction):
 @pytest.fixture
 def agency_report(dinsos, instruction):
     return services.report_open(actor=dinsos, instruction=instruction, period_start=Q1)
-
-
-def line_input(report, **values):
-    """What the edit form would pass to report_update: every line unchanged but `values`."""
-    return {
-        line.pk: {
-            "status": line.status,
-            "narrative": line.narrative,
-            "figure": line.figure,
-            "figure_unit": line.figure_unit,
-            "upload": None,
-            **values,
-        }
-        for line in report.lines.all()
-    }

@@ -4,27 +4,9 @@ from django.urls import reverse
 
 from instructions import attachments
 from instructions.models import Attachment, LineStatus
-from tests.instructions.conftest import PDF, PNG
+from tests.builders import PDF, PNG, edit_data
 
 pytestmark = pytest.mark.django_db
-
-
-def edit_data(report, line=None, upload=None, **values):
-    """The edit form's POST: every line as it is, `values` and `upload` on `line`."""
-    data = {}
-    for each in report.lines.all():
-        prefix = f"line-{each.pk}"
-        data |= {
-            f"{prefix}-status": each.status,
-            f"{prefix}-narrative": each.narrative,
-            f"{prefix}-figure": "" if each.figure is None else str(each.figure),
-            f"{prefix}-figure_unit": each.figure_unit,
-        }
-        if each == line:
-            data |= {f"{prefix}-{key}": value for key, value in values.items()}
-            if upload is not None:
-                data[f"{prefix}-upload"] = upload
-    return data
 
 
 def post_edit(client, report, **kwargs):

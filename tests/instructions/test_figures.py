@@ -10,9 +10,8 @@ from instructions import figures, periods, services
 from oversight.models import Outcome
 from oversight.services import reverification_record
 from people.models import Person
-from tests.enrollment.conftest import VALIDATION, enroll
+from tests.builders import JATISAWIT, NGEPUNGSARI, VALIDATION, enroll
 from tests.factories import HouseholdFactory, PersonFactory, village
-from tests.instructions.conftest import JATISAWIT, NGEPUNGSARI
 from verification.models import Proposal, ProposalItem
 
 pytestmark = pytest.mark.django_db

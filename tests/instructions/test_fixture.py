@@ -6,8 +6,8 @@ from django.core.management import CommandError, call_command
 from instructions.addressees import AGENCY, DISTRICT, VILLAGE, Addressee
 from instructions.loader import instruction_load
 from instructions.models import AddresseeKind, Diktum, Instruction, Item
+from tests.builders import JATIPURO, NGEPUNGSARI
 from tests.factories import agency, district, village
-from tests.instructions.conftest import JATIPURO, NGEPUNGSARI
 
 pytestmark = pytest.mark.django_db
 

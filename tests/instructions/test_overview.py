@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from instructions import overview, services
 from instructions.models import Report
 from regions.models import Agency
-from tests.instructions.conftest import Q1, Q2
+from tests.builders import Q1, Q2
 
 pytestmark = pytest.mark.django_db
 JULY_15 = datetime.date(2026, 7, 15)

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from instructions import services
 from instructions.models import LineStatus, Report, ReportEvent, ReportStatus
-from tests.instructions.conftest import Q1, Q2, line_input
+from tests.builders import Q1, Q2, line_input
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,8 @@ from accounts.models import Role
 from instructions import services
 from instructions.models import Report, ReportStatus
 from regions.models import Agency
+from tests.builders import Q1, edit_data
 from tests.factories import UserFactory
-from tests.instructions.conftest import Q1
-from tests.instructions.test_attachments import edit_data
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from instructions import services
 from instructions.models import Report, ReportStatus
-from tests.instructions.conftest import Q1
+from tests.builders import Q1
 
 pytestmark = pytest.mark.django_db
 

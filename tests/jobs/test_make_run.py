@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.jobs.test_worker import TIMEOUT, database_url
+from tests.builders import TIMEOUT, database_url
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -6,30 +6,20 @@ import signal
 import subprocess
 import sys
 import time
-from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 import jobs
 from jobs.models import Job
 from people.models import Household
+from tests.builders import TIMEOUT, database_url
 from tests.factories import UserFactory
 from tests.jobs import kinds  # noqa: F401  (registers the kinds in this process)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-TIMEOUT = 60
-
-
-def database_url():
-    """The test database, as the worker's DATABASE_URL."""
-    name = connection.settings_dict["NAME"]
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{name}"
-    return urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
 
 
 @pytest.fixture

@@ -22,10 +22,8 @@ from people.models import Person
 from regions.models import PremiumRate
 from regions.months import month_start
 from sktm import services as sktm
-from tests.conftest import VILLAGE_A, VILLAGE_A2, VILLAGE_B
+from tests.builders import NOT_POOR_9, POOR_15, VILLAGE_A, VILLAGE_A2, VILLAGE_B, enrolled, removed
 from tests.factories import district, regency, village
-from tests.oversight.conftest import enrolled, removed
-from tests.sktm.conftest import NOT_POOR_9, POOR_15
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

@@ -9,8 +9,7 @@ from enrollment.participation import is_active
 from oversight import schedule, services
 from oversight.models import LatestReverification, Outcome, Reverification
 from regions.months import add_months, month_start
-from tests.conftest import VILLAGE_A, VILLAGE_B
-from tests.oversight.conftest import MOVED_OUT, enrolled
+from tests.builders import MOVED_OUT, VILLAGE_A, VILLAGE_B, enrolled, resident
 from verification import services as verification
 from verification.models import Proposal, ProposalItem, ProposalSource, ProposalStatus
 
@@ -83,8 +82,6 @@ def test_a_future_date_or_a_non_participant_is_refused(verifier):
     person = enrolled(verifier)
     with pytest.raises(ValidationError, match="masa depan"):
         eligible(verifier, person, checked_on=TODAY + datetime.timedelta(days=1))
-    from tests.oversight.conftest import resident
-
     with pytest.raises(ValidationError, match="bukan peserta"):
         eligible(verifier, resident())
     assert not Reverification.objects.exists()

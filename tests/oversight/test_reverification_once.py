@@ -11,9 +11,8 @@ from django.utils import timezone
 from oversight import recap, services
 from oversight.areas import Area
 from oversight.models import Outcome, Reverification
-from tests.conftest import VILLAGE_A
+from tests.builders import VILLAGE_A, enrolled
 from tests.factories import village
-from tests.oversight.conftest import enrolled
 
 TODAY = timezone.localdate()
 TITLE = "Verifikasi ulang peserta (Instruksi KELIMA b)"

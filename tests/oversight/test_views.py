@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from enrollment.models import Ground
 from oversight.models import Outcome, Reverification
-from tests.conftest import VILLAGE_A, VILLAGE_A2, VILLAGE_B
-from tests.oversight.conftest import enrolled
+from tests.builders import VILLAGE_A, VILLAGE_A2, VILLAGE_B, enrolled
 from verification.models import ProposalItem
 
 pytestmark = pytest.mark.django_db

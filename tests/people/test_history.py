@@ -5,9 +5,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from people.models import PersonChange, Relationship
-from tests.conftest import VILLAGE_A, VILLAGE_B
+from tests.builders import KK, NIK, VILLAGE_A, VILLAGE_B, record
 from tests.factories import HouseholdFactory, PersonFactory, village
-from tests.people.test_services import KK, NIK, record
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 
 from people.models import Household, HouseholdChange, Person
 from people.names import is_plain_text
+from tests.builders import record
 from tests.factories import HouseholdFactory, PersonFactory
-from tests.people.test_services import record
 
 pytestmark = pytest.mark.django_db
 NOT_PLAIN = ['=HYPERLINK("http://x")', " +62", "-1", "@SUM(A1)", "<b>Sri</b>", "Sri{1}", "a\\b"]

@@ -4,29 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from people.models import Household, MaritalStatus, Person, Relationship, Sex
-from people.services import person_record
-from tests.conftest import VILLAGE_A, VILLAGE_B
+from tests.builders import KK, NIK, VILLAGE_A, VILLAGE_B, record
 from tests.factories import HouseholdFactory, PersonFactory, village
 
 pytestmark = pytest.mark.django_db
-
-NIK = "3401015203850001"
-KK = "3401010000001234"
-
-
-def record(actor, **overrides):
-    fields = {
-        "actor": actor,
-        "village": village(VILLAGE_A),
-        "nik": NIK,
-        "name": "Sri Wahyuni",
-        "kk_number": KK,
-        "dusun": "Padukuhan I",
-        "rt": "001",
-        "rw": "002",
-        **overrides,
-    }
-    return person_record(**fields)
 
 
 def assert_refused(field, message, call):

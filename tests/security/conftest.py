@@ -15,13 +15,9 @@ from enrollment.models import Ground
 from instructions import services as instruction_services
 from instructions.models import Attachment, Instruction
 from sktm import services as sktm_services
-from tests.conftest import KULON_PROGO
+from tests.builders import KULON_PROGO, LONG_AGO, PDF, POOR_15, propose, this_month
 from tests.factories import PersonFactory
-from tests.sktm.conftest import POOR_15
-from tests.verification.conftest import LONG_AGO, propose, this_month
 from verification import services as proposal_services
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture

@@ -34,17 +34,7 @@ from django.urls import (
     reverse,
 )
 
-PERSONAS = [
-    "operator_a",
-    "lurah_a",
-    "operator_b",
-    "panewu_a",
-    "verifier",
-    "dukcapil",
-    "agency_staff",
-    "leadership",
-    "admin_user",
-]
+from tests.builders import PERSONAS
 
 
 @dataclass

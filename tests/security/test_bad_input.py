@@ -15,8 +15,7 @@ from instructions.models import Attachment, ReportLine
 from jobs.models import Job
 from people.models import Household, Person
 from sktm.models import VerificationForm
-from tests.sktm.conftest import POOR_15, post_data
-from tests.verification.test_views import NEW_RESIDENT, faskes_id
+from tests.builders import NEW_RESIDENT, POOR_15, faskes_id, post_data
 from verification import services as proposal_services
 from verification.models import Proposal, ProposalEvent, ProposalItem
 

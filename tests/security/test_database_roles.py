@@ -13,7 +13,7 @@ from django.db import connection
 
 from audit.models import AccessLog
 from enrollment.models import LedgerEntry, RegistryRecord
-from tests.enrollment.conftest import enroll
+from tests.builders import enroll
 from tests.factories import PersonFactory, UserFactory, regency
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from people.names import is_plain_text, validate_free_text
 from regions.models import Regency
 from sktm import services as sktm_services
 from sktm.models import FormStatus, Letter, VerificationForm
-from tests.sktm.conftest import POOR_15
+from tests.builders import POOR_15
 from verification.forms import NoteForm
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from pbipemda import navigation
-from tests.security.test_access_matrix import PERSONAS
+from tests.builders import PERSONAS
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

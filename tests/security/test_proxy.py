@@ -8,8 +8,8 @@ from audit.addresses import client_ip
 from audit.models import AccessLog
 from sktm import services as sktm_services
 from sktm.models import LetterCheck
+from tests.builders import POOR_15
 from tests.factories import DEFAULT_PASSWORD
-from tests.sktm.conftest import POOR_15
 
 pytestmark = pytest.mark.django_db
 

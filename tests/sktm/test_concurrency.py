@@ -5,8 +5,8 @@ from django.db import connection
 
 from sktm import services
 from sktm.models import Letter
+from tests.builders import POOR_15
 from tests.factories import UserFactory, village
-from tests.sktm.conftest import POOR_15
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks are proven on PostgreSQL"

@@ -7,7 +7,7 @@ from people.models import Person
 from regions.months import add_months
 from sktm import services
 from sktm.models import FormEvent, FormStatus, Letter, VerificationForm
-from tests.sktm.conftest import NOT_POOR_9, POOR_15
+from tests.builders import NOT_POOR_9, POOR_15
 
 pytestmark = pytest.mark.django_db
 

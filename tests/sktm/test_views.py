@@ -6,7 +6,7 @@ from pypdf import PdfReader
 
 from sktm import services
 from sktm.models import FormStatus, Letter, LetterCheck, LetterTemplate, VerificationForm
-from tests.sktm.conftest import NOT_POOR_9, POOR_15, post_data
+from tests.builders import NOT_POOR_9, POOR_15, post_data
 
 pytestmark = pytest.mark.django_db
 

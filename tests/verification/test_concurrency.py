@@ -6,8 +6,8 @@ from django.db import connection
 
 from enrollment.models import LedgerEntry
 from regions.months import add_months
+from tests.builders import LONG_AGO, propose, this_month
 from tests.factories import PersonFactory, UserFactory, regency, village
-from tests.verification.conftest import LONG_AGO, propose, this_month
 from verification import services
 from verification.models import Decision, ProposalEvent, ProposalStatus
 

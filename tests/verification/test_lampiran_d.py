@@ -6,8 +6,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from regions.months import MONTH_NAMES
+from tests.builders import LONG_AGO, propose
 from tests.factories import HouseholdFactory, PersonFactory, village
-from tests.verification.conftest import LONG_AGO, propose
 from verification import lampiran_d, services
 from verification.models import ProposalItem
 

@@ -5,9 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from enrollment.models import Ground, Kind
-from tests.enrollment.conftest import enroll
+from tests.builders import LONG_AGO, MOVED_OUT, enroll, propose, this_month
 from tests.factories import PersonFactory
-from tests.verification.conftest import LONG_AGO, propose, this_month
 from verification import services
 from verification.models import (
     Decision,
@@ -19,7 +18,6 @@ from verification.models import (
 )
 
 pytestmark = pytest.mark.django_db
-MOVED_OUT = {"destination": "Kota Surakarta", "moved_on": "2026-02-20"}
 
 
 def removal(person, **evidence):

@@ -10,9 +10,8 @@ from enrollment.models import Ground, Kind, LedgerEntry
 from enrollment.participation import is_active
 from regions.months import add_months
 from sktm.services import letter_revoke
-from tests.enrollment.conftest import DECLARATION, enroll
+from tests.builders import DECLARATION, LONG_AGO, PERSONAS, enroll, propose, this_month
 from tests.factories import HouseholdFactory, PersonFactory, faskes, village
-from tests.verification.conftest import LONG_AGO, propose, this_month
 from verification import services, waiting
 from verification.models import (
     Decision,
@@ -373,8 +372,6 @@ MOVES = {
     "decide": ("submitted", {"verifier", "admin_user"}),
     "return": ("submitted", {"verifier", "admin_user"}),
 }
-PERSONAS = ["operator_a", "lurah_a", "operator_b", "panewu_a", "verifier", "dukcapil"]
-PERSONAS += ["agency_staff", "leadership", "admin_user"]
 
 
 def make_move(move, actor, proposal, person):

@@ -13,46 +13,17 @@ from enrollment.participation import is_active
 from jobs.models import Job
 from people.models import Person
 from regions.models import Village
-from tests.enrollment.conftest import DECLARATION
+from tests.builders import DECLARATION, LONG_AGO, NEW_RESIDENT, faskes_id, propose, this_month
 from tests.factories import PersonFactory, UserFactory, faskes, village
-from tests.verification.conftest import LONG_AGO, propose, this_month
 from verification import services, waiting
 from verification.models import Decision, Proposal, ProposalItem, ProposalStatus
 
 pytestmark = pytest.mark.django_db
 
-NEW_RESIDENT = {
-    "ground": "add_c1",
-    "nik": "3401014405900002",
-    "name": "Tumini",
-    "kk_number": "3401010203040005",
-    "birth_place": "Kulon Progo",
-    "birth_date": "1990-05-04",
-    "sex": "P",
-    "relationship": "3",
-    "marital_status": "2",
-    "occupation": "Buruh harian lepas",
-    "dusun": "Kepek",
-    "rt": "3",
-    "rw": "1",
-    "domicile_since": "2015-01-01",
-    "domicile_document": "KTP dan KK",
-    "no_other_cover": "on",
-    "dtks_source": "DTSEN",
-    "dtks_id": "DTSEN-3401-77",
-    "desil": "1",
-    "data_period": "2025-Q4",
-    "checked_on": "2026-11-02",
-}
-
 
 def login(client, user):
     client.force_login(user)
     return client
-
-
-def faskes_id():
-    return village("34.01.01.2001").district.health_facilities.first().pk
 
 
 def test_a_village_drafts_and_submits_and_the_team_decides(client, operator_a, lurah_a, verifier):

@@ -12,20 +12,27 @@ test (tests/bench/) runs every script that way in seconds.
 
 import contextlib
 import datetime
+import http.client
 import io
 import os
+import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "bench-only-secret-key-0123456789-0123456789-0123456789"
+# The load benchmarks' gunicorn listens here only.
+HOST = "127.0.0.1"
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 class PageError(SystemExit):
@@ -162,3 +169,76 @@ def get(client, url, *, content_type="text/html", marker=None, **params):
     if marker is not None and marker.encode() not in body:
         raise PageError(url, f"has no {marker!r}")
     return body
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+class WrongPage(Exception):
+    """An answer that is not the page the action asked for: the bench is wrong, not slow."""
+
+
+class Session:
+    """One user's browser: its own connection and cookies (kept even when marked Secure, as
+    the server runs without TLS on loopback)."""
+
+    def __init__(self, port):
+        self.port = port
+        self.connection = http.client.HTTPConnection(HOST, port, timeout=60)
+        self.cookies = {}
+
+    def request(self, method, path, data=None, headers=None):
+        """Returns the status, the headers (lower-case names) and the body."""
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode(data)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+        for attempt in (1, 2):
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                break
+            except (http.client.HTTPException, OSError):
+                # The server closed an idle keep-alive connection: reconnect, as a browser does.
+                self.connection.close()
+                self.connection = http.client.HTTPConnection(HOST, self.port, timeout=60)
+                if attempt == 2:
+                    raise
+        content = response.read()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, content
+
+    def post_form(self, path, data):
+        """Posts `data` through the form at `path`, as a browser does: GET, then POST with its
+        CSRF token; returns the POST's answer."""
+        _, _, page = self.request("GET", path)
+        token = CSRF.search(page.decode())
+        if token is None:
+            raise WrongPage(f"{path}: no form")
+        return self.request("POST", path, {"csrfmiddlewaretoken": token.group(1), **data})
+
+    def login(self, username, password, code=None):
+        """Both login steps, through the login pages: the password, then (`code`) an
+        authenticator or recovery code."""
+        from django.urls import reverse
+
+        status, headers, _ = self.post_form(
+            reverse("login"), {"username": username, "password": password}
+        )
+        if status != 302 or headers["location"].startswith(reverse("login")):
+            raise WrongPage(f"login of {username}: the password was refused ({status})")
+        if code is not None:
+            verify = reverse("two_factor_verify")
+            status, headers, _ = self.post_form(verify, {"code": code})
+            if status != 302 or headers["location"].startswith(verify):
+                raise WrongPage(f"login of {username}: the code was refused ({status})")

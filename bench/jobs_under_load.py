@@ -15,7 +15,6 @@ last export ends. Prints p50/p95 of the pages idle and loaded, their ratio besid
 """
 
 import argparse
-import http.client
 import os
 import random
 import re
@@ -30,72 +29,12 @@ import urllib.parse
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+from _harness import HOST, ROOT, Session, free_port
+
 EXPORTS = 10
 GOAL = 1.5
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 JOB_URL = re.compile(r"^/pekerjaan/(\d+)/$")
 RECOVERY_CODE = "bench-{n}"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-class Session:
-    """One logged-in user: its own connection and cookies (kept although marked Secure: the
-    server runs without TLS on loopback)."""
-
-    def __init__(self, port):
-        self.port = port
-        self.connection = http.client.HTTPConnection(HOST, port, timeout=60)
-        self.cookies = {}
-
-    def request(self, method, path, data=None):
-        headers = {}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if data is not None:
-            body = urllib.parse.urlencode(data)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
-        for attempt in (1, 2):
-            try:
-                self.connection.request(method, path, body=body, headers=headers)
-                response = self.connection.getresponse()
-                break
-            except (http.client.HTTPException, OSError):
-                # The server closed an idle keep-alive connection: reconnect, as a browser does.
-                self.connection.close()
-                self.connection = http.client.HTTPConnection(HOST, self.port, timeout=60)
-                if attempt == 2:
-                    raise
-        content = response.read()
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-        return response.status, content, response.getheader("Location", "")
-
-    def post_form(self, path, fields):
-        _, page, _ = self.request("GET", path)
-        token = CSRF.search(page.decode()).group(1)
-        return self.request("POST", path, {"csrfmiddlewaretoken": token, **fields})
-
-    def login(self, username, password, code=None):
-        status, _, location = self.post_form(
-            "/masuk/", {"username": username, "password": password}
-        )
-        if status != 302:
-            raise RuntimeError(f"login {username} answered {status}")
-        if code is not None:
-            status, _, location = self.post_form("/masuk/kode/", {"code": code})
-            if status != 302:
-                raise RuntimeError(f"second step of {username} answered {status}")
 
 
 def build(residents):
@@ -291,9 +230,10 @@ def main():
 
         started = []
         for _ in range(EXPORTS):
-            status, _, location = exporter.post_form(
+            status, headers, _ = exporter.post_form(
                 "/usulan/ekspor/", {"month": f"{month:%Y-%m}", "district": ""}
             )
+            location = headers.get("location", "")
             match = JOB_URL.match(urllib.parse.urlsplit(location).path)
             if status != 302 or not match:
                 raise RuntimeError(f"export answered {status} {location}")

@@ -4,10 +4,9 @@ from audit.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 from people.models import Household, HouseholdChange, Person, PersonChange
 
 
-class HouseholdChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     """History is written with each change by the services, never edited by hand."""
 
-    model = HouseholdChange
     fields = ["changed_at", "field_label", "old_value", "new_value", "changed_by"]
     readonly_fields = fields
 
@@ -17,6 +16,10 @@ class HouseholdChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
+
+
+class HouseholdChangeInline(ChangeInline):
+    model = HouseholdChange
 
 
 @admin.register(Household)
@@ -33,19 +36,8 @@ class HouseholdAdmin(ReadOnlyAdmin):
     inlines = [HouseholdChangeInline]
 
 
-class PersonChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
-    """History is written by people.services.person_record only, never edited by hand."""
-
+class PersonChangeInline(ChangeInline):
     model = PersonChange
-    fields = ["changed_at", "field_label", "old_value", "new_value", "changed_by"]
-    readonly_fields = fields
-
-    @admin.display(description="kolom")
-    def field_label(self, obj):
-        return obj.field_label
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("changed_by")
 
 
 @admin.register(Person)

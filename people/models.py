@@ -140,56 +140,57 @@ class Person(models.Model):
         return " ".join(f"{word[0]}***" for word in self.name.split())
 
 
-class PersonChange(models.Model):
+class FieldChange(models.Model):
+    """One field of a record changed by a service: its old and new value, who and when. The
+    record is the model's foreign key named by RECORD."""
+
+    RECORD = ""
+
+    field = models.CharField("kolom", max_length=50)
+    old_value = models.TextField("nilai lama", blank=True)
+    new_value = models.TextField("nilai baru", blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="diubah oleh"
+    )
+    changed_at = models.DateTimeField("waktu perubahan", default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.field_label}: {self.old_value} → {self.new_value}"
+
+    @property
+    def field_label(self):
+        record = self._meta.get_field(self.RECORD).related_model
+        return record._meta.get_field(self.field).verbose_name
+
+
+class PersonChange(FieldChange):
     """One field of a resident changed by one call to people.services.person_record."""
+
+    RECORD = "person"
 
     person = models.ForeignKey(
         Person, models.CASCADE, related_name="changes", verbose_name="penduduk"
     )
-    field = models.CharField("kolom", max_length=50)
-    old_value = models.TextField("nilai lama", blank=True)
-    new_value = models.TextField("nilai baru", blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="diubah oleh"
-    )
-    changed_at = models.DateTimeField("waktu perubahan", default=timezone.now)
 
-    class Meta:
-        ordering = ["-changed_at", "-pk"]
+    class Meta(FieldChange.Meta):
         verbose_name = "riwayat perubahan penduduk"
         verbose_name_plural = "riwayat perubahan penduduk"
 
-    def __str__(self):
-        return f"{self.field_label}: {self.old_value} → {self.new_value}"
 
-    @property
-    def field_label(self):
-        return Person._meta.get_field(self.field).verbose_name
-
-
-class HouseholdChange(models.Model):
+class HouseholdChange(FieldChange):
     """One field of a household changed: its dusun, RT, RW or address by
     people.services.person_record, its village by enrollment.services.household_move."""
+
+    RECORD = "household"
 
     household = models.ForeignKey(
         Household, models.CASCADE, related_name="changes", verbose_name="keluarga"
     )
-    field = models.CharField("kolom", max_length=50)
-    old_value = models.TextField("nilai lama", blank=True)
-    new_value = models.TextField("nilai baru", blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="diubah oleh"
-    )
-    changed_at = models.DateTimeField("waktu perubahan", default=timezone.now)
 
-    class Meta:
-        ordering = ["-changed_at", "-pk"]
+    class Meta(FieldChange.Meta):
         verbose_name = "riwayat perubahan keluarga"
         verbose_name_plural = "riwayat perubahan keluarga"
-
-    def __str__(self):
-        return f"{self.field_label}: {self.old_value} → {self.new_value}"
-
-    @property
-    def field_label(self):
-        return Household._meta.get_field(self.field).verbose_name

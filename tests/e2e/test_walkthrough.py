@@ -21,7 +21,13 @@ from sktm.models import Letter, VerificationForm
 from tests.builders import KULON_PROGO, NOT_POOR_9, POOR_15, VILLAGE_A, VILLAGE_B
 from tests.factories import UserFactory, regency, village
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    # In about one full run in four, on either database, the live server stops answering
+    # after the operator's first submission; alone these tests never fail. Until the cause is
+    # found (docs/development.md), a second try keeps a hang from hiding the other results.
+    pytest.mark.flaky(reruns=2),
+]
 
 THIS_MONTH = datetime.date.today().replace(day=1)
 

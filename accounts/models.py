@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from accounts.encryption import EncryptedCharField
 from regions import terminology
 from regions.models import Agency, District, Regency, Village
 
@@ -122,7 +123,8 @@ class AuthenticatorDevice(models.Model):
     user = models.OneToOneField(
         User, models.CASCADE, related_name="authenticator", verbose_name="pengguna"
     )
-    secret = models.CharField("kunci rahasia", max_length=64)
+    # Encrypted at rest (accounts/encryption.py): the table and its backups hold no usable secret.
+    secret = EncryptedCharField("kunci rahasia")
     confirmed_at = models.DateTimeField("dikonfirmasi", auto_now_add=True)
     # The 30-second step of the last code accepted: a code is never accepted twice.
     last_step = models.BigIntegerField("langkah terakhir", default=0)

@@ -4,7 +4,9 @@ With no variables set this is a production configuration that refuses to start w
 SECRET_KEY and ALLOWED_HOSTS; `make run` sets DJANGO_DEBUG=1 for a local trial on SQLite.
 """
 
+import base64
 import datetime
+import hashlib
 import os
 from pathlib import Path
 
@@ -190,6 +192,16 @@ TWO_FACTOR_FAILURE_LIMIT = int(os.environ.get("TWO_FACTOR_FAILURE_LIMIT", 5))
 TWO_FACTOR_COOLOFF_TIME = datetime.timedelta(
     minutes=int(os.environ.get("TWO_FACTOR_COOLOFF_MINUTES", 15))
 )
+# Authenticator secrets are stored encrypted (accounts/encryption.py) with these Fernet keys,
+# comma-separated: the first encrypts, all decrypt, so a key is rotated by putting a new one first
+# (docs/security.md). Required in production; in DEBUG derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = env_list("PBIPEMDA_FIELD_KEY")
+if not FIELD_ENCRYPTION_KEYS and DEBUG:
+    FIELD_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"field-key:{SECRET_KEY}".encode()).digest())
+    ]
+elif not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("PBIPEMDA_FIELD_KEY wajib diisi bila DJANGO_DEBUG tidak aktif.")
 
 # Content-Security-Policy (pbipemda/middleware.py): scripts and styles only from this site,
 # never inline; no frames, no plugins, forms post only here.

@@ -3,9 +3,21 @@ it for a cool-off, are logged, and an admin can lift the lock. Re-linking the au
 and renewing recovery codes need the current code; wrong old passwords are throttled."""
 
 import datetime
+import importlib
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
 
 import pyotp
 import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -132,3 +144,77 @@ def test_wrong_old_passwords_are_throttled(client, operator_a, settings):
     assert client.post(url, right).status_code == 429
     operator_a.refresh_from_db()
     assert operator_a.check_password(DEFAULT_PASSWORD)
+
+
+def raw_secret(device):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM accounts_authenticatordevice WHERE id = %s", [device.pk])
+        return cursor.fetchone()[0]
+
+
+def test_the_database_holds_the_authenticator_secret_only_encrypted(client, verifier, device):
+    stored = raw_secret(device)
+    assert device.secret not in stored
+    assert not re.fullmatch(r"[A-Z2-7=]+", stored)
+    # Whoever reads the table without the key learns nothing; the login still works.
+    log_in(client, verifier)
+    assert code(client, right_code(device)).request["PATH_INFO"] == reverse("home")
+
+
+def test_a_rotated_key_still_opens_old_secrets_and_rotation_rewrites_them(
+    client, verifier, device, settings
+):
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    before = raw_secret(device)
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), old_key]
+    assert right_code(device) == pyotp.TOTP(device.secret).now()
+    out = io.StringIO()
+    call_command("rotate_field_key", stdout=out)
+    assert "1 kunci rahasia" in out.getvalue()
+    after = raw_secret(device)
+    assert after != before
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[:1]
+    log_in(client, verifier)
+    assert code(client, right_code(device)).request["PATH_INFO"] == reverse("home")
+
+
+def test_a_secret_under_an_unknown_key_is_a_clear_configuration_error(device, settings):
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(ImproperlyConfigured, match="rotate_field_key"):
+        AuthenticatorDevice.objects.get(pk=device.pk)
+
+
+def test_the_migration_encrypts_secrets_stored_in_clear_and_its_reverse_decrypts(device):
+    migration = importlib.import_module("accounts.migrations.0004_authenticator_secret_encrypted")
+    forward, backward = (
+        migration.Migration.operations[1].code,
+        migration.Migration.operations[1].reverse_code,
+    )
+    editor = SimpleNamespace(connection=connection)
+    clear = pyotp.random_base32()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE accounts_authenticatordevice SET secret = %s WHERE id = %s", [clear, device.pk]
+        )
+    forward(None, editor)
+    assert raw_secret(device) != clear
+    assert AuthenticatorDevice.objects.get(pk=device.pk).secret == clear
+    forward(None, editor)  # run twice, a secret is encrypted once
+    assert AuthenticatorDevice.objects.get(pk=device.pk).secret == clear
+    backward(None, editor)
+    assert raw_secret(device) == clear
+
+
+@pytest.mark.parametrize(("debug", "refused"), [("0", True), ("1", False)])
+def test_production_needs_the_field_key_and_debug_derives_one(debug, refused):
+    env = {k: v for k, v in os.environ.items() if k != "PBIPEMDA_FIELD_KEY"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**env, "DJANGO_DEBUG": debug},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ("PBIPEMDA_FIELD_KEY wajib diisi" in result.stderr) == refused
+    assert (result.returncode != 0) == refused

@@ -65,6 +65,12 @@ def two_factor_verify(request):
     """The second login step: the authenticator's code or a recovery code."""
     if two_factor.device_of(request.user) is None:
         return redirect("two_factor_setup")
+    until = request.method != "POST" and two_factor.locked_until(request.user)
+    if until:
+        # Said on opening, not only after one more wrong code: no code is checked until then.
+        return render(
+            request, "registration/two_factor_verify.html", {"locked": locked_message(until)}
+        )
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -95,12 +101,15 @@ def second_step_locked(request, until):
     """Ends the session: the account's second step opens again at `until`, or when an admin
     lifts the lock."""
     logout(request)
-    messages.error(
-        request,
-        "Terlalu banyak kode salah: verifikasi dua langkah akun ini dikunci sampai pukul "
-        f"{timezone.localtime(until):%H:%M}. Hubungi admin bila perlu dibuka lebih awal.",
-    )
+    messages.error(request, locked_message(until))
     return redirect(settings.LOGIN_URL)
+
+
+def locked_message(until):
+    return (
+        "Terlalu banyak kode salah: verifikasi dua langkah akun ini dikunci sampai pukul "
+        f"{timezone.localtime(until):%H:%M}. Hubungi admin bila perlu dibuka lebih awal."
+    )
 
 
 def current_code_refused(request, form):

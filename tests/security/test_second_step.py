@@ -218,3 +218,15 @@ def test_production_needs_the_field_key_and_debug_derives_one(debug, refused):
     )
     assert ("PBIPEMDA_FIELD_KEY wajib diisi" in result.stderr) == refused
     assert (result.returncode != 0) == refused
+
+
+def test_the_code_page_says_at_once_that_the_second_step_is_locked(client, verifier, device):
+    until = timezone.now() + datetime.timedelta(minutes=10)
+    AuthenticatorDevice.objects.filter(pk=device.pk).update(locked_until=until)
+    response = log_in(client, verifier)
+    page = client.get(response["Location"], follow=True).content.decode()
+    assert "dikunci sampai pukul" in page and "Hubungi admin" in page
+    assert f"{timezone.localtime(until):%H:%M}" in page
+    assert 'name="code"' not in page
+    device.refresh_from_db()
+    assert device.failures == 0 and device.locked_until == until

@@ -67,6 +67,12 @@ def can_manage_master_data(user: User) -> bool:
     return _has_role(user, {Role.ADMIN}) and user.is_staff
 
 
+def can_export_subject_data(user: User) -> bool:
+    """Everything held about one person, for that person's request (UU 27/2022 Pasal 7): the
+    admin, who answers for the controller; no other role sees every app's data."""
+    return _has_role(user, {Role.ADMIN})
+
+
 # SKTM: Pasal 5 ayat (6)-(8), Lampiran A-C
 
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pbipemda import views
+
 admin.site.site_header = "PBI Pemda"
 admin.site.site_title = "PBI Pemda"
 admin.site.index_title = "Data induk"
@@ -13,5 +15,6 @@ urlpatterns = [
     path("pekerjaan/", include("jobs.urls")),
     path("instruksi/", include("instructions.urls")),
     path("pantauan/", include("oversight.urls")),
+    path("data-pribadi/", views.subject_access_export, name="subject_access"),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,7 @@ ALLOWED = {
     permissions.is_two_factor_required: {*TEAM, "dukcapil"},
     permissions.can_see_full_identity: {*VILLAGE_STAFF, *TEAM, "dukcapil"},
     permissions.can_manage_master_data: {"admin_user"},
+    permissions.can_export_subject_data: {"admin_user"},
     permissions.can_read_sktm: {*VILLAGE_STAFF, "panewu_a", *TEAM},
     permissions.can_fill_sktm_form: OPERATORS,
     permissions.can_correct_sktm_form: OPERATORS,

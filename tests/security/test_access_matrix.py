@@ -93,6 +93,8 @@ ACCESS = {
     "two_factor_verify": GET(rest=302),  # no authenticator yet: sent to set one up
     "two_factor_setup": GET(ok=ALL),
     "recovery_codes_renew": POST(ok=ALL),
+    # the top: everything held about one NIK (UU 27/2022 Pasal 7)
+    "subject_access": GET(ok="admin_user", rest=403),
     # regions
     "village_list": GET(ok=ALL),
     "village_detail": GET("village", ok=SEES_A),
@@ -188,6 +190,7 @@ ACCESS = {
 # The POST of the views that show a form on GET. An empty POST is an invalid form: shown again
 # (200) or the page sends the user on (302).
 POSTED = {
+    "subject_access": POST(s200="admin_user", rest=403),
     "sktm:form_create": POST(s200="operator_a operator_b", rest=403),
     "sktm:form_edit": POST("form", s302="operator_a", s404="operator_b", rest=403),
     "verification:item_add": POST(

@@ -7,7 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("wilayah/", views.village_list, name="village_list"),
     path("wilayah/<str:code>/", views.village_detail, name="village_detail"),
-    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("masuk/", views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("masuk/kode/", views.two_factor_verify, name="two_factor_verify"),
     path("akun/dua-langkah/", views.two_factor_setup, name="two_factor_setup"),

@@ -47,6 +47,15 @@ def locked_out(request, original_response=None, credentials=None):
     )
 
 
+class LoginView(auth_views.LoginView):
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # UU 27/2022 Pasal 53: whom a resident or a user asks about their personal data.
+        officer = [settings.DPO_NAME, settings.DPO_EMAIL, settings.DPO_PHONE]
+        return {**super().get_context_data(**kwargs), "officer": [c for c in officer if c]}
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = ThrottledPasswordChangeForm
 

@@ -202,6 +202,10 @@ if not FIELD_ENCRYPTION_KEYS and DEBUG:
     ]
 elif not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("PBIPEMDA_FIELD_KEY wajib diisi bila DJANGO_DEBUG tidak aktif.")
+# UU 27/2022 Pasal 53: the data-protection officer, named in the login page's privacy note.
+DPO_NAME = os.environ.get("DPO_NAME", "")
+DPO_EMAIL = os.environ.get("DPO_EMAIL", "")
+DPO_PHONE = os.environ.get("DPO_PHONE", "")
 
 # Content-Security-Policy (pbipemda/middleware.py): scripts and styles only from this site,
 # never inline; no frames, no plugins, forms post only here.

@@ -200,3 +200,22 @@ def test_admin_resets_a_lost_authenticator(client, admin_user, verifier, device)
     assert client.post(url, {"post": "yes"}).status_code == 302
     assert not AuthenticatorDevice.objects.filter(user=verifier).exists()
     assert not RecoveryCode.objects.filter(user=verifier).exists()
+
+
+# Personal data: the privacy note ------------------------------------------------------
+
+
+def test_the_login_page_names_the_data_protection_officer(client, settings):
+    settings.DPO_NAME = "Dra. Siti Rahayu"
+    settings.DPO_EMAIL = "ppdp@kulonprogokab.go.id"
+    settings.DPO_PHONE = "0274 773000"
+    page = client.get(reverse("login")).content.decode()
+    assert "Pelindungan data pribadi" in page
+    for contact in ("Dra. Siti Rahayu", "ppdp@kulonprogokab.go.id", "0274 773000"):
+        assert contact in page
+
+
+def test_without_an_officer_set_the_note_still_says_whom_to_ask(client, settings):
+    settings.DPO_NAME = settings.DPO_EMAIL = settings.DPO_PHONE = ""
+    page = client.get(reverse("login")).content.decode()
+    assert "Pelindungan data pribadi" in page and "admin" in page

@@ -66,6 +66,12 @@ JOBS_STALE_SECONDS = int(os.environ.get("JOBS_STALE_SECONDS", 600))
 # confirmed, this many hours.
 JOBS_RESULT_DAYS = int(os.environ.get("JOBS_RESULT_DAYS", 30))
 JOBS_UPLOAD_HOURS = int(os.environ.get("JOBS_UPLOAD_HOURS", 24))
+# UU 27/2022: `manage.py cleanup` deletes access-log rows older than this many days (run as the
+# tables' owner, docs/production.md), and letter-check rows (the QR checks and their addresses).
+ACCESS_LOG_RETENTION_DAYS = int(os.environ.get("ACCESS_LOG_RETENTION_DAYS", 730))
+LETTER_CHECK_RETENTION_DAYS = int(
+    os.environ.get("LETTER_CHECK_RETENTION_DAYS", ACCESS_LOG_RETENTION_DAYS)
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

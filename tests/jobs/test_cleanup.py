@@ -1,15 +1,22 @@
 import datetime
 import io
 import os
+from unittest import mock
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 import jobs
+from audit import services as audit_services
+from audit.models import AccessLog
 from jobs.models import Job
+from sktm import services as sktm_services
+from sktm.models import LetterCheck
+from tests.builders import POOR_15
 from tests.jobs import kinds  # noqa: F401
 
 
@@ -76,3 +83,58 @@ def test_cleanup_fails_stale_jobs_and_prunes_old_finished_tasks(verifier, settin
     assert cleanup().startswith("1 pekerjaan terhenti")
     assert list(DBTaskResult.objects.all()) == [recent]
     assert Job.objects.count() == 3
+
+
+# Retention of the logs of personal data (UU 27/2022; docs/security.md, "Retention") ----------
+
+
+def logged(actor, days_ago):
+    """An access-log row written `days_ago` days ago (the log takes its time itself)."""
+    then = timezone.now() - datetime.timedelta(days=days_ago)
+    with mock.patch("django.utils.timezone.now", return_value=then):
+        return AccessLog.objects.create(
+            actor=actor, role=actor.role, action="view", what="Penduduk", path="/"
+        )
+
+
+@pytest.fixture
+def letter(operator_a, lurah_a):
+    form = sktm_services.sktm_form_submit(actor=operator_a, data=POOR_15)
+    form = sktm_services.sktm_form_acknowledge(actor=lurah_a, form=form)
+    return sktm_services.letter_issue(actor=lurah_a, form=form)
+
+
+def test_log_rows_past_their_retention_are_deleted_and_newer_kept(verifier, letter, settings):
+    settings.ACCESS_LOG_RETENTION_DAYS = 730
+    settings.LETTER_CHECK_RETENTION_DAYS = 365
+    old, kept = logged(verifier, 731), logged(verifier, 729)
+    long_ago = timezone.now() - datetime.timedelta(days=366)
+    old_check = LetterCheck.objects.create(letter=letter, at=long_ago)
+    new_check = LetterCheck.objects.create(letter=letter)
+    out = cleanup()
+    assert "1 baris log akses dan 1 pemeriksaan surat" in out
+    assert list(AccessLog.objects.all()) == [kept]
+    assert list(LetterCheck.objects.all()) == [new_check]
+    assert not AccessLog.objects.filter(pk=old.pk).exists()
+    assert not LetterCheck.objects.filter(pk=old_check.pk).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_the_database_still_refuses_any_other_deletion_of_the_access_log(verifier):
+    old, recent = logged(verifier, 800), logged(verifier, 10)
+    # Without the purge's setting, an old row cannot be deleted either.
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AccessLog.objects.filter(pk=old.pk).delete()
+    # With it, only rows older than the given moment go.
+    before = timezone.now() - datetime.timedelta(days=30)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pbipemda.access_log_purge_before', %s, true)",
+                [before.isoformat()],
+            )
+        AccessLog.objects.filter(pk=recent.pk).delete()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AccessLog.objects.filter(pk=old.pk).update(what="diubah")
+    assert audit_services.access_log_purge(before=before) == 1
+    assert list(AccessLog.objects.all()) == [recent]

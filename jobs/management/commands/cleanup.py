@@ -1,11 +1,14 @@
 import datetime
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from audit.services import access_log_purge
 from jobs import runner
 from jobs.models import Job
 
@@ -18,7 +21,8 @@ class Command(BaseCommand):
         "Daily housekeeping of background jobs: marks failed the jobs whose worker died, "
         "deletes result files older than JOBS_RESULT_DAYS and uploads whose preview was not "
         "confirmed within JOBS_UPLOAD_HOURS, and prunes finished tasks from the queue. The Job "
-        "rows stay."
+        "rows stay. Deletes access-log rows older than ACCESS_LOG_RETENTION_DAYS (run as the "
+        "tables' owner on PostgreSQL) and letter checks older than LETTER_CHECK_RETENTION_DAYS."
     )
 
     def handle(self, *args, **options):
@@ -35,6 +39,27 @@ class Command(BaseCommand):
             f"{stale} pekerjaan terhenti ditandai gagal, {results} berkas hasil dan {uploads} "
             f"unggahan dihapus, {tasks} tugas selesai dibuang dari antrean."
         )
+        days = datetime.timedelta(days=1)
+        checks = self.remove_letter_checks(now - settings.LETTER_CHECK_RETENTION_DAYS * days)
+        try:
+            logged = access_log_purge(before=now - settings.ACCESS_LOG_RETENTION_DAYS * days)
+        except DatabaseError as error:
+            # The app's role may not delete from the access log: only the owner purges it.
+            self.stderr.write(
+                "Log akses tidak dipangkas: peran basis data ini tidak boleh menghapusnya. "
+                f"Jalankan cleanup sebagai pemilik tabel (docs/production.md). ({error})"
+            )
+            logged = 0
+        self.stdout.write(
+            f"{logged} baris log akses dan {checks} pemeriksaan surat yang melewati masa "
+            "simpannya dihapus."
+        )
+
+    def remove_letter_checks(self, before):
+        """The QR checks of SKTM letters, with the checker's address. By its label: jobs sits
+        below sktm in the layers, and only needs the table's `at`."""
+        deleted, _ = apps.get_model("sktm", "LetterCheck").objects.filter(at__lt=before).delete()
+        return deleted
 
     def remove_results(self, before):
         removed = 0

@@ -138,3 +138,27 @@ def test_the_database_still_refuses_any_other_deletion_of_the_access_log(verifie
         AccessLog.objects.filter(pk=old.pk).update(what="diubah")
     assert audit_services.access_log_purge(before=before) == 1
     assert list(AccessLog.objects.all()) == [recent]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="roles and grants are PostgreSQL's")
+def test_run_as_the_apps_role_cleanup_leaves_the_access_log_and_says_so(verifier):
+    old = logged(verifier, 800)
+    # The app's role as deploy/grant_app_role.sql grants it, for this test's transaction only.
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE pbipemda_app_cleanup_test NOLOGIN")
+        cursor.execute(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public"
+            " TO pbipemda_app_cleanup_test"
+        )
+        cursor.execute(
+            "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO pbipemda_app_cleanup_test"
+        )
+        cursor.execute("REVOKE UPDATE, DELETE ON audit_accesslog FROM pbipemda_app_cleanup_test")
+        cursor.execute("SET LOCAL ROLE pbipemda_app_cleanup_test")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("cleanup", stdout=out, stderr=err)
+    assert "Log akses tidak dipangkas" in err.getvalue()
+    assert "0 baris log akses" in out.getvalue()
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+    assert AccessLog.objects.filter(pk=old.pk).exists()

@@ -43,6 +43,10 @@ class PageError(SystemExit):
         super().__init__(f"{url}: {problem}; not the page asked for, figures not printed.")
 
 
+# Production settings refuse to start without a key for the encrypted fields: one for benches.
+FIELD_KEY = "YmVuY2gtb25seS1maWVsZC1rZXktbm90LWZvci1wcm8="
+
+
 def setup(database_url=None, **environ):
     """Sets Django up, with production settings, on `database_url` (by default the one
     DATABASE_URL names)."""
@@ -52,6 +56,7 @@ def setup(database_url=None, **environ):
         os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("SECRET_KEY", SECRET_KEY)
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+    os.environ.setdefault("PBIPEMDA_FIELD_KEY", FIELD_KEY)
     import django
 
     # WhiteNoise warns when the static files are not collected: pages need none here.

@@ -29,7 +29,7 @@ import urllib.parse
 from collections import defaultdict
 from pathlib import Path
 
-from _harness import HOST, ROOT, Session, free_port
+from _harness import FIELD_KEY, HOST, ROOT, Session, free_port
 
 EXPORTS = 10
 GOAL = 1.5
@@ -126,6 +126,7 @@ def main():
         "DJANGO_DEBUG": "0",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789-0123456789"),
         "ALLOWED_HOSTS": HOST,
+        "PBIPEMDA_FIELD_KEY": os.environ.get("PBIPEMDA_FIELD_KEY", FIELD_KEY),
         "SECURE_SSL_REDIRECT": "0",
         "JOBS_RUN_INLINE": "0",
         "MEDIA_ROOT": media,

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
     "SECRET_KEY": "p6c!x0y_3k2m9v$w8r7t5q4n1b0z-production-like-secret-key-for-test",
     "ALLOWED_HOSTS": "pbi.kulonprogokab.go.id",
+    "PBIPEMDA_FIELD_KEY": "cHJvZHVjdGlvbi1saWtlLWZpZWxkLWtleS1mb3ItdGU=",
 }
 
 

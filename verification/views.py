@@ -151,21 +151,31 @@ def proposal_detail(request, pk):
         event.to_label = _EVENT_LABELS.get(event.to_status, event.to_status)
     returns = [event.note for event in events if event.to_status == ProposalStatus.RETURNED]
     context = {
-        "proposal": proposal,
+        **_row_context(user, proposal),
         "additions": [item for item in items if item.kind == Kind.ADDITION],
         "removals": [item for item in items if item.kind == Kind.REMOVAL],
+        "decided": sum(item.decision != Decision.PENDING for item in items),
+        "total": len(items),
+        "closed_message": _CLOSED,
         "events": events,
         "return_note": returns[-1] if returns else "",
-        "can_edit": permissions.can_draft_proposal(user, proposal.village) and proposal.is_editable,
         "can_submit": permissions.can_submit_proposal(user, proposal) and proposal.is_editable,
-        "can_decide": permissions.can_decide(user, proposal)
-        and proposal.status == ProposalStatus.SUBMITTED,
-        "can_validate": permissions.can_validate_removal(user),
-        "decision_form": DecisionForm(),
         "submit_form": SubmitForm(initial={"place": proposal.village.name}),
         "note_form": NoteForm(),
     }
     return render(request, "verification/proposal_detail.html", context)
+
+
+def _row_context(user, proposal):
+    """What a row of a proposed person needs, on the page and in its htmx fragment."""
+    return {
+        "proposal": proposal,
+        "can_edit": permissions.can_draft_proposal(user, proposal.village) and proposal.is_editable,
+        "can_decide": permissions.can_decide(user, proposal)
+        and proposal.status == ProposalStatus.SUBMITTED,
+        "can_validate": permissions.can_validate_removal(user),
+        "decision_form": DecisionForm(),
+    }
 
 
 _EVENT_LABELS = {
@@ -266,13 +276,64 @@ def item_decide(request, pk):
     item = _scoped_item(request, pk)
     if not permissions.can_decide(request.user, item.proposal):
         raise PermissionDenied
+    refusal = None
     try:
-        services.item_decide(actor=request.user, item=item, **_cleaned(DecisionForm(request.POST)))
+        item = services.item_decide(
+            actor=request.user, item=item, **_cleaned(DecisionForm(request.POST))
+        )
     except ValidationError as error:
-        refuse(request, error)
+        refusal = error
+    if request.headers.get("HX-Request"):
+        return _decision_fragment(request, pk, refusal)
+    if refusal:
+        refuse(request, refusal)
+    elif not item.proposal.items.filter(decision=Decision.PENDING).exists():
+        messages.success(request, _CLOSED)
     return redirect(
         reverse("verification:proposal_detail", args=[item.proposal_id]) + f"#item-{pk}"
     )
+
+
+_CLOSED = "Semua penduduk sudah diputuskan: usulan selesai diverifikasi."
+
+
+def _decision_fragment(request, pk, refusal):
+    """The answer to a decision made in place (htmx): the person's row, with the refusal at
+    the row; out of band, the counter, and the next undecided row holding the focus; once the
+    last person is decided, the Usulan's new status and no more decision tools."""
+    item = _scoped_item(request, pk)
+    proposal = _scoped_proposal(request, item.proposal_id)
+    items = list(proposal.items.order_by("kind", "pk").only("pk", "kind", "decision"))
+    # The next undecided person in the page's order, wrapping round to the first.
+    pending = [other.pk for other in items if other.decision == Decision.PENDING]
+    later = [other for other in pending if other > pk and _kind(items, other) == item.kind]
+    if item.kind == Kind.ADDITION:
+        later += [other for other in pending if _kind(items, other) == Kind.REMOVAL]
+    following = (later or pending or [None])[0] if refusal is None else None
+    next_item = _scoped_item(request, following) if following else None
+    context = {
+        **_row_context(request.user, proposal),
+        "item": item,
+        "number": _number(items, item),
+        "refusal": refusal.messages if refusal else [],
+        "next_item": next_item,
+        "next_number": _number(items, next_item) if next_item else None,
+        "decided": len(items) - len(pending),
+        "total": len(items),
+        "closed_message": _CLOSED,
+        "counter_has_focus": refusal is None and next_item is None,
+    }
+    return render(request, "verification/_decision.html", context)
+
+
+def _kind(items, pk):
+    return next(other.kind for other in items if other.pk == pk)
+
+
+def _number(items, item):
+    """The row's number within its table (additions, removals)."""
+    same_kind = [other.pk for other in items if other.kind == item.kind]
+    return same_kind.index(item.pk) + 1
 
 
 @require_POST

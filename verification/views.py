@@ -20,7 +20,7 @@ from people.services import person_record
 from regions import terminology
 from regions.months import add_months, month_start
 from sktm import letters
-from verification import lampiran_d, services
+from verification import lampiran_d, services, waiting
 from verification.forms import (
     GROUND_FIELDS,
     IDENTITY_FIELDS,
@@ -77,11 +77,19 @@ def proposal_list(request):
     ).order_by("-month", "village__code")
     if permissions.can_draft_proposal(request.user):
         this_month = month_start(timezone.localdate())
+        # What waits for the village (the home page's Menunggu Anda links here): the same
+        # selector as its count.
+        waiting_for = request.GET.get("menunggu", "")
+        if waiting_for in waiting.VILLAGE_FILTERS:
+            proposals = proposals.filter(
+                pk__in=waiting.VILLAGE_FILTERS[waiting_for](request.user).values("pk")
+            )
         # Meta.ordering does not apply to an aggregated queryset: order it here.
         proposals = proposals.order_by("-month")
         context = {
             "page": Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page")),
             "months": [this_month, add_months(this_month, 1)],
+            "waiting_for": _VILLAGE_FILTER_LABELS.get(waiting_for, ""),
         }
         return render(request, "verification/village_proposals.html", context)
     filters = QueueFilter(
@@ -117,6 +125,13 @@ def proposal_list(request):
             "can_export": permissions.can_export_lampiran_d(request.user),
         },
     )
+
+
+_VILLAGE_FILTER_LABELS = {
+    "dikembalikan": "Usulan yang dikembalikan Tim Verifikasi",
+    "kirim": "Usulan yang menunggu dikirim",
+    "diputuskan": "Usulan yang diputuskan sejak terakhir Anda buka",
+}
 
 
 @require_POST
@@ -353,8 +368,7 @@ def validation_queue(request):
     if not permissions.can_validate_removal(request.user):
         raise PermissionDenied
     items = (
-        ProposalItem.objects.visible_to(request.user)
-        .awaiting_validation()
+        waiting.removals_to_validate(request.user)
         .select_related("person__household__village", "proposal", "decided_by", "duplicate_of")
         .order_by("decided_at")
     )

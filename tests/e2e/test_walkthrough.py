@@ -145,12 +145,15 @@ def test_sktm_to_participant_to_lampiran_d(as_user, people):
     # The Lurah sends it to Dinas Sosial.
     proposal_url = operator.page.url.removeprefix(operator.base)
     lurah.go(proposal_url)
+    # Kirim usulan and Setujui semua ask first (data-confirm, static/js/site.js): yes.
+    lurah.page.on("dialog", lambda dialog: dialog.accept())
     lurah.page.click("button:has-text('Kirim usulan')")
     lurah.message("Usulan dikirim ke Dinas Sosial.")
 
     # The Tim Verifikasi (second login step) approves: the person is a participant.
     verifier = as_user(people["verifier"])
     verifier.go(proposal_url)
+    verifier.page.on("dialog", lambda dialog: dialog.accept())
     verifier.page.click("button:has-text('Setujui semua yang belum diputuskan')")
     verifier.message("1 penduduk disetujui.")
     verifier.shot("verifier-approved")

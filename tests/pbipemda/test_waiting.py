@@ -2,6 +2,8 @@
 selector as the list it links to, and nothing of another area."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role
@@ -10,6 +12,7 @@ from instructions import reminders
 from instructions import services as instruction_services
 from instructions.models import Instruction
 from pbipemda import waiting
+from regions.months import add_months
 from sktm import services as sktm_services
 from tests.builders import (
     JATIPURO,
@@ -201,3 +204,23 @@ def test_navigation_badges_sum_the_same_selectors(drafted, lurah_a, verifier):
     assert badge(lurah_a) == 1 and badge(verifier) == 0
     services.proposal_submit(actor=lurah_a, proposal=drafted, place="Jangkaran")
     assert badge(lurah_a) == 0 and badge(verifier) == 1
+
+
+def decided_usulan(operator, lurah, verifier, month, size):
+    proposal = services.proposal_open(actor=operator, month=month)
+    for person in PersonFactory.create_batch(size, domicile_since=LONG_AGO):
+        propose(operator, proposal, person)
+    services.proposal_submit(actor=lurah, proposal=proposal, place="Jangkaran")
+    for item in proposal.items.all():
+        services.item_decide(actor=verifier, item=item, decision=Decision.REJECTED, reason="other")
+    return proposal
+
+
+def test_menunggu_anda_queries_do_not_grow_with_the_work(operator_a, lurah_a, verifier):
+    decided_usulan(operator_a, lurah_a, verifier, this_month(), 1)
+    with CaptureQueriesContext(connection) as few:
+        assert len(entries(lurah_a)["usulan_decided"].details) == 1
+    decided_usulan(operator_a, lurah_a, verifier, add_months(this_month(), 1), 4)
+    with CaptureQueriesContext(connection) as more:
+        assert len(entries(lurah_a)["usulan_decided"].details) == 5
+    assert len(more) == len(few)

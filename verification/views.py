@@ -92,14 +92,18 @@ def proposal_list(request):
             "waiting_for": _VILLAGE_FILTER_LABELS.get(waiting_for, ""),
         }
         return render(request, "verification/village_proposals.html", context)
+    # The page number and the order are not filters: page 2 of the default queue is still
+    # the Usulan waiting for decisions.
+    chosen = request.GET.copy()
+    for key in ("page", "urut"):
+        chosen.pop(key, None)
     filters = QueueFilter(
-        request.GET or {"status": ProposalStatus.SUBMITTED},
+        chosen or {"status": ProposalStatus.SUBMITTED},
         districts=districts_for(request.user),
         terms=terms,
     )
-    proposals = proposals.exclude(status=ProposalStatus.DRAFT).order_by(
-        "submitted_at", "village__code"
-    )
+    order = request.GET.get("urut") if request.GET.get("urut") in QUEUE_ORDERS else "menunggu"
+    proposals = proposals.exclude(status=ProposalStatus.DRAFT).order_by(*QUEUE_ORDERS[order][1])
     if filters.is_valid():
         data = filters.cleaned_data
         if data["district"]:
@@ -121,10 +125,21 @@ def proposal_list(request):
         {
             "page": page,
             "filters": filters,
+            "orders": [(key, label) for key, (label, _) in QUEUE_ORDERS.items()],
+            "order": order,
             "now": timezone.now(),
             "can_export": permissions.can_export_lampiran_d(request.user),
         },
     )
+
+
+# The queue's orders (?urut=): its label, and the fields.
+QUEUE_ORDERS = {
+    "menunggu": ("terlama menunggu di atas", ("submitted_at", "village__code")),
+    "terbaru": ("terbaru dikirim di atas", ("-submitted_at", "village__code")),
+    "belum": ("terbanyak belum diputus di atas", ("-pending", "submitted_at", "village__code")),
+    "desa": ("menurut wilayah", ("village__district__name", "village__name", "-month")),
+}
 
 
 _VILLAGE_FILTER_LABELS = {

@@ -5,9 +5,11 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from tests.builders import propose
+from enrollment.models import Ground, Kind
+from tests.builders import LONG_AGO, MOVED_OUT, enroll, propose
+from tests.factories import PersonFactory
 from verification import services
-from verification.models import Decision, ProposalStatus
+from verification.models import Decision, ProposalItem, ProposalStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +159,34 @@ def test_irreversible_actions_ask_for_confirmation(
     # A single decision is not confirmed: twenty people, twenty clicks, no dialog.
     item_url = reverse("verification:item_decide", args=[proposal.items.get().pk])
     assert "data-confirm" not in form_of(page, item_url)
+
+
+def test_recording_a_removal_in_the_ledger_asks_first(client, verifier, dukcapil):
+    person = PersonFactory(domicile_since=LONG_AGO)
+    enroll(verifier, person)
+    item = services.removal_found(
+        actor=verifier,
+        item=ProposalItem(
+            person=person, kind=Kind.REMOVAL, ground=Ground.MOVED_OUT, evidence=MOVED_OUT
+        ),
+    )
+    action = reverse("verification:removal_validate", args=[item.pk])
+    client.force_login(dukcapil)
+    for url in (
+        reverse("verification:validation_queue"),
+        reverse("verification:proposal_detail", args=[item.proposal_id]),
+    ):
+        form = form_of(client.get(url).content.decode(), action)
+        assert f'data-confirm="Catat pengurangan {person.name} di buku mutasi?' in form
+
+
+def test_the_reason_sits_with_tolak_not_under_setujui(client, submitted, verifier):
+    client.force_login(verifier)
+    page = client.get(reverse("verification:proposal_detail", args=[submitted.pk]))
+    row = page.content.decode().split(f'id="item-{submitted.items.first().pk}"')[1]
+    row = row[: row.find("</tr>")]
+    approve, rest = row.split('value="approved"')
+    group = rest[rest.find("<fieldset") : rest.find("</fieldset>")]
+    assert 'name="reason"' in group and 'name="reason_text"' in group
+    assert 'value="rejected"' in group
+    assert 'name="reason"' not in approve

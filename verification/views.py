@@ -20,7 +20,7 @@ from people.services import person_record
 from regions import terminology
 from regions.months import add_months, month_start
 from sktm import letters
-from verification import lampiran_d, services
+from verification import lampiran_d, services, waiting
 from verification.forms import (
     GROUND_FIELDS,
     IDENTITY_FIELDS,
@@ -77,21 +77,33 @@ def proposal_list(request):
     ).order_by("-month", "village__code")
     if permissions.can_draft_proposal(request.user):
         this_month = month_start(timezone.localdate())
+        # What waits for the village (the home page's Menunggu Anda links here): the same
+        # selector as its count.
+        waiting_for = request.GET.get("menunggu", "")
+        if waiting_for in waiting.VILLAGE_FILTERS:
+            proposals = proposals.filter(
+                pk__in=waiting.VILLAGE_FILTERS[waiting_for](request.user).values("pk")
+            )
         # Meta.ordering does not apply to an aggregated queryset: order it here.
         proposals = proposals.order_by("-month")
         context = {
             "page": Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page")),
             "months": [this_month, add_months(this_month, 1)],
+            "waiting_for": _VILLAGE_FILTER_LABELS.get(waiting_for, ""),
         }
         return render(request, "verification/village_proposals.html", context)
+    # The page number and the order are not filters: page 2 of the default queue is still
+    # the Usulan waiting for decisions.
+    chosen = request.GET.copy()
+    for key in ("page", "urut"):
+        chosen.pop(key, None)
     filters = QueueFilter(
-        request.GET or {"status": ProposalStatus.SUBMITTED},
+        chosen or {"status": ProposalStatus.SUBMITTED},
         districts=districts_for(request.user),
         terms=terms,
     )
-    proposals = proposals.exclude(status=ProposalStatus.DRAFT).order_by(
-        "submitted_at", "village__code"
-    )
+    order = request.GET.get("urut") if request.GET.get("urut") in QUEUE_ORDERS else "menunggu"
+    proposals = proposals.exclude(status=ProposalStatus.DRAFT).order_by(*QUEUE_ORDERS[order][1])
     if filters.is_valid():
         data = filters.cleaned_data
         if data["district"]:
@@ -113,10 +125,28 @@ def proposal_list(request):
         {
             "page": page,
             "filters": filters,
+            "orders": [(key, label) for key, (label, _) in QUEUE_ORDERS.items()],
+            "order": order,
             "now": timezone.now(),
             "can_export": permissions.can_export_lampiran_d(request.user),
         },
     )
+
+
+# The queue's orders (?urut=): its label, and the fields.
+QUEUE_ORDERS = {
+    "menunggu": ("terlama menunggu di atas", ("submitted_at", "village__code")),
+    "terbaru": ("terbaru dikirim di atas", ("-submitted_at", "village__code")),
+    "belum": ("terbanyak belum diputus di atas", ("-pending", "submitted_at", "village__code")),
+    "desa": ("menurut wilayah", ("village__district__name", "village__name", "-month")),
+}
+
+
+_VILLAGE_FILTER_LABELS = {
+    "dikembalikan": "Usulan yang dikembalikan Tim Verifikasi",
+    "kirim": "Usulan yang menunggu dikirim",
+    "diputuskan": "Usulan yang diputuskan sejak terakhir Anda buka",
+}
 
 
 @require_POST
@@ -151,21 +181,31 @@ def proposal_detail(request, pk):
         event.to_label = _EVENT_LABELS.get(event.to_status, event.to_status)
     returns = [event.note for event in events if event.to_status == ProposalStatus.RETURNED]
     context = {
-        "proposal": proposal,
+        **_row_context(user, proposal),
         "additions": [item for item in items if item.kind == Kind.ADDITION],
         "removals": [item for item in items if item.kind == Kind.REMOVAL],
+        "decided": sum(item.decision != Decision.PENDING for item in items),
+        "total": len(items),
+        "closed_message": _CLOSED,
         "events": events,
         "return_note": returns[-1] if returns else "",
-        "can_edit": permissions.can_draft_proposal(user, proposal.village) and proposal.is_editable,
         "can_submit": permissions.can_submit_proposal(user, proposal) and proposal.is_editable,
-        "can_decide": permissions.can_decide(user, proposal)
-        and proposal.status == ProposalStatus.SUBMITTED,
-        "can_validate": permissions.can_validate_removal(user),
-        "decision_form": DecisionForm(),
         "submit_form": SubmitForm(initial={"place": proposal.village.name}),
         "note_form": NoteForm(),
     }
     return render(request, "verification/proposal_detail.html", context)
+
+
+def _row_context(user, proposal):
+    """What a row of a proposed person needs, on the page and in its htmx fragment."""
+    return {
+        "proposal": proposal,
+        "can_edit": permissions.can_draft_proposal(user, proposal.village) and proposal.is_editable,
+        "can_decide": permissions.can_decide(user, proposal)
+        and proposal.status == ProposalStatus.SUBMITTED,
+        "can_validate": permissions.can_validate_removal(user),
+        "decision_form": DecisionForm(),
+    }
 
 
 _EVENT_LABELS = {
@@ -266,13 +306,64 @@ def item_decide(request, pk):
     item = _scoped_item(request, pk)
     if not permissions.can_decide(request.user, item.proposal):
         raise PermissionDenied
+    refusal = None
     try:
-        services.item_decide(actor=request.user, item=item, **_cleaned(DecisionForm(request.POST)))
+        item = services.item_decide(
+            actor=request.user, item=item, **_cleaned(DecisionForm(request.POST))
+        )
     except ValidationError as error:
-        refuse(request, error)
+        refusal = error
+    if request.headers.get("HX-Request"):
+        return _decision_fragment(request, pk, refusal)
+    if refusal:
+        refuse(request, refusal)
+    elif not item.proposal.items.filter(decision=Decision.PENDING).exists():
+        messages.success(request, _CLOSED)
     return redirect(
         reverse("verification:proposal_detail", args=[item.proposal_id]) + f"#item-{pk}"
     )
+
+
+_CLOSED = "Semua penduduk sudah diputuskan: usulan selesai diverifikasi."
+
+
+def _decision_fragment(request, pk, refusal):
+    """The answer to a decision made in place (htmx): the person's row, with the refusal at
+    the row; out of band, the counter, and the next undecided row holding the focus; once the
+    last person is decided, the Usulan's new status and no more decision tools."""
+    item = _scoped_item(request, pk)
+    proposal = _scoped_proposal(request, item.proposal_id)
+    items = list(proposal.items.order_by("kind", "pk").only("pk", "kind", "decision"))
+    # The next undecided person in the page's order, wrapping round to the first.
+    pending = [other.pk for other in items if other.decision == Decision.PENDING]
+    later = [other for other in pending if other > pk and _kind(items, other) == item.kind]
+    if item.kind == Kind.ADDITION:
+        later += [other for other in pending if _kind(items, other) == Kind.REMOVAL]
+    following = (later or pending or [None])[0] if refusal is None else None
+    next_item = _scoped_item(request, following) if following else None
+    context = {
+        **_row_context(request.user, proposal),
+        "item": item,
+        "number": _number(items, item),
+        "refusal": refusal.messages if refusal else [],
+        "next_item": next_item,
+        "next_number": _number(items, next_item) if next_item else None,
+        "decided": len(items) - len(pending),
+        "total": len(items),
+        "closed_message": _CLOSED,
+        "counter_has_focus": refusal is None and next_item is None,
+    }
+    return render(request, "verification/_decision.html", context)
+
+
+def _kind(items, pk):
+    return next(other.kind for other in items if other.pk == pk)
+
+
+def _number(items, item):
+    """The row's number within its table (additions, removals)."""
+    same_kind = [other.pk for other in items if other.kind == item.kind]
+    return same_kind.index(item.pk) + 1
 
 
 @require_POST
@@ -292,8 +383,7 @@ def validation_queue(request):
     if not permissions.can_validate_removal(request.user):
         raise PermissionDenied
     items = (
-        ProposalItem.objects.visible_to(request.user)
-        .awaiting_validation()
+        waiting.removals_to_validate(request.user)
         .select_related("person__household__village", "proposal", "decided_by", "duplicate_of")
         .order_by("decided_at")
     )

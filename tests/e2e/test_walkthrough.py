@@ -11,6 +11,7 @@ import openpyxl
 import pyotp
 import pytest
 from django.db import connection
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from accounts.models import AuthenticatorDevice, Role
@@ -18,8 +19,18 @@ from enrollment.models import LedgerEntry
 from enrollment.participation import is_active
 from people.models import Person
 from sktm.models import Letter, VerificationForm
-from tests.builders import KULON_PROGO, NOT_POOR_9, POOR_15, VILLAGE_A, VILLAGE_B
-from tests.factories import UserFactory, regency, village
+from tests.builders import (
+    KULON_PROGO,
+    LONG_AGO,
+    NOT_POOR_9,
+    POOR_15,
+    VILLAGE_A,
+    VILLAGE_B,
+    propose,
+)
+from tests.factories import PersonFactory, UserFactory, regency, village
+from verification import services as proposal_services
+from verification.models import Decision, Proposal, ProposalStatus
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -134,12 +145,15 @@ def test_sktm_to_participant_to_lampiran_d(as_user, people):
     # The Lurah sends it to Dinas Sosial.
     proposal_url = operator.page.url.removeprefix(operator.base)
     lurah.go(proposal_url)
+    # Kirim usulan and Setujui semua ask first (data-confirm, static/js/site.js): yes.
+    lurah.page.on("dialog", lambda dialog: dialog.accept())
     lurah.page.click("button:has-text('Kirim usulan')")
     lurah.message("Usulan dikirim ke Dinas Sosial.")
 
     # The Tim Verifikasi (second login step) approves: the person is a participant.
     verifier = as_user(people["verifier"])
     verifier.go(proposal_url)
+    verifier.page.on("dialog", lambda dialog: dialog.accept())
     verifier.page.click("button:has-text('Setujui semua yang belum diputuskan')")
     verifier.message("1 penduduk disetujui.")
     verifier.shot("verifier-approved")
@@ -192,3 +206,67 @@ def test_operator_of_another_village_gets_404_on_the_form(as_user, people):
     response = other.go(f"/sktm/{form.pk}/")
     assert response.status == 404
     other.shot("operator-b-404")
+
+
+def submitted_proposal(people, size):
+    """An Usulan of village A holding `size` residents, sent to Dinas Sosial."""
+    proposal = proposal_services.proposal_open(actor=people["operator"], month=THIS_MONTH)
+    for person in PersonFactory.create_batch(
+        size, domicile_since=LONG_AGO, household__village=village(VILLAGE_A)
+    ):
+        propose(people["operator"], proposal, person)
+    return proposal_services.proposal_submit(
+        actor=people["lurah"], proposal=proposal, place="Jangkaran"
+    )
+
+
+def test_the_verifier_decides_twenty_people_in_place(as_user, people):
+    proposal = submitted_proposal(people, 20)
+    items = list(proposal.items.order_by("pk"))
+    verifier = as_user(people["verifier"])
+    page = verifier.page
+    verifier.go(f"/usulan/{proposal.pk}/")
+    counter = page.locator("[data-testid=decision-counter]")
+    counter.get_by_text("0 dari 20 diputuskan").wait_for()
+    # A full page load would lose this mark and count a navigation of the main frame.
+    page.evaluate("window.__marker = 1")
+    loads = []
+    page.on(
+        "framenavigated",
+        lambda frame: loads.append(frame.url) if frame is page.main_frame else None,
+    )
+
+    # A rejection without its reason is refused at the row, in sight, and decides nothing.
+    first = page.locator(f"#item-{items[0].pk}")
+    first.get_by_role("button", name="Tolak").click()
+    refusal = first.locator("[data-testid=row-refusal]")
+    refusal.get_by_text("Pilih alasan penolakan.").wait_for()
+    assert refusal.evaluate("element => element === document.activeElement")
+    box, viewport = refusal.bounding_box(), page.viewport_size
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"]
+
+    # Three rejected with a reason, by pointer; the other seventeen approved by keyboard
+    # alone: after each decision the focus sits on the next undecided person's Setujui.
+    rejected = items[:3]
+    for count, item in enumerate(rejected, start=1):
+        row = page.locator(f"#item-{item.pk}")
+        row.locator("select[name=reason]").select_option("evidence")
+        row.locator("input[name=reason_text]").fill("Bukti tidak terbaca")
+        row.get_by_role("button", name="Tolak").click()
+        counter.get_by_text(f"{count} dari 20 diputuskan").wait_for()
+    verifier.shot("verifier-deciding-in-place")
+    for count, item in enumerate(items[3:], start=4):
+        # htmx moves the focus once the swapped rows have settled.
+        expect(page.locator(f"#item-{item.pk} button[value=approved]")).to_be_focused()
+        page.keyboard.press("Enter")
+        counter.get_by_text(f"{count} dari 20 diputuskan").wait_for()
+
+    counter.get_by_text("usulan selesai diverifikasi").wait_for()
+    assert page.locator("button:has-text('Setujui semua')").count() == 0
+    verifier.shot("verifier-decided-twenty")
+    assert page.evaluate("window.__marker") == 1
+    assert loads == []
+    proposal = Proposal.objects.get(pk=proposal.pk)
+    assert proposal.status == ProposalStatus.CLOSED
+    assert proposal.items.filter(decision=Decision.REJECTED).count() == 3
+    assert LedgerEntry.objects.count() == 17

@@ -1,3 +1,4 @@
+import datetime
 import io
 
 import pytest
@@ -297,3 +298,35 @@ def test_the_queue_offers_the_lampiran_d_export_only_to_who_may_run_it(
     page = client.get(reverse("verification:proposal_list")).content.decode()
     assert (reverse("verification:export") in page) == offered
     assert client.get(reverse("verification:export")).status_code == (200 if offered else 403)
+
+
+def test_later_pages_of_the_queue_keep_its_default_filter(client, verifier, monkeypatch):
+    from verification import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    returned, *waiting_ones = make_submitted_proposals(4)
+    services.proposal_return(actor=verifier, proposal=returned, note="Lengkapi bukti")
+    login(client, verifier)
+    url = reverse("verification:proposal_list")
+    shown = [*client.get(url).context["page"], *client.get(url, {"page": 2}).context["page"]]
+    assert sorted(p.pk for p in shown) == sorted(p.pk for p in waiting_ones)
+
+
+def test_the_queue_sorts_by_waiting_time_either_way_and_by_undecided(client, verifier):
+    proposals = make_submitted_proposals(3)
+    for index, proposal in enumerate(proposals):
+        Proposal.objects.filter(pk=proposal.pk).update(
+            submitted_at=timezone.now() - datetime.timedelta(days=10 - index)
+        )
+    oldest, middle, newest = proposals
+    services.item_decide(actor=verifier, item=oldest.items.get(), decision=Decision.APPROVED)
+    login(client, verifier)
+    url = reverse("verification:proposal_list")
+    assert list(client.get(url).context["page"]) == [middle, newest]
+    page = client.get(url, {"urut": "terbaru", "status": "submitted"})
+    assert list(page.context["page"]) == [newest, middle]
+    assert "terbaru dikirim di atas" in page.content.decode()
+    everything = client.get(url, {"urut": "belum", "status": ""}).context["page"]
+    assert list(everything)[-1] == oldest  # closed: nothing left to decide
+    content = client.get(url).content.decode()
+    assert '<label class="form-label" for="queue-order">Urutkan</label>' in content

@@ -13,7 +13,6 @@ import datetime
 
 from django.db import models
 from django.db.models import Case, F, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Greatest
 
 from enrollment.models import Participation
 from regions.months import add_months
@@ -58,12 +57,11 @@ def with_schedule(
     participations: QuerySet[Participation], on: datetime.date
 ) -> QuerySet[Participation]:
     """Participation rows annotated with `base` (the later of joining and the latest
-    re-verification) and `status` on `on`."""
+    re-verification, kept on the row by the projection) and `status` on `on`. The statuses
+    are ranges of `base`, so a list of who is due, ordered by it, is a scan of an index."""
     overdue_before = base_cutoff(on)
     due_before = base_cutoff(on + datetime.timedelta(days=_DUE_WINDOW_DAYS + 1))
-    return participations.annotate(
-        base=Greatest(F("since"), Coalesce(F("latest_reverification__checked_on"), "since"))
-    ).annotate(
+    return participations.annotate(base=F("verified_on")).annotate(
         status=Case(
             When(Q(base__lt=overdue_before), then=Value(Status.OVERDUE.value)),
             When(Q(base__lt=due_before), then=Value(Status.DUE.value)),

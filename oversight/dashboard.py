@@ -11,6 +11,7 @@ from enrollment.models import Ground, Kind, Participation
 from oversight import charts, ledger, schedule
 from oversight.areas import Area
 from oversight.charts import Series
+from oversight.models import Reverification
 from regions.models import District, Village
 from regions.months import add_months, month_start
 from sktm import scoring
@@ -188,9 +189,18 @@ def _waiting_figure(area: Area, now: datetime.datetime) -> Figure:
 
 def _coverage(area: Area, today: datetime.date, group: str | None = None) -> dict:
     """Active participants by re-verification status, in total or per `group` (a values()
-    path of Participation)."""
+    path of Participation); cached for the day until the ledger grows, a household moves or
+    a participant is re-verified."""
+    key = (
+        f"coverage:{area.level}:{area.place.pk}:{group}:{today}:{ledger.ledger_stamp()}:"
+        f"{ledger.stamp(Reverification.objects.all())}"
+    )
+    return ledger.cached(key, lambda: _count_coverage(area, today, group))
+
+
+def _count_coverage(area: Area, today: datetime.date, group: str | None) -> dict:
     rows = schedule.with_schedule(
-        area.filter(Participation.objects.active_on(today), "village"), today
+        ledger.in_area(area, Participation.objects.active_on(today), "village"), today
     )
     if group is None:
         return rows.aggregate(active=Count("pk"), **schedule.status_counts(today))

@@ -111,11 +111,12 @@ def _counts(area, fields: tuple) -> list[dict]:
     return [dict(zip(keys, key, strict=True), n=n) for key, n in found.items() if n]
 
 
-def counts(area, *fields):
+def counts(area, *fields, stamp: str | None = None):
     """Ledger entries of the area counted by effective month, kind and `fields` (`ground`,
     `village_id`), each person in their village now; cached until the ledger grows or a
-    household moves."""
-    key = f"ledger-counts:{area.level}:{area.place.pk}:{','.join(fields)}:{ledger_stamp()}"
+    household moves (`stamp`: the `ledger_stamp()` the caller has just read, if any)."""
+    stamp = stamp or ledger_stamp()
+    key = f"ledger-counts:{area.level}:{area.place.pk}:{','.join(fields)}:{stamp}"
     return cached(key, lambda: _counts(area, fields))
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from enrollment.models import LedgerEntry, Participation
 from enrollment.services import household_move
 from instructions import figures as instruction_figures
-from oversight import dashboard, ledger, premium, recap
+from oversight import dashboard, ledger, premium, recap, schedule
 from oversight.areas import Area
 from oversight.models import Outcome
 from oversight.services import reverification_record, village_reverify
@@ -214,3 +214,26 @@ def test_a_new_spell_starts_its_schedule_from_the_later_of_joining_and_reverific
     row = Participation.objects.get(person=person)
     # The spell ended; its row keeps the re-verification.
     assert (row.reverified_on, row.verified_on) == (checked, checked)
+
+
+def test_a_condition_on_the_status_selects_the_rows_of_that_status(verifier):
+    this_month = month_start(TODAY)
+    for months in (0, 2, 3, 6):
+        enrolled(verifier, VILLAGE_A, add_months(this_month, -months))
+    rows = schedule.with_schedule(Participation.objects.all(), TODAY)
+    by_rule = {
+        row.person_id: schedule.status(row.verified_on, TODAY)
+        for row in Participation.objects.all()
+    }
+    assert len(set(by_rule.values())) == 3
+    for status in schedule.Status:
+        expected = {pk for pk, found in by_rule.items() if found == status}
+        assert set(rows.filter(status=status).values_list("person_id", flat=True)) == expected
+        assert {row.person_id for row in rows.filter(status=status) if row.status == status} == (
+            expected
+        )
+        others = set(by_rule) - expected
+        assert set(rows.exclude(status=status).values_list("person_id", flat=True)) == others
+    pair = [schedule.Status.OVERDUE, schedule.Status.CURRENT]
+    expected = {pk for pk, found in by_rule.items() if found in pair}
+    assert set(rows.filter(status__in=pair).values_list("person_id", flat=True)) == expected

@@ -205,8 +205,10 @@ class Participation(models.Model):
         verbose_name = "kepesertaan"
         verbose_name_plural = "kepesertaan"
         indexes = [
-            models.Index(fields=["village", "verified_on"], name="participation_village_due"),
-            models.Index(fields=["verified_on"], name="participation_due"),
+            models.Index(
+                fields=["village", "verified_on", "person"], name="participation_village_due"
+            ),
+            models.Index(fields=["verified_on", "village", "person"], name="participation_due"),
             models.Index(
                 fields=["person"],
                 condition=Q(has_moved_village=True),

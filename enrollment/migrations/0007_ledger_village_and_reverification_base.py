@@ -110,11 +110,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="participation",
-            index=models.Index(fields=["village", "verified_on"], name="participation_village_due"),
+            index=models.Index(
+                fields=["village", "verified_on", "person"], name="participation_village_due"
+            ),
         ),
         migrations.AddIndex(
             model_name="participation",
-            index=models.Index(fields=["verified_on"], name="participation_due"),
+            index=models.Index(
+                fields=["verified_on", "village", "person"], name="participation_due"
+            ),
         ),
         migrations.AddIndex(
             model_name="participation",

@@ -5,8 +5,11 @@ Run against a database built by `manage.py build_synthetic_kabupaten` (tiny: `--
     DATABASE_URL=postgres://…/pbipemda_scale .venv/bin/python bench/scale.py [--runs 5]
 Each page is requested `--runs` times through Django's test client, each answer checked to be
 the page asked for; the table gives its query count and median time, beside a bare COUNT of the
-active participants (the floor). The exports are timed once, each beside a bare XlsxWriter
-write of the same rows; the roster export runs as the background job it is, inline.
+active participants (the floor). The kabupaten figures (dashboard, premium, recap, the
+re-verification list) are timed cold (Django's cache emptied before each request) and warm (the
+same request again), each beside the goal of issue 16. The exports are timed once, each beside
+a bare XlsxWriter write of the same rows; the roster export runs as the background job it is,
+inline.
 """
 
 import argparse
@@ -21,6 +24,7 @@ MEDIA = tempfile.TemporaryDirectory(prefix="pbipemda-bench-media-")
 setup(JOBS_RUN_INLINE="1", MEDIA_ROOT=MEDIA.name)
 
 import xlsxwriter  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -66,6 +70,66 @@ def page(client, url, runs, **expected):
     with CaptureQueriesContext(connection) as queries:
         get(client, url, **expected)
     return len(queries), median_ms(lambda: get(client, url, **expected), runs)
+
+
+class QueryCount:
+    """Counts the queries run while installed (`connection.execute_wrapper`); unlike
+    CaptureQueriesContext, it survives the connection closed at the end of each request."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def queries_of(client, url, **expected):
+    counter = QueryCount()
+    with connection.execute_wrapper(counter):
+        get(client, url, **expected)
+    return counter.count
+
+
+def cold_and_warm(client, url, runs, **expected):
+    """(queries, median ms) of the page with an empty cache, then of the same page again."""
+    cache.clear()
+    cold_queries = queries_of(client, url, **expected)
+    warm_queries = queries_of(client, url, **expected)
+
+    def cold():
+        cache.clear()
+        get(client, url, **expected)
+
+    cold_ms = median_ms(cold, runs)
+    warm_ms = median_ms(lambda: get(client, url, **expected), runs)
+    return (cold_queries, cold_ms), (warm_queries, warm_ms)
+
+
+# Issue 16's goals for the kabupaten figures, in ms: (cold, warm).
+FIGURE_GOALS = {
+    "dashboard": (400, 150),
+    "premium": (400, 150),
+    "recap": (300, 300),
+    "re-verification list": (200, 200),
+}
+
+
+def figures(client, runs):
+    """The kabupaten figures as the Tim Verifikasi sees them, cold and warm."""
+    pages = [
+        ("dashboard", reverse("oversight:dashboard"), "Dasbor"),
+        ("premium", reverse("oversight:premium"), "Iuran PBI Pemda"),
+        ("recap", reverse("oversight:recap"), "Rekap"),
+        ("re-verification list", reverse("oversight:reverification_list"), "Verifikasi ulang"),
+    ]
+    print(f"{'figures, kabupaten (verifier)':<34}{'queries':>8}{'median ms':>11}{'goal ms':>9}")
+    for label, url, marker in pages:
+        cold, warm = cold_and_warm(client, url, runs, marker=marker)
+        for state, (count, ms), goal in zip(
+            ("cold", "warm"), (cold, warm), FIGURE_GOALS[label], strict=True
+        ):
+            print(f"{f'{label}, {state}':<34}{count:>8}{ms:>11.0f}{f'≤ {goal}':>9}")
 
 
 def once(function):
@@ -137,6 +201,7 @@ def main(runs):
     print(f"{'SKTM letter PDF (head)':<34}{count:>8}{ms:>11.0f}")
     floor = median_ms(lambda: Participation.objects.active_on(today).count(), runs)
     print(f"{'bare COUNT of the active (floor)':<34}{1:>8}{floor:>11.0f}")
+    figures(clients[verifier.pk], runs)
 
     month = add_months(waiting.month, -2)
     items = ProposalItem.objects.filter(proposal__month=month)

@@ -67,6 +67,12 @@ class LedgerEntry(models.Model):
     database refuses UPDATE and DELETE (triggers in migration 0002), and so does the model."""
 
     person = models.ForeignKey(Person, models.PROTECT, related_name="ledger_entries")
+    # The person's village when the entry was written, never updated: figures group by it
+    # without joining residents and households (a later household move is followed through
+    # Participation.has_moved_village).
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="+", verbose_name="kalurahan/desa"
+    )
     # The person's n-th entry. Unique per person, and additions and removals alternate
     # (odd = addition, even = removal): two writers racing to add the same person collide
     # on (person, sequence), so one person never has two active participations.
@@ -184,12 +190,31 @@ class Participation(models.Model):
     village = models.ForeignKey(
         Village, models.PROTECT, related_name="+", verbose_name="kalurahan/desa"
     )
+    # Some entry of the person was written in another village than this one (the household
+    # moved since): figures then count those entries here, as they count the person's others.
+    has_moved_village = models.BooleanField("pindah desa sejak mutasi", default=False)
+    # Instruksi KELIMA b: the latest re-verification of the person (kept across spells), and
+    # the base of the schedule, the later of joining and that date, so that who is due is a
+    # range scan of an index (oversight.schedule).
+    reverified_on = models.DateField("verifikasi ulang terakhir", null=True, blank=True)
+    verified_on = models.DateField("terakhir diverifikasi")
 
     objects = ParticipationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "kepesertaan"
         verbose_name_plural = "kepesertaan"
+        indexes = [
+            models.Index(
+                fields=["village", "verified_on", "person"], name="participation_village_due"
+            ),
+            models.Index(fields=["verified_on", "village", "person"], name="participation_due"),
+            models.Index(
+                fields=["person"],
+                condition=Q(has_moved_village=True),
+                name="participation_moved",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.person_id}: {self.since:%m-%Y}-{self.until or ''}"

@@ -63,12 +63,19 @@ def current_participants(
 # a ground (a correction reverses an entry, it starts nothing), and it ended in the month of
 # their latest entry when that entry is a removal. An upsert, so that a row is updated in place
 # and never deleted; one statement per few thousand people, so that an import of a hundred
-# thousand rows does not pass them through Python.
+# thousand rows does not pass them through Python. The latest re-verification is kept across
+# spells and only grows; the schedule's base is the later of it and the spell's start.
 _PROJECT_SQL = """
-INSERT INTO {participation} (person_id, since, "until", ground, last_entry_id, village_id)
+INSERT INTO {participation} (person_id, since, "until", ground, last_entry_id, village_id,
+                             has_moved_village, reverified_on, verified_on)
 SELECT person.id, spell.effective_month,
        CASE WHEN latest.kind = %s THEN NULL ELSE latest.effective_month END,
-       spell.ground, latest.id, household.village_id
+       spell.ground, latest.id, household.village_id,
+       EXISTS (SELECT 1 FROM {ledger} moved
+               WHERE moved.person_id = person.id AND moved.village_id <> household.village_id),
+       given.reverified_on,
+       CASE WHEN given.reverified_on > spell.effective_month THEN given.reverified_on
+            ELSE spell.effective_month END
 FROM (
   SELECT person_id, MAX(sequence) AS latest,
          MAX(CASE WHEN kind = %s AND ground <> %s THEN sequence END) AS spell
@@ -79,28 +86,54 @@ JOIN {ledger} latest
 JOIN {ledger} spell ON spell.person_id = history.person_id AND spell.sequence = history.spell
 JOIN {person} person ON person.id = history.person_id
 JOIN {household} household ON household.id = person.household_id
+CROSS JOIN (SELECT {date} AS reverified_on) given
 WHERE TRUE
 ON CONFLICT (person_id) DO UPDATE SET
   since = excluded.since, "until" = excluded."until", ground = excluded.ground,
-  last_entry_id = excluded.last_entry_id, village_id = excluded.village_id
+  last_entry_id = excluded.last_entry_id, village_id = excluded.village_id,
+  has_moved_village = excluded.has_moved_village,
+  reverified_on = {reverified},
+  verified_on = CASE WHEN {reverified} > excluded.since THEN {reverified} ELSE excluded.since END
 """
+_REVERIFIED_SQL = (
+    "CASE WHEN {participation}.reverified_on IS NULL "
+    "OR excluded.reverified_on > {participation}.reverified_on "
+    "THEN excluded.reverified_on ELSE {participation}.reverified_on END"
+)
 
 
-def project_people(person_ids: Iterable[int]) -> None:
+def project_people(
+    person_ids: Iterable[int], *, reverified_on: datetime.date | None = None
+) -> None:
     """Writes the projection of each of `person_ids` (those with entries) from their ledger,
-    in the village of their household now. The one writer of `Participation`: for one entry
-    just appended (`project`), an import's batch, a household that moved."""
+    in the village of their household now, with `reverified_on` when they have just been
+    re-verified on that date. The one writer of `Participation`: for one entry just appended
+    (`project`), an import's batch, a household that moved, a re-verification."""
     tables = {
         "participation": Participation._meta.db_table,
         "person": Person._meta.db_table,
         "household": Household._meta.db_table,
         "ledger": LedgerEntry._meta.db_table,
     }
+    # PostgreSQL types a bare parameter in a SELECT list as text.
+    date = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+    reverified = _REVERIFIED_SQL.format(**tables)
     with connection.cursor() as cursor:
         for chunk in chunks(person_ids):
             cursor.execute(
-                _PROJECT_SQL.format(**tables, ids=", ".join(["%s"] * len(chunk))),
-                [Kind.ADDITION.value, Kind.ADDITION.value, Ground.CORRECTION.value, *chunk],
+                _PROJECT_SQL.format(
+                    **tables,
+                    ids=", ".join(["%s"] * len(chunk)),
+                    date=date,
+                    reverified=f"({reverified})",
+                ),
+                [
+                    Kind.ADDITION.value,
+                    Kind.ADDITION.value,
+                    Ground.CORRECTION.value,
+                    *chunk,
+                    reverified_on,
+                ],
             )
 
 

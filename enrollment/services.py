@@ -86,10 +86,17 @@ def append(person: Person, last: LedgerEntry | None, **fields: object) -> Ledger
         raise ValidationError(
             f"Bulan berlaku tidak boleh sebelum mutasi terakhir ({binding.effective_month:%m-%Y})."
         )
+    # The village the person lives in now (their row is locked): the entry keeps it.
+    village_id = (
+        Person.objects.filter(pk=person.pk).values_list("household__village_id", flat=True).get()
+    )
     try:
         with transaction.atomic():
             entry = LedgerEntry.objects.create(
-                person=person, sequence=(last.sequence if last else 0) + 1, **fields
+                person=person,
+                village_id=village_id,
+                sequence=(last.sequence if last else 0) + 1,
+                **fields,
             )
     except IntegrityError as error:
         # Another writer appended to this person first (unique person + sequence).
@@ -441,6 +448,7 @@ def _write_opening_balance(actor: User, source: str, batch: list[Row], known: Kn
         LedgerEntry,
         [
             "person_id",
+            "village_id",
             "sequence",
             "kind",
             "ground",
@@ -451,6 +459,8 @@ def _write_opening_balance(actor: User, source: str, batch: list[Row], known: Kn
         (
             (
                 person_id,
+                # The checks made the person's and the household's village the row's.
+                row["village"].pk,
                 last_sequence.get(person_id, 0) + 1,
                 Kind.ADDITION.value,
                 Ground.OPENING.value,

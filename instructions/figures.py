@@ -9,7 +9,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from enrollment.models import Ground, Kind, LedgerEntry
@@ -55,7 +55,15 @@ def _ledger_count(kind: Kind) -> Callable[[Report, datetime.date, datetime.date]
             LedgerEntry.objects.filter(kind=kind, recorded_at__gte=begin, recorded_at__lt=after)
             # The opening balance records who already participated, not work done.
             .exclude(ground=Ground.OPENING)
-            .filter(**_village_filter(report, "person__household__village"))
+            # The entry's village, or the person's now when their household moved since.
+            .filter(
+                Q(**_village_filter(report, "village"))
+                & ~Q(person__participation__has_moved_village=True)
+                | Q(
+                    person__participation__has_moved_village=True,
+                    **_village_filter(report, "person__participation__village"),
+                )
+            )
             .count()
         )
 

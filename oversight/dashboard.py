@@ -11,6 +11,7 @@ from enrollment.models import Ground, Kind, Participation
 from oversight import charts, ledger, schedule
 from oversight.areas import Area
 from oversight.charts import Series
+from oversight.models import Reverification
 from regions.models import District, Village
 from regions.months import add_months, month_start
 from sktm import scoring
@@ -186,11 +187,22 @@ def _waiting_figure(area: Area, now: datetime.datetime) -> Figure:
     )
 
 
-def _coverage(area: Area, today: datetime.date, group: str | None = None) -> dict:
+def _coverage(
+    area: Area, today: datetime.date, group: str | None = None, stamp: str | None = None
+) -> dict:
     """Active participants by re-verification status, in total or per `group` (a values()
-    path of Participation)."""
+    path of Participation); cached for the day until the ledger grows, a household moves or
+    a participant is re-verified (`stamp`: the ledger's, when the caller has read it)."""
+    key = (
+        f"coverage:{area.level}:{area.place.pk}:{group}:{today}:"
+        f"{stamp or ledger.ledger_stamp()}:{ledger.stamp(Reverification.objects.all())}"
+    )
+    return ledger.cached(key, lambda: _count_coverage(area, today, group))
+
+
+def _count_coverage(area: Area, today: datetime.date, group: str | None) -> dict:
     rows = schedule.with_schedule(
-        area.filter(Participation.objects.active_on(today), "village"), today
+        ledger.in_area(area, Participation.objects.active_on(today), "village"), today
     )
     if group is None:
         return rows.aggregate(active=Count("pk"), **schedule.status_counts(today))
@@ -206,13 +218,13 @@ COVERAGE_KEYS = ["active", "overdue", "due", "current"]
 
 
 def coverage_with_parts(
-    area: Area, parts: list[District | Village], today: datetime.date
+    area: Area, parts: list[District | Village], today: datetime.date, stamp: str | None = None
 ) -> tuple[dict[str, int], dict[int, dict] | None]:
     """(the area's coverage, {part pk: its coverage} or None when the area has no parts). The
     parts cover the area: their sum is its total, without a second pass over the rows."""
     if not parts:
-        return _coverage(area, today), None
-    by_part = _coverage(area, today, _part_path(area))
+        return _coverage(area, today, stamp=stamp), None
+    by_part = _coverage(area, today, _part_path(area), stamp)
     return {key: sum(row[key] for row in by_part.values()) for key in COVERAGE_KEYS}, by_part
 
 
@@ -314,9 +326,11 @@ def figures(
     now = now or timezone.now()
     this_month = month_start(today)
     months = ledger.month_list(add_months(this_month, 1 - MONTHS_SHOWN), this_month)
-    rows = ledger.counts(area, "ground")
+    # Read once: the ledger's count and last id key both cached figures.
+    stamp = ledger.ledger_stamp()
+    rows = ledger.counts(area, "ground", stamp=stamp)
     parts = area.parts()
-    totals, by_part = coverage_with_parts(area, parts, today)
+    totals, by_part = coverage_with_parts(area, parts, today, stamp)
     result = [
         _active_figure(rows, months),
         _changes_figure(rows, months[-_CHANGE_MONTHS:]),

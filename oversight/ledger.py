@@ -6,11 +6,14 @@ additions minus the removals with an effective month up to M (corrections includ
 addition is a removal entry, a reversed removal an addition entry).
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
-from django.db.models import Count
+from django.core.cache import cache
+from django.db.models import Count, F, Max, QuerySet
 
 from enrollment.models import Ground, Kind, LedgerEntry
+from people.models import HouseholdChange
+from regions.models import Regency
 from regions.months import add_months
 
 # Short names of the grounds for chart legends and table headers.
@@ -28,7 +31,12 @@ GROUND_NAMES = {
 }
 ADDITIONS_SHOWN = [Ground.NEWBORN, Ground.FAMILY, Ground.DTKS, Ground.SKTM]
 REMOVALS_SHOWN = [Ground.DIED, Ground.DUPLICATE, Ground.SEGMENT, Ground.MOVED_OUT]
-VILLAGE_PATH = "person__household__village"
+# The village each entry was written in, kept on the entry: no join of residents and
+# households. People whose household moved since are counted in their village now
+# (`_moved`), as the figures always counted them.
+VILLAGE_PATH = "village"
+_NOW_VILLAGE = "person__participation__village"
+_CACHE_SECONDS = 24 * 60 * 60
 
 
 def month_list(first, last):
@@ -39,15 +47,77 @@ def month_list(first, last):
     return months
 
 
-def entries(area):
-    return area.filter(LedgerEntry.objects.all(), VILLAGE_PATH)
+def in_area(area, queryset: QuerySet, village_path: str) -> QuerySet:
+    """`area.filter`, except that the whole kabupaten of a deployment that serves one needs no
+    condition at all (nor its join through villages and kapanewon)."""
+    if area.level == "regency" and not Regency.objects.exclude(pk=area.place.pk).exists():
+        return queryset
+    return area.filter(queryset, village_path)
 
 
-def counts(area, *fields):
-    """Ledger entries of the area counted by effective month, kind and `fields`."""
-    return list(
-        entries(area).values("effective_month", "kind", *fields).annotate(n=Count("pk")).order_by()
+def stamp(*querysets: QuerySet) -> str:
+    """What a cached figure reading `querysets` (append-only tables) is keyed on: each one's
+    row count and last id. A row appended anywhere changes it, so a cached figure is never
+    stale; the count also catches a row committed after a later one."""
+    result = []
+    for queryset in querysets:
+        found = queryset.aggregate(n=Count("pk"), last=Max("pk"))
+        result += [found["n"], found["last"] or 0]
+    return "-".join(str(value) for value in result)
+
+
+def ledger_stamp() -> str:
+    """The ledger and the household moves (which move people's entries to their village now)."""
+    return stamp(LedgerEntry.objects.all(), HouseholdChange.objects.filter(field="village"))
+
+
+def cached(key: str, compute):
+    """`compute()`, kept in Django's cache under `key` (which names everything it reads)."""
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, _CACHE_SECONDS)
+    return value
+
+
+def _moved(area, village_path: str) -> QuerySet:
+    """Entries of the people whose household moved since one of their entries was written,
+    whose village (through `village_path`) lies in the area."""
+    moved = LedgerEntry.objects.filter(person__participation__has_moved_village=True)
+    return area.filter(moved, village_path)
+
+
+def _grouped(queryset: QuerySet, fields: tuple, now_village: bool = False) -> Counter:
+    """{(effective month, kind, *fields): entries} of `queryset`; with `now_village`, a field
+    `village_id` is the person's village now."""
+    names = {field: field for field in fields}
+    if now_village and "village_id" in fields:
+        names["village_id"] = "now_village"
+        queryset = queryset.annotate(now_village=F(f"{_NOW_VILLAGE}_id"))
+    rows = queryset.values("effective_month", "kind", *names.values()).annotate(n=Count("pk"))
+    return Counter(
+        {
+            (row["effective_month"], row["kind"], *(row[names[f]] for f in fields)): row["n"]
+            for row in rows.order_by()
+        }
     )
+
+
+def _counts(area, fields: tuple) -> list[dict]:
+    found = _grouped(in_area(area, LedgerEntry.objects.all(), VILLAGE_PATH), fields)
+    found.subtract(_grouped(_moved(area, VILLAGE_PATH), fields))
+    found.update(_grouped(_moved(area, _NOW_VILLAGE), fields, now_village=True))
+    keys = ("effective_month", "kind", *fields)
+    return [dict(zip(keys, key, strict=True), n=n) for key, n in found.items() if n]
+
+
+def counts(area, *fields, stamp: str | None = None):
+    """Ledger entries of the area counted by effective month, kind and `fields` (`ground`,
+    `village_id`), each person in their village now; cached until the ledger grows or a
+    household moves (`stamp`: the `ledger_stamp()` the caller has just read, if any)."""
+    stamp = stamp or ledger_stamp()
+    key = f"ledger-counts:{area.level}:{area.place.pk}:{','.join(fields)}:{stamp}"
+    return cached(key, lambda: _counts(area, fields))
 
 
 def _signed(row):

@@ -2,6 +2,7 @@
 decisions, the Usulan, SKTM forms and letters, and re-verifications of one month."""
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -33,20 +34,17 @@ def _month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.dat
 
 def _ledger_section(area: Area, month: datetime.date) -> tuple[Section, Section]:
     next_month = add_months(month, 1)
-    totals = ledger.entries(area).aggregate(
-        added=Count("pk", filter=Q(kind=Kind.ADDITION, effective_month__lte=month)),
-        removed=Count("pk", filter=Q(kind=Kind.REMOVAL, effective_month__lte=month)),
-        added_next=Count("pk", filter=Q(kind=Kind.ADDITION, effective_month__lt=next_month)),
-        removed_next=Count("pk", filter=Q(kind=Kind.REMOVAL, effective_month__lt=next_month)),
-    )
-    found = {
-        (row["kind"], row["ground"]): row["n"]
-        for row in ledger.entries(area)
-        .filter(effective_month=month)
-        .values("kind", "ground")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+    counted = ledger.counts(area, "ground")
+    found = Counter()
+    start = end = 0
+    for row in counted:
+        signed = row["n"] if row["kind"] == Kind.ADDITION else -row["n"]
+        if row["effective_month"] <= month:
+            start += signed
+        if row["effective_month"] < next_month:
+            end += signed
+        if row["effective_month"] == month:
+            found[row["kind"], row["ground"]] += row["n"]
     rows = []
     for kind, grounds in (
         (Kind.ADDITION, [*ledger.ADDITIONS_SHOWN, Ground.OPENING, Ground.CORRECTION]),
@@ -55,8 +53,6 @@ def _ledger_section(area: Area, month: datetime.date) -> tuple[Section, Section]
         for ground in grounds:
             rows.append([kind.label, ledger.GROUND_NAMES[ground], found.get((kind, ground), 0)])
         rows.append([kind.label, "Jumlah", sum(found.get((kind, g), 0) for g in grounds)])
-    start = totals["added"] - totals["removed"]
-    end = totals["added_next"] - totals["removed_next"]
     return (
         Section(
             "Mutasi peserta berlaku bulan ini menurut dasar", ["Jenis", "Dasar", "Orang"], rows

@@ -12,6 +12,7 @@ from accounts import permissions
 from accounts.models import User
 from accounts.scoping import villages_for
 from enrollment.models import Ground, Kind, Participation
+from enrollment.participation import project_people
 from enrollment.services import as_date
 from oversight.models import LatestReverification, Outcome, Reverification
 from people.models import Person
@@ -39,7 +40,9 @@ def _checked_date(value: datetime.date | str) -> datetime.date:
 
 
 def _remember(checked_on: datetime.date, person_ids: list[int]) -> None:
-    """Brings each person's latest re-verification date up to `checked_on`."""
+    """Brings each person's latest re-verification date up to `checked_on`, here and on the
+    projection, whose schedule base the list of who is due reads."""
+    project_people(person_ids, reverified_on=checked_on)
     known = dict(
         LatestReverification.objects.filter(person_id__in=person_ids).values_list(
             "person_id", "checked_on"

@@ -158,6 +158,20 @@ else:
         # a file it can open, not SQLite's in-memory default.
         DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / os.environ["SQLITE_TEST_NAME"])}
 
+# Django's cache (oversight's figures, keyed on what they read): a table of the database by
+# default, no extra service (created by oversight's migration 0003); Redis when REDIS_URL is set.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+    }
+    if os.environ.get("REDIS_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "pbipemda_cache",
+    }
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -263,12 +263,13 @@ class Builder:
                 entries.append((person_id, village_id, 2, Kind.REMOVAL, removal, removed))
         self.entries = entries
         rows = []
-        for person_id, _, sequence, kind, ground, month in entries:
+        for person_id, village_id, sequence, kind, ground, month in entries:
             effective = self.month(month)
             removal = kind == Kind.REMOVAL
             rows.append(
                 (
                     person_id,
+                    village_id,
                     sequence,
                     kind,
                     ground,
@@ -284,6 +285,7 @@ class Builder:
             LedgerEntry,
             [
                 "person_id",
+                "village_id",
                 "sequence",
                 "kind",
                 "ground",

@@ -219,6 +219,7 @@ def test_the_database_refuses_a_second_active_participation(participant, verifie
     with pytest.raises(DatabaseError), transaction.atomic():
         LedgerEntry.objects.create(
             person=participant,
+            village=participant.household.village,
             sequence=2,
             kind=Kind.ADDITION,
             ground=Ground.DTKS,

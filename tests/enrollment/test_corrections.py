@@ -86,6 +86,7 @@ def test_the_database_refuses_a_correction_without_its_entry(participant, verifi
     with pytest.raises(DatabaseError), transaction.atomic():
         LedgerEntry.objects.create(
             person=participant,
+            village=participant.household.village,
             sequence=2,
             kind=Kind.REMOVAL,
             ground=Ground.CORRECTION,

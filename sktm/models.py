@@ -99,6 +99,14 @@ class VerificationForm(models.Model):
                 | Q(total_score__gte=scoring.THRESHOLD),
                 name="sktm_letter_needs_passing_score",
             ),
+            # One application at a time: parallel submissions cannot open a second form.
+            models.UniqueConstraint(
+                fields=["village", "nik"],
+                condition=Q(status__in=_OPEN_STATUSES),
+                name="sktm_one_open_form_per_nik_and_village",
+                violation_error_message="Pemohon dengan NIK ini masih memiliki formulir yang "
+                "sedang diproses.",
+            ),
         ]
 
     def __str__(self):

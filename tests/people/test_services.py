@@ -56,10 +56,14 @@ def test_operator_of_another_village_is_refused(operator_b):
     assert not Person.objects.exists()
 
 
-def test_kk_registered_in_another_village_is_refused(operator_a):
-    HouseholdFactory(number=KK, village=village(VILLAGE_B))
+def test_kk_registered_in_another_village_is_refused_without_naming_it(operator_a):
+    other = village(VILLAGE_B)
+    HouseholdFactory(number=KK, village=other)
 
-    assert_refused("kk_number", "terdaftar di Kalurahan", lambda: record(operator_a))
+    assert_refused("kk_number", "terdaftar di desa lain", lambda: record(operator_a))
+    with pytest.raises(ValidationError) as refused:
+        record(operator_a)
+    assert other.name not in " ".join(refused.value.messages)
 
 
 def test_nik_registered_in_another_village_is_refused_and_writes_nothing(operator_a):

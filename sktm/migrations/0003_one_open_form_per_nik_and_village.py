@@ -5,17 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0003_plain_text_and_household_history'),
-        ('regions', '0002_village_address'),
-        ('sktm', '0002_default_letter_template'),
+        ("people", "0003_plain_text_and_household_history"),
+        ("regions", "0002_village_address"),
+        ("sktm", "0002_default_letter_template"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='verificationform',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['submitted', 'returned', 'acknowledged'])), fields=('village', 'nik'), name='sktm_one_open_form_per_nik_and_village', violation_error_message='Pemohon dengan NIK ini masih memiliki formulir yang sedang diproses.'),
+            model_name="verificationform",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["submitted", "returned", "acknowledged"])),
+                fields=("village", "nik"),
+                name="sktm_one_open_form_per_nik_and_village",
+                violation_error_message="Pemohon dengan NIK ini masih memiliki formulir yang sedang diproses.",
+            ),
         ),
     ]

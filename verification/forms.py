@@ -144,7 +144,13 @@ class ItemForm(RemovalEvidenceFields):
     no_other_cover = forms.BooleanField(
         label="Tidak memiliki jaminan kesehatan lain", required=False
     )
-    mother_nik = forms.CharField(label="NIK ibu (peserta PBI Pemda)", max_length=16, required=False)
+    mother_nik = forms.CharField(
+        label="NIK ibu (peserta PBI Pemda)",
+        max_length=16,
+        required=False,
+        validators=[validate_nik],
+        help_text="Ibu yang tercatat di desa lain diperiksa oleh Tim Verifikasi.",
+    )
     birth_certificate = forms.CharField(
         label="No. akta kelahiran (jika ada)", max_length=50, required=False
     )
@@ -170,14 +176,21 @@ class ItemForm(RemovalEvidenceFields):
             .first()
         )
 
-    def person_lookup(self, field, label):
+    def required_nik(self, field, label):
         nik = self.cleaned_data.get(field, "")
         if not nik:
             self.add_error(field, f"{label} wajib diisi untuk dasar ini.")
+        return nik
+
+    def village_resident(self, field, label):
+        """The resident of this village with the NIK in `field`. Residents of other villages
+        are not looked up: whether a NIK exists elsewhere is none of the village's business."""
+        nik = self.required_nik(field, label)
+        if not nik:
             return None
-        person = Person.objects.filter(nik=nik).first()
+        person = Person.objects.filter(nik=nik, household__village=self.village).first()
         if person is None:
-            self.add_error(field, f"{label} {nik} belum terdaftar.")
+            self.add_error(field, f"{label} {nik} tidak terdaftar sebagai penduduk desa ini.")
         return person
 
     def clean(self):
@@ -191,18 +204,21 @@ class ItemForm(RemovalEvidenceFields):
             for field in missing:
                 self.add_error(field, "Wajib diisi untuk penduduk yang belum terdata.")
         elif self.person.household.village_id != self.village.pk:
-            self.add_error("nik", f"NIK ini terdaftar di {self.person.household.village}.")
+            self.add_error(
+                "nik", "NIK ini terdaftar di desa lain; pindah domisili diurus oleh desa asal."
+            )
         if ground in ADDITION_GROUNDS and not data.get("faskes"):
             self.add_error("faskes", "Pilih faskes tingkat pertama peserta.")
         if ground in (Ground.FAMILY, Ground.DTKS, Ground.SKTM) and not data.get("no_other_cover"):
             self.add_error("no_other_cover", "Dasar ini hanya untuk penduduk tanpa jaminan lain.")
         if ground in (Ground.DTKS, Ground.SKTM) and not data.get("domicile_document"):
             self.add_error("domicile_document", "Pilih bukti domisili (KTP dan/atau KK).")
-        self.mother = (
-            self.person_lookup("mother_nik", "NIK ibu") if ground == Ground.NEWBORN else None
+        # Ground a: the mother may live in another village; the Usulan's services find her.
+        self.mother_nik = (
+            self.required_nik("mother_nik", "NIK ibu") if ground == Ground.NEWBORN else ""
         )
         self.duplicate_of = (
-            self.person_lookup("duplicate_nik", "NIK pasangan data ganda")
+            self.village_resident("duplicate_nik", "NIK pasangan data ganda")
             if ground == Ground.DUPLICATE
             else None
         )
@@ -234,7 +250,7 @@ class ItemForm(RemovalEvidenceFields):
             "kind": Kind.ADDITION if ground in ADDITION_GROUNDS else Kind.REMOVAL,
             "ground": ground,
             "evidence": ground_evidence(ground, data),
-            "mother": self.mother,
+            "mother_nik": self.mother_nik,
             "duplicate_of": self.duplicate_of,
             "faskes": data.get("faskes") if ground in ADDITION_GROUNDS else None,
         }

@@ -1,16 +1,24 @@
-import datetime
-
 from django import forms
 
 from enrollment.models import ADDITION_GROUNDS, Ground, Kind, Segment
-from people.models import MaritalStatus, Person, Relationship, Sex
+from people.models import (
+    MaritalStatus,
+    Person,
+    Relationship,
+    Sex,
+    parse_month,
+    validate_birth_date,
+    validate_domicile_since,
+    validate_past_date,
+)
 from people.names import validate_no_controls, validate_plain_text
 from people.nik import validate_kk, validate_nik
 from regions import terminology
 from regions.models import HealthFacility
+from sktm.forms import DATE_INPUT, RT_RW, MonthField
 from verification.models import PROPOSAL_GROUNDS, Decision, ProposalStatus, RejectReason
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = DATE_INPUT
 IDENTITY_FIELDS = [
     "name",
     "kk_number",
@@ -71,15 +79,21 @@ class RemovalEvidenceFields(forms.Form):
     """The evidence of the Pasal 5 ayat (2) grounds, shared by every form that proposes a
     removal."""
 
-    death_date = forms.DateField(label="Tanggal meninggal", required=False, widget=_DATE)
+    death_date = forms.DateField(
+        label="Tanggal meninggal", required=False, widget=_DATE, validators=[validate_past_date]
+    )
     death_certificate = forms.CharField(label="No. akta kematian", max_length=50, required=False)
     duplicate_nik = forms.CharField(label="NIK data pasangannya", max_length=16, required=False)
     segment = forms.ChoiceField(
         label="Pindah ke segmen", choices=[("", "—"), *Segment.choices], required=False
     )
-    segment_since = forms.DateField(label="Sejak", required=False, widget=_DATE)
+    segment_since = forms.DateField(
+        label="Sejak", required=False, widget=_DATE, validators=[validate_past_date]
+    )
     destination = forms.CharField(label="Daerah tujuan", max_length=150, required=False)
-    moved_on = forms.DateField(label="Tanggal pindah", required=False, widget=_DATE)
+    moved_on = forms.DateField(
+        label="Tanggal pindah", required=False, widget=_DATE, validators=[validate_past_date]
+    )
 
 
 class ItemForm(RemovalEvidenceFields):
@@ -100,7 +114,9 @@ class ItemForm(RemovalEvidenceFields):
     birth_place = forms.CharField(
         label="Tempat lahir", max_length=100, required=False, validators=[validate_plain_text]
     )
-    birth_date = forms.DateField(label="Tanggal lahir", required=False, widget=_DATE)
+    birth_date = forms.DateField(
+        label="Tanggal lahir", required=False, widget=_DATE, validators=[validate_birth_date]
+    )
     sex = forms.ChoiceField(
         label="Jenis kelamin", choices=[("", "—"), *Sex.choices], required=False
     )
@@ -124,8 +140,18 @@ class ItemForm(RemovalEvidenceFields):
     dusun = forms.CharField(
         label="Dusun", max_length=100, required=False, validators=[validate_plain_text]
     )
-    rt = forms.RegexField(label="RT", regex=r"^\d{1,3}$", required=False)
-    rw = forms.RegexField(label="RW", regex=r"^\d{1,3}$", required=False)
+    rt = forms.RegexField(
+        label="RT",
+        regex=RT_RW,
+        required=False,
+        error_messages={"invalid": "RT berupa 1 sampai 3 angka (0-9)."},
+    )
+    rw = forms.RegexField(
+        label="RW",
+        regex=RT_RW,
+        required=False,
+        error_messages={"invalid": "RW berupa 1 sampai 3 angka (0-9)."},
+    )
 
     faskes = forms.ModelChoiceField(
         label="Faskes tingkat pertama",
@@ -134,7 +160,10 @@ class ItemForm(RemovalEvidenceFields):
         help_text="Wajib untuk penambahan.",
     )
     domicile_since = forms.DateField(
-        label="Berdomisili di kabupaten sejak", required=False, widget=_DATE
+        label="Berdomisili di kabupaten sejak",
+        required=False,
+        widget=_DATE,
+        validators=[validate_domicile_since],
     )
     domicile_document = forms.ChoiceField(
         label="Bukti domisili",
@@ -162,7 +191,9 @@ class ItemForm(RemovalEvidenceFields):
     dtks_id = forms.CharField(label="ID DTKS/DTSEN", max_length=50, required=False)
     desil = forms.IntegerField(label="Desil (DTSEN)", min_value=1, max_value=10, required=False)
     data_period = forms.CharField(label="Periode data", max_length=20, required=False)
-    checked_on = forms.DateField(label="Tanggal dicek", required=False, widget=_DATE)
+    checked_on = forms.DateField(
+        label="Tanggal dicek", required=False, widget=_DATE, validators=[validate_past_date]
+    )
 
     def __init__(self, *args, village, **kwargs):
         super().__init__(*args, **kwargs)
@@ -297,7 +328,9 @@ class DecisionForm(forms.Form):
 
 
 class ValidationForm(forms.Form):
-    validated_on = forms.DateField(label="Tanggal validasi", widget=_DATE)
+    validated_on = forms.DateField(
+        label="Tanggal validasi", widget=_DATE, validators=[validate_past_date]
+    )
     validated_against = forms.CharField(
         label="Data pembanding",
         max_length=255,
@@ -308,13 +341,7 @@ class ValidationForm(forms.Form):
 class QueueFilter(forms.Form):
     district = forms.ModelChoiceField(label="Kapanewon", queryset=None, required=False)
     village = forms.CharField(label="Desa", max_length=100, required=False)
-    month = forms.RegexField(
-        label="Bulan",
-        regex=r"^\d{4}-\d{2}$",
-        required=False,
-        widget=forms.TextInput(attrs={"type": "month"}),
-        error_messages={"invalid": "Bulan berbentuk TTTT-BB."},
-    )
+    month = MonthField(label="Bulan", required=False)
     status = forms.ChoiceField(
         label="Status",
         required=False,
@@ -332,12 +359,7 @@ class QueueFilter(forms.Form):
 
 
 class ExportForm(forms.Form):
-    month = forms.RegexField(
-        label="Bulan",
-        regex=r"^\d{4}-\d{2}$",
-        widget=forms.TextInput(attrs={"type": "month"}),
-        error_messages={"invalid": "Bulan berbentuk TTTT-BB."},
-    )
+    month = MonthField(label="Bulan")
     district = forms.ModelChoiceField(
         label="Wilayah", queryset=None, required=False, empty_label="Seluruh kabupaten"
     )
@@ -348,7 +370,4 @@ class ExportForm(forms.Form):
         self.fields["district"].label = terminology.current().district
 
     def clean_month(self):
-        year, month = map(int, self.cleaned_data["month"].split("-"))
-        if not 1 <= month <= 12:
-            raise forms.ValidationError("Bulan tidak sah.")
-        return datetime.date(year, month, 1)
+        return parse_month(self.cleaned_data["month"])

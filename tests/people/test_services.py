@@ -86,7 +86,7 @@ def test_bad_number_is_refused_and_writes_nothing(operator_a, field, value, mess
 
 
 def test_field_validation_failure_writes_nothing(operator_a):
-    assert_refused("rt", "paling banyak 3 karakter", lambda: record(operator_a, rt="0001"))
+    assert_refused("rt", "RT berupa 1 sampai 3 angka", lambda: record(operator_a, rt="0001"))
 
 
 def test_residents_are_visible_within_the_area_only(operator_a, operator_b, panewu_a, agency_staff):

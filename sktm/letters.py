@@ -3,15 +3,18 @@
 import mimetypes
 import posixpath
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.template import Context, Engine
 from django.template.loader import render_to_string
+from django.urls import reverse
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -186,6 +189,42 @@ def letter_html(letter, verify_url):
     return render_to_string(
         "sktm/pdf_page.html", {"body": body, "page_size": page_style(), "title": letter.number}
     )
+
+
+def verify_url(letter, base_url):
+    """The public check page the letter's QR code opens."""
+    return urljoin(base_url, reverse("sktm:letter_verify", args=[letter.token]))
+
+
+def _stored(letter):
+    name = letter.pdf_file.name
+    if name and letter.pdf_file.storage.exists(name):
+        with letter.pdf_file.storage.open(name) as file:
+            return file.read()
+    return None
+
+
+def letter_pdf(letter, base_url):
+    """The letter's PDF as issued: the stored bytes. Rendered and stored only when there are
+    none (at issue, or when the file went missing), under the letter's row lock so that two
+    first downloads render once."""
+    from sktm.models import Letter
+
+    content = _stored(letter)
+    if content is not None:
+        return content
+    with transaction.atomic():
+        locked = Letter.objects.select_for_update().get(pk=letter.pk)
+        content = _stored(locked)
+        if content is None:
+            content = pdf(letter_html(letter, verify_url(letter, base_url)), base_url)
+            storage = locked.pdf_file.storage
+            name = storage.save(f"sktm/{letter.year}/{letter.pk}.pdf", ContentFile(content))
+            Letter.objects.filter(pk=letter.pk).update(pdf_file=name)
+            letter.pdf_file.name = name
+        else:
+            letter.pdf_file.name = locked.pdf_file.name
+    return content
 
 
 def form_html(form=None):

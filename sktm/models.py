@@ -177,6 +177,9 @@ class Letter(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
     revoke_reason = models.TextField("alasan pencabutan", blank=True)
+    # The PDF as first rendered, kept in storage: a letter's content is frozen at issue, and
+    # serving stored bytes costs no rendering (issue 16, section 7).
+    pdf_file = models.FileField("berkas PDF", upload_to="sktm/", blank=True, editable=False)
 
     objects = LetterQuerySet.as_manager()
 

@@ -176,10 +176,24 @@ def _next_sequence(village: Village, year: int) -> int:
 
 
 def letter_issue(
-    *, actor: User, form: VerificationForm, issued_on: datetime.date | None = None
+    *,
+    actor: User,
+    form: VerificationForm,
+    issued_on: datetime.date | None = None,
+    base_url: str = "",
 ) -> Letter:
-    """Issues the SKTM (Lampiran C) for an acknowledged form with a passing score."""
+    """Issues the SKTM (Lampiran C) for an acknowledged form with a passing score. With the
+    site's `base_url` (for the QR code's address) its PDF is rendered and stored at once, so
+    that its content is frozen as issued; without it, at the first download."""
     issued_on = issued_on or timezone.localdate()
+    letter = _issued(actor, form, issued_on)
+    if base_url:
+        # After the commit: the 0.3 s of rendering does not hold the village's number lock.
+        letters.letter_pdf(letter, base_url)
+    return letter
+
+
+def _issued(actor: User, form: VerificationForm, issued_on: datetime.date) -> Letter:
     with transaction.atomic():
         # One valid letter per person and village: issuers of the same person's forms wait
         # for each other on the person's row, then see the letter issued first.

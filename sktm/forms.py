@@ -115,19 +115,39 @@ class VerificationFormInput(forms.Form):
 
 
 class NoteForm(forms.Form):
+    """The note a decision carries; `label` names it after its action, `auto_id` keeps the
+    ids of two such forms on one page apart."""
+
     note = forms.CharField(
         label="Catatan", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
 
+    def __init__(self, *args, label="Catatan", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].label = label
+
 
 class FormFilter(forms.Form):
-    q = forms.CharField(label="Cari NIK atau nama", required=False)
-    status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Semua"), *FormStatus.choices]
+    q = forms.CharField(
+        label="Cari NIK atau nama",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
-    month = MonthField(label="Bulan", required=False)
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Semua"), *FormStatus.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    month = MonthField(
+        label="Bulan",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "class": "form-control"}),
+    )
     category = forms.ChoiceField(
         label="Kategori",
         required=False,
         choices=[("", "Semua"), ("poor", "Skor ≥ 10"), ("not_poor", "Skor < 10")],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )

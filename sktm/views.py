@@ -195,7 +195,8 @@ def form_detail(request, pk):
             "can_revoke": letter is not None
             and permissions.can_revoke_letter(user, letter)
             and not letter.revoked_at,
-            "note_form": NoteForm(),
+            "return_form": NoteForm(label="Catatan untuk operator", auto_id="return_%s"),
+            "revoke_form": NoteForm(label="Alasan pencabutan", auto_id="revoke_%s"),
         },
     )
 

@@ -23,7 +23,7 @@ EARLIEST_DATE = datetime.date(1900, 1, 1)
 # typing error.
 FIRST_MONTH = datetime.date(2014, 1, 1)
 MONTHS_AHEAD = 12
-# RT and RW are one to three ASCII digits: str.isdigit() and \d accept "²" and "٣".
+# RT and RW are one to three ASCII digits: str.isdigit() accepts "²" and \d accepts "٣".
 _RT_RW = re.compile(r"[0-9]{1,3}")
 
 

@@ -204,11 +204,15 @@ def _issued(actor: User, form: VerificationForm, issued_on: datetime.date) -> Le
             raise ValidationError("Skor di bawah 10: SKTM tidak dapat diterbitkan.")
         village = form.village
         _refuse_valid_letter(village, person, issued_on)
+        # The previous letter, expired or revoked (checked above), is no longer the current one.
+        Letter.objects.filter(person=person, village=village, is_current=True).update(
+            is_current=False
+        )
         sequence = _next_sequence(village, issued_on.year)
-        return Letter.objects.create(
+        return _letter_created_once(
+            village,
+            person,
             form=form,
-            village=village,
-            person=person,
             year=issued_on.year,
             sequence=sequence,
             number=letters.letter_number(sequence, village, issued_on),
@@ -219,6 +223,17 @@ def _issued(actor: User, form: VerificationForm, issued_on: datetime.date) -> Le
             signer_name=actor.get_full_name() or actor.username,
             signer_title=f"{village.head_title} {village.name}",
         )
+
+
+def _letter_created_once(village: Village, person: Person, **values) -> Letter:
+    """Inserts the letter; should another issuer's letter for the person have slipped past
+    the check, the database's constraint refuses this one and the Lurah is told."""
+    try:
+        with transaction.atomic():
+            return Letter.objects.create(village=village, person=person, **values)
+    except IntegrityError:
+        _refuse_valid_letter(village, person, values["issued_on"])
+        raise
 
 
 def letter_revoke(*, actor: User, letter: Letter, reason: str) -> Letter:

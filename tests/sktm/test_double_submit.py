@@ -1,11 +1,13 @@
 """Issue 14 finding 4: identical parallel submissions give one open form and at most one valid
 letter for one person, and each refused duplicate a message, never a 500."""
 
+import datetime
 import threading
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from people.models import Household, Person
 from sktm import services
@@ -14,6 +16,7 @@ from tests.builders import POOR_15
 from tests.factories import UserFactory, village
 
 SUBMITTERS = 4
+TODAY = timezone.localdate
 OTHER_NIK = "3401015201850011"
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks are proven on PostgreSQL"
@@ -120,3 +123,30 @@ def test_a_duplicate_that_passed_the_check_is_refused_with_a_message(
     assert refused.value.code == "open_form"
     assert refused.value.params["form_id"] == submitted_form.pk
     assert VerificationForm.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_database_holds_one_current_letter_per_person_and_village(letter, operator_a):
+    other_form = services.sktm_form_submit(actor=operator_a, data={**POOR_15, "nik": OTHER_NIK})
+    second = Letter.objects.get(pk=letter.pk)
+    second.pk, second.form = None, other_form
+    second.sequence, second.number, second.token = 2, "002/X", "another-token"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        second.save()
+    second.person = other_form.person
+    second.save()
+
+
+@pytest.mark.django_db
+def test_a_letter_renewed_after_expiry_becomes_the_current_one(letter, operator_a, lurah_a):
+    Letter.objects.filter(pk=letter.pk).update(
+        issued_on=letter.issued_on - datetime.timedelta(days=200),
+        valid_until=letter.valid_until - datetime.timedelta(days=200),
+    )
+    form = services.sktm_form_submit(actor=operator_a, data=POOR_15)
+    form = services.sktm_form_acknowledge(actor=lurah_a, form=form)
+
+    renewed = services.letter_issue(actor=lurah_a, form=form, issued_on=TODAY())
+
+    assert Letter.objects.filter(is_current=True).get() == renewed
+    assert Letter.objects.get(pk=letter.pk).is_current is False

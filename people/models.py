@@ -27,7 +27,8 @@ MONTHS_AHEAD = 12
 _RT_RW = re.compile(r"[0-9]{1,3}")
 
 
-def _refuse_outside(value, label, earliest=EARLIEST_DATE):
+def require_plausible_date(value: datetime.date, label: str, earliest=EARLIEST_DATE) -> None:
+    """A date that has happened: from `earliest` (1900) to today."""
     today = timezone.localdate()
     if not earliest <= value <= today:
         raise ValidationError(
@@ -37,16 +38,16 @@ def _refuse_outside(value, label, earliest=EARLIEST_DATE):
 
 
 def validate_birth_date(value: datetime.date) -> None:
-    _refuse_outside(value, "Tanggal lahir")
+    require_plausible_date(value, "Tanggal lahir")
 
 
 def validate_domicile_since(value: datetime.date) -> None:
-    _refuse_outside(value, "Tanggal mulai berdomisili")
+    require_plausible_date(value, "Tanggal mulai berdomisili")
 
 
 def validate_past_date(value: datetime.date) -> None:
     """A date something happened on: a death, a move, a check, a validation."""
-    _refuse_outside(value, "Tanggal")
+    require_plausible_date(value, "Tanggal")
 
 
 def validate_month(value: datetime.date) -> None:

@@ -110,3 +110,11 @@ def test_an_absurd_month_in_the_sktm_list_is_a_message_not_a_500(client, operato
     response = client.get(reverse("sktm:form_list"), {"month": "0000-13"})
     assert response.status_code == 200
     assert response.context["filters"].errors["month"]
+
+
+def test_any_date_has_its_plausible_range_with_its_name():
+    from people.models import require_plausible_date
+
+    with pytest.raises(ValidationError, match="Tanggal cek harus antara 01-01-1900"):
+        require_plausible_date(datetime.date(2999, 1, 1), "Tanggal cek")
+    require_plausible_date(TODAY, "Tanggal cek")

@@ -166,11 +166,15 @@ def addition_checks(
     effective_month: datetime.date,
     evidence: dict | None = None,
     mother: Person | None = None,
+    mother_checked_later: bool = False,
     letter: Letter | None = None,
     faskes: HealthFacility | None = None,
 ) -> dict:
     """Checks a Pasal 5 ayat (4) ground against the data at this moment; returns the evidence to
-    record. The Usulan runs these when a person is proposed, the ledger again when recorded."""
+    record. The Usulan runs these when a person is proposed, the ledger again when recorded.
+    `mother_checked_later`: a village names a newborn's mother who lives elsewhere; her
+    participation is none of its business (issue 14, finding 3), so the Tim Verifikasi checks
+    her when deciding, and the ledger when recording."""
     evidence = dict(evidence or {})
     last = LedgerEntry.objects.filter(person=person).order_by("-sequence").first()
     if last and last.kind == Kind.ADDITION:
@@ -179,10 +183,11 @@ def addition_checks(
             f"(sejak {last.effective_month:%m-%Y})."
         )
     if ground == Ground.NEWBORN:
-        if mother is None or mother.pk == person.pk:
-            raise ValidationError("Data ibu wajib dipilih untuk bayi baru lahir.")
-        if not is_active(mother, effective_month):
-            raise ValidationError(f"Ibu (NIK {mother.nik}) bukan peserta PBI Pemda aktif.")
+        if not mother_checked_later:
+            if mother is None or mother.pk == person.pk:
+                raise ValidationError("Data ibu wajib dipilih untuk bayi baru lahir.")
+            if not is_active(mother, effective_month):
+                raise ValidationError(f"Ibu (NIK {mother.nik}) bukan peserta PBI Pemda aktif.")
         if person.birth_date is None:
             raise ValidationError("Tanggal lahir bayi wajib diisi.")
         evidence["birth_date"] = person.birth_date.isoformat()

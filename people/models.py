@@ -1,6 +1,9 @@
+import datetime
+import re
 from typing import Self
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
@@ -11,6 +14,68 @@ from accounts.models import User
 from people.names import validate_plain_text
 from people.nik import mask, validate_kk, validate_nik
 from regions.models import Village
+from regions.months import add_months, month_start
+
+# Plausible values (issue 14, finding 13), checked by the model so that forms, imports and
+# commands obey alike. No resident alive was born before 1900.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+# JKN began in January 2014: no PBI month comes before it; a month more than a year ahead is a
+# typing error.
+FIRST_MONTH = datetime.date(2014, 1, 1)
+MONTHS_AHEAD = 12
+# RT and RW are one to three ASCII digits: str.isdigit() accepts "²" and \d accepts "٣".
+_RT_RW = re.compile(r"[0-9]{1,3}")
+
+
+def require_plausible_date(value: datetime.date, label: str, earliest=EARLIEST_DATE) -> None:
+    """A date that has happened: from `earliest` (1900) to today."""
+    today = timezone.localdate()
+    if not earliest <= value <= today:
+        raise ValidationError(
+            f"{label} harus antara {earliest:%d-%m-%Y} dan hari ini ({today:%d-%m-%Y}).",
+            code="implausible_date",
+        )
+
+
+def validate_birth_date(value: datetime.date) -> None:
+    require_plausible_date(value, "Tanggal lahir")
+
+
+def validate_domicile_since(value: datetime.date) -> None:
+    require_plausible_date(value, "Tanggal mulai berdomisili")
+
+
+def validate_past_date(value: datetime.date) -> None:
+    """A date something happened on: a death, a move, a check, a validation."""
+    require_plausible_date(value, "Tanggal")
+
+
+def validate_month(value: datetime.date) -> None:
+    last = add_months(month_start(timezone.localdate()), MONTHS_AHEAD)
+    if not FIRST_MONTH <= value <= last:
+        raise ValidationError(
+            f"Bulan harus antara {FIRST_MONTH:%m-%Y} dan {last:%m-%Y}.", code="implausible_month"
+        )
+
+
+def parse_month(text: str) -> datetime.date:
+    """The first day of the month written TTTT-BB, within the plausible range."""
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text)
+    if not match or int(match[1]) == 0 or not 1 <= int(match[2]) <= 12:
+        raise ValidationError("Bulan berbentuk TTTT-BB (bulan 01 sampai 12).", code="invalid")
+    month = datetime.date(int(match[1]), int(match[2]), 1)
+    validate_month(month)
+    return month
+
+
+def validate_rt(value: str) -> None:
+    if not _RT_RW.fullmatch(value):
+        raise ValidationError("RT berupa 1 sampai 3 angka (0-9).", code="invalid_rt")
+
+
+def validate_rw(value: str) -> None:
+    if not _RT_RW.fullmatch(value):
+        raise ValidationError("RW berupa 1 sampai 3 angka (0-9).", code="invalid_rw")
 
 
 class Relationship(models.IntegerChoices):
@@ -61,8 +126,8 @@ class Household(models.Model):
     # Names and places reach rosters, Lampiran D and spreadsheets: plain text only, whoever
     # writes them (a form, an import, a command).
     dusun = models.CharField("padukuhan/dusun", max_length=100, validators=[validate_plain_text])
-    rt = models.CharField("RT", max_length=3)
-    rw = models.CharField("RW", max_length=3)
+    rt = models.CharField("RT", max_length=3, validators=[validate_rt])
+    rw = models.CharField("RW", max_length=3, validators=[validate_rw])
     address = models.CharField(
         "alamat", max_length=255, blank=True, validators=[validate_plain_text]
     )
@@ -100,13 +165,17 @@ class Person(models.Model):
     birth_place = models.CharField(
         "tempat lahir", max_length=100, blank=True, validators=[validate_plain_text]
     )
-    birth_date = models.DateField("tanggal lahir", null=True, blank=True)
+    birth_date = models.DateField(
+        "tanggal lahir", null=True, blank=True, validators=[validate_birth_date]
+    )
     sex = models.CharField("jenis kelamin", max_length=1, choices=Sex.choices, blank=True)
     occupation = models.CharField(
         "pekerjaan", max_length=100, blank=True, validators=[validate_plain_text]
     )
     phone = models.CharField("nomor telepon", max_length=20, blank=True)
-    domicile_since = models.DateField("berdomisili sejak", null=True, blank=True)
+    domicile_since = models.DateField(
+        "berdomisili sejak", null=True, blank=True, validators=[validate_domicile_since]
+    )
     created_at = models.DateTimeField("dibuat", auto_now_add=True)
     updated_at = models.DateTimeField("diubah", auto_now=True)
 
@@ -126,6 +195,12 @@ class Person(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.masked_nik})"
+
+    def clean(self):
+        if self.birth_date and self.domicile_since and self.domicile_since < self.birth_date:
+            raise ValidationError(
+                {"domicile_since": "Tanggal mulai berdomisili tidak boleh sebelum tanggal lahir."}
+            )
 
     @property
     def village(self):

@@ -1,7 +1,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import permissions
@@ -56,6 +56,33 @@ def household_history(
     )
 
 
+# Refusals name no village: an operator must not learn where a NIK or KK outside their
+# area is registered (issue 14, finding 3). Imports say the same words.
+_ELSEWHERE = {
+    "kk_number": "No. KK ini terdaftar di desa lain; perpindahan keluarga diurus oleh desa asal.",
+    "nik": "NIK ini terdaftar di desa lain; pindah domisili diurus oleh desa asal.",
+}
+
+
+def _locked_or_inserted(queryset, row, **key):
+    """The row with `key`, locked until the caller's transaction ends, and whether it is new.
+    A new row is validated and inserted once: when a concurrent transaction inserts the same
+    key first, the unique constraint waits for it to commit and its row is returned instead."""
+    existing = queryset.select_for_update(of=("self",)).filter(**key).first()
+    if existing is not None:
+        return existing, False
+    row.full_clean()
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        existing = queryset.select_for_update(of=("self",)).filter(**key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return row, True
+
+
 def person_record(
     *,
     actor: User,
@@ -97,60 +124,53 @@ def person_record(
     if errors:
         raise ValidationError(errors)
 
+    optional = {
+        "occupation": occupation,
+        "phone": phone,
+        "birth_place": birth_place,
+        "birth_date": birth_date,
+        "sex": sex,
+        "relationship": relationship,
+        "marital_status": marital_status,
+        "domicile_since": domicile_since,
+    }
+    tracked = ["name", "household", *optional]
     with transaction.atomic():
-        household = Household.objects.select_for_update().filter(number=kk_number).first()
-        if household is None:
-            household = Household(number=kk_number, village=village)
-        elif household.village_id != village.pk:
-            raise ValidationError(
-                {
-                    "kk_number": f"No. KK ini terdaftar di {household.village}; "
-                    "perpindahan keluarga diurus oleh desa tersebut."
-                }
-            )
-        before = None if household.pk is None else household_values(household)
-        household.dusun, household.rt, household.rw = dusun, rt, rw
-        if address:
-            household.address = address
-        household.full_clean()
-        household.save()
         changed_at = timezone.now()
-        if before is not None:
+        household, is_new = _locked_or_inserted(
+            Household.objects,
+            Household(
+                number=kk_number, village=village, dusun=dusun, rt=rt, rw=rw, address=address
+            ),
+            number=kk_number,
+        )
+        if household.village_id != village.pk:
+            raise ValidationError({"kk_number": _ELSEWHERE["kk_number"]})
+        if not is_new:
+            before = household_values(household)
+            household.dusun, household.rt, household.rw = dusun, rt, rw
+            if address:
+                household.address = address
+            household.full_clean()
+            household.save()
             household_history(household, before, actor, changed_at)
 
-        person = (
-            Person.objects.select_for_update(of=("self",))
-            .select_related("household")
-            .filter(nik=nik)
-            .first()
+        given = {field: value for field, value in optional.items() if value not in (None, "")}
+        person, is_new = _locked_or_inserted(
+            Person.objects.select_related("household"),
+            Person(nik=nik, name=name, household=household, **given),
+            nik=nik,
         )
-        if person is None:
-            person = Person(nik=nik)
-        elif person.household.village_id != village.pk:
-            raise ValidationError(
-                {"nik": "NIK ini terdaftar di desa lain; pindah domisili diurus oleh desa asal."}
-            )
-        is_new = person.pk is None
-        optional = {
-            "occupation": occupation,
-            "phone": phone,
-            "birth_place": birth_place,
-            "birth_date": birth_date,
-            "sex": sex,
-            "relationship": relationship,
-            "marital_status": marital_status,
-            "domicile_since": domicile_since,
-        }
-        tracked = ["name", "household", *optional]
-        before = {} if is_new else {field: _as_text(person, field) for field in tracked}
-        person.name, person.household = name, household
-        for field, value in optional.items():
-            if value not in (None, ""):
-                setattr(person, field, value)
-        # Compare after full_clean, which turns "1985-03-12" or "3" into the stored types.
-        person.full_clean()
-        person.save()
+        if person.household.village_id != village.pk:
+            raise ValidationError({"nik": _ELSEWHERE["nik"]})
         if not is_new:
+            before = {field: _as_text(person, field) for field in tracked}
+            person.name, person.household = name, household
+            for field, value in given.items():
+                setattr(person, field, value)
+            # Compare after full_clean, which turns "1985-03-12" or "3" into the stored types.
+            person.full_clean()
+            person.save()
             PersonChange.objects.bulk_create(
                 PersonChange(
                     person=person,

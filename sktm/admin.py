@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib import admin
-from django.template import Template, TemplateSyntaxError
+from django.template import TemplateSyntaxError
 
 from audit.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
+from sktm.letters import letter_template
 from sktm.models import FormEvent, Letter, LetterCheck, LetterTemplate, VerificationForm
 
 
@@ -36,7 +37,7 @@ class LetterTemplateForm(forms.ModelForm):
     def clean_body(self):
         body = self.cleaned_data["body"]
         try:
-            Template(body)
+            letter_template(body)
         except TemplateSyntaxError as error:
             raise forms.ValidationError(f"Templat tidak dapat dibaca: {error}") from error
         return body

@@ -1,10 +1,28 @@
 from django import forms
 
-from people.models import Sex
+from people.models import Sex, parse_month, validate_birth_date
 from people.names import validate_plain_text
 from people.nik import nik_warnings, validate_kk, validate_nik
 from regions import terminology
 from sktm.models import INDICATOR, FormStatus
+
+# A date input shows only an ISO value: "01-12-2026" would leave it blank.
+DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+RT_RW = r"^[0-9]{1,3}$"
+
+
+class MonthField(forms.CharField):
+    """A month written TTTT-BB within the plausible range; the cleaned value stays the text."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "month"}))
+        super().__init__(max_length=7, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value:
+            parse_month(value)
+        return value
 
 
 def _indicator_field(name):
@@ -31,17 +49,17 @@ class VerificationFormInput(forms.Form):
         label="Tempat lahir", max_length=100, required=False, validators=[validate_plain_text]
     )
     birth_date = forms.DateField(
-        label="Tanggal lahir", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Tanggal lahir", required=False, widget=DATE_INPUT, validators=[validate_birth_date]
     )
     sex = forms.ChoiceField(
         label="Jenis kelamin", choices=[("", "—"), *Sex.choices], required=False
     )
     dusun = forms.CharField(label="Dusun", max_length=100, validators=[validate_plain_text])
     rt = forms.RegexField(
-        label="RT", regex=r"^\d{1,3}$", error_messages={"invalid": "RT berupa angka."}
+        label="RT", regex=RT_RW, error_messages={"invalid": "RT berupa 1 sampai 3 angka (0-9)."}
     )
     rw = forms.RegexField(
-        label="RW", regex=r"^\d{1,3}$", error_messages={"invalid": "RW berupa angka."}
+        label="RW", regex=RT_RW, error_messages={"invalid": "RW berupa 1 sampai 3 angka (0-9)."}
     )
     occupation = forms.CharField(
         label="Pekerjaan", max_length=100, validators=[validate_plain_text]
@@ -97,25 +115,39 @@ class VerificationFormInput(forms.Form):
 
 
 class NoteForm(forms.Form):
+    """The note a decision carries; `label` names it after its action, `auto_id` keeps the
+    ids of two such forms on one page apart."""
+
     note = forms.CharField(
         label="Catatan", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
 
+    def __init__(self, *args, label="Catatan", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].label = label
+
 
 class FormFilter(forms.Form):
-    q = forms.CharField(label="Cari NIK atau nama", required=False)
-    status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Semua"), *FormStatus.choices]
-    )
-    month = forms.RegexField(
-        label="Bulan",
-        regex=r"^\d{4}-\d{2}$",
+    q = forms.CharField(
+        label="Cari NIK atau nama",
         required=False,
-        widget=forms.TextInput(attrs={"type": "month"}),
-        error_messages={"invalid": "Bulan berbentuk TTTT-BB."},
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Semua"), *FormStatus.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    month = MonthField(
+        label="Bulan",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "class": "form-control"}),
     )
     category = forms.ChoiceField(
         label="Kategori",
         required=False,
         choices=[("", "Semua"), ("poor", "Skor ≥ 10"), ("not_poor", "Skor < 10")],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )

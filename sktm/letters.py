@@ -1,12 +1,22 @@
 """Letter numbers, QR codes and the PDFs of the SKTM (Lampiran C) and of Lampiran A."""
 
+import mimetypes
+import posixpath
 from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
 
 import segno
 from django.conf import settings
-from django.template import Context, Template
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.template import Context, Engine
 from django.template.loader import render_to_string
+from django.urls import reverse
 from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from regions import terminology
 from sktm import scoring
@@ -30,8 +40,56 @@ def qr_svg(url):
     return segno.make(url, error="m").svg_inline(scale=3, border=1)
 
 
+def _own_file(path):
+    """The bytes of one of the project's static or media files at URL path `path`, or None.
+    A path that climbs out of its folder ("..") is no file of ours."""
+    for prefix, read in [(settings.STATIC_URL, _static_file), (settings.MEDIA_URL, _media_file)]:
+        prefix = "/" + (prefix or "").strip("/") + "/"
+        if prefix != "//" and path.startswith(prefix):
+            name = path.removeprefix(prefix)
+            if posixpath.normpath("/" + name) != "/" + name:
+                return None
+            try:
+                return read(name)
+            except (OSError, SuspiciousFileOperation):
+                return None
+    return None
+
+
+def _static_file(name):
+    found = finders.find(name)
+    if found is None and settings.STATIC_ROOT:
+        found = Path(settings.STATIC_ROOT) / name
+    return Path(found).read_bytes()
+
+
+def _media_file(name):
+    with default_storage.open(name) as file:
+        return file.read()
+
+
+class OwnFilesFetcher(URLFetcher):
+    """WeasyPrint's resource reader for every PDF: only the project's own static and media
+    files (and inline data: URIs). An edited template must not read a server file
+    (file:///etc/passwd) nor make the server fetch a URL (issue 14, finding 5). WeasyPrint
+    logs a refused resource and leaves it out."""
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)
+        if parts.scheme in ("http", "https"):
+            content = _own_file(unquote(parts.path))
+            if content is not None:
+                mime_type, _ = mimetypes.guess_type(parts.path)
+                return URLFetcherResponse(
+                    url, content, {"Content-Type": mime_type or "application/octet-stream"}
+                )
+        raise ValueError(f"Sumber {url[:100]} tidak diizinkan dalam PDF.")
+
+
 def pdf(html, base_url):
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=OwnFilesFetcher()).write_pdf()
 
 
 def page_style(landscape=False):
@@ -41,27 +99,132 @@ def page_style(landscape=False):
     return "A4 landscape" if landscape else "A4"
 
 
+# The letter body is a template an admin edits: it is compiled by an engine that loads no
+# other template and no tag library, and rendered from plain values only, so that no path
+# through a model object reaches a password hash, an authenticator secret or another
+# person's record (issue 14, finding 5).
+LETTER_ENGINE = Engine(loaders=[], libraries={}, autoescape=True)
+
+
+def letter_template(body):
+    """The edited body compiled as the letter will be; raises TemplateSyntaxError."""
+    return LETTER_ENGINE.from_string(body)
+
+
+def letter_context(letter, verify_url):
+    """The values a letter template may print: strings, numbers and dates, nothing else."""
+    form, person, village = letter.form, letter.person, letter.village
+    terms = terminology.current()
+    members = person.household.members.order_by("relationship", "birth_date")
+    return {
+        "letter": {
+            "number": letter.number,
+            "issued_on": letter.issued_on,
+            "valid_until": letter.valid_until,
+            "signer_name": letter.signer_name,
+            "signer_title": letter.signer_title,
+            "year": letter.year,
+            "sequence": letter.sequence,
+        },
+        "form": {
+            field: getattr(form, field)
+            for field in [
+                "applicant_name",
+                "nik",
+                "kk_number",
+                "dusun",
+                "rt",
+                "rw",
+                "occupation",
+                "phone",
+                "dependants_count",
+                "monthly_income",
+                "minimum_wage",
+                "total_score",
+            ]
+        }
+        | {"category": form.category},
+        "person": {
+            "name": person.name,
+            "nik": person.nik,
+            "birth_place": person.birth_place,
+            "birth_date": person.birth_date,
+            "sex": person.sex,
+            "get_sex_display": person.get_sex_display(),
+            "occupation": person.occupation,
+        },
+        "village": {
+            "name": village.name,
+            "code": village.code,
+            "kind": village.kind,
+            "address": village.address,
+            "district": {"name": village.district.name, "code": village.district.code},
+        },
+        "terms": dict(vars(terms)),
+        "members": [
+            {
+                "name": member.name,
+                "nik": member.nik,
+                "relationship": member.relationship,
+                "get_relationship_display": member.get_relationship_display() or "",
+                "birth_date": member.birth_date,
+                "sex": member.sex,
+                "get_sex_display": member.get_sex_display(),
+            }
+            for member in members
+        ],
+        "qr_svg": qr_svg(verify_url),
+        "verify_url": verify_url,
+        "threshold": scoring.THRESHOLD,
+    }
+
+
 def letter_html(letter, verify_url):
     from sktm.models import LetterTemplate
 
     template = LetterTemplate.objects.first()
     # An admin may delete every template: the letter then uses the shipped one.
     body = template.body if template else DEFAULT_TEMPLATE.read_text()
-    context = {
-        "letter": letter,
-        "form": letter.form,
-        "person": letter.person,
-        "village": letter.village,
-        "terms": terminology.current(),
-        "members": letter.person.household.members.order_by("relationship", "birth_date"),
-        "qr_svg": qr_svg(verify_url),
-        "verify_url": verify_url,
-        "threshold": scoring.THRESHOLD,
-    }
-    body = Template(body).render(Context(context))
+    body = letter_template(body).render(Context(letter_context(letter, verify_url)))
     return render_to_string(
         "sktm/pdf_page.html", {"body": body, "page_size": page_style(), "title": letter.number}
     )
+
+
+def verify_url(letter, base_url):
+    """The public check page the letter's QR code opens."""
+    return urljoin(base_url, reverse("sktm:letter_verify", args=[letter.token]))
+
+
+def _stored(letter):
+    name = letter.pdf_file.name
+    if name and letter.pdf_file.storage.exists(name):
+        with letter.pdf_file.storage.open(name) as file:
+            return file.read()
+    return None
+
+
+def letter_pdf(letter, base_url):
+    """The letter's PDF as issued: the stored bytes. Rendered and stored only when there are
+    none (at issue, or when the file went missing), under the letter's row lock so that two
+    first downloads render once."""
+    from sktm.models import Letter
+
+    content = _stored(letter)
+    if content is not None:
+        return content
+    with transaction.atomic():
+        locked = Letter.objects.select_for_update().get(pk=letter.pk)
+        content = _stored(locked)
+        if content is None:
+            content = pdf(letter_html(letter, verify_url(letter, base_url)), base_url)
+            storage = locked.pdf_file.storage
+            name = storage.save(f"sktm/{letter.year}/{letter.pk}.pdf", ContentFile(content))
+            Letter.objects.filter(pk=letter.pk).update(pdf_file=name)
+            letter.pdf_file.name = name
+        else:
+            letter.pdf_file.name = locked.pdf_file.name
+    return content
 
 
 def form_html(form=None):
@@ -82,6 +245,9 @@ def form_html(form=None):
 
 def combined_pdf(htmls, base_url):
     """Several HTML documents as one PDF, each starting on a new page."""
-    documents = [HTML(string=html, base_url=base_url).render() for html in htmls]
+    fetcher = OwnFilesFetcher()
+    documents = [
+        HTML(string=html, base_url=base_url, url_fetcher=fetcher).render() for html in htmls
+    ]
     pages = [page for document in documents for page in document.pages]
     return documents[0].copy(pages).write_pdf()

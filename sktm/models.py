@@ -99,6 +99,14 @@ class VerificationForm(models.Model):
                 | Q(total_score__gte=scoring.THRESHOLD),
                 name="sktm_letter_needs_passing_score",
             ),
+            # One application at a time: parallel submissions cannot open a second form.
+            models.UniqueConstraint(
+                fields=["village", "nik"],
+                condition=Q(status__in=_OPEN_STATUSES),
+                name="sktm_one_open_form_per_nik_and_village",
+                violation_error_message="Pemohon dengan NIK ini masih memiliki formulir yang "
+                "sedang diproses.",
+            ),
         ]
 
     def __str__(self):
@@ -169,6 +177,14 @@ class Letter(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
     revoke_reason = models.TextField("alasan pencabutan", blank=True)
+    # The person's newest letter from this village; cleared when a newer one is issued, which
+    # the issuer does only once this one is expired or revoked. One current letter per person
+    # and village (a constraint) therefore means at most one valid letter, even when two
+    # issuers race (issue 14, finding 4).
+    is_current = models.BooleanField("surat terbaru", default=True, editable=False)
+    # The PDF as first rendered, kept in storage: a letter's content is frozen at issue, and
+    # serving stored bytes costs no rendering (issue 16, section 7).
+    pdf_file = models.FileField("berkas PDF", upload_to="sktm/", blank=True, editable=False)
 
     objects = LetterQuerySet.as_manager()
 
@@ -179,7 +195,14 @@ class Letter(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["village", "year", "sequence"], name="sktm_number_per_village_year"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["person", "village"],
+                condition=Q(is_current=True),
+                name="sktm_one_current_letter_per_person_and_village",
+                violation_error_message="Pemohon dengan NIK ini sudah memiliki SKTM yang masih "
+                "berlaku.",
+            ),
         ]
 
     def __str__(self):

@@ -3,11 +3,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import User
+from people.models import Person
 from people.names import validate_free_text
 from people.services import person_record
 from regions.models import MinimumWage, Village
@@ -54,9 +55,7 @@ def _scored(village: Village, data: dict, year: int) -> dict:
     return {**answers, "minimum_wage": wage, "total_score": scoring.total_score(answers)}
 
 
-def _refuse_duplicate(village: Village, nik: str, exclude: VerificationForm | None = None) -> None:
-    """An applicant with an open form or a valid letter in this village cannot apply again."""
-    today = timezone.localdate()
+def _refuse_open_form(village: Village, nik: str, exclude: VerificationForm | None = None) -> None:
     open_form = VerificationForm.objects.open().filter(village=village, nik=nik)
     if exclude is not None:
         open_form = open_form.exclude(pk=exclude.pk)
@@ -67,13 +66,23 @@ def _refuse_duplicate(village: Village, nik: str, exclude: VerificationForm | No
             code="open_form",
             params={"form_id": existing.pk},
         )
-    letter = Letter.objects.valid_on(today).filter(village=village, person__nik=nik).first()
+
+
+def _refuse_valid_letter(village: Village, person: Person, on: datetime.date) -> None:
+    letter = Letter.objects.valid_on(on).filter(village=village, person=person).first()
     if letter:
         raise ValidationError(
             f"Pemohon dengan NIK ini sudah memiliki SKTM yang masih berlaku ({letter.number}).",
             code="valid_letter",
             params={"form_id": letter.form_id},
         )
+
+
+def _refuse_duplicate(village: Village, person: Person, exclude: VerificationForm | None) -> None:
+    """An applicant with an open form or a valid letter in this village cannot apply again.
+    Call with the person's row locked: parallel submissions then check one after another."""
+    _refuse_open_form(village, person.nik, exclude)
+    _refuse_valid_letter(village, person, timezone.localdate())
 
 
 def sktm_form_submit(
@@ -87,7 +96,8 @@ def sktm_form_submit(
     )
     village = actor.village
     with transaction.atomic():
-        _refuse_duplicate(village, data["nik"], exclude=form)
+        # Locks the person's row (and creates it and the household once): the duplicate check
+        # below then sees any parallel submission that came first.
         person = person_record(
             actor=actor,
             village=village,
@@ -103,6 +113,7 @@ def sktm_form_submit(
             birth_date=data.get("birth_date"),
             sex=data.get("sex", ""),
         )
+        _refuse_duplicate(village, person, exclude=form)
         year = (form.created_at if form else timezone.now()).year
         values = {
             **{field: data[field] for field in APPLICANT_FIELDS},
@@ -111,9 +122,7 @@ def sktm_form_submit(
             **_scored(village, data, year),
         }
         if form is None:
-            form = VerificationForm.objects.create(
-                village=village, person=person, created_by=actor, **values
-            )
+            form = _created_once(village=village, person=person, created_by=actor, **values)
             FormEvent.objects.create(form=form, to_status=FormStatus.SUBMITTED, actor=actor)
             return form
         form = transition(form=form, to=FormStatus.SUBMITTED, actor=actor)
@@ -122,6 +131,17 @@ def sktm_form_submit(
         form.person = person
         form.save()
         return form
+
+
+def _created_once(**values) -> VerificationForm:
+    """Inserts the form; should another open form of the NIK have slipped past the check, the
+    database's constraint refuses it and the operator is told which form is open."""
+    try:
+        with transaction.atomic():
+            return VerificationForm.objects.create(**values)
+    except IntegrityError:
+        _refuse_open_form(values["village"], values["nik"])
+        raise
 
 
 def sktm_form_acknowledge(*, actor: User, form: VerificationForm) -> VerificationForm:
@@ -156,21 +176,43 @@ def _next_sequence(village: Village, year: int) -> int:
 
 
 def letter_issue(
-    *, actor: User, form: VerificationForm, issued_on: datetime.date | None = None
+    *,
+    actor: User,
+    form: VerificationForm,
+    issued_on: datetime.date | None = None,
+    base_url: str = "",
 ) -> Letter:
-    """Issues the SKTM (Lampiran C) for an acknowledged form with a passing score."""
+    """Issues the SKTM (Lampiran C) for an acknowledged form with a passing score. With the
+    site's `base_url` (for the QR code's address) its PDF is rendered and stored at once, so
+    that its content is frozen as issued; without it, at the first download."""
     issued_on = issued_on or timezone.localdate()
+    letter = _issued(actor, form, issued_on)
+    if base_url:
+        # After the commit: the 0.3 s of rendering does not hold the village's number lock.
+        letters.letter_pdf(letter, base_url)
+    return letter
+
+
+def _issued(actor: User, form: VerificationForm, issued_on: datetime.date) -> Letter:
     with transaction.atomic():
+        # One valid letter per person and village: issuers of the same person's forms wait
+        # for each other on the person's row, then see the letter issued first.
+        person = Person.objects.select_for_update().get(pk=form.person_id)
         form = transition(form=form, to=FormStatus.ISSUED, actor=actor)
         # Lampiran B: a total under 10 never yields a letter, whatever the status says.
         if not form.is_poor:
             raise ValidationError("Skor di bawah 10: SKTM tidak dapat diterbitkan.")
         village = form.village
+        _refuse_valid_letter(village, person, issued_on)
+        # The previous letter, expired or revoked (checked above), is no longer the current one.
+        Letter.objects.filter(person=person, village=village, is_current=True).update(
+            is_current=False
+        )
         sequence = _next_sequence(village, issued_on.year)
-        return Letter.objects.create(
+        return _letter_created_once(
+            village,
+            person,
             form=form,
-            village=village,
-            person=form.person,
             year=issued_on.year,
             sequence=sequence,
             number=letters.letter_number(sequence, village, issued_on),
@@ -181,6 +223,17 @@ def letter_issue(
             signer_name=actor.get_full_name() or actor.username,
             signer_title=f"{village.head_title} {village.name}",
         )
+
+
+def _letter_created_once(village: Village, person: Person, **values) -> Letter:
+    """Inserts the letter; should another issuer's letter for the person have slipped past
+    the check, the database's constraint refuses this one and the Lurah is told."""
+    try:
+        with transaction.atomic():
+            return Letter.objects.create(village=village, person=person, **values)
+    except IntegrityError:
+        _refuse_valid_letter(village, person, values["issued_on"])
+        raise
 
 
 def letter_revoke(*, actor: User, letter: Letter, reason: str) -> Letter:

@@ -4,7 +4,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
@@ -196,7 +195,8 @@ def form_detail(request, pk):
             "can_revoke": letter is not None
             and permissions.can_revoke_letter(user, letter)
             and not letter.revoked_at,
-            "note_form": NoteForm(),
+            "return_form": NoteForm(label="Catatan untuk operator", auto_id="return_%s"),
+            "revoke_form": NoteForm(label="Alasan pencabutan", auto_id="revoke_%s"),
         },
     )
 
@@ -225,7 +225,13 @@ def form_return(request, pk):
 @require_POST
 def letter_issue(request, pk):
     form = _scoped_form(request, pk)
-    run_service(request, "SKTM diterbitkan.", services.letter_issue, form=form)
+    run_service(
+        request,
+        "SKTM diterbitkan.",
+        services.letter_issue,
+        form=form,
+        base_url=request.build_absolute_uri("/"),
+    )
     return redirect("sktm:form_detail", pk=pk)
 
 
@@ -245,11 +251,10 @@ def letter_revoke(request, pk):
 @require_safe
 def letter_pdf(request, pk):
     letter = _scoped_letter(request, pk)
-    verify_url = request.build_absolute_uri(reverse("sktm:letter_verify", args=[letter.token]))
-    html = letters.letter_html(letter, verify_url)
+    content = letters.letter_pdf(letter, request.build_absolute_uri("/"))
     filename = f"SKTM-{letter.number.replace('/', '-')}.pdf"
     audit.record(request, audit.EXPORT, filename, rows=1, obj=letter)
-    return pdf_response(letters.pdf(html, request.build_absolute_uri("/")), filename)
+    return pdf_response(content, filename)
 
 
 @require_safe

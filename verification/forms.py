@@ -1,16 +1,24 @@
-import datetime
-
 from django import forms
 
 from enrollment.models import ADDITION_GROUNDS, Ground, Kind, Segment
-from people.models import MaritalStatus, Person, Relationship, Sex
+from people.models import (
+    MaritalStatus,
+    Person,
+    Relationship,
+    Sex,
+    parse_month,
+    validate_birth_date,
+    validate_domicile_since,
+    validate_past_date,
+)
 from people.names import validate_no_controls, validate_plain_text
 from people.nik import validate_kk, validate_nik
 from regions import terminology
 from regions.models import HealthFacility
+from sktm.forms import DATE_INPUT, RT_RW, MonthField
 from verification.models import PROPOSAL_GROUNDS, Decision, ProposalStatus, RejectReason
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = DATE_INPUT
 IDENTITY_FIELDS = [
     "name",
     "kk_number",
@@ -71,15 +79,21 @@ class RemovalEvidenceFields(forms.Form):
     """The evidence of the Pasal 5 ayat (2) grounds, shared by every form that proposes a
     removal."""
 
-    death_date = forms.DateField(label="Tanggal meninggal", required=False, widget=_DATE)
+    death_date = forms.DateField(
+        label="Tanggal meninggal", required=False, widget=_DATE, validators=[validate_past_date]
+    )
     death_certificate = forms.CharField(label="No. akta kematian", max_length=50, required=False)
     duplicate_nik = forms.CharField(label="NIK data pasangannya", max_length=16, required=False)
     segment = forms.ChoiceField(
         label="Pindah ke segmen", choices=[("", "—"), *Segment.choices], required=False
     )
-    segment_since = forms.DateField(label="Sejak", required=False, widget=_DATE)
+    segment_since = forms.DateField(
+        label="Sejak", required=False, widget=_DATE, validators=[validate_past_date]
+    )
     destination = forms.CharField(label="Daerah tujuan", max_length=150, required=False)
-    moved_on = forms.DateField(label="Tanggal pindah", required=False, widget=_DATE)
+    moved_on = forms.DateField(
+        label="Tanggal pindah", required=False, widget=_DATE, validators=[validate_past_date]
+    )
 
 
 class ItemForm(RemovalEvidenceFields):
@@ -100,7 +114,9 @@ class ItemForm(RemovalEvidenceFields):
     birth_place = forms.CharField(
         label="Tempat lahir", max_length=100, required=False, validators=[validate_plain_text]
     )
-    birth_date = forms.DateField(label="Tanggal lahir", required=False, widget=_DATE)
+    birth_date = forms.DateField(
+        label="Tanggal lahir", required=False, widget=_DATE, validators=[validate_birth_date]
+    )
     sex = forms.ChoiceField(
         label="Jenis kelamin", choices=[("", "—"), *Sex.choices], required=False
     )
@@ -124,8 +140,18 @@ class ItemForm(RemovalEvidenceFields):
     dusun = forms.CharField(
         label="Dusun", max_length=100, required=False, validators=[validate_plain_text]
     )
-    rt = forms.RegexField(label="RT", regex=r"^\d{1,3}$", required=False)
-    rw = forms.RegexField(label="RW", regex=r"^\d{1,3}$", required=False)
+    rt = forms.RegexField(
+        label="RT",
+        regex=RT_RW,
+        required=False,
+        error_messages={"invalid": "RT berupa 1 sampai 3 angka (0-9)."},
+    )
+    rw = forms.RegexField(
+        label="RW",
+        regex=RT_RW,
+        required=False,
+        error_messages={"invalid": "RW berupa 1 sampai 3 angka (0-9)."},
+    )
 
     faskes = forms.ModelChoiceField(
         label="Faskes tingkat pertama",
@@ -134,7 +160,10 @@ class ItemForm(RemovalEvidenceFields):
         help_text="Wajib untuk penambahan.",
     )
     domicile_since = forms.DateField(
-        label="Berdomisili di kabupaten sejak", required=False, widget=_DATE
+        label="Berdomisili di kabupaten sejak",
+        required=False,
+        widget=_DATE,
+        validators=[validate_domicile_since],
     )
     domicile_document = forms.ChoiceField(
         label="Bukti domisili",
@@ -144,7 +173,13 @@ class ItemForm(RemovalEvidenceFields):
     no_other_cover = forms.BooleanField(
         label="Tidak memiliki jaminan kesehatan lain", required=False
     )
-    mother_nik = forms.CharField(label="NIK ibu (peserta PBI Pemda)", max_length=16, required=False)
+    mother_nik = forms.CharField(
+        label="NIK ibu (peserta PBI Pemda)",
+        max_length=16,
+        required=False,
+        validators=[validate_nik],
+        help_text="Ibu yang tercatat di desa lain diperiksa oleh Tim Verifikasi.",
+    )
     birth_certificate = forms.CharField(
         label="No. akta kelahiran (jika ada)", max_length=50, required=False
     )
@@ -156,7 +191,9 @@ class ItemForm(RemovalEvidenceFields):
     dtks_id = forms.CharField(label="ID DTKS/DTSEN", max_length=50, required=False)
     desil = forms.IntegerField(label="Desil (DTSEN)", min_value=1, max_value=10, required=False)
     data_period = forms.CharField(label="Periode data", max_length=20, required=False)
-    checked_on = forms.DateField(label="Tanggal dicek", required=False, widget=_DATE)
+    checked_on = forms.DateField(
+        label="Tanggal dicek", required=False, widget=_DATE, validators=[validate_past_date]
+    )
 
     def __init__(self, *args, village, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,14 +207,21 @@ class ItemForm(RemovalEvidenceFields):
             .first()
         )
 
-    def person_lookup(self, field, label):
+    def required_nik(self, field, label):
         nik = self.cleaned_data.get(field, "")
         if not nik:
             self.add_error(field, f"{label} wajib diisi untuk dasar ini.")
+        return nik
+
+    def village_resident(self, field, label):
+        """The resident of this village with the NIK in `field`. Residents of other villages
+        are not looked up: whether a NIK exists elsewhere is none of the village's business."""
+        nik = self.required_nik(field, label)
+        if not nik:
             return None
-        person = Person.objects.filter(nik=nik).first()
+        person = Person.objects.filter(nik=nik, household__village=self.village).first()
         if person is None:
-            self.add_error(field, f"{label} {nik} belum terdaftar.")
+            self.add_error(field, f"{label} {nik} tidak terdaftar sebagai penduduk desa ini.")
         return person
 
     def clean(self):
@@ -191,18 +235,21 @@ class ItemForm(RemovalEvidenceFields):
             for field in missing:
                 self.add_error(field, "Wajib diisi untuk penduduk yang belum terdata.")
         elif self.person.household.village_id != self.village.pk:
-            self.add_error("nik", f"NIK ini terdaftar di {self.person.household.village}.")
+            self.add_error(
+                "nik", "NIK ini terdaftar di desa lain; pindah domisili diurus oleh desa asal."
+            )
         if ground in ADDITION_GROUNDS and not data.get("faskes"):
             self.add_error("faskes", "Pilih faskes tingkat pertama peserta.")
         if ground in (Ground.FAMILY, Ground.DTKS, Ground.SKTM) and not data.get("no_other_cover"):
             self.add_error("no_other_cover", "Dasar ini hanya untuk penduduk tanpa jaminan lain.")
         if ground in (Ground.DTKS, Ground.SKTM) and not data.get("domicile_document"):
             self.add_error("domicile_document", "Pilih bukti domisili (KTP dan/atau KK).")
-        self.mother = (
-            self.person_lookup("mother_nik", "NIK ibu") if ground == Ground.NEWBORN else None
+        # Ground a: the mother may live in another village; the Usulan's services find her.
+        self.mother_nik = (
+            self.required_nik("mother_nik", "NIK ibu") if ground == Ground.NEWBORN else ""
         )
         self.duplicate_of = (
-            self.person_lookup("duplicate_nik", "NIK pasangan data ganda")
+            self.village_resident("duplicate_nik", "NIK pasangan data ganda")
             if ground == Ground.DUPLICATE
             else None
         )
@@ -234,7 +281,7 @@ class ItemForm(RemovalEvidenceFields):
             "kind": Kind.ADDITION if ground in ADDITION_GROUNDS else Kind.REMOVAL,
             "ground": ground,
             "evidence": ground_evidence(ground, data),
-            "mother": self.mother,
+            "mother_nik": self.mother_nik,
             "duplicate_of": self.duplicate_of,
             "faskes": data.get("faskes") if ground in ADDITION_GROUNDS else None,
         }
@@ -281,7 +328,9 @@ class DecisionForm(forms.Form):
 
 
 class ValidationForm(forms.Form):
-    validated_on = forms.DateField(label="Tanggal validasi", widget=_DATE)
+    validated_on = forms.DateField(
+        label="Tanggal validasi", widget=_DATE, validators=[validate_past_date]
+    )
     validated_against = forms.CharField(
         label="Data pembanding",
         max_length=255,
@@ -292,13 +341,7 @@ class ValidationForm(forms.Form):
 class QueueFilter(forms.Form):
     district = forms.ModelChoiceField(label="Kapanewon", queryset=None, required=False)
     village = forms.CharField(label="Desa", max_length=100, required=False)
-    month = forms.RegexField(
-        label="Bulan",
-        regex=r"^\d{4}-\d{2}$",
-        required=False,
-        widget=forms.TextInput(attrs={"type": "month"}),
-        error_messages={"invalid": "Bulan berbentuk TTTT-BB."},
-    )
+    month = MonthField(label="Bulan", required=False)
     status = forms.ChoiceField(
         label="Status",
         required=False,
@@ -316,12 +359,7 @@ class QueueFilter(forms.Form):
 
 
 class ExportForm(forms.Form):
-    month = forms.RegexField(
-        label="Bulan",
-        regex=r"^\d{4}-\d{2}$",
-        widget=forms.TextInput(attrs={"type": "month"}),
-        error_messages={"invalid": "Bulan berbentuk TTTT-BB."},
-    )
+    month = MonthField(label="Bulan")
     district = forms.ModelChoiceField(
         label="Wilayah", queryset=None, required=False, empty_label="Seluruh kabupaten"
     )
@@ -332,7 +370,4 @@ class ExportForm(forms.Form):
         self.fields["district"].label = terminology.current().district
 
     def clean_month(self):
-        year, month = map(int, self.cleaned_data["month"].split("-"))
-        if not 1 <= month <= 12:
-            raise forms.ValidationError("Bulan tidak sah.")
-        return datetime.date(year, month, 1)
+        return parse_month(self.cleaned_data["month"])

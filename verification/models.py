@@ -164,6 +164,10 @@ class ProposalItem(models.Model):
     mother = models.ForeignKey(
         Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="ibu"
     )
+    # Ground a: the mother's NIK as the village named it. A mother outside the village is
+    # found and checked by the Tim Verifikasi when deciding, so that the village learns
+    # nothing about residents of other villages (issue 14, finding 3).
+    mother_nik = models.CharField("NIK ibu", max_length=16, blank=True)
     letter = models.ForeignKey(
         Letter, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="SKTM"
     )

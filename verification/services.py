@@ -81,15 +81,20 @@ def proposal_open(*, actor: User, month: datetime.date) -> Proposal:
     return proposal
 
 
-def _ground_checks(item: ProposalItem, month: datetime.date) -> dict:
-    """The ledger's own rules for the item's ground, against the data at this moment."""
+def _ground_checks(item: ProposalItem, month: datetime.date, *, deciding: bool = False) -> dict:
+    """The ledger's own rules for the item's ground, against the data at this moment. A
+    newborn's mother outside the village is found and checked only when the Tim Verifikasi
+    decides (`deciding`): the village's own checks must not tell whether she exists."""
     if item.kind == Kind.ADDITION:
+        if deciding and item.ground == Ground.NEWBORN and item.mother is None:
+            item.mother = _mother_named(item)
         return ledger.addition_checks(
             person=item.person,
             ground=item.ground,
             effective_month=month,
             evidence=item.evidence,
             mother=item.mother,
+            mother_checked_later=item.mother is None and bool(item.mother_nik),
             letter=item.letter,
             faskes=item.faskes,
         )
@@ -99,6 +104,25 @@ def _ground_checks(item: ProposalItem, month: datetime.date) -> dict:
         evidence=item.evidence,
         duplicate_of=item.duplicate_of,
     )
+
+
+def _mother_named(item: ProposalItem) -> Person:
+    """The mother the village named by NIK, anywhere in the kabupaten (for the Tim
+    Verifikasi, who sees it all)."""
+    mother = Person.objects.filter(nik=item.mother_nik).first()
+    if mother is None:
+        raise ValidationError(f"NIK ibu {item.mother_nik} belum terdaftar.")
+    return mother
+
+
+def _village_mother(item: ProposalItem, village_id: int) -> Person | None:
+    """Ground a, as the village drafts it: the named mother when she lives in the village
+    (checked now), else None (checked by the Tim Verifikasi)."""
+    if item.mother is not None:
+        item.mother_nik = item.mother.nik
+    if not item.mother_nik:
+        return None
+    return Person.objects.filter(nik=item.mother_nik, household__village=village_id).first()
 
 
 def _require_free(person: Person) -> None:
@@ -135,6 +159,8 @@ def item_add(*, actor: User, proposal: Proposal, item: ProposalItem) -> Proposal
             raise ValidationError(f"NIK {person.nik} bukan penduduk {proposal.village}.")
         _require_free(person)
         item.person, item.proposal, item.added_by = person, proposal, actor
+        if item.ground == Ground.NEWBORN:
+            item.mother = _village_mother(item, proposal.village_id)
         if item.ground == Ground.SKTM and item.letter is None:
             # Ground c.2 rests on the person's valid SKTM from this village's Lurah.
             item.letter = (
@@ -261,7 +287,7 @@ def item_decide(
         if proposal.status != ProposalStatus.SUBMITTED:
             raise ValidationError("Usulan ini tidak sedang diverifikasi.")
         if decision == Decision.APPROVED:
-            _ground_checks(item, _effective_month(proposal))
+            _ground_checks(item, _effective_month(proposal), deciding=True)
         item.decision, item.decided_by, item.decided_at = decision, actor, timezone.now()
         item.reason = reason if decision == Decision.REJECTED else ""
         item.reason_text = reason_text.strip()

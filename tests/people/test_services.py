@@ -56,10 +56,14 @@ def test_operator_of_another_village_is_refused(operator_b):
     assert not Person.objects.exists()
 
 
-def test_kk_registered_in_another_village_is_refused(operator_a):
-    HouseholdFactory(number=KK, village=village(VILLAGE_B))
+def test_kk_registered_in_another_village_is_refused_without_naming_it(operator_a):
+    other = village(VILLAGE_B)
+    HouseholdFactory(number=KK, village=other)
 
-    assert_refused("kk_number", "terdaftar di Kalurahan", lambda: record(operator_a))
+    assert_refused("kk_number", "terdaftar di desa lain", lambda: record(operator_a))
+    with pytest.raises(ValidationError) as refused:
+        record(operator_a)
+    assert other.name not in " ".join(refused.value.messages)
 
 
 def test_nik_registered_in_another_village_is_refused_and_writes_nothing(operator_a):
@@ -82,7 +86,7 @@ def test_bad_number_is_refused_and_writes_nothing(operator_a, field, value, mess
 
 
 def test_field_validation_failure_writes_nothing(operator_a):
-    assert_refused("rt", "paling banyak 3 karakter", lambda: record(operator_a, rt="0001"))
+    assert_refused("rt", "RT berupa 1 sampai 3 angka", lambda: record(operator_a, rt="0001"))
 
 
 def test_residents_are_visible_within_the_area_only(operator_a, operator_b, panewu_a, agency_staff):

@@ -46,7 +46,7 @@ def test_live_score_preview_shows_the_options_and_total(client, operator_a):
         ("nik", "3401019913850003", "Tanggal lahir dalam NIK tidak valid"),
         ("nik", "340101520185000A", "16"),
         ("kk_number", "3401010101", "16"),
-        ("rt", "<script>", "RT berupa angka"),
+        ("rt", "<script>", "RT berupa 1 sampai 3 angka"),
         ("applicant_name", "x" * 300, "150"),
     ],
 )

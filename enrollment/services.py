@@ -556,8 +556,6 @@ def household_move(
                 "Pindah ke luar kabupaten dicatat sebagai pengurangan peserta "
                 "(Pasal 5 ayat (2) d), bukan pindah keluarga."
             )
-        if not (rt.isdigit() and rw.isdigit()):
-            raise ValidationError("RT dan RW berupa angka.")
         before = household_values(household)
         household.village, household.dusun, household.rt, household.rw = village, dusun, rt, rw
         household.full_clean()

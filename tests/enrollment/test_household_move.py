@@ -75,7 +75,8 @@ def test_only_an_admin_moves_a_household(request, user, participant):
     ("changes", "message"),
     [
         ({"code": "33.13.01.2001"}, "luar kabupaten"),
-        ({"rt": "satu"}, "RT dan RW berupa angka"),
+        ({"rt": "satu"}, "RT berupa 1 sampai 3 angka"),
+        ({"rw": "0\u00b2"}, "RW berupa 1 sampai 3 angka"),
         ({"dusun": "=HYPERLINK(1)"}, "Hanya teks biasa"),
         ({"dusun": ""}, "tidak boleh kosong"),
     ],

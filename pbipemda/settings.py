@@ -128,6 +128,9 @@ TEMPLATES = [
         },
     },
 ]
+# The navigation's badges (pbipemda/navigation.py) are kept this many seconds per user and
+# session, so that every page does not count them again; tests set 0 to see each change.
+NAV_BADGE_SECONDS = int(os.environ.get("NAV_BADGE_SECONDS", 30))
 
 # SQLite by default; DATABASE_URL=postgres://… switches to PostgreSQL with Django's pool.
 DATABASES = {

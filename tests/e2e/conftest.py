@@ -265,22 +265,28 @@ class Site:
         self.users = users
         self.world = world
         self._pages = {}
+        self._contexts = []
 
     def page_of(self, name):
-        """The persona's tab (a new context, its cookie set); None: not logged in."""
+        """The persona's tab, kept for the module; None: not logged in."""
         if name not in self._pages:
-            context = self.browser.new_context(viewport=PHONE, locale="id-ID")
-            if name is not None:
-                cookie = session_cookie(self.users[name])
-                context.add_cookies(
-                    [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": self.base}]
-                )
-            self._pages[name] = context.new_page()
+            self._pages[name] = self.new_page(name)
         return self._pages[name]
 
+    def new_page(self, name):
+        """A tab in a new context with a session of its own (one a test may end)."""
+        context = self.browser.new_context(viewport=PHONE, locale="id-ID")
+        self._contexts.append(context)
+        if name is not None:
+            cookie = session_cookie(self.users[name])
+            context.add_cookies(
+                [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": self.base}]
+            )
+        return context.new_page()
+
     def close(self):
-        for page in self._pages.values():
-            page.context.close()
+        for context in self._contexts:
+            context.close()
 
 
 @pytest.fixture(scope="module")

@@ -90,3 +90,33 @@ def test_the_layout_personas_are_the_shared_ones():
     """Also asks pytest-django for the test database when this module runs alone: the other
     tests here use the module's world and no database of their own."""
     assert list(PERSONA_USERS) == PERSONAS
+
+
+def test_a_dismissed_confirmation_submits_nothing(site):
+    """static/js/site.js: a form with data-confirm asks first; here the bar's Keluar form."""
+    page = site.new_page("operator_a")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(site.base + reverse("home"))
+    page.eval_on_selector("form[action$='/keluar/']", "f => f.dataset.confirm = 'Yakin keluar?'")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.get_by_role("button", name="Akun").click()
+    page.get_by_role("button", name="Keluar").click()
+    page.wait_for_timeout(300)
+    assert asked == ["Yakin keluar?"]
+    assert page.url == site.base + reverse("home")
+    assert page.goto(site.base + reverse("sktm:form_list")).url.endswith(reverse("sktm:form_list"))
+
+    page.goto(site.base + reverse("home"))
+    page.eval_on_selector("form[action$='/keluar/']", "f => f.dataset.confirm = 'Yakin keluar?'")
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.get_by_role("button", name="Akun").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Keluar").click()
+    assert asked == ["Yakin keluar?", "Yakin keluar?"]
+    assert "/masuk/" in page.url

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from pbipemda import navigation
 from tests.builders import PERSONAS
-from tests.e2e.conftest import PERSONA_USERS, WIDTHS
+from tests.e2e.conftest import ARTIFACTS, PERSONA_USERS, WIDTHS
 
 # What lies outside the screen: the page's own width, and every visible button or link of a
 # table's cells whose box reaches past the left or right edge.
@@ -120,3 +120,22 @@ def test_a_dismissed_confirmation_submits_nothing(site):
         page.get_by_role("button", name="Keluar").click()
     assert asked == ["Yakin keluar?", "Yakin keluar?"]
     assert "/masuk/" in page.url
+
+
+@pytest.mark.parametrize(
+    ("name", "page_name"),
+    [("verifier", "verification:proposal_detail"), ("operator_a", "home")],
+)
+def test_the_readme_screens_fit_a_phone_and_a_laptop(site, name, page_name):
+    """The README's screenshots, saved under test-artifacts/e2e/layout/ (docs/images/ holds
+    the copies): the verifier's Usulan and the village's home."""
+    page = site.new_page(name)
+    url = pages_of(site, name)[page_name]
+    assert misfits(page, site.base, url) == {}
+    folder = ARTIFACTS / "layout"
+    folder.mkdir(parents=True, exist_ok=True)
+    for size in (WIDTHS[0], WIDTHS[2]):
+        page.set_viewport_size(size)
+        path = folder / f"{name}-{page_name.split(':')[-1]}-{size['width']}.png"
+        page.screenshot(path=str(path))
+        assert path.stat().st_size

@@ -16,7 +16,7 @@ import pyotp
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client, override_settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -308,3 +308,5 @@ def site(django_db_setup, django_db_blocker, browser, tmp_path_factory):
             server.stop()
             empty_the_ledger()
             call_command("flush", interactive=False, verbosity=0)
+            # Back to the pool, or PostgreSQL cannot drop the test database at the end.
+            connections.close_all()

@@ -139,3 +139,31 @@ def test_the_readme_screens_fit_a_phone_and_a_laptop(site, name, page_name):
         path = folder / f"{name}-{page_name.split(':')[-1]}-{size['width']}.png"
         page.screenshot(path=str(path))
         assert path.stat().st_size
+
+
+def test_the_grouped_bar_works_from_the_keyboard(site):
+    """Bootstrap's dropdowns: a Tab reaches the group, Enter opens it, the arrows walk its
+    links, Enter follows one; on a phone the menu button opens the same groups."""
+    page = site.new_page("admin_user")
+    page.set_viewport_size(WIDTHS[2])
+    page.goto(site.base + reverse("home"))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Lewati ke isi halaman"
+    toggle = page.locator("#nav-main .dropdown-toggle", has_text="SKTM")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    menu = page.locator("#nav-main .dropdown-menu.show")
+    menu.wait_for()
+    assert menu.locator("a").all_inner_texts() == ["Formulir SKTM", "SKTM"]
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "SKTM"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == site.base + reverse("sktm:letter_list")
+
+    page.set_viewport_size(WIDTHS[0])
+    assert not page.locator("#nav-main .dropdown-toggle", has_text="SKTM").is_visible()
+    page.get_by_role("button", name="Buka menu").click()
+    page.locator("#nav-main .dropdown-toggle", has_text="Pantauan").click()
+    page.get_by_role("link", name="Iuran PBI").wait_for()

@@ -23,7 +23,7 @@ from pytest_django.live_server_helper import LiveServer
 from accounts import two_factor
 from accounts.models import AuthenticatorDevice, Role
 from enrollment import services as ledger_services
-from enrollment.models import Ground, LedgerEntry
+from enrollment.models import Ground, Kind, LedgerEntry
 from instructions import services as instruction_services
 from instructions.models import Instruction
 from pbipemda.middleware import SessionRenewalMiddleware
@@ -32,10 +32,12 @@ from sktm import services as sktm_services
 from tests.builders import (
     KULON_PROGO,
     LONG_AGO,
+    MOVED_OUT,
     NOT_POOR_9,
     POOR_15,
     VILLAGE_A,
     VILLAGE_B,
+    enroll,
     propose,
     this_month,
 )
@@ -49,6 +51,7 @@ from tests.factories import (
     village,
 )
 from verification import services as proposal_services
+from verification.models import Decision, ProposalItem, RejectReason
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
@@ -201,9 +204,27 @@ def build_world(users):
     for person in PersonFactory.create_batch(3, domicile_since=LONG_AGO):
         propose(operator, proposal, person)
     proposal = proposal_services.proposal_submit(actor=lurah, proposal=proposal, place="Temon")
+    # One person refused with a reason the village must read; the others wait for the verifier.
+    proposal_services.item_decide(
+        actor=users["verifier"],
+        item=proposal.items.order_by("pk").first(),
+        decision=Decision.REJECTED,
+        reason=RejectReason.EVIDENCE,
+        reason_text="Surat keterangan domisili dari dukuh belum dilampirkan.",
+    )
     participant = PersonFactory(domicile_since=LONG_AGO)
     ledger_services.participant_add(
         actor=admin, person=participant, ground=Ground.OPENING, effective_month=this_month()
+    )
+    # A removal waiting for Dukcapil's validation form.
+    leaving = PersonFactory(domicile_since=LONG_AGO)
+    enroll(admin, leaving)
+    proposal_services.removal_found(
+        actor=users["verifier"],
+        item=ProposalItem(
+            person=leaving, kind=Kind.REMOVAL, ground=Ground.MOVED_OUT, evidence=MOVED_OUT
+        ),
+        note="Kunjungan rumah",
     )
     call_command("load_instruction", regency=KULON_PROGO, stdout=io.StringIO())
     instruction = Instruction.objects.get(regency__code=KULON_PROGO)

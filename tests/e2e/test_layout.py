@@ -136,6 +136,9 @@ def test_the_readme_screens_fit_a_phone_and_a_laptop(site, name, page_name):
     folder.mkdir(parents=True, exist_ok=True)
     for size in (WIDTHS[0], WIDTHS[2]):
         page.set_viewport_size(size)
+        action = page.locator("main td .btn").first
+        if size == WIDTHS[0] and action.count():  # on a phone, the first row's actions
+            action.scroll_into_view_if_needed()
         path = folder / f"{name}-{page_name.split(':')[-1]}-{size['width']}.png"
         page.screenshot(path=str(path))
         assert path.stat().st_size

@@ -136,6 +136,7 @@ def test_the_readme_screens_fit_a_phone_and_a_laptop(site, name, page_name):
     folder.mkdir(parents=True, exist_ok=True)
     for size in (WIDTHS[0], WIDTHS[2]):
         page.set_viewport_size(size)
+        page.evaluate("window.scrollTo(0, 0)")
         action = page.locator("main td .btn").first
         if size == WIDTHS[0] and action.count():  # on a phone, the first row's actions
             action.scroll_into_view_if_needed()

@@ -1,10 +1,13 @@
 """What each user may use: the navigation bar and the links on its home page. Each link is
 shown when its capability (accounts/permissions.py) allows it; its badge counts what waits for
-the user there."""
+the user there. The bar shows the links by group, one dropdown each; a group with one link the
+user may use is a plain link."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 
 from accounts import permissions
@@ -20,11 +23,16 @@ class Link:
     may: Callable
     # What waits for this user there: function(user) -> int, a badge.
     waiting: Callable | None = None
+    # The dropdown of the bar that holds it; ACCOUNT is the user's own menu.
+    group: str = ""
 
     @property
     def url(self):
         return reverse(self.url_name)
 
+
+ACCOUNT = "Akun"
+GROUPS = ["SKTM", "Peserta", "Usulan", "Pantauan", "Instruksi"]
 
 _LINKS = [
     Link(
@@ -32,18 +40,21 @@ _LINKS = [
         "sktm:form_list",
         "Formulir verifikasi permohonan SKTM (Lampiran A) dan skornya.",
         permissions.can_read_sktm,
+        group="SKTM",
     ),
     Link(
         "SKTM",
         "sktm:letter_list",
         "Surat Keterangan Tidak Mampu yang diterbitkan, masa berlaku dan pencabutannya.",
         permissions.can_read_sktm,
+        group="SKTM",
     ),
     Link(
         "Peserta",
         "enrollment:roster",
         "Daftar peserta PBI Pemda aktif, riwayat mutasi, dan unduhan .xlsx.",
         permissions.can_read_residents,
+        group="Peserta",
     ),
     Link(
         "Usulan",
@@ -52,6 +63,7 @@ _LINKS = [
         "dan Lampiran D.",
         permissions.can_read_proposals,
         waiting.proposals,
+        group="Usulan",
     ),
     Link(
         "Validasi pengurangan",
@@ -59,18 +71,21 @@ _LINKS = [
         "Pengurangan yang disetujui dan menunggu validasi data kependudukan (Pasal 5 ayat 3).",
         permissions.can_validate_removal,
         waiting.removals,
+        group="Usulan",
     ),
     Link(
         "Data ganda",
         "enrollment:duplicates",
         "Dugaan satu orang dengan dua NIK, untuk diselesaikan dengan pengurangan dasar duplikasi.",
         permissions.can_review_duplicates,
+        group="Peserta",
     ),
     Link(
         "Instruksi Bupati",
         "instructions:list",
         "Butir Instruksi Bupati untuk Anda, laporan pelaksanaan berkala dan rekapnya.",
         permissions.can_read_instructions,
+        group="Instruksi",
     ),
     Link(
         "Dasbor",
@@ -78,6 +93,7 @@ _LINKS = [
         "Grafik peserta, mutasi, skor SKTM, usulan menunggu dan cakupan verifikasi ulang, "
         "dengan tabel angka dan unduhan .xlsx; rekap bulanan untuk dicetak.",
         permissions.can_read_figures,
+        group="Pantauan",
     ),
     Link(
         "Verifikasi ulang",
@@ -85,6 +101,7 @@ _LINKS = [
         "Peserta yang jatuh tempo dan lewat jatuh tempo verifikasi ulang 3 bulanan "
         "(Instruksi KELIMA b), dan pencatatannya.",
         permissions.can_read_reverification,
+        group="Pantauan",
     ),
     Link(
         "Iuran PBI",
@@ -92,36 +109,42 @@ _LINKS = [
         "Iuran JKN yang ditanggung kabupaten per bulan, sampai bulan ini dan proyeksi "
         "sampai akhir tahun.",
         permissions.can_read_premium,
+        group="Pantauan",
     ),
     Link(
         "Wilayah",
         "village_list",
         "Daftar wilayah kerja Anda beserta faskesnya.",
         permissions.can_read_residents,
+        group="Peserta",
     ),
     Link(
         "Impor peserta",
         "enrollment:import_participants",
         "Impor daftar peserta PBI Pemda yang sudah ada (saldo awal) dari .xlsx atau .csv.",
         permissions.can_import_data,
+        group="Peserta",
     ),
     Link(
         "Impor DTKS/DTSEN",
         "enrollment:import_registry",
         "Impor data DTKS/DTSEN, bukti penambahan dasar Pasal 5 ayat (4) c.1.",
         permissions.can_import_data,
+        group="Peserta",
     ),
     Link(
         "Pekerjaan saya",
         "jobs:list",
         "Impor dan ekspor yang berjalan di latar belakang: kemajuan, hasil dan unduhannya.",
         permissions.can_follow_jobs,
+        group=ACCOUNT,
     ),
     Link(
         "Admin data induk",
         "admin:index",
         "Pengguna, wilayah, faskes, UMK, tarif iuran dan perangkat daerah.",
         permissions.can_manage_master_data,
+        group=ACCOUNT,
     ),
 ]
 
@@ -132,7 +155,52 @@ def links_for(user):
     return [link for link in _LINKS if link.may(user)]
 
 
+@dataclass(frozen=True)
+class Group:
+    label: str
+    # (link, its badge) pairs.
+    entries: list
+
+    @property
+    def badge(self):
+        return sum(count for _, count in self.entries)
+
+    @property
+    def is_single(self):
+        return len(self.entries) == 1
+
+
+def groups_for(links, badges):
+    """The bar's groups in their order, each with the links the user may use; the account menu
+    is apart."""
+    groups = []
+    for label in GROUPS:
+        entries = [(link, badges.get(link.url_name, 0)) for link in links if link.group == label]
+        if entries:
+            groups.append(Group(label, entries))
+    return groups
+
+
+def badges_for(request, links):
+    """What waits for the user, counted at most once per request and kept NAV_BADGE_SECONDS
+    per user and session: every page shows the bar, and each badge is a query."""
+    counted = getattr(request, "_nav_badges", None)
+    if counted is None:
+        key = f"nav-badges:{request.user.pk}:{request.session.session_key}"
+        counted = cache.get(key)
+        if counted is None:
+            counted = {link.url_name: link.waiting(request.user) for link in links if link.waiting}
+            cache.set(key, counted, settings.NAV_BADGE_SECONDS)
+        request._nav_badges = counted
+    return counted
+
+
 def context(request):
     links = links_for(request.user)
-    badges = {link.url_name: link.waiting(request.user) for link in links if link.waiting}
-    return {"nav_links": links, "nav_badges": badges}
+    badges = badges_for(request, links) if links else {}
+    return {
+        "nav_links": links,
+        "nav_badges": badges,
+        "nav_groups": groups_for(links, badges),
+        "nav_account": [link for link in links if link.group == ACCOUNT],
+    }

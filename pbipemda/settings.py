@@ -103,6 +103,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed (static files come compressed from WhiteNoise). BREACH: the CSRF token in
+    # each page is masked afresh per response, so compression does not leak it.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "pbipemda.middleware.SessionRenewalMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,6 +139,9 @@ TEMPLATES = [
         },
     },
 ]
+# The navigation's badges (pbipemda/navigation.py) are kept this many seconds per user and
+# session, so that every page does not count them again; tests set 0 to see each change.
+NAV_BADGE_SECONDS = int(os.environ.get("NAV_BADGE_SECONDS", 30))
 
 # SQLite by default; DATABASE_URL=postgres://… switches to PostgreSQL with Django's pool.
 DATABASES = {
@@ -260,12 +266,22 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Production serves static files under content-hashed names, which WhiteNoise lets browsers
+# keep for years (collectstatic writes them); `make run` and the tests (STATIC_MANIFEST=0)
+# serve them from the source folders as they are.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage",
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "whitenoise.storage.CompressedStaticFilesStorage"
+        ),
     },
 }
+# Without collected files (make run, tests) WhiteNoise finds them where they are written.
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

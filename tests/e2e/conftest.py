@@ -4,14 +4,54 @@
 (`make setup` installs the Debian package `chromium`). Without it they fail and say so.
 """
 
+import datetime
+import io
 import os
+import time
+from importlib import import_module
 from pathlib import Path
+from types import SimpleNamespace
 
 import pyotp
 import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test import Client, override_settings
+from pytest_django.live_server_helper import LiveServer
 
-from accounts.models import AuthenticatorDevice
-from tests.factories import DEFAULT_PASSWORD
+from accounts import two_factor
+from accounts.models import AuthenticatorDevice, Role
+from enrollment import services as ledger_services
+from enrollment.models import Ground, Kind, LedgerEntry
+from instructions import services as instruction_services
+from instructions.models import Instruction
+from pbipemda.middleware import SessionRenewalMiddleware
+from regions.models import Regency
+from sktm import services as sktm_services
+from tests.builders import (
+    KULON_PROGO,
+    LONG_AGO,
+    MOVED_OUT,
+    NOT_POOR_9,
+    POOR_15,
+    VILLAGE_A,
+    VILLAGE_B,
+    enroll,
+    propose,
+    this_month,
+)
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    PersonFactory,
+    UserFactory,
+    agency,
+    district,
+    regency,
+    village,
+)
+from verification import services as proposal_services
+from verification.models import Decision, ProposalItem, RejectReason
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
@@ -114,3 +154,180 @@ def as_user(browser, live_server, request):
     yield open_as
     for session in sessions:
         session.context.close()
+
+
+# One world for a whole module of browser checks (layout, accessibility): built once through
+# the services, served by one live server, each persona logged in once. Tests using it need no
+# database themselves, so pytest-django runs them last and flushes nothing between them.
+WIDTHS = [
+    {"width": 390, "height": 844},
+    {"width": 1024, "height": 768},
+    {"width": 1366, "height": 768},
+]
+PERSONA_USERS = {
+    "operator_a": {"role": Role.OPERATOR, "village": VILLAGE_A},
+    "lurah_a": {"role": Role.VILLAGE_HEAD, "village": VILLAGE_A},
+    "operator_b": {"role": Role.OPERATOR, "village": VILLAGE_B},
+    "panewu_a": {"role": Role.DISTRICT_HEAD, "district": VILLAGE_A[:8]},
+    "verifier": {"role": Role.VERIFIER, "regency": KULON_PROGO},
+    "dukcapil": {"role": Role.DUKCAPIL, "regency": KULON_PROGO},
+    "agency_staff": {"role": Role.AGENCY_STAFF, "agency": "Dinsos"},
+    "leadership": {"role": Role.LEADERSHIP, "regency": KULON_PROGO},
+    "admin_user": {"role": Role.ADMIN, "is_staff": True, "is_superuser": True},
+}
+
+
+def persona_user(name):
+    fields = dict(PERSONA_USERS[name])
+    for key, find in (
+        ("village", village),
+        ("district", district),
+        ("regency", regency),
+        ("agency", agency),
+    ):
+        if key in fields:
+            fields[key] = find(fields[key])
+    # A long name, as some have: the bar must still fit.
+    return UserFactory(
+        username=name, first_name="Raden Rara Kusumawardhani", last_name="Setyaningrum", **fields
+    )
+
+
+def build_world(users):
+    """One object of every kind the key pages show, in village A."""
+    operator, lurah, admin = users["operator_a"], users["lurah_a"], users["admin_user"]
+    form = sktm_services.sktm_form_submit(actor=operator, data=POOR_15)
+    form = sktm_services.sktm_form_acknowledge(actor=lurah, form=form)
+    letter = sktm_services.letter_issue(actor=lurah, form=form)
+    returned = sktm_services.sktm_form_submit(actor=operator, data=NOT_POOR_9)
+    proposal = proposal_services.proposal_open(actor=operator, month=this_month())
+    for person in PersonFactory.create_batch(3, domicile_since=LONG_AGO):
+        propose(operator, proposal, person)
+    proposal = proposal_services.proposal_submit(actor=lurah, proposal=proposal, place="Temon")
+    # One person refused with a reason the village must read; the others wait for the verifier.
+    proposal_services.item_decide(
+        actor=users["verifier"],
+        item=proposal.items.order_by("pk").first(),
+        decision=Decision.REJECTED,
+        reason=RejectReason.EVIDENCE,
+        reason_text="Surat keterangan domisili dari dukuh belum dilampirkan.",
+    )
+    participant = PersonFactory(domicile_since=LONG_AGO)
+    ledger_services.participant_add(
+        actor=admin, person=participant, ground=Ground.OPENING, effective_month=this_month()
+    )
+    # A removal waiting for Dukcapil's validation form.
+    leaving = PersonFactory(domicile_since=LONG_AGO)
+    enroll(admin, leaving)
+    proposal_services.removal_found(
+        actor=users["verifier"],
+        item=ProposalItem(
+            person=leaving, kind=Kind.REMOVAL, ground=Ground.MOVED_OUT, evidence=MOVED_OUT
+        ),
+        note="Kunjungan rumah",
+    )
+    call_command("load_instruction", regency=KULON_PROGO, stdout=io.StringIO())
+    instruction = Instruction.objects.get(regency__code=KULON_PROGO)
+    report = instruction_services.report_open(
+        actor=lurah, instruction=instruction, period_start=datetime.date(2026, 1, 1)
+    )
+    return SimpleNamespace(
+        form=form,
+        unsigned_form=returned,
+        letter=letter,
+        person=letter.person,
+        participant=participant,
+        proposal=proposal,
+        instruction=instruction,
+        report=report,
+    )
+
+
+def session_cookie(user):
+    """A session that passed both login steps, as the login pages would leave it."""
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[two_factor.SESSION_KEY] = True
+    session[SessionRenewalMiddleware.KEY] = int(time.time())
+    session.save()
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def empty_the_ledger():
+    """SQLite's flush deletes row by row, which the ledger's append-only trigger refuses: the
+    ledger is emptied with the trigger lifted for that moment (on PostgreSQL tests/conftest.py
+    lifts the TRUNCATE triggers)."""
+    if connection.vendor != "sqlite":
+        return
+    triggers = import_module("enrollment.migrations.0002_append_only_triggers")
+    with connection.cursor() as cursor:
+        relations = LedgerEntry._meta.get_fields(include_hidden=True)
+        for relation in (field for field in relations if field.auto_created and field.is_relation):
+            if relation.related_model is not LedgerEntry:
+                table, column = relation.related_model._meta.db_table, relation.field.column
+                if relation.field.null:
+                    cursor.execute(f"UPDATE {table} SET {column} = NULL")
+                else:  # the participation projection: rows that only mirror the ledger
+                    cursor.execute(f"DELETE FROM {table}")
+        cursor.execute("DROP TRIGGER IF EXISTS ledger_no_delete")
+        cursor.execute(f"DELETE FROM {triggers.TABLE}")
+        for statement in triggers.SQLITE:
+            if "ledger_no_delete" in statement:
+                cursor.execute(statement)
+
+
+class Site:
+    """The live server, the world and one logged-in browser tab per persona."""
+
+    def __init__(self, browser, server, users, world):
+        self.browser = browser
+        self.base = server.url
+        self.users = users
+        self.world = world
+        self._pages = {}
+        self._contexts = []
+
+    def page_of(self, name):
+        """The persona's tab, kept for the module; None: not logged in."""
+        if name not in self._pages:
+            self._pages[name] = self.new_page(name)
+        return self._pages[name]
+
+    def new_page(self, name):
+        """A tab in a new context with a session of its own (one a test may end)."""
+        context = self.browser.new_context(viewport=PHONE, locale="id-ID")
+        self._contexts.append(context)
+        if name is not None:
+            cookie = session_cookie(self.users[name])
+            context.add_cookies(
+                [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": self.base}]
+            )
+        return context.new_page()
+
+    def close(self):
+        for context in self._contexts:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker, browser, tmp_path_factory):
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    with django_db_blocker.unblock(), media:
+        if not Regency.objects.exists():
+            call_command("load_reference_data", all_regencies=True, stdout=io.StringIO())
+        users = {name: persona_user(name) for name in PERSONA_USERS}
+        world = build_world(users)
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        site = Site(browser, server, users, world)
+        try:
+            yield site
+        finally:
+            site.close()
+            server._live_server_modified_settings.disable()
+            server.stop()
+            empty_the_ledger()
+            call_command("flush", interactive=False, verbosity=0)
+            # Back to the pool, or PostgreSQL cannot drop the test database at the end.
+            connections.close_all()

@@ -40,3 +40,54 @@ def test_a_refused_page_without_a_reason_says_the_role_may_not(world, agency_sta
     response = client.get(reverse("verification:validation_queue"))
     assert response.status_code == 403
     assert "Peran Anda tidak dapat membuka halaman ini" in response.content.decode()
+
+
+def test_every_link_belongs_to_a_group_of_the_bar():
+    groups = {*navigation.GROUPS, navigation.ACCOUNT}
+    assert {link.group for link in navigation._LINKS} <= groups
+
+
+def test_the_bar_groups_links_in_dropdowns_and_a_lone_link_stays_plain(world, lurah_a):
+    client = Client()
+    client.force_login(lurah_a)
+    home = client.get(reverse("home"))
+    groups = {group.label: group for group in home.context["nav_groups"]}
+    assert [link.label for link, _ in groups["SKTM"].entries] == ["Formulir SKTM", "SKTM"]
+    page = home.content.decode()
+    assert page.count('data-bs-toggle="dropdown"') == 1 + sum(
+        not group.is_single for group in groups.values()
+    )
+    assert groups["Instruksi"].is_single
+    assert '<a class="nav-link" href="/instruksi/">Instruksi<' in page
+    for words in ("Ganti sandi", "Dua langkah", "Keluar"):
+        assert words in page
+
+
+def test_badges_are_counted_once_per_request_and_kept_briefly(
+    world, verifier, monkeypatch, settings
+):
+    settings.NAV_BADGE_SECONDS = 30
+    counted = []
+    real = navigation.waiting.proposals
+
+    def counting(user):
+        counted.append(user)
+        return real(user)
+
+    links = [
+        navigation.Link(**{**link.__dict__, "waiting": counting})
+        if link.url_name == "verification:proposal_list"
+        else link
+        for link in navigation._LINKS
+    ]
+    monkeypatch.setattr(navigation, "_LINKS", links)
+    client = Client()
+    client.force_login(verifier)
+    first = client.get(reverse("home"))
+    assert first.context["nav_badges"]["verification:proposal_list"] == 1
+    assert len(counted) == 1
+    client.get(reverse("verification:proposal_list"))
+    assert len(counted) == 1, "dihitung lagi sebelum 30 detik"
+    navigation.cache.clear()
+    client.get(reverse("home"))
+    assert len(counted) == 2

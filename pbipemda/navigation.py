@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from accounts import permissions
-from verification import waiting
+from pbipemda import waiting
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ _LINKS = [
         "sktm:form_list",
         "Formulir verifikasi permohonan SKTM (Lampiran A) dan skornya.",
         permissions.can_read_sktm,
+        waiting.badge(waiting.sktm_forms_to_acknowledge, waiting.sktm_forms_returned),
         group="SKTM",
     ),
     Link(
@@ -62,7 +63,12 @@ _LINKS = [
         "Usulan bulanan penambahan dan pengurangan peserta, keputusan Tim Verifikasi, "
         "dan Lampiran D.",
         permissions.can_read_proposals,
-        waiting.proposals,
+        waiting.badge(
+            waiting.proposals_to_send,
+            waiting.proposals_returned,
+            waiting.proposals_decided,
+            waiting.proposals_to_decide,
+        ),
         group="Usulan",
     ),
     Link(
@@ -70,7 +76,7 @@ _LINKS = [
         "verification:validation_queue",
         "Pengurangan yang disetujui dan menunggu validasi data kependudukan (Pasal 5 ayat 3).",
         permissions.can_validate_removal,
-        waiting.removals,
+        waiting.badge(waiting.removals_to_validate),
         group="Usulan",
     ),
     Link(
@@ -85,6 +91,7 @@ _LINKS = [
         "instructions:list",
         "Butir Instruksi Bupati untuk Anda, laporan pelaksanaan berkala dan rekapnya.",
         permissions.can_read_instructions,
+        waiting.badge(waiting.reports_to_review, waiting.instruction_periods_due),
         group="Instruksi",
     ),
     Link(
@@ -131,6 +138,14 @@ _LINKS = [
         "Impor data DTKS/DTSEN, bukti penambahan dasar Pasal 5 ayat (4) c.1.",
         permissions.can_import_data,
         group="Peserta",
+    ),
+    Link(
+        "Data pribadi seseorang",
+        "subject_access",
+        "Unduh semua data yang tersimpan tentang satu NIK atas permintaan pemiliknya "
+        "(UU 27/2022 Pasal 7).",
+        permissions.can_export_subject_data,
+        group=ACCOUNT,
     ),
     Link(
         "Pekerjaan saya",
@@ -186,11 +201,13 @@ def badges_for(request, links):
     per user and session: every page shows the bar, and each badge is a query."""
     counted = getattr(request, "_nav_badges", None)
     if counted is None:
+        seconds = settings.NAV_BADGE_SECONDS
         key = f"nav-badges:{request.user.pk}:{request.session.session_key}"
-        counted = cache.get(key)
+        counted = cache.get(key) if seconds else None
         if counted is None:
             counted = {link.url_name: link.waiting(request.user) for link in links if link.waiting}
-            cache.set(key, counted, settings.NAV_BADGE_SECONDS)
+            if seconds:
+                cache.set(key, counted, seconds)
         request._nav_badges = counted
     return counted
 

@@ -77,17 +77,3 @@ VILLAGE_FILTERS = {
     "kirim": proposals_to_send,
     "diputuskan": proposals_decided_unseen,
 }
-
-
-def proposals(user: User) -> int:
-    """The navigation's badge on Usulan: what the village must act on (returned Usulan and,
-    for the Lurah, drafts to send); for the Tim Verifikasi, the Usulan waiting for decisions."""
-    return (
-        proposals_returned(user).count()
-        + proposals_to_send(user).count()
-        + proposals_to_decide(user).count()
-    )
-
-
-def removals(user: User) -> int:
-    return removals_to_validate(user).count()

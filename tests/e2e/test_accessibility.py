@@ -36,15 +36,6 @@ PAGES = {
     "reverification": ("verifier", lambda w: reverse("oversight:reverification_list")),
 }
 
-# Pages whose fix lies in a template this frame does not own: each turns red once fixed.
-KNOWN = {
-    "sktm_form_list": (
-        "templates/sktm/form_list.html: the filters q, status, month and category have no label; "
-        'put <label class="visually-hidden" for="{{ filters.q.id_for_label }}">'
-        "{{ filters.q.label }}</label> before each"
-    ),
-}
-
 
 def blocking(results):
     return [
@@ -55,13 +46,7 @@ def blocking(results):
     ]
 
 
-def params():
-    for name in PAGES:
-        marks = [pytest.mark.xfail(strict=True, reason=KNOWN[name])] if name in KNOWN else []
-        yield pytest.param(name, marks=marks, id=name)
-
-
-@pytest.mark.parametrize("name", list(params()))
+@pytest.mark.parametrize("name", list(PAGES))
 def test_the_key_page_has_no_serious_violation(site, name):
     persona, address = PAGES[name]
     page = site.page_of(persona)

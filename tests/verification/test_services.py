@@ -360,7 +360,7 @@ def test_the_demo_usulan_waits_for_the_team_and_loads_once(operator_a, lurah_a, 
     call_command("load_demo_proposals", stdout=io.StringIO())
     proposal = Proposal.objects.get()
     assert proposal.status == ProposalStatus.SUBMITTED and proposal.items.count() == 3
-    assert waiting.proposals(verifier) == 1
+    assert waiting.proposals_to_decide(verifier).count() == 1
 
 
 # The state machine by role: who may make each move from each state.

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 import audit
 from accounts import permissions, two_factor
-from accounts.forms import CodeForm, ThrottledPasswordChangeForm
+from accounts.forms import CodeForm, LoginForm, ThrottledPasswordChangeForm
 from accounts.models import Role
 from accounts.scoping import districts_for, villages_for
 from regions.models import HealthFacility
@@ -48,6 +48,7 @@ def locked_out(request, original_response=None, credentials=None):
 
 
 class LoginView(auth_views.LoginView):
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):

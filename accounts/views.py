@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -54,7 +55,21 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         # UU 27/2022 Pasal 53: whom a resident or a user asks about their personal data.
         officer = [settings.DPO_NAME, settings.DPO_EMAIL, settings.DPO_PHONE]
-        return {**super().get_context_data(**kwargs), "officer": [c for c in officer if c]}
+        return {
+            **super().get_context_data(**kwargs),
+            "officer": [c for c in officer if c],
+            # static/js/session.js sends a user whose session ended here with ?sesi=berakhir.
+            "is_session_ended": self.request.GET.get("sesi") == "berakhir",
+        }
+
+
+@require_POST
+def session_renew(request):
+    """The page's "Tetap masuk": a request that restarts the idle clock (SESSION_COOKIE_AGE)
+    now, whatever pbipemda.middleware.SessionRenewalMiddleware last wrote. A session already
+    ended never gets here: the login requirement sends the request to the login page."""
+    request.session.modified = True
+    return HttpResponse(status=204)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

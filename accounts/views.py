@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -6,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
@@ -172,11 +175,7 @@ def two_factor_setup(request):
         if codes is not None:
             del request.session[two_factor.PENDING_SECRET_KEY]
             two_factor.mark_verified(request)
-            return render(
-                request,
-                "registration/recovery_codes.html",
-                {"codes": codes, "next": safe_next(request)},
-            )
+            return recovery_codes_page(request, codes)
         form.add_error("code", "Kode salah; periksa jam ponsel lalu coba kode berikutnya.")
     uri = two_factor.provisioning_uri(user, secret)
     return render(
@@ -201,9 +200,36 @@ def recovery_codes_renew(request):
     if refused:
         return refused
     codes = two_factor.recovery_codes_renew(user=request.user)
-    return render(
-        request, "registration/recovery_codes.html", {"codes": codes, "next": safe_next(request)}
+    return recovery_codes_page(request, codes)
+
+
+def recovery_codes_page(request, codes):
+    """The codes just made, shown once: only their hashes are kept, so the page itself offers
+    the .txt (a data: address in the link, built here) and the print. Nothing keeps a copy: not
+    the server, nor the browser's cache."""
+    now = timezone.localtime()
+    text = "\r\n".join(
+        [
+            f"Kode pemulihan {two_factor.issuer()} untuk {request.user.get_username()}",
+            f"Dibuat {now:%d-%m-%Y %H:%M}. Setiap kode hanya dapat dipakai sekali.",
+            "",
+            *codes,
+            "",
+        ]
     )
+    response = render(
+        request,
+        "registration/recovery_codes.html",
+        {
+            "codes": codes,
+            "next": safe_next(request),
+            "download_href": "data:text/plain;charset=utf-8," + quote(text),
+            "download_name": f"kode-pemulihan-{request.user.get_username()}-{now:%Y%m%d}.txt",
+            "created_at": now,
+        },
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 # The villages of the user's area: here, not in regions, which knows nothing of users.

@@ -6,9 +6,18 @@
    - the fields of a form marked data-keep are kept in this tab's sessionStorage, restored after
      the next login, and forgotten once the form is sent, on Keluar, or when the tab closes.
      sessionStorage, not localStorage: the NIK and other personal data never outlive the tab
-     (the session cookie does not outlive the browser either) and are never sent anywhere. */
+     (the session cookie does not outlive the browser either) and are never sent anywhere.
+   It also shows a page's "Cetak" button (button[data-print]), which needs a script. */
 (function () {
   "use strict";
+
+  // A "Cetak" button (the recovery codes): hidden until this script can open the print dialog.
+  Array.prototype.forEach.call(document.querySelectorAll("button[data-print]"), function (print) {
+    print.hidden = false;
+    print.addEventListener("click", function () {
+      window.print();
+    });
+  });
 
   var meta = document.querySelector('meta[name="pbi-session"]');
   if (!meta) {

@@ -8,7 +8,9 @@ same template tag (`with_session_script`)."""
 
 import json
 import re
+from pathlib import Path
 
+import pyotp
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.models import Session
@@ -53,12 +55,23 @@ def with_session_script(context, user):
 
 
 @pytest.fixture
-def tab(browser, live_server, committed_reference_data, operator_a):
-    context = browser.new_context(viewport=LAPTOP, locale="id-ID")
-    with_session_script(context, operator_a)
-    page = context.new_page()
-    yield page
-    context.close()
+def tab_of(browser, live_server, committed_reference_data):
+    contexts = []
+
+    def open_tab(user):
+        context = browser.new_context(viewport=LAPTOP, locale="id-ID", accept_downloads=True)
+        contexts.append(context)
+        with_session_script(context, user)
+        return context.new_page()
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def tab(tab_of, operator_a):
+    return tab_of(operator_a)
 
 
 def log_in(page, live_server, user):
@@ -148,3 +161,22 @@ def test_a_form_sent_after_the_session_ended_is_restored_and_keluar_forgets_it(
     tab.wait_for_url(re.compile(reverse("login")))
     assert kept_keys(tab) == []
     expect(tab.locator("[data-session-ended]")).to_be_hidden()
+
+
+def test_new_recovery_codes_download_as_text_and_print(tab_of, live_server, verifier):
+    tab = tab_of(verifier)
+    log_in(tab, live_server, verifier)
+    tab.wait_for_url(re.compile(reverse("two_factor_setup")))
+    secret = tab.get_by_test_id("totp-secret").inner_text()
+    tab.fill("input[name=code]", pyotp.TOTP(secret).now())
+    tab.click("button:has-text('Aktifkan')")
+    codes = tab.get_by_test_id("recovery-codes").locator("li").all_inner_texts()
+    assert len(codes) == 10
+    with tab.expect_download() as download:
+        tab.click("a:has-text('Unduh kode (.txt)')")
+    assert download.value.suggested_filename.endswith(".txt")
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert all(code in text.splitlines() for code in codes)
+    tab.evaluate("window.print = function () { window.wasPrinted = true; }")
+    tab.get_by_role("button", name="Cetak").click()
+    assert tab.evaluate("window.wasPrinted") is True

@@ -180,3 +180,18 @@ def test_new_recovery_codes_download_as_text_and_print(tab_of, live_server, veri
     tab.evaluate("window.print = function () { window.wasPrinted = true; }")
     tab.get_by_role("button", name="Cetak").click()
     assert tab.evaluate("window.wasPrinted") is True
+
+
+def test_a_form_the_server_accepted_is_forgotten(tab, live_server, operator_a):
+    form_page = live_server.url + reverse("sktm:form_create")
+    log_in(tab, live_server, operator_a)
+    tab.wait_for_url(live_server.url + reverse("home"))
+    tab.goto(form_page)
+    fill_sktm_form(tab, POOR_15)
+    assert len(kept_keys(tab)) == 1
+    tab.click("button:has-text('Ajukan ke')")
+    tab.locator("[role=alert]", has_text="Formulir diajukan").wait_for()
+    assert kept_keys(tab) == []
+    tab.goto(form_page)
+    expect(tab.locator("#id_applicant_name")).to_have_value("")
+    expect(tab.locator("[data-keep-note]")).to_have_count(0)

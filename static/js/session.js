@@ -333,7 +333,13 @@
     return Boolean(form.querySelector(".is-invalid, .invalid-feedback, .errorlist, .alert-danger"));
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll("form[data-keep]"), function (form, n) {
+  // After DOMContentLoaded, so that htmx and the page's own scripts (ground-fields.js), whose
+  // listeners come first, hear of the restored fields.
+  function keepForms() {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-keep]"), keepForm);
+  }
+
+  function keepForm(form, n) {
     var key = KEEP + config.user + ":" + here + "#" + (form.id || n);
     var original = fieldsOf(form);
     var entry = read(key);
@@ -378,7 +384,13 @@
     form.addEventListener("submit", function () {
       save(true);
     });
-  });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", keepForms);
+  } else {
+    keepForms();
+  }
 
   // Keluar: nothing of this user stays in the tab.
   document.addEventListener("submit", function (event) {

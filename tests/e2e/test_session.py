@@ -19,9 +19,10 @@ from django.test import RequestFactory
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.builders import POOR_15
+from tests.builders import POOR_15, this_month
 from tests.e2e.test_walkthrough import fill_sktm_form
 from tests.factories import DEFAULT_PASSWORD
+from verification.services import proposal_open
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,8 +36,10 @@ GIVE_SESSION_SCRIPT = """(function (meta) {
   document.addEventListener("DOMContentLoaded", function () {
     var isLoggedIn = Boolean(document.querySelector("form[action='" + meta.logout + "']"));
     document.head.insertAdjacentHTML("beforeend", isLoggedIn ? meta.user : meta.visitor);
-    var form = document.getElementById("sktm-form");
-    if (form) { form.setAttribute("data-keep", ""); }
+    ["sktm-form", "item-form"].forEach(function (id) {
+      var form = document.getElementById(id);
+      if (form) { form.setAttribute("data-keep", ""); }
+    });
     var script = document.createElement("script");
     script.src = "/static/js/session.js";
     document.body.appendChild(script);
@@ -195,3 +198,22 @@ def test_a_form_the_server_accepted_is_forgotten(tab, live_server, operator_a):
     tab.goto(form_page)
     expect(tab.locator("#id_applicant_name")).to_have_value("")
     expect(tab.locator("[data-keep-note]")).to_have_count(0)
+
+
+def test_a_half_filled_usulan_item_comes_back_with_its_ground(tab, live_server, operator_a):
+    proposal = proposal_open(actor=operator_a, month=this_month())
+    item_page = live_server.url + reverse("verification:item_add", args=[proposal.pk])
+    log_in(tab, live_server, operator_a)
+    tab.wait_for_url(live_server.url + reverse("home"))
+    tab.goto(item_page)
+    tab.select_option("select[name=ground]", "add_c2")
+    tab.fill("input[name=nik]", POOR_15["nik"])
+    Session.objects.all().delete()
+    tab.click("button:has-text('Simpan ke usulan')")
+    tab.wait_for_url(re.compile(reverse("login")))
+    log_in(tab, live_server, operator_a)
+    tab.wait_for_url(item_page)
+    expect(tab.locator("[data-keep-note]")).to_be_visible()
+    expect(tab.locator("select[name=ground]")).to_have_value("add_c2")
+    expect(tab.locator("input[name=nik]")).to_have_value(POOR_15["nik"])
+    expect(tab.locator("fieldset[data-ground-for=add_c2]")).to_be_visible()

@@ -114,6 +114,7 @@
     panel.classList.add("fixed-bottom", "m-3", "shadow");
     panel.setAttribute("role", "alertdialog");
     panel.setAttribute("aria-live", "assertive");
+    panel.setAttribute("aria-label", "Sesi");
     panel.dataset.session = kind === "danger" ? "ended" : "warning";
     document.body.appendChild(panel);
     return panel;

@@ -1,7 +1,16 @@
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
+
+
+class LoginForm(AuthenticationForm):
+    # Django's Indonesian message puts the field's label after its own "nama pengguna":
+    # "Masukkan nama pengguna nama pengguna dan sandi yang benar".
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Nama pengguna atau sandi salah. Perhatikan huruf besar dan kecil.",
+    }
 
 
 class CodeForm(forms.Form):

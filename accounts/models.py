@@ -147,7 +147,7 @@ class RecoveryCode(models.Model):
     user = models.ForeignKey(
         User, models.CASCADE, related_name="recovery_codes", verbose_name="pengguna"
     )
-    code_hash = models.CharField(max_length=64)
+    code_hash = models.CharField("sidik kode (SHA-256)", max_length=64)
     used_at = models.DateTimeField("dipakai", null=True, blank=True)
 
     class Meta:

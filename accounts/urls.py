@@ -9,6 +9,7 @@ urlpatterns = [
     path("wilayah/<str:code>/", views.village_detail, name="village_detail"),
     path("masuk/", views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sesi/perpanjang/", views.session_renew, name="session_renew"),
     path("masuk/kode/", views.two_factor_verify, name="two_factor_verify"),
     path("akun/dua-langkah/", views.two_factor_setup, name="two_factor_setup"),
     path(

@@ -1,16 +1,20 @@
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 import audit
 from accounts import permissions, two_factor
-from accounts.forms import CodeForm, ThrottledPasswordChangeForm
+from accounts.forms import CodeForm, LoginForm, ThrottledPasswordChangeForm
 from accounts.models import Role
 from accounts.scoping import districts_for, villages_for
 from regions.models import HealthFacility
@@ -48,12 +52,27 @@ def locked_out(request, original_response=None, credentials=None):
 
 
 class LoginView(auth_views.LoginView):
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
         # UU 27/2022 Pasal 53: whom a resident or a user asks about their personal data.
         officer = [settings.DPO_NAME, settings.DPO_EMAIL, settings.DPO_PHONE]
-        return {**super().get_context_data(**kwargs), "officer": [c for c in officer if c]}
+        return {
+            **super().get_context_data(**kwargs),
+            "officer": [c for c in officer if c],
+            # static/js/session.js sends a user whose session ended here with ?sesi=berakhir.
+            "is_session_ended": self.request.GET.get("sesi") == "berakhir",
+        }
+
+
+@require_POST
+def session_renew(request):
+    """The page's "Tetap masuk": a request that restarts the idle clock (SESSION_COOKIE_AGE)
+    now, whatever pbipemda.middleware.SessionRenewalMiddleware last wrote. A session already
+    ended never gets here: the login requirement sends the request to the login page."""
+    request.session.modified = True
+    return HttpResponse(status=204)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -156,11 +175,7 @@ def two_factor_setup(request):
         if codes is not None:
             del request.session[two_factor.PENDING_SECRET_KEY]
             two_factor.mark_verified(request)
-            return render(
-                request,
-                "registration/recovery_codes.html",
-                {"codes": codes, "next": safe_next(request)},
-            )
+            return recovery_codes_page(request, codes)
         form.add_error("code", "Kode salah; periksa jam ponsel lalu coba kode berikutnya.")
     uri = two_factor.provisioning_uri(user, secret)
     return render(
@@ -185,9 +200,36 @@ def recovery_codes_renew(request):
     if refused:
         return refused
     codes = two_factor.recovery_codes_renew(user=request.user)
-    return render(
-        request, "registration/recovery_codes.html", {"codes": codes, "next": safe_next(request)}
+    return recovery_codes_page(request, codes)
+
+
+def recovery_codes_page(request, codes):
+    """The codes just made, shown once: only their hashes are kept, so the page itself offers
+    the .txt (a data: address in the link, built here) and the print. Nothing keeps a copy: not
+    the server, nor the browser's cache."""
+    now = timezone.localtime()
+    text = "\r\n".join(
+        [
+            f"Kode pemulihan {two_factor.issuer()} untuk {request.user.get_username()}",
+            f"Dibuat {now:%d-%m-%Y %H:%M}. Setiap kode hanya dapat dipakai sekali.",
+            "",
+            *codes,
+            "",
+        ]
     )
+    response = render(
+        request,
+        "registration/recovery_codes.html",
+        {
+            "codes": codes,
+            "next": safe_next(request),
+            "download_href": "data:text/plain;charset=utf-8," + quote(text),
+            "download_name": f"kode-pemulihan-{request.user.get_username()}-{now:%Y%m%d}.txt",
+            "created_at": now,
+        },
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 # The villages of the user's area: here, not in regions, which knows nothing of users.

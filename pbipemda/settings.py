@@ -209,6 +209,8 @@ AXES_CLIENT_IP_CALLABLE = "audit.addresses.client_ip"
 # browser ends it too.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", 30)) * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# static/js/session.js warns this many seconds before the idle logout and offers to stay.
+SESSION_WARNING_SECONDS = int(os.environ.get("SESSION_WARNING_SECONDS", 120))
 
 # Two-step login (accounts/two_factor.py): roles that must use an authenticator app.
 TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "PBI Pemda")

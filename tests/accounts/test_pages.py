@@ -35,7 +35,7 @@ def test_login_page_speaks_indonesian_and_refuses_a_wrong_password(client, opera
     assert "Masuk" in page and 'lang="id"' in page
     response = client.post(reverse("login"), {"username": "operator_a", "password": "salah"})
     assert response.status_code == 200
-    assert "dan sandi yang benar" in response.content.decode()
+    assert "Nama pengguna atau sandi salah" in response.content.decode()
 
 
 def test_login_sends_the_user_home(client, operator_a):

@@ -88,6 +88,7 @@ ACCESS = {
     "home": GET(ok=ALL),
     "login": GET(anonymous=200, rest=302),  # logged in: sent home
     "logout": POST(anonymous=302, ok=ALL),
+    "session_renew": POST(s204=ALL),  # "Tetap masuk": the idle clock starts again
     "password_change": GET(ok=ALL),
     "password_change_done": GET(ok=ALL),
     "two_factor_verify": GET(rest=302),  # no authenticator yet: sent to set one up

@@ -334,8 +334,8 @@
     return Boolean(form.querySelector(".is-invalid, .invalid-feedback, .errorlist, .alert-danger"));
   }
 
-  // After DOMContentLoaded, so that htmx and the page's own scripts (ground-fields.js), whose
-  // listeners come first, hear of the restored fields.
+  // Run once the page has loaded, so that htmx and the page's own scripts (ground-fields.js)
+  // have their listeners in place and hear of the restored fields.
   function keepForms() {
     Array.prototype.forEach.call(document.querySelectorAll("form[data-keep]"), keepForm);
   }
@@ -387,10 +387,10 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", keepForms);
-  } else {
+  if (document.readyState === "complete") {
     keepForms();
+  } else {
+    window.addEventListener("load", keepForms);
   }
 
   // Keluar: nothing of this user stays in the tab.

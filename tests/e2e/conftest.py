@@ -8,7 +8,6 @@ import datetime
 import io
 import os
 import time
-from importlib import import_module
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,14 +15,14 @@ import pyotp
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client, override_settings
 from pytest_django.live_server_helper import LiveServer
 
 from accounts import two_factor
 from accounts.models import AuthenticatorDevice, Role
 from enrollment import services as ledger_services
-from enrollment.models import Ground, Kind, LedgerEntry
+from enrollment.models import Ground, Kind
 from instructions import services as instruction_services
 from instructions.models import Instruction
 from pbipemda.middleware import SessionRenewalMiddleware
@@ -41,6 +40,7 @@ from tests.builders import (
     propose,
     this_month,
 )
+from tests.e2e.pages import empty_the_ledger
 from tests.factories import (
     DEFAULT_PASSWORD,
     PersonFactory,
@@ -252,29 +252,6 @@ def session_cookie(user):
     session[SessionRenewalMiddleware.KEY] = int(time.time())
     session.save()
     return client.cookies[settings.SESSION_COOKIE_NAME].value
-
-
-def empty_the_ledger():
-    """SQLite's flush deletes row by row, which the ledger's append-only trigger refuses: the
-    ledger is emptied with the trigger lifted for that moment (on PostgreSQL tests/conftest.py
-    lifts the TRUNCATE triggers)."""
-    if connection.vendor != "sqlite":
-        return
-    triggers = import_module("enrollment.migrations.0002_append_only_triggers")
-    with connection.cursor() as cursor:
-        relations = LedgerEntry._meta.get_fields(include_hidden=True)
-        for relation in (field for field in relations if field.auto_created and field.is_relation):
-            if relation.related_model is not LedgerEntry:
-                table, column = relation.related_model._meta.db_table, relation.field.column
-                if relation.field.null:
-                    cursor.execute(f"UPDATE {table} SET {column} = NULL")
-                else:  # the participation projection: rows that only mirror the ledger
-                    cursor.execute(f"DELETE FROM {table}")
-        cursor.execute("DROP TRIGGER IF EXISTS ledger_no_delete")
-        cursor.execute(f"DELETE FROM {triggers.TABLE}")
-        for statement in triggers.SQLITE:
-            if "ledger_no_delete" in statement:
-                cursor.execute(statement)
 
 
 class Site:

@@ -1,60 +1,24 @@
 """The end of a session in the browser (issue 15 §7): static/js/session.js warns before the
 idle logout, renews on request, says when the session has ended (the live score too), and
-brings a half-filled form back after the next login.
+brings a half-filled form back after the next login."""
 
-base.html and the SKTM form belong elsewhere: until they carry `{% session_meta %}`, the
-script tag and `data-keep`, each page is given them on its way to the browser, rendered by the
-same template tag (`with_session_script`)."""
-
-import json
 import re
 from pathlib import Path
 
 import pyotp
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.models import Session
-from django.template import Context, Template
-from django.test import RequestFactory
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.builders import POOR_15, this_month
-from tests.e2e.test_walkthrough import fill_sktm_form
+from tests.e2e.pages import fill_sktm_form
 from tests.factories import DEFAULT_PASSWORD
 from verification.services import proposal_open
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LAPTOP = {"width": 1366, "height": 768}
-META = Template("{% load session %}{% session_meta %}")
-
-
-# Run in each page before its own scripts; what it adds is exactly what base.html and the SKTM
-# form are to carry. A script element added by a script runs under the page's own CSP.
-GIVE_SESSION_SCRIPT = """(function (meta) {
-  document.addEventListener("DOMContentLoaded", function () {
-    var isLoggedIn = Boolean(document.querySelector("form[action='" + meta.logout + "']"));
-    document.head.insertAdjacentHTML("beforeend", isLoggedIn ? meta.user : meta.visitor);
-    ["sktm-form", "item-form"].forEach(function (id) {
-      var form = document.getElementById(id);
-      if (form) { form.setAttribute("data-keep", ""); }
-    });
-    var script = document.createElement("script");
-    script.src = "/static/js/session.js";
-    document.body.appendChild(script);
-  });
-})"""
-
-
-def with_session_script(context, user):
-    def meta(who):
-        request = RequestFactory().get("/")
-        request.user = who
-        return META.render(Context({"request": request}))
-
-    given = {"user": meta(user), "visitor": meta(AnonymousUser()), "logout": reverse("logout")}
-    context.add_init_script(f"{GIVE_SESSION_SCRIPT}({json.dumps(given)});")
 
 
 @pytest.fixture
@@ -64,7 +28,6 @@ def tab_of(browser, live_server, committed_reference_data):
     def open_tab(user):
         context = browser.new_context(viewport=LAPTOP, locale="id-ID", accept_downloads=True)
         contexts.append(context)
-        with_session_script(context, user)
         return context.new_page()
 
     yield open_tab

@@ -4,13 +4,11 @@ exported by the admin and read back."""
 
 import datetime
 import io
-from importlib import import_module
 from pathlib import Path
 
 import openpyxl
 import pyotp
 import pytest
-from django.db import connection
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -28,6 +26,7 @@ from tests.builders import (
     VILLAGE_B,
     propose,
 )
+from tests.e2e.pages import empty_the_ledger, fill_sktm_form
 from tests.factories import PersonFactory, UserFactory, regency, village
 from verification import services as proposal_services
 from verification.models import Decision, Proposal, ProposalStatus
@@ -65,40 +64,6 @@ def people(committed_reference_data):
         AuthenticatorDevice.objects.create(user=users[key], secret=pyotp.random_base32())
     yield users
     empty_the_ledger()
-
-
-def empty_the_ledger():
-    """The test's data is flushed after it; SQLite's flush deletes row by row, which the
-    ledger's append-only trigger refuses, so the ledger is emptied here with the trigger
-    lifted for that moment (on PostgreSQL tests/conftest.py lifts the TRUNCATE triggers)."""
-    if connection.vendor != "sqlite":
-        return
-    triggers = import_module("enrollment.migrations.0002_append_only_triggers")
-    with connection.cursor() as cursor:
-        relations = LedgerEntry._meta.get_fields(include_hidden=True)
-        for relation in (field for field in relations if field.auto_created and field.is_relation):
-            if relation.related_model is not LedgerEntry:
-                table, column = relation.related_model._meta.db_table, relation.field.column
-                if relation.field.null:
-                    cursor.execute(f"UPDATE {table} SET {column} = NULL")
-                else:  # the participation projection: rows that only mirror the ledger
-                    cursor.execute(f"DELETE FROM {table}")
-        cursor.execute("DROP TRIGGER IF EXISTS ledger_no_delete")
-        cursor.execute(f"DELETE FROM {triggers.TABLE}")
-        for statement in triggers.SQLITE:
-            if "ledger_no_delete" in statement:
-                cursor.execute(statement)
-
-
-def fill_sktm_form(page, data):
-    for name in ("applicant_name", "nik", "kk_number", "dusun", "rt", "rw", "occupation"):
-        page.fill(f"input[name={name}]", str(data[name]))
-    page.select_option("select[name=sex]", data["sex"])
-    page.fill("input[name=phone]", data["phone"])
-    page.fill("input[name=dependants_count]", str(data["dependants_count"]))
-    for name in ("ownership", "wall", "floor", "lighting"):
-        page.check(f"input[name={name}][value='{data[name]}']")
-    page.fill("input[name=monthly_income]", str(data["monthly_income"]))
 
 
 def test_sktm_to_participant_to_lampiran_d(as_user, people):

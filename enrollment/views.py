@@ -117,6 +117,9 @@ def _upload_and_preview(request, preview_kind, template):
     return render(request, template, context)
 
 
+_ALREADY_SAVED = "Berkas ini sudah diproses; unggah lagi bila perlu."
+
+
 def _confirm_preview(request, preview_kind, import_kind, back):
     """Step 2: save a previewed file, all or nothing, in a job."""
     if not permissions.can_import_data(request.user):
@@ -131,7 +134,16 @@ def _confirm_preview(request, preview_kind, import_kind, back):
         messages.error(request, "Pratinjau tidak sah; unggah berkas lagi.")
         return redirect(back)
     if not default_storage.exists(preview.params["stored"]):
-        messages.error(request, "Berkas ini sudah diproses; unggah lagi bila perlu.")
+        messages.error(request, _ALREADY_SAVED)
+        return redirect(back)
+    # One preview, one save: of parallel confirmations (a double click, three tabs) only the
+    # one whose UPDATE still finds the preview confirmable starts the job. The claim commits
+    # on its own, so no lock is held while an inline job runs.
+    claimed = Job.objects.filter(pk=preview.pk, result__is_confirmable=True).update(
+        result={**preview.result, "is_confirmable": False, "is_confirmed": True}
+    )
+    if not claimed:
+        messages.error(request, _ALREADY_SAVED)
         return redirect(back)
     return redirect(jobs.start(import_kind, request.user, **preview.params))
 

@@ -199,15 +199,31 @@ def deployment_regency():
     return Regency.objects.get(code=terminology.current().regency_code)
 
 
+# Checking stops at the batch where this many bad rows are found: a file of a million bad
+# rows is refused in seconds, and its report stays readable.
+MAX_ERRORS = 1000
+
+
 @dataclass
 class Plan:
     rows: int = 0
     to_add: int = 0
     unchanged: int = 0
     errors: list = field(default_factory=list)  # (row number, reason)
+    # Checking stopped at MAX_ERRORS bad rows; the rows after `rows` were not read.
+    is_cut_short: bool = False
 
     def error_messages(self):
-        return [f"Baris {number}: {reason.rstrip('.')}." for number, reason in self.errors]
+        messages = [f"Baris {number}: {reason.rstrip('.')}." for number, reason in self.errors]
+        if self.is_cut_short:
+            messages.append(self.cut_short_message())
+        return messages
+
+    def cut_short_message(self):
+        return (
+            f"Pemeriksaan dihentikan setelah {len(self.errors)} baris bermasalah (baris 2 sampai "
+            f"{self.rows + 1}); baris sesudahnya belum diperiksa. Perbaiki berkas lalu unggah lagi."
+        )
 
 
 def _is_number(value):
@@ -346,7 +362,11 @@ def _check_in_batches(rows, check_batch, *, write=None, progress=None):
             write(to_add, known)
         if progress:
             progress(plan.rows, max(total or 0, plan.rows))
+        if len(plan.errors) >= MAX_ERRORS:
+            plan.is_cut_short = True
+            break
     plan.errors.sort()
+    del plan.errors[MAX_ERRORS:]
     return plan
 
 

@@ -48,6 +48,7 @@ def _preview_result(job, plan, stored, confirm_url):
         "error_count": len(plan.errors),
         "errors": plan.errors[:_ERRORS_SHOWN],
         "is_confirmable": confirmable,
+        "cut_short": plan.cut_short_message() if plan.is_cut_short else "",
         "confirm_url": confirm_url,
     }
 

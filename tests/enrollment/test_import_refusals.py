@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role
-from enrollment import tasks, views
+from enrollment import imports, tasks, views
 from enrollment.models import LedgerEntry
 from jobs.models import Job
 from people.models import Person
@@ -141,3 +141,65 @@ def test_parallel_confirmations_of_one_preview_save_it_once(committed_reference_
     (saved,) = Job.objects.filter(kind=tasks.PARTICIPANTS_IMPORT)
     assert (saved.status, saved.error) == ("done", "")
     assert LedgerEntry.objects.count() == 6
+
+
+def _workbook_bytes():
+    workbook = openpyxl.Workbook()
+    for line in SAMPLE.read_text().splitlines():
+        workbook.active.append(line.split(","))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _with_expanded_part(name, size):
+    """The sample workbook with part `name` replaced by `size` bytes of XML-ish filler: a small
+    upload (it compresses about 1000:1) that expands to `size`."""
+    bomb = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(_workbook_bytes())) as source,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            if item.filename != name:
+                target.writestr(item, source.read(item))
+        with target.open(name, "w") as part:
+            block = b"<si><t>A</t></si>" * 60_000
+            for _ in range(size // len(block) + 1):
+                part.write(block)
+    return bomb.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("part", "size"),
+    [
+        ("xl/sharedStrings.xml", imports.MAX_SHARED_STRINGS_BYTES + 1),
+        ("xl/worksheets/sheet2.xml", imports.MAX_EXPANDED_BYTES + 1),
+    ],
+)
+def test_a_workbook_expanding_beyond_the_bound_is_refused_before_parsing(
+    client, admin_user, monkeypatch, part, size
+):
+    content = _with_expanded_part(part, size)
+    assert len(content) < 2 * 1024 * 1024  # small on the wire, huge once opened
+    monkeypatch.setattr(
+        imports.openpyxl, "load_workbook", lambda *a, **k: pytest.fail("parsed the bomb")
+    )
+    client.force_login(admin_user)
+    (message,) = _refusal(upload(client, content, "peserta.xlsx"))
+    assert "terlalu besar setelah dibuka" in message and ".csv" in message
+    assert not Person.objects.exists()
+
+
+def test_a_file_of_many_bad_rows_is_refused_after_the_first_thousand(
+    client, admin_user, monkeypatch
+):
+    monkeypatch.setattr(imports, "BATCH_ROWS", 500)
+    header, first = SAMPLE.read_text().splitlines()[:2]
+    content = "\n".join([header] + [first] * 5000).encode()  # 4,999 duplicates of row 2
+    client.force_login(admin_user)
+    job = upload(client, content).context["job"]
+    assert job.result["error_count"] == imports.MAX_ERRORS
+    assert "dihentikan setelah 1000 baris bermasalah" in job.result["cut_short"]
+    assert job.done < 5000  # the rest was never read
+    assert not job.result["is_confirmable"]

@@ -1,4 +1,9 @@
-"""Spreadsheet exports of the roster, streamed row by row (XlsxWriter constant_memory)."""
+"""The roster: its rows (search, keyset pages, a capped count) and its exports, streamed row
+by row."""
+
+import base64
+import json
+from dataclasses import dataclass
 
 import xlsxwriter
 from django.db.models import Q
@@ -21,9 +26,35 @@ _ROSTER_COLUMNS = [
 ]
 
 
+def _search(rows, query):
+    """A query of ASCII digits is a NIK or No. KK (or their first digits), looked up by range on
+    their unique indexes; anything else searches names, which PostgreSQL answers from a
+    trigram index on UPPER(name) (people migration 0004), the expression `icontains` uses."""
+    if not (query.isascii() and query.isdigit()):
+        return rows.filter(person__name__icontains=query)
+    if len(query) >= 16:
+        return rows.filter(Q(person__nik=query) | Q(person__household__number=query))
+    following = _next_prefix(query)
+    nik, kk = Q(person__nik__gte=query), Q(person__household__number__gte=query)
+    if following:
+        nik &= Q(person__nik__lt=following)
+        kk &= Q(person__household__number__lt=following)
+    return rows.filter(nik | kk)
+
+
+def _next_prefix(digits):
+    """The smallest string of digits after every string starting with `digits` ("3409" ->
+    "3410"); none after "99"."""
+    stripped = digits.rstrip("9")
+    if not stripped:
+        return ""
+    return stripped[:-1] + str(int(stripped[-1]) + 1)
+
+
 def roster_rows(user, query="", village=""):
-    """The active participants `user` may see, filtered by a search (NIK prefix or name) and
-    a village code: rows of the projection, with their person, household and village."""
+    """The active participants `user` may see, filtered by a search (digits: NIK or No. KK;
+    otherwise the name) and a village code, in the roster's order: village code, name, person
+    id (unique, so the order is stable and pages by keyset)."""
     rows = (
         Participation.objects.visible_to(user)
         .active_on(timezone.localdate())
@@ -31,10 +62,81 @@ def roster_rows(user, query="", village=""):
     )
     query = query.strip()
     if query:
-        rows = rows.filter(Q(person__nik__startswith=query) | Q(person__name__icontains=query))
+        rows = _search(rows, query)
     if village:
         rows = rows.filter(village__code=village)
-    return rows.order_by("village__code", "person__name")
+    return rows.order_by(*ROSTER_ORDER)
+
+
+ROSTER_ORDER = ["village__code", "person__name", "person_id"]
+# The roster counts up to this many and shows "1.000+" beyond: an exact COUNT of a
+# kabupaten's search reads every match.
+COUNT_CAP = 1000
+
+
+@dataclass
+class Page:
+    """One page of the roster, reached by keyset: `after` or `before` is the key (village code,
+    name, person id) of the row next to it, so any page costs what the first does."""
+
+    rows: list
+    count: int
+    is_count_capped: bool
+    next_key: str
+    previous_key: str
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+def _key_of(row):
+    key = [row.village.code, row.person.name, row.person_id]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def _parse_key(text):
+    """(village code, name, person id) from a page link; None for anything else."""
+    try:
+        code, name, pk = json.loads(base64.urlsafe_b64decode(text.encode("ascii")))
+    except (ValueError, TypeError, UnicodeError):
+        return None
+    if isinstance(code, str) and isinstance(name, str) and type(pk) is int:
+        return code, name, pk
+    return None
+
+
+def _beyond(key, direction):
+    """Rows after (`gt`) or before (`lt`) `key` in the roster's order."""
+    code, name, pk = key
+    return (
+        Q(**{f"village__code__{direction}": code})
+        | Q(village__code=code, **{f"person__name__{direction}": name})
+        | Q(village__code=code, person__name=name, **{f"person_id__{direction}": pk})
+    )
+
+
+def roster_page(rows, *, size, after="", before=""):
+    """The page of `rows` (ordered by ROSTER_ORDER) after the key `after`, or before the key
+    `before`; the first page when neither parses."""
+    after_key, before_key = _parse_key(after), _parse_key(before)
+    if before_key:
+        backwards = [f"-{field}" for field in ROSTER_ORDER]
+        page = list(rows.filter(_beyond(before_key, "lt")).order_by(*backwards)[: size + 1])
+        has_more_before, page = len(page) > size, page[:size][::-1]
+        has_more_after = True
+    else:
+        rows_after = rows.filter(_beyond(after_key, "gt")) if after_key else rows
+        page = list(rows_after[: size + 1])
+        has_more_after, page = len(page) > size, page[:size]
+        has_more_before = after_key is not None
+    count = rows.order_by()[: COUNT_CAP + 1].count()
+    return Page(
+        rows=page,
+        count=min(count, COUNT_CAP),
+        is_count_capped=count > COUNT_CAP,
+        next_key=_key_of(page[-1]) if page and has_more_after else "",
+        previous_key=_key_of(page[0]) if page and has_more_before else "",
+    )
 
 
 def write_roster(output, rows, on_row=None):

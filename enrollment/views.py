@@ -4,7 +4,6 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
@@ -30,7 +29,12 @@ def _roster_queryset(request):
 
 @require_safe
 def roster(request):
-    page = Paginator(_roster_queryset(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = exports.roster_page(
+        _roster_queryset(request),
+        size=PAGE_SIZE,
+        after=request.GET.get("setelah", ""),
+        before=request.GET.get("sebelum", ""),
+    )
     return render(
         request,
         "enrollment/roster.html",

@@ -2,11 +2,15 @@
 by row."""
 
 import base64
+import csv
+import io
 import json
 from dataclasses import dataclass
 
 import xlsxwriter
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Case, CharField, Q, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from enrollment.models import Ground, Participation
@@ -139,32 +143,96 @@ def roster_page(rows, *, size, after="", before=""):
     )
 
 
+ROSTER_HEADERS = [title for title, _ in _ROSTER_COLUMNS]
+_ROSTER_DATES = {3, 9}
+# Rows fetched per round trip by the exports' server-side cursors.
+CHUNK_ROWS = 2000
+
+
+def choice_labels(field, choices):
+    """`field`'s choices as their labels, computed by the database."""
+    return Case(
+        *[When(**{field: value}, then=Value(label)) for value, label in choices],
+        default=Cast(field, CharField()),
+        output_field=CharField(),
+    )
+
+
+def roster_values(rows):
+    """`rows` of the roster as tuples of its columns (no model instances): what both exports
+    write, in the roster's order."""
+    return rows.annotate(ground_label=choice_labels("ground", Ground.choices)).values_list(
+        "person__nik",
+        "person__household__number",
+        "person__name",
+        "person__birth_date",
+        "person__sex",
+        "person__household__dusun",
+        "person__household__rt",
+        "person__household__rw",
+        "village__name",
+        "since",
+        "ground_label",
+    )
+
+
 def write_roster(output, rows, on_row=None):
-    """Writes `rows` of the projection (with person, household and village) as .xlsx."""
-    grounds = dict(Ground.choices)
-    workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "in_memory": False})
+    """Writes `rows` of the projection as .xlsx, one tuple at a time."""
+    workbook = xlsxwriter.Workbook(
+        output, {"constant_memory": True, "in_memory": False, "strings_to_formulas": False}
+    )
     sheet = workbook.add_worksheet("Peserta")
     bold = workbook.add_format({"bold": True})
     # NIK and No. KK stay text: a number format would show 3.4E+15 and drop leading zeros.
     text = workbook.add_format({"num_format": "@"})
     date = workbook.add_format({"num_format": "dd-mm-yyyy"})
+    formats = {0: text, 1: text, 6: text, 7: text}
     for column, (title, width) in enumerate(_ROSTER_COLUMNS):
-        sheet.set_column(column, column, width)
+        sheet.set_column(column, column, width, formats.get(column))
         sheet.write_string(0, column, title, bold)
-    for number, row in enumerate(rows.iterator(chunk_size=2000), start=1):
-        person, household = row.person, row.person.household
-        sheet.write_string(number, 0, person.nik, text)
-        sheet.write_string(number, 1, household.number, text)
-        sheet.write_string(number, 2, person.name)
-        if person.birth_date:
-            sheet.write_datetime(number, 3, person.birth_date, date)
-        sheet.write_string(number, 4, person.sex)
-        sheet.write_string(number, 5, household.dusun)
-        sheet.write_string(number, 6, household.rt, text)
-        sheet.write_string(number, 7, household.rw, text)
-        sheet.write_string(number, 8, row.village.name)
-        sheet.write_datetime(number, 9, row.since, date)
-        sheet.write_string(number, 10, grounds.get(row.ground, row.ground))
+    write_string, write_datetime = sheet.write_string, sheet.write_datetime
+    number = 0
+    for number, values in enumerate(roster_values(rows).iterator(CHUNK_ROWS), start=1):
+        for column, value in enumerate(values):
+            if column in _ROSTER_DATES:
+                if value:
+                    write_datetime(number, column, value, date)
+            else:
+                write_string(number, column, value or "", formats.get(column))
         if on_row and number % 1000 == 0:
             on_row(number)
     workbook.close()
+    return number
+
+
+def write_csv(output, queryset, headers):
+    """Writes `queryset` (of values_list tuples) to the binary `output` as UTF-8 CSV for a
+    spreadsheet: a byte order mark, a header line, every value quoted (NIK and No. KK stay
+    their 16 digits, never a number), dates as YYYY-MM-DD. PostgreSQL streams it with
+    `COPY … TO STDOUT`; elsewhere Python's csv writer writes the same text."""
+    text = io.TextIOWrapper(output, encoding="utf-8-sig", newline="", write_through=True)
+    csv.writer(text, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow(headers)
+    text.detach()
+    if connection.vendor == "postgresql":
+        return _copy_csv(output, queryset)
+    text = io.TextIOWrapper(output, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    count = 0
+    for values in queryset.iterator(CHUNK_ROWS):
+        writer.writerow(["" if value is None else value for value in values])
+        count += 1
+    text.detach()
+    return count
+
+
+def _copy_csv(output, queryset):
+    sql, params = queryset.query.sql_with_params()
+    copy = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)"
+    count = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+        with cursor.cursor.copy(copy, params) as stream:
+            for block in stream:
+                output.write(block)
+                count += bytes(block).count(b"\n")
+    return count

@@ -49,13 +49,14 @@ def roster(request):
 
 @require_POST
 def roster_export(request):
-    """The roster as .xlsx, written by a background job: a kabupaten's 200,000 rows take
+    """The roster as .xlsx (or .csv), written by a background job: a kabupaten's 200,000 rows take
     longer than a request should."""
     job = jobs.start(
         tasks.ROSTER_EXPORT,
         request.user,
         q=request.POST.get("q", ""),
         village=request.POST.get("village", ""),
+        format="csv" if request.POST.get("format") == "csv" else "xlsx",
     )
     return redirect(job)
 

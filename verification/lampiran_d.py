@@ -19,21 +19,22 @@ from sktm import letters
 _TITLE = "FORM USULAN PESERTA JAMINAN KESEHATAN PBI PEMDA"
 # Widths in characters, for a landscape F4 or A4 printed at about 85 % of size when fitted to
 # the page's width: NIK and No. KK whole on one line, the longer texts wrapped in their cell.
-_WIDTHS = [4, 17.5, 17.5, 22, 13, 10, 12, 11, 10, 10, 12, 4, 4, 13, 12, 16]
+WIDTHS = [4, 17.5, 17.5, 22, 13, 10, 12, 11, 10, 10, 12, 4, 4, 13, 12, 16]
 _WRAPPED = {3, 4, 5, 6, 9, 10, 13, 14, 15}
 # Excel's paper codes: 9 is A4, 14 is Folio (8.5 x 13 in), the F4 of Indonesian offices.
 _PAPER = {"F4": 14, "A4": 9}
 _HEADER_ROW = 3
+# The model fields of a row, in Lampiran D's order (bench/ writes them bare, as the floor).
 ROW_FIELDS = [
     "person__nik",
     "person__household__number",
     "person__name",
     "person__occupation",
-    "relationship_label",
+    "person__relationship",
     "person__birth_place",
     "person__birth_date",
-    "sex_label",
-    "marital_status_label",
+    "person__sex",
+    "person__marital_status",
     "person__household__dusun",
     "person__household__rt",
     "person__household__rw",
@@ -41,6 +42,13 @@ ROW_FIELDS = [
     "person__household__village__district__name",
     "faskes__name",
 ]
+# Choices written as their labels, computed by the database (see `_additions`).
+_LABELLED = {
+    "person__relationship": ("relationship_label", Relationship.choices),
+    "person__sex": ("sex_label", Sex.choices),
+    "person__marital_status": ("marital_status_label", MaritalStatus.choices),
+}
+_VALUE_FIELDS = [_LABELLED[field][0] if field in _LABELLED else field for field in ROW_FIELDS]
 _DATE_COLUMN = 6
 _ORDER = ["proposal__village__code", "pk"]
 
@@ -77,9 +85,10 @@ def _additions(items):
     return (
         items.filter(kind=Kind.ADDITION)
         .annotate(
-            relationship_label=choice_labels("person__relationship", Relationship.choices),
-            sex_label=choice_labels("person__sex", Sex.choices),
-            marital_status_label=choice_labels("person__marital_status", MaritalStatus.choices),
+            **{
+                label: choice_labels(field, choices)
+                for field, (label, choices) in _LABELLED.items()
+            }
         )
         .order_by(*_ORDER)
     )
@@ -88,7 +97,7 @@ def _additions(items):
 def rows(items):
     """The proposed additions of `items` (ProposalItems) as Lampiran D rows, without NO:
     value tuples, streamed in chunks; text as text, the birth date a date."""
-    queryset = _additions(items).values_list(*ROW_FIELDS)
+    queryset = _additions(items).values_list(*_VALUE_FIELDS)
     for values in queryset.iterator(chunk_size=5000):
         yield [
             value if column == _DATE_COLUMN else "" if value is None else str(value)
@@ -102,7 +111,7 @@ def write_csv(output, items):
     numbered = _additions(items).annotate(
         number=Window(RowNumber(), order_by=[F(field).asc() for field in _ORDER])
     )
-    return write_csv_rows(output, numbered.values_list("number", *ROW_FIELDS), headers())
+    return write_csv_rows(output, numbered.values_list("number", *_VALUE_FIELDS), headers())
 
 
 def _page_setup(sheet):
@@ -133,10 +142,10 @@ def write_xlsx(output, month, items, signature=None, on_row=None, note=""):
     cell = workbook.add_format({"border": 1, "valign": "top"})
     wrapped = workbook.add_format({"border": 1, "valign": "top", "text_wrap": True})
     date = workbook.add_format({"border": 1, "valign": "top", "num_format": "dd-mm-yyyy"})
-    formats = [wrapped if column in _WRAPPED else cell for column in range(len(_WIDTHS))]
+    formats = [wrapped if column in _WRAPPED else cell for column in range(len(WIDTHS))]
     titles = headers()
     last = len(titles) - 1
-    for column, width in enumerate(_WIDTHS):
+    for column, width in enumerate(WIDTHS):
         sheet.set_column(column, column, width)
     _page_setup(sheet)
     sheet.merge_range(0, 0, 0, last, _TITLE, bold)

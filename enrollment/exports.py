@@ -93,7 +93,8 @@ class Page:
         return iter(self.rows)
 
 
-def _key_of(row):
+def page_key(row):
+    """The key of a roster row (village code, name, person id), as a page link carries it."""
     key = [row.village.code, row.person.name, row.person_id]
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
 
@@ -138,8 +139,8 @@ def roster_page(rows, *, size, after="", before=""):
         rows=page,
         count=min(count, COUNT_CAP),
         is_count_capped=count > COUNT_CAP,
-        next_key=_key_of(page[-1]) if page and has_more_after else "",
-        previous_key=_key_of(page[0]) if page and has_more_before else "",
+        next_key=page_key(page[-1]) if page and has_more_after else "",
+        previous_key=page_key(page[0]) if page and has_more_before else "",
     )
 
 

@@ -210,6 +210,19 @@ def check(kind):
     return " ".join(f"{name} {'ok' if held else 'NO'}" for name, held in checks.items())
 
 
+def peak_mb():
+    """This process's peak resident set. Linux keeps ru_maxrss across exec, so a child started
+    by the main run would report the main run's peak; VmHWM starts anew with the process."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def measure_in_child(kind):
     """Runs one export in a process of its own; returns (seconds, peak MB)."""
     output = subprocess.run(
@@ -311,7 +324,7 @@ if __name__ == "__main__":
             writers = {"export": export, "bare": bare, "csv": csv_export}
             writers.get(arguments.measure, globals().get(arguments.measure))(file.name)
             seconds = time.perf_counter() - start
-        print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        print(seconds, peak_mb())
     else:
         print_run()
         with throwaway_database():

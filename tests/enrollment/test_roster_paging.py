@@ -120,3 +120,16 @@ def test_a_query_of_digits_searches_nik_and_kk_only(client, verifier):
 )
 def test_the_prefix_range_ends_after_every_number_it_starts(digits, following):
     assert exports._next_prefix(digits) == following
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm is PostgreSQL's")
+def test_name_search_has_a_trigram_index_on_the_expression_it_compares(verifier):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'people_person_name_upper_trgm'"
+        )
+        (definition,) = cursor.fetchone()
+    assert "gin" in definition and "gin_trgm_ops" in definition
+    assert "upper((name)::text)" in definition
+    rows = exports.roster_rows(verifier, "sari")
+    assert 'UPPER("people_person"."name"::text) LIKE UPPER(' in str(rows.query)

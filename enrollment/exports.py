@@ -14,6 +14,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from enrollment.models import Ground, Participation
+from people.models import Household, Person
 
 _ROSTER_COLUMNS = [
     ("NIK", 18),
@@ -32,18 +33,21 @@ _ROSTER_COLUMNS = [
 
 def _search(rows, query):
     """A query of ASCII digits is a NIK or No. KK (or their first digits), looked up by range on
-    their unique indexes; anything else searches names, which PostgreSQL answers from a
-    trigram index on UPPER(name) (people migration 0004), the expression `icontains` uses."""
+    their unique indexes, each in a subquery of its own (an OR across the two joined tables
+    would read every participant); anything else searches names, which PostgreSQL answers from
+    a trigram index on UPPER(name) (people migration 0004), the expression `icontains` uses."""
     if not (query.isascii() and query.isdigit()):
         return rows.filter(person__name__icontains=query)
+    following = _next_prefix(query) if len(query) < 16 else ""
+    nik, kk = Q(nik__gte=query), Q(number__gte=query)
     if len(query) >= 16:
-        return rows.filter(Q(person__nik=query) | Q(person__household__number=query))
-    following = _next_prefix(query)
-    nik, kk = Q(person__nik__gte=query), Q(person__household__number__gte=query)
-    if following:
-        nik &= Q(person__nik__lt=following)
-        kk &= Q(person__household__number__lt=following)
-    return rows.filter(nik | kk)
+        nik, kk = Q(nik=query), Q(number=query)
+    elif following:
+        nik &= Q(nik__lt=following)
+        kk &= Q(number__lt=following)
+    people = Person.objects.filter(nik).values("pk")
+    households = Household.objects.filter(kk).values("pk")
+    return rows.filter(Q(person__in=people) | Q(person__household__in=households))
 
 
 def _next_prefix(digits):

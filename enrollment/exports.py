@@ -33,8 +33,8 @@ _ROSTER_COLUMNS = [
 
 def _search(rows, query):
     """A query of ASCII digits is a NIK or No. KK (or their first digits), looked up by range on
-    their unique indexes, each in a subquery of its own (an OR across the two joined tables
-    would read every participant); anything else searches names, which PostgreSQL answers from
+    their unique indexes, the two joined by UNION (an OR across the two tables would read every
+    participant); anything else searches names, which PostgreSQL answers from
     a trigram index on UPPER(name) (people migration 0004), the expression `icontains` uses."""
     if not (query.isascii() and query.isdigit()):
         return rows.filter(person__name__icontains=query)
@@ -45,9 +45,14 @@ def _search(rows, query):
     elif following:
         nik &= Q(nik__lt=following)
         kk &= Q(number__lt=following)
-    people = Person.objects.filter(nik).values("pk")
-    households = Household.objects.filter(kk).values("pk")
-    return rows.filter(Q(person__in=people) | Q(person__household__in=households))
+    households = Household.objects.filter(kk).order_by().values("pk")
+    people = (
+        Person.objects.filter(nik)
+        .order_by()
+        .values("pk")
+        .union(Person.objects.filter(household__in=households).order_by().values("pk"))
+    )
+    return rows.filter(person__in=people)
 
 
 def _next_prefix(digits):

@@ -12,6 +12,7 @@ import datetime
 import io
 import itertools
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -71,6 +72,53 @@ def _cell_text(value):
     return str(value).strip()
 
 
+# An .xlsx is a zip of XML parts: a 400 KB upload may expand to gigabytes. The parts' sizes
+# are bounded before parsing; a zip member never yields more than the size its entry declares.
+MAX_EXPANDED_BYTES = 256 * 1024 * 1024
+# openpyxl keeps the shared strings (every distinct text of the workbook) in memory.
+MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
+_SHARED_STRINGS = "xl/sharedstrings.xml"
+# A cell of a .csv longer than this is no value of an import (csv.field_size_limit's default).
+_CSV_FIELD_LIMIT = 131072
+# What a damaged .xlsx raises inside openpyxl, zipfile and the XML parser (ParseError is a
+# SyntaxError; zlib.error a damaged compressed part; RuntimeError an encrypted one).
+_XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    KeyError,
+    IndexError,
+    OSError,
+    ValueError,
+    TypeError,
+    SyntaxError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+)
+_BROKEN_XLSX = "Berkas .xlsx rusak atau bukan berkas Excel."
+_MB = 1024 * 1024
+
+
+def _check_expanded_size(file):
+    """Refuses a workbook whose parts expand beyond what an import holds, before parsing."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as error:
+        raise ValidationError(_BROKEN_XLSX) from error
+    finally:
+        file.seek(0)
+    expanded = sum(part.file_size for part in parts)
+    shared = sum(part.file_size for part in parts if part.filename.lower() == _SHARED_STRINGS)
+    if expanded > MAX_EXPANDED_BYTES or shared > MAX_SHARED_STRINGS_BYTES:
+        raise ValidationError(
+            f"Isi berkas .xlsx terlalu besar setelah dibuka ({expanded // _MB} MB; batasnya "
+            f"{MAX_EXPANDED_BYTES // _MB} MB, teks unik {MAX_SHARED_STRINGS_BYTES // _MB} MB). "
+            "Simpan data sebagai .csv atau bagi menjadi beberapa berkas."
+        )
+
+
 class Rows:
     """The data rows of an uploaded .xlsx (first sheet) or UTF-8 .csv, as (row number,
     {column: text}), read once, one at a time. `total` estimates their number (None when the
@@ -90,13 +138,14 @@ class Rows:
             raise ValidationError(f"Kolom wajib tidak ada: {', '.join(missing)}.")
 
     def _open_xlsx(self, file):
+        _check_expanded_size(file)
         try:
             self._workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
             sheet = self._workbook.active
             self._records = sheet.iter_rows(values_only=True)
             self.header = [_cell_text(cell).lower() for cell in next(self._records, ())]
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-            raise ValidationError("Berkas .xlsx rusak atau bukan berkas Excel.") from error
+        except _XLSX_ERRORS as error:
+            raise ValidationError(_BROKEN_XLSX) from error
         if sheet.max_row:
             self.total = max(sheet.max_row - 1, 0)
         self._cell = _cell_text
@@ -113,7 +162,15 @@ class Rows:
             self.header = [column.strip().lower() for column in next(self._records, [])]
         except UnicodeDecodeError as error:
             raise ValidationError("Berkas CSV harus berpengodean UTF-8.") from error
+        except csv.Error as error:
+            raise self._csv_refusal() from error
         self._cell = str.strip
+
+    def _csv_refusal(self):
+        return ValidationError(
+            f"Berkas CSV tidak terbaca pada baris {self._records.line_num}: isi kolom terlalu "
+            f"panjang (lebih dari {_CSV_FIELD_LIMIT} karakter) atau tanda kutip tidak ditutup."
+        )
 
     def __iter__(self):
         header, cell, width = self.header, self._cell, len(self.header)
@@ -125,8 +182,10 @@ class Rows:
                     yield number, dict(zip(header, values, strict=True))
         except UnicodeDecodeError as error:
             raise ValidationError("Berkas CSV harus berpengodean UTF-8.") from error
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-            raise ValidationError("Berkas .xlsx rusak atau bukan berkas Excel.") from error
+        except csv.Error as error:
+            raise self._csv_refusal() from error
+        except _XLSX_ERRORS as error:
+            raise ValidationError(_BROKEN_XLSX) from error
         finally:
             if self._workbook is not None:
                 self._workbook.close()
@@ -140,15 +199,36 @@ def deployment_regency():
     return Regency.objects.get(code=terminology.current().regency_code)
 
 
+# Checking stops at the batch where this many bad rows are found: a file of a million bad
+# rows is refused in seconds, and its report stays readable.
+MAX_ERRORS = 1000
+
+
 @dataclass
 class Plan:
     rows: int = 0
     to_add: int = 0
     unchanged: int = 0
     errors: list = field(default_factory=list)  # (row number, reason)
+    # Checking stopped at MAX_ERRORS bad rows; the rows after `rows` were not read.
+    is_cut_short: bool = False
 
     def error_messages(self):
-        return [f"Baris {number}: {reason.rstrip('.')}." for number, reason in self.errors]
+        messages = [f"Baris {number}: {reason.rstrip('.')}." for number, reason in self.errors]
+        if self.is_cut_short:
+            messages.append(self.cut_short_message())
+        return messages
+
+    def cut_short_message(self):
+        return (
+            f"Pemeriksaan dihentikan setelah {len(self.errors)} baris bermasalah (baris 2 sampai "
+            f"{self.rows + 1}); baris sesudahnya belum diperiksa. Perbaiki berkas lalu unggah lagi."
+        )
+
+
+def _is_number(value):
+    """ASCII digits only: str.isdigit() also takes superscripts (²), which int() refuses."""
+    return value.isascii() and value.isdigit()
 
 
 def _require_filled(row, columns):
@@ -180,7 +260,9 @@ def _clean_row(row, villages):
     for column in ("nama", "tempat_lahir", "pekerjaan", "dusun"):
         # A spreadsheet would run these as formulas when the roster is opened again.
         if not is_plain_text(row.get(column, "")):
-            raise ValueError(f"kolom {column} diawali tanda rumus atau memuat < > {{ }} \\")
+            raise ValueError(
+                f"kolom {column} diawali tanda rumus, memuat < > {{ }} \\ atau karakter kontrol"
+            )
     village = _identity_checked(row, villages)
     try:
         month = datetime.date.fromisoformat(f"{row['bulan_mulai'][:7]}-01")
@@ -196,11 +278,11 @@ def _clean_row(row, villages):
     codes = {}
     for column, choices in _CODES.items():
         value = row.get(column, "")
-        if value and (not value.isdigit() or int(value) not in choices):
+        if value and (not _is_number(value) or int(value) not in choices):
             raise ValueError(f"kode {column} tidak dikenal")
         codes[column] = int(value) if value else None
-    if not (row["rt"].isdigit() and row["rw"].isdigit()):
-        raise ValueError("RT dan RW berupa angka")
+    if not (_is_number(row["rt"]) and _is_number(row["rw"])):
+        raise ValueError("RT dan RW berupa angka 0 sampai 9")
     return {
         **row,
         "village": village,
@@ -280,7 +362,11 @@ def _check_in_batches(rows, check_batch, *, write=None, progress=None):
             write(to_add, known)
         if progress:
             progress(plan.rows, max(total or 0, plan.rows))
+        if len(plan.errors) >= MAX_ERRORS:
+            plan.is_cut_short = True
+            break
     plan.errors.sort()
+    del plan.errors[MAX_ERRORS:]
     return plan
 
 
@@ -348,7 +434,7 @@ def _clean_registry_row(row, villages):
             raise ValueError(f"kolom {column} lebih dari {limit} karakter")
     village = _identity_checked(row, villages)
     desil = row.get("desil", "")
-    if desil and (not desil.isdigit() or not 1 <= int(desil) <= 10):
+    if desil and (not _is_number(desil) or not 1 <= int(desil) <= 10):
         raise ValueError(f"desil {desil} di luar 1 sampai 10")
     if source == RegistrySource.DTSEN and not desil:
         raise ValueError("desil wajib diisi untuk DTSEN (1 sampai 10)")

@@ -48,6 +48,7 @@ def _preview_result(job, plan, stored, confirm_url):
         "error_count": len(plan.errors),
         "errors": plan.errors[:_ERRORS_SHOWN],
         "is_confirmable": confirmable,
+        "cut_short": plan.cut_short_message() if plan.is_cut_short else "",
         "confirm_url": confirm_url,
     }
 
@@ -171,11 +172,15 @@ def registry_import(job, *, stored, filename):
     back="enrollment:roster",
     atomic=False,
 )
-def roster_export(job, *, q="", village=""):
+def roster_export(job, *, q="", village="", format="xlsx"):
     rows = exports.roster_rows(job.created_by, q, village)
     job.progress(0, rows.count(), "Menulis daftar peserta")
+    name = f"peserta-pbi-pemda-{timezone.localdate():%Y-%m-%d}"
     with tempfile.TemporaryFile() as output:
-        exports.write_roster(output, rows, on_row=job.progress)
+        if format == "csv":
+            exports.write_csv(output, exports.roster_values(rows), exports.ROSTER_HEADERS)
+        else:
+            exports.write_roster(output, rows, on_row=job.progress)
         output.seek(0)
-        job.attach(f"peserta-pbi-pemda-{timezone.localdate():%Y-%m-%d}.xlsx", File(output))
+        job.attach(f"{name}.{'csv' if format == 'csv' else 'xlsx'}", File(output))
     return {"rows": job.total}

@@ -4,7 +4,6 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
@@ -30,7 +29,12 @@ def _roster_queryset(request):
 
 @require_safe
 def roster(request):
-    page = Paginator(_roster_queryset(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = exports.roster_page(
+        _roster_queryset(request),
+        size=PAGE_SIZE,
+        after=request.GET.get("setelah", ""),
+        before=request.GET.get("sebelum", ""),
+    )
     return render(
         request,
         "enrollment/roster.html",
@@ -45,13 +49,14 @@ def roster(request):
 
 @require_POST
 def roster_export(request):
-    """The roster as .xlsx, written by a background job: a kabupaten's 200,000 rows take
+    """The roster as .xlsx (or .csv), written by a background job: a kabupaten's 200,000 rows take
     longer than a request should."""
     job = jobs.start(
         tasks.ROSTER_EXPORT,
         request.user,
         q=request.POST.get("q", ""),
         village=request.POST.get("village", ""),
+        format="csv" if request.POST.get("format") == "csv" else "xlsx",
     )
     return redirect(job)
 
@@ -117,6 +122,9 @@ def _upload_and_preview(request, preview_kind, template):
     return render(request, template, context)
 
 
+_ALREADY_SAVED = "Berkas ini sudah diproses; unggah lagi bila perlu."
+
+
 def _confirm_preview(request, preview_kind, import_kind, back):
     """Step 2: save a previewed file, all or nothing, in a job."""
     if not permissions.can_import_data(request.user):
@@ -131,7 +139,16 @@ def _confirm_preview(request, preview_kind, import_kind, back):
         messages.error(request, "Pratinjau tidak sah; unggah berkas lagi.")
         return redirect(back)
     if not default_storage.exists(preview.params["stored"]):
-        messages.error(request, "Berkas ini sudah diproses; unggah lagi bila perlu.")
+        messages.error(request, _ALREADY_SAVED)
+        return redirect(back)
+    # One preview, one save: of parallel confirmations (a double click, three tabs) only the
+    # one whose UPDATE still finds the preview confirmable starts the job. The claim commits
+    # on its own, so no lock is held while an inline job runs.
+    claimed = Job.objects.filter(pk=preview.pk, result__is_confirmable=True).update(
+        result={**preview.result, "is_confirmable": False, "is_confirmed": True}
+    )
+    if not claimed:
+        messages.error(request, _ALREADY_SAVED)
         return redirect(back)
     return redirect(jobs.start(import_kind, request.user, **preview.params))
 

@@ -11,18 +11,25 @@ from jobs import register
 from regions import terminology
 from regions.models import District
 from verification import lampiran_d
-from verification.models import ProposalItem, ProposalStatus
+from verification.models import Decision, ProposalItem, ProposalStatus
 
 # Usulan that reached Dinas Sosial: what the kabupaten-wide Lampiran D lists.
 SENT_STATUSES = [ProposalStatus.SUBMITTED, ProposalStatus.CLOSED]
 
 
 def _export_items(user, month, district=None):
-    """The proposed people of `month` in the user's scope (and `district`, when given)."""
-    items = ProposalItem.objects.visible_to(user).filter(
-        proposal__month=month, proposal__status__in=SENT_STATUSES
+    """The proposed people of `month` in the user's scope (and `district`, when given), less
+    those the Tim Verifikasi rejected: the export goes on to BPJS."""
+    items = (
+        ProposalItem.objects.visible_to(user)
+        .filter(proposal__month=month, proposal__status__in=SENT_STATUSES)
+        .exclude(decision=Decision.REJECTED)
     )
     return items.filter(proposal__village__district=district) if district else items
+
+
+# Under the title of the export, so a reader knows what it leaves out.
+LEAVES_OUT = "Tidak memuat orang yang usulannya ditolak Tim Verifikasi."
 
 
 @register(
@@ -32,14 +39,20 @@ def _export_items(user, month, district=None):
     back="verification:export",
     atomic=False,
 )
-def lampiran_d_export(job, *, month, district=None):
+def lampiran_d_export(job, *, month, district=None, format="xlsx"):
+    """Lampiran D of `month` for the kabupaten (or one `district`): .xlsx set up to print, or
+    with `format="csv"` the table alone as CSV."""
     month = datetime.date.fromisoformat(month)
     district = District.objects.get(pk=district) if district else None
     items = _export_items(job.created_by, month, district)
     job.progress(0, items.filter(kind=Kind.ADDITION).count(), "Menulis Lampiran D")
     area = district.code if district else terminology.current().regency_code
+    suffix = "csv" if format == "csv" else "xlsx"
     with tempfile.TemporaryFile() as output:
-        rows = lampiran_d.write_xlsx(output, month, items, on_row=job.progress)
+        if suffix == "csv":
+            rows = lampiran_d.write_csv(output, items)
+        else:
+            rows = lampiran_d.write_xlsx(output, month, items, on_row=job.progress, note=LEAVES_OUT)
         output.seek(0)
-        job.attach(f"Lampiran-D-{area}-{month:%Y-%m}.xlsx", File(output))
+        job.attach(f"Lampiran-D-{area}-{month:%Y-%m}.{suffix}", File(output))
     return {"rows": rows, "month": lampiran_d.month_title(month), "area": str(district or "")}

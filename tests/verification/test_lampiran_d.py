@@ -1,3 +1,4 @@
+import csv
 import datetime
 import io
 
@@ -6,10 +7,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from regions.months import MONTH_NAMES
-from tests.builders import LONG_AGO, propose
+from tests.builders import LONG_AGO, propose, this_month
 from tests.factories import HouseholdFactory, PersonFactory, village
 from verification import lampiran_d, services
-from verification.models import ProposalItem
+from verification.models import Decision, ProposalItem
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,75 @@ def test_the_pdf_carries_the_title_the_people_and_the_signature(proposed):
     squeezed = "".join(text.split())
     assert "".join("".join(HEADERS).split()) in squeezed  # every header, in order
     assert f"( {proposed.signer_name} )" in text
+
+
+@pytest.mark.parametrize(("paper", "code"), [("F4", 14), ("A4", 9)])
+def test_the_xlsx_prints_landscape_fitted_to_width_with_headers_on_every_page(
+    proposed, settings, paper, code
+):
+    settings.LETTER_PAPER = paper
+    sheet = workbook_of(proposed)
+    setup = sheet.page_setup
+    assert (setup.orientation, int(setup.paperSize)) == ("landscape", code)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    # One page wide (1 is the file format's default, left out), as many pages down as it takes.
+    assert (setup.fitToWidth or 1, setup.fitToHeight) == (1, 0)
+    assert sheet.print_title_rows == "$4:$4"  # the column headers repeat on every page
+    widths = {
+        column: dimension.width
+        for dimension in sheet.column_dimensions.values()
+        for column in range(dimension.min, dimension.max + 1)
+    }
+    assert widths[2] >= 17 and widths[3] >= 17  # NIK and No. KK: 16 digits on one line
+    assert len(widths) == 16 and sum(widths.values()) < 200  # readable once fitted to width
+    assert sheet["D5"].alignment.wrap_text  # a long name wraps in its cell
+    assert sheet["B5"].border.left.style == "thin"  # the printed table has its lines
+
+
+def test_hub_keluarga_and_status_are_filled_for_every_proposed_person(proposed):
+    sheet = workbook_of(proposed)
+    for row in sheet.iter_rows(min_row=5, max_row=7):
+        assert row[5].value and row[9].value
+
+
+def _run_export(user, **params):
+    import jobs
+
+    job = jobs.start("verification.lampiran_d", user, month=this_month().isoformat(), **params)
+    assert job.status == "done", job.error
+    with job.result_file.open("rb") as file:
+        return job, file.read()
+
+
+@pytest.fixture
+def one_rejected(proposed, verifier):
+    item = proposed.items.order_by("pk").first()
+    services.item_decide(actor=verifier, item=item, decision=Decision.REJECTED, reason="evidence")
+    return item
+
+
+def test_the_kabupaten_export_leaves_out_rejected_people_and_says_so(
+    one_rejected, admin_user, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    job, content = _run_export(admin_user)
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert job.result["rows"] == 2
+    assert "ditolak" in sheet["A3"].value
+    names = [row[3] for row in sheet.iter_rows(min_row=5, values_only=True) if row[0]]
+    assert names == ['=HYPERLINK("http://x")', "+62 Budi"]
+    assert one_rejected.person.name not in names
+
+
+def test_the_csv_export_holds_lampiran_d_as_text(one_rejected, admin_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    job, content = _run_export(admin_user, format="csv")
+    assert job.result_file.name.endswith(".csv") and job.result["rows"] == 2
+    lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert lines[0] == HEADERS
+    first = lines[1]
+    assert first[:4] == ["1", first[1], "0401010101100001", '=HYPERLINK("http://x")']
+    assert len(first[1]) == 16 and first[1].isdigit()
+    assert (first[5], first[7], first[8], first[9]) == ("Suami", "1985-01-12", "Laki-laki", "Kawin")
+    assert [line[0] for line in lines[1:]] == ["1", "2"]
+    assert f'"{first[1]}","0401010101100001"'.encode() in content  # quoted: text, not a number

@@ -1,0 +1,205 @@
+"""Hostile import files: each refusal says what is wrong, in Bahasa Indonesia, and writes
+nothing; one preview is saved by one job however often it is confirmed."""
+
+import io
+import threading
+import zipfile
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Role
+from enrollment import imports, tasks, views
+from enrollment.models import LedgerEntry
+from jobs.models import Job
+from people.models import Person
+from tests.builders import SAMPLE, upload
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+PYTHON_WORDS = ("invalid literal", "Traceback", "Error", "base 10", "tak terduga", "NoneType")
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _sample_with(old, new):
+    return SAMPLE.read_text().replace(old, new, 1).encode()
+
+
+def _xlsx_with_broken_sheet():
+    workbook = openpyxl.Workbook()
+    workbook.active.append(SAMPLE.read_text().splitlines()[0].split(","))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    broken = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(broken, "w") as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    return broken.getvalue()
+
+
+def _refusal(response):
+    """The messages a page shows for a refused upload, and its bad rows."""
+    if "job" not in response.context:
+        return [response.context["error"]]
+    job = response.context["job"]
+    if job.status == "failed":
+        return [job.error]
+    return [reason for _, reason in job.result["errors"]]
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "expected"),
+    [
+        (_sample_with(",1,2,Petani", ",¹,2,Petani"), "peserta.csv", "kode hubungan_keluarga"),
+        (_sample_with(",1,2,Petani", ",1,²,Petani"), "peserta.csv", "kode status_perkawinan"),
+        (_sample_with(",001,002,34.01.01.2001", ",⁰⁰¹,002,34.01.01.2001"), "peserta.csv", "RT"),
+        (_sample_with("Paiman", "Pai\x00man"), "peserta.csv", "karakter kontrol"),
+        (_sample_with("Paiman", "P" * 200_000), "peserta.csv", "terlalu panjang"),
+        (_xlsx_with_broken_sheet(), "peserta.xlsx", "rusak"),
+    ],
+)
+def test_a_hostile_file_is_refused_with_a_reason_in_indonesian(
+    client, admin_user, content, name, expected
+):
+    client.force_login(admin_user)
+    messages = _refusal(upload(client, content, name))
+    assert messages and any(expected in message for message in messages), messages
+    for message in messages:
+        assert not any(word in message for word in PYTHON_WORDS), message
+    assert not Person.objects.exists() and not LedgerEntry.objects.exists()
+
+
+CONFIRMERS = 3
+
+
+def _confirm_at_once(preview):
+    """Posts the confirmation of `preview` from CONFIRMERS clients at the same moment."""
+    barrier = threading.Barrier(CONFIRMERS)
+    outcomes, failures = [], []
+
+    def confirm():
+        client = Client()
+        client.force_login(preview.created_by)
+        try:
+            barrier.wait()
+            response = client.post(reverse("enrollment:import_confirm"), {"job": preview.pk})
+            outcomes.append(response.status_code)
+        except Exception as error:  # noqa: BLE001 (asserted below)
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm) for _ in range(CONFIRMERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == [] and outcomes == [302] * CONFIRMERS
+
+
+def _previewed(committed_reference_data):
+    client = Client()
+    client.force_login(UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True))
+    return upload(client, SAMPLE.read_bytes()).context["job"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_confirmations_of_one_preview_queue_one_job(committed_reference_data, monkeypatch):
+    """Three tabs (or a triple click) confirm one preview at once: one job is queued. The jobs
+    are queued, not run, so nothing is written to the append-only ledger (SQLite's flush after
+    the test deletes row by row, which the ledger refuses)."""
+    preview = _previewed(committed_reference_data)
+    monkeypatch.setattr(
+        views.jobs,
+        "start",
+        lambda kind, user, **params: Job.objects.create(kind=kind, params=params, created_by=user),
+    )
+    _confirm_at_once(preview)
+    assert Job.objects.filter(kind=tasks.PARTICIPANTS_IMPORT).count() == 1
+    preview.refresh_from_db()
+    assert preview.result["is_confirmed"] and not preview.result["is_confirmable"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are proven on PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_parallel_confirmations_of_one_preview_save_it_once(committed_reference_data):
+    preview = _previewed(committed_reference_data)
+    _confirm_at_once(preview)
+    (saved,) = Job.objects.filter(kind=tasks.PARTICIPANTS_IMPORT)
+    assert (saved.status, saved.error) == ("done", "")
+    assert LedgerEntry.objects.count() == 6
+
+
+def _workbook_bytes():
+    workbook = openpyxl.Workbook()
+    for line in SAMPLE.read_text().splitlines():
+        workbook.active.append(line.split(","))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _with_expanded_part(name, size):
+    """The sample workbook with part `name` replaced by `size` bytes of XML-ish filler: a small
+    upload (it compresses about 1000:1) that expands to `size`."""
+    bomb = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(_workbook_bytes())) as source,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            if item.filename != name:
+                target.writestr(item, source.read(item))
+        with target.open(name, "w") as part:
+            block = b"<si><t>A</t></si>" * 60_000
+            for _ in range(size // len(block) + 1):
+                part.write(block)
+    return bomb.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("part", "size"),
+    [
+        ("xl/sharedStrings.xml", imports.MAX_SHARED_STRINGS_BYTES + 1),
+        ("xl/worksheets/sheet2.xml", imports.MAX_EXPANDED_BYTES + 1),
+    ],
+)
+def test_a_workbook_expanding_beyond_the_bound_is_refused_before_parsing(
+    client, admin_user, monkeypatch, part, size
+):
+    content = _with_expanded_part(part, size)
+    assert len(content) < 2 * 1024 * 1024  # small on the wire, huge once opened
+    monkeypatch.setattr(
+        imports.openpyxl, "load_workbook", lambda *a, **k: pytest.fail("parsed the bomb")
+    )
+    client.force_login(admin_user)
+    (message,) = _refusal(upload(client, content, "peserta.xlsx"))
+    assert "terlalu besar setelah dibuka" in message and ".csv" in message
+    assert not Person.objects.exists()
+
+
+def test_a_file_of_many_bad_rows_is_refused_after_the_first_thousand(
+    client, admin_user, monkeypatch
+):
+    monkeypatch.setattr(imports, "BATCH_ROWS", 500)
+    header, first = SAMPLE.read_text().splitlines()[:2]
+    content = "\n".join([header] + [first] * 5000).encode()  # 4,999 duplicates of row 2
+    client.force_login(admin_user)
+    job = upload(client, content).context["job"]
+    assert job.result["error_count"] == imports.MAX_ERRORS
+    assert "dihentikan setelah 1000 baris bermasalah" in job.result["cut_short"]
+    assert job.done < 5000  # the rest was never read
+    assert not job.result["is_confirmable"]

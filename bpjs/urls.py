@@ -1,0 +1,11 @@
+from django.urls import path
+
+from bpjs import views
+
+app_name = "bpjs"
+urlpatterns = [
+    path("", views.participant_list, name="participant_list"),
+    path("peserta/<int:pk>/", views.person_detail, name="person_detail"),
+    path("registrasi/", views.registration, name="registration"),
+    path("registrasi/<int:pk>/terkirim/", views.registration_sent, name="registration_sent"),
+]

@@ -29,7 +29,9 @@ def write_xlsx(output, layout: layouts.Layout, lines, on_row=None) -> tuple[int,
     written = []
     for row, line in enumerate(lines, start=1):
         for column, spec in enumerate(layout.columns):
-            sheet.write_string(row, column, spec.cell(line))
+            text = spec.cell(line)
+            if text:  # an empty field stays an empty cell
+                sheet.write_string(row, column, text)
         written.append(line)
         if on_row and row % 1000 == 0:
             on_row(row)

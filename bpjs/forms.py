@@ -1,11 +1,16 @@
 import datetime
+from pathlib import PurePath
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from bpjs import services
 from bpjs.models import Pisa, Status
 from regions import terminology
 from regions.models import HealthFacility
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 class RecordForm(forms.Form):
@@ -86,3 +91,30 @@ class ParticipantFilter(forms.Form):
         self.fields["village"].queryset = villages
         self.fields["village"].label = terms.village
         self.fields["village"].empty_label = "Semua"
+
+
+class BillingForm(forms.Form):
+    month = forms.RegexField(
+        label="Bulan tagihan",
+        regex=r"^\d{4}-\d{2}$",
+        widget=forms.TextInput(attrs={"type": "month"}),
+        error_messages={"invalid": "Bulan berbentuk TTTT-BB."},
+    )
+    file = forms.FileField(label="Berkas data peserta dari BPJS (.xlsx atau .csv)")
+
+    def clean_month(self):
+        year, month = map(int, self.cleaned_data["month"].split("-"))
+        if not 1 <= month <= 12:
+            raise forms.ValidationError("Bulan tidak sah.")
+        try:
+            return services.check_billing_month(datetime.date(year, month, 1))
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if PurePath(upload.name).suffix.lower() not in (".xlsx", ".csv"):
+            raise forms.ValidationError("Unggah berkas .xlsx atau .csv.")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("Berkas lebih dari 50 MB.")
+        return upload

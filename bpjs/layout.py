@@ -53,6 +53,22 @@ REGISTRATION_FIELDS = {
 }
 DATE_FIELDS = {"tanggal_lahir", "tmt"}
 
+# The fields BPJS's monthly list of billed participants may hold (issue 17 §3); a column
+# of the file maps to one of them. REQUIRED_BILLING_FIELDS must each have a column.
+BILLING_FIELDS = {
+    "no_kartu": "No. Kartu JKN (13 digit)",
+    "nik": "NIK (16 digit)",
+    "nama": "nama peserta",
+    "tmt": "TMT",
+    "status": "status kepesertaan (aktif/nonaktif)",
+    "kode_faskes": "kode faskes tingkat pertama di BPJS",
+    "nama_faskes": "nama faskes tingkat pertama",
+    "segmen": "segmen kepesertaan",
+    "tanggal_lahir": "tanggal lahir",
+    "no_kk": "No. KK",
+}
+REQUIRED_BILLING_FIELDS = ["no_kartu", "nik", "nama", "tmt", "status"]
+
 _LAYOUT_KEYS = {"name", "sheet", "column"}
 _COLUMN_KEYS = {"title", "field", "value", "date_format"}
 
@@ -103,8 +119,16 @@ def _key_line(text: str, key: str, start: int = 1, end: int | None = None) -> in
     return start
 
 
-def parse(text: str, fields: dict = REGISTRATION_FIELDS) -> Layout:
-    """The checked layout of `text` (TOML); ValidationError listing every mistake by line."""
+def parse(
+    text: str,
+    fields: dict = REGISTRATION_FIELDS,
+    *,
+    allow_values: bool = True,
+    required: tuple | list = (),
+) -> Layout:
+    """The checked layout of `text` (TOML); ValidationError listing every mistake by line.
+    A layout of a file read in (`allow_values` False) maps columns to fields only, and must
+    map every field of `required`."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -135,7 +159,9 @@ def parse(text: str, fields: dict = REGISTRATION_FIELDS) -> Layout:
             errors.append(f"{where}: kolom '{title}' ganda (sudah ada di baris {seen[title]}).")
         else:
             seen[title] = start
-        if (field is None) == (value is None):
+        if not allow_values and value is not None:
+            errors.append(f"{where}: berkas yang dibaca hanya memetakan kolom ke 'field'.")
+        elif (field is None) == (value is None):
             errors.append(f"{where}: isi salah satu dari 'field' atau 'value'.")
         elif field is not None and field not in fields:
             errors.append(
@@ -147,6 +173,12 @@ def parse(text: str, fields: dict = REGISTRATION_FIELDS) -> Layout:
         columns.append(
             Column(title, str(field or ""), "" if value is None else str(value), date_format)
         )
+    mapped = [column.field for column in columns]
+    for name in required:
+        if name not in mapped:
+            errors.append(f"Field wajib '{name}' tidak dipetakan ke kolom mana pun.")
+    for name in sorted({name for name in mapped if name and mapped.count(name) > 1}):
+        errors.append(f"Field '{name}' dipetakan ke lebih dari satu kolom.")
     if errors:
         raise ValidationError(errors)
     return Layout(str(data.get("name", "")), str(data.get("sheet", "Data"))[:31], tuple(columns))
@@ -154,7 +186,20 @@ def parse(text: str, fields: dict = REGISTRATION_FIELDS) -> Layout:
 
 def registration_layout(path: Path | None = None) -> Layout:
     """The deployment's layout of the registration file for e-Dabu."""
-    path = Path(path or settings.BPJS_REGISTRATION_LAYOUT)
+    return _load(Path(path or settings.BPJS_REGISTRATION_LAYOUT))
+
+
+def billing_layout(path: Path | None = None) -> Layout:
+    """The deployment's layout of BPJS's monthly list of billed participants."""
+    return _load(
+        Path(path or settings.BPJS_BILLING_LAYOUT),
+        fields=BILLING_FIELDS,
+        allow_values=False,
+        required=REQUIRED_BILLING_FIELDS,
+    )
+
+
+def _load(path: Path, **options) -> Layout:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -162,6 +207,15 @@ def registration_layout(path: Path | None = None) -> Layout:
             f"Berkas tata letak {path.name} tidak dapat dibaca: {error}"
         ) from error
     try:
-        return parse(text)
+        return parse(text, **options)
     except ValidationError as error:
         raise ValidationError([f"{path.name}: {message}" for message in error.messages]) from error
+
+
+def billing_layout_or_none() -> Layout | None:
+    """The billing layout for a page to describe; None when the deployment's file is broken
+    (the import then fails with its reasons)."""
+    try:
+        return billing_layout()
+    except ValidationError:
+        return None

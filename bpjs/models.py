@@ -250,3 +250,98 @@ class Record(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Riwayat BPJS tidak dapat dihapus; catat baris baru.")
+
+
+class BillingQuerySet(models.QuerySet):
+    def update(self, **kwargs: object) -> NoReturn:
+        raise TypeError("Data BPJS yang diimpor hanya dapat ditambah; impor versi baru.")
+
+    def delete(self) -> NoReturn:
+        raise TypeError("Data BPJS yang diimpor hanya dapat ditambah; impor versi baru.")
+
+
+class BillingFile(models.Model):
+    """One version of BPJS's list of PBPU/BP Pemda participants billed for a month, imported
+    whole. A second file for the same month is a new version; the earlier stays. Append-only
+    (migration 0004)."""
+
+    month = models.DateField("bulan tagihan")
+    version = models.PositiveSmallIntegerField("versi")
+    filename = models.CharField("nama berkas", max_length=255)
+    # SHA-256 of the rows as read (not of the bytes): the same list saved again is the same.
+    digest = models.CharField("sidik isi", max_length=64)
+    rows = models.PositiveIntegerField("jumlah baris")
+    layout = models.CharField("tata letak kolom", max_length=100)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="diimpor oleh"
+    )
+    imported_at = models.DateTimeField("diimpor", auto_now_add=True)
+
+    objects = BillingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "-version"]
+        verbose_name = "data peserta dari BPJS"
+        verbose_name_plural = "data peserta dari BPJS"
+        constraints = [
+            models.UniqueConstraint(fields=["month", "version"], name="bpjs_billing_version"),
+            models.UniqueConstraint(fields=["month", "digest"], name="bpjs_billing_same_once"),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="bpjs_billing_month_starts_on_day_one"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Data BPJS {self.month:%m-%Y} versi {self.version}"
+
+
+class BillingRowQuerySet(BillingQuerySet):
+    def visible_to(self, user: User) -> Self:
+        """Rows matched to a resident follow the resident's village; an unmatched row names no
+        one the user's area holds, and is seen kabupaten-wide only."""
+        matched = scoping.scope_by_village(self, user, "person__household__village")
+        if user.is_authenticated and user.area_kind in ("regency", None):
+            return matched | self.filter(person__isnull=True)
+        return matched
+
+
+class BillingRow(models.Model):
+    """One participant on a BPJS list, as BPJS wrote it; `person` is the resident of that NIK
+    when there is one, `faskes` the faskes of that BPJS code."""
+
+    file = models.ForeignKey(BillingFile, models.PROTECT, related_name="lines")
+    row_number = models.PositiveIntegerField("baris")
+    card_number = models.CharField("No. Kartu JKN", max_length=CARD_DIGITS)
+    nik = models.CharField("NIK", max_length=16)
+    name = models.CharField("nama", max_length=150)
+    birth_date = models.DateField("tanggal lahir", null=True, blank=True)
+    household_number = models.CharField("No. KK", max_length=16, blank=True)
+    tmt = models.DateField("TMT")
+    status = models.CharField("status di BPJS", max_length=12, choices=Status.choices)
+    status_text = models.CharField("status seperti tertulis", max_length=50)
+    faskes_code = models.CharField("kode faskes", max_length=20, blank=True)
+    faskes_name = models.CharField("nama faskes", max_length=150, blank=True)
+    segment = models.CharField("segmen", max_length=100, blank=True)
+    person = models.ForeignKey(
+        Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="penduduk"
+    )
+    faskes = models.ForeignKey(
+        HealthFacility, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = BillingRowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["file", "row_number"]
+        verbose_name = "baris data BPJS"
+        verbose_name_plural = "baris data BPJS"
+        constraints = [
+            models.UniqueConstraint(fields=["file", "nik"], name="bpjs_billing_nik_once"),
+            models.CheckConstraint(
+                condition=Exact(Length("card_number"), CARD_DIGITS),
+                name="bpjs_billing_card_13_digits",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.card_number} {self.name}"

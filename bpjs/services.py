@@ -18,9 +18,12 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import User
+from bpjs import billing
 from bpjs.models import (
     CARD_DIGITS,
     Action,
+    BillingFile,
+    BillingRow,
     Pisa,
     Record,
     RegistrationFile,
@@ -453,3 +456,74 @@ def registration_file_create(
         batch_size=1000,
     )
     return registration_file
+
+
+# BPJS's monthly data, imported
+
+
+def check_billing_month(month: datetime.date) -> datetime.date:
+    """A list BPJS billed: for this month or an earlier one, never a month to come."""
+    month = month_start(month)
+    if month > month_start(timezone.localdate()):
+        raise ValidationError(
+            f"Bulan {month:%m-%Y} belum tiba: data BPJS hanya untuk bulan berjalan atau sebelumnya."
+        )
+    return month
+
+
+def billing_same_as(plan: billing.Plan) -> BillingFile | None:
+    """The version of that month already holding exactly these rows, if any."""
+    return BillingFile.objects.filter(month=plan.month, digest=plan.digest).first()
+
+
+def billing_import(
+    *, actor: User, plan: billing.Plan, filename: str, layout_name: str
+) -> BillingFile | None:
+    """Saves a checked list as the month's next version, all or nothing. The same rows again
+    write nothing (None). Each row is matched to the resident of its NIK and the faskes of its
+    BPJS code, when there is one."""
+    permissions.require(
+        permissions.can_work_bpjs(actor), "Hanya Tim Verifikasi yang mengimpor data BPJS."
+    )
+    month = check_billing_month(plan.month)
+    if plan.errors:
+        raise ValidationError(plan.error_messages())
+    with transaction.atomic():
+        # One import of a month at a time: the versions are numbered in turn.
+        locked = list(
+            BillingFile.objects.select_for_update()
+            .filter(month=month)
+            .values_list("version", flat=True)
+        )
+        if billing_same_as(plan) is not None:
+            return None
+        billing_file = BillingFile.objects.create(
+            month=month,
+            version=max(locked, default=0) + 1,
+            filename=filename[:255],
+            digest=plan.digest,
+            rows=len(plan.rows),
+            layout=layout_name[:100],
+            imported_by=actor,
+        )
+        people = dict(
+            Person.objects.filter(nik__in=[row["nik"] for row in plan.rows]).values_list(
+                "nik", "pk"
+            )
+        )
+        facilities = dict(
+            HealthFacility.objects.exclude(bpjs_code="").values_list("bpjs_code", "pk")
+        )
+        BillingRow.objects.bulk_create(
+            (
+                BillingRow(
+                    file=billing_file,
+                    person_id=people.get(row["nik"]),
+                    faskes_id=facilities.get(row["faskes_code"]),
+                    **row,
+                )
+                for row in plan.rows
+            ),
+            batch_size=1000,
+        )
+        return billing_file

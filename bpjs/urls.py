@@ -8,4 +8,6 @@ urlpatterns = [
     path("peserta/<int:pk>/", views.person_detail, name="person_detail"),
     path("registrasi/", views.registration, name="registration"),
     path("registrasi/<int:pk>/terkirim/", views.registration_sent, name="registration_sent"),
+    path("impor/", views.billing_upload, name="billing_upload"),
+    path("impor/simpan/", views.billing_confirm, name="billing_confirm"),
 ]

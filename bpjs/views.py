@@ -1,5 +1,9 @@
+import uuid
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Value
 from django.db.models.functions import Coalesce
@@ -9,10 +13,12 @@ from django.views.decorators.http import require_POST
 import jobs
 from accounts import permissions
 from accounts.scoping import districts_for, villages_for
-from bpjs import services
-from bpjs.forms import MonthForm, ParticipantFilter, RecordForm, SentForm
-from bpjs.models import Record, RegistrationFile, Status, pisa_of
+from bpjs import layout as layouts
+from bpjs import services, tasks
+from bpjs.forms import BillingForm, MonthForm, ParticipantFilter, RecordForm, SentForm
+from bpjs.models import BillingFile, Record, RegistrationFile, Status, pisa_of
 from enrollment.models import Participation
+from jobs.models import Job
 from people.models import Person
 
 PAGE_SIZE = 50
@@ -162,3 +168,50 @@ def registration_sent(request, pk):
             request, f"{registration_file} ditandai terkirim; pesertanya tercatat didaftarkan."
         )
     return redirect("bpjs:registration")
+
+
+def billing_upload(request):
+    """Step 1 of importing BPJS's list of a month: keep the upload and check it in a job,
+    whose page shows the preview with a button to save. Nothing is written before that."""
+    _require_worker(request)
+    form = BillingForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        suffix = PurePath(upload.name).suffix.lower()
+        stored = default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", upload)
+        job = jobs.start(
+            tasks.BILLING_PREVIEW,
+            request.user,
+            stored=stored,
+            filename=upload.name,
+            month=form.cleaned_data["month"].isoformat(),
+        )
+        return redirect(job)
+    return render(
+        request,
+        "bpjs/billing_upload.html",
+        {
+            "form": form,
+            "files": BillingFile.objects.select_related("imported_by")[:24],
+            "layout": layouts.billing_layout_or_none(),
+        },
+    )
+
+
+@require_POST
+def billing_confirm(request):
+    """Step 2: save a previewed list, all or nothing, in a job."""
+    _require_worker(request)
+    pk = request.POST.get("job", "")
+    preview = (
+        Job.objects.visible_to(request.user)
+        .filter(pk=pk if pk.isdigit() else None, kind=tasks.BILLING_PREVIEW, status=Job.Status.DONE)
+        .first()
+    )
+    if preview is None or not preview.result.get("is_confirmable"):
+        messages.error(request, "Pratinjau tidak sah; unggah berkas lagi.")
+        return redirect("bpjs:billing_upload")
+    if not default_storage.exists(preview.params["stored"]):
+        messages.error(request, "Berkas ini sudah diproses; unggah lagi bila perlu.")
+        return redirect("bpjs:billing_upload")
+    return redirect(jobs.start(tasks.BILLING_IMPORT, request.user, **preview.params))

@@ -53,6 +53,9 @@ BPJS_REGISTRATION_LAYOUT = Path(
         "BPJS_REGISTRATION_LAYOUT", BASE_DIR / "fixtures" / "bpjs" / "registrasi-kolektif.toml"
     )
 )
+BPJS_BILLING_LAYOUT = Path(
+    os.environ.get("BPJS_BILLING_LAYOUT", BASE_DIR / "fixtures" / "bpjs" / "data-peserta.toml")
+)
 
 # Background jobs (jobs/, docs/background-jobs.md): a task in the database queue of
 # django-tasks-db, run by `manage.py db_worker` processes; JOBS_RUN_INLINE (tests) runs each at

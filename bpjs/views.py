@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+import audit
 import jobs
 from accounts import permissions
 from accounts.scoping import districts_for, villages_for
@@ -80,6 +81,7 @@ def person_detail(request, pk):
         Person.objects.visible_to(request.user).select_related("household__village__district"),
         pk=pk,
     )
+    audit.record(request, audit.VIEW, f"BPJS {person.nik}", rows=1, obj=person)
     form = RecordForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
         try:

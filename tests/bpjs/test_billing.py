@@ -159,9 +159,16 @@ def test_only_the_team_imports(leadership):
         "UPDATE bpjs_billingrow SET name = 'diubah'",
         "DELETE FROM bpjs_billingrow",
         "UPDATE bpjs_billingfile SET rows = 0",
+        "TRUNCATE bpjs_billingrow",
     ],
 )
 def test_the_database_refuses_to_change_an_imported_list(verifier, statement):
+    if "TRUNCATE" in statement and connection.vendor != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE")
+    if connection.vendor == "postgresql":
+        # The rows just inserted leave deferred foreign-key checks, which TRUNCATE waits for.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     save(verifier, GOOD)
     with (
         pytest.raises(DatabaseError, match="append-only"),

@@ -408,6 +408,8 @@ def registration_mark_sent(
         lines = registration_file.lines.filter(action=Action.REGISTER).select_related(
             "person__household__village__district", "faskes__district"
         )
+        if not lines.exists():
+            raise ValidationError("Berkas ini tidak memuat pendaftaran: tidak ada yang dicatat.")
         records = [
             _checked_record(
                 actor=actor,

@@ -217,3 +217,13 @@ def test_the_sent_button_needs_post(client, verifier, approved):
     client.force_login(verifier)
     url = reverse("bpjs:registration_sent", args=[registration_file.pk])
     assert client.get(url).status_code == 405
+
+
+def test_a_file_without_registrations_is_not_marked_sent(verifier):
+    registration_file = RegistrationFile.objects.get(job=make(verifier))
+    with pytest.raises(ValidationError, match="tidak memuat pendaftaran"):
+        services.registration_mark_sent(
+            actor=verifier, registration_file=registration_file, sent_on=datetime.date.today()
+        )
+    registration_file.refresh_from_db()
+    assert registration_file.sent_on is None

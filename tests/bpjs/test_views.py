@@ -5,10 +5,11 @@ import datetime
 import pytest
 from django.urls import reverse
 
+import jobs
 from bpjs import services
-from bpjs.models import Record, Status
-from regions.models import Village
-from tests.builders import enrolled, resident
+from bpjs.models import Record, RegistrationFile, Status
+from regions.models import District, Village
+from tests.builders import enrolled, resident, this_month
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,25 @@ def test_the_list_filters_participants_by_bpjs_status(client, verifier, admin_us
     )
     assert names(village=other.pk) == set()
     assert names(district=sent.household.village.district_id) == {sent, unregistered}
+
+
+def test_a_registration_file_of_another_kabupaten_is_not_found(client, verifier, admin_user):
+    elsewhere = District.objects.filter(regency__code="33.13").first()
+    job = jobs.start(
+        "bpjs.registration", admin_user, month=this_month().isoformat(), district=elsewhere.pk
+    )
+    registration_file = RegistrationFile.objects.get(job=job)
+    client.force_login(verifier)
+    url = reverse("bpjs:registration_sent", args=[registration_file.pk])
+    assert client.post(url, {"sent_on": datetime.date.today().isoformat()}).status_code == 404
+    assert registration_file not in client.get(reverse("bpjs:registration")).context["files"]
+
+
+def test_the_list_holds_only_the_readers_kabupaten(client, leadership, admin_user):
+    ours = enrolled(admin_user)
+    theirs = enrolled(
+        admin_user, Village.objects.filter(district__regency__code="33.13").first().code
+    )
+    client.force_login(leadership)
+    rows = {row.person for row in client.get(reverse("bpjs:participant_list")).context["page"]}
+    assert ours in rows and theirs not in rows

@@ -212,6 +212,23 @@ def can_restart_job(user: User, job) -> bool:
     return user.is_authenticated and user.is_active and job.created_by_id == user.pk
 
 
+# BPJS Kesehatan: the registration for e-Dabu and what BPJS says (DESIGN.md, beyond the
+# regulation)
+
+
+def can_work_bpjs(user: User) -> bool:
+    """The Tim Verifikasi hands the approved participants to BPJS Kesehatan and records what
+    BPJS says of them; admins act for it."""
+    return _has_role(user, _TEAM)
+
+
+def can_read_bpjs(user: User) -> bool:
+    """Who is registered and billed is read by those who pay and answer for the bill: the Tim
+    Verifikasi, Dinas Sosial and Badan Keuangan Daerah, the Sekda/Bupati, admins (the same
+    readers as the premium)."""
+    return can_read_premium(user)
+
+
 # Oversight: Instruksi KELIMA b and the figures
 
 

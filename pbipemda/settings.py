@@ -46,6 +46,17 @@ SKTM_NUMBER_FORMAT = os.environ.get(
 SKTM_VALIDITY_MONTHS = int(os.environ.get("SKTM_VALIDITY_MONTHS", 3))
 LETTER_PAPER = os.environ.get("LETTER_PAPER", "A4")
 
+# BPJS's branch office hands out the e-Dabu upload template: its column layout is a file per
+# deployment (docs/bpjs.md).
+BPJS_REGISTRATION_LAYOUT = Path(
+    os.environ.get(
+        "BPJS_REGISTRATION_LAYOUT", BASE_DIR / "fixtures" / "bpjs" / "registrasi-kolektif.toml"
+    )
+)
+BPJS_BILLING_LAYOUT = Path(
+    os.environ.get("BPJS_BILLING_LAYOUT", BASE_DIR / "fixtures" / "bpjs" / "data-peserta.toml")
+)
+
 # Background jobs (jobs/, docs/background-jobs.md): a task in the database queue of
 # django-tasks-db, run by `manage.py db_worker` processes; JOBS_RUN_INLINE (tests) runs each at
 # once in the caller's process with the backport's immediate backend.
@@ -94,6 +105,7 @@ INSTALLED_APPS = [
     "enrollment",
     "jobs",
     "verification",
+    "bpjs",
     "instructions",
     "oversight",
     "synthetic",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("sktm/", include("sktm.urls")),
     path("peserta/", include("enrollment.urls")),
     path("usulan/", include("verification.urls")),
+    path("bpjs/", include("bpjs.urls")),
     path("pekerjaan/", include("jobs.urls")),
     path("instruksi/", include("instructions.urls")),
     path("pantauan/", include("oversight.urls")),

@@ -47,6 +47,8 @@ ALLOWED = {
     permissions.is_population_registry: {"dukcapil"},
     permissions.can_export_lampiran_d: {*TEAM, "leadership", "panewu_a"},
     permissions.can_follow_jobs: EVERYONE - {"agency_staff"},
+    permissions.can_work_bpjs: TEAM,
+    permissions.can_read_bpjs: {*TEAM, "leadership", "agency_staff"},
     permissions.can_read_figures: EVERYONE,
     permissions.can_read_premium: {*TEAM, "leadership", "agency_staff"},
     permissions.can_read_reverification: EVERYONE - {"dukcapil", "agency_staff"},

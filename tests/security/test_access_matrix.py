@@ -150,6 +150,14 @@ ACCESS = {
     ),
     "verification:validation_queue": GET(ok="verifier dukcapil admin_user", rest=403),
     "verification:export": GET(ok="panewu_a verifier leadership admin_user", rest=403),
+    # bpjs: who pays reads (agency staff see no resident: 404); the Tim Verifikasi works it
+    "bpjs:participant_list": GET(ok=f"{TEAM} leadership agency_staff", rest=403),
+    "bpjs:person_detail": GET("person", ok=f"{TEAM} leadership", s404="agency_staff", rest=403),
+    "bpjs:registration": GET(ok=TEAM, rest=403),
+    # No registration file in the world: the team gets 404 for the key, everyone else 403.
+    "bpjs:registration_sent": POST("job", s404=TEAM, rest=403),
+    "bpjs:billing_upload": GET(ok=TEAM, rest=403),
+    "bpjs:billing_confirm": POST(ok=TEAM, rest=403),  # no preview posted: sent back
     # jobs: the job is the verifier's
     "jobs:list": GET(ok=ALL),
     "jobs:detail": GET("job", ok="verifier admin_user"),
@@ -198,6 +206,9 @@ POSTED = {
         "proposal", s302=VILLAGE_A, s404="operator_b agency_staff", rest=403
     ),
     "verification:export": POST(s200="panewu_a verifier leadership admin_user", rest=403),
+    "bpjs:person_detail": POST("person", s200=TEAM, rest=403),
+    "bpjs:registration": POST(s200=TEAM, rest=403),
+    "bpjs:billing_upload": POST(s200=TEAM, rest=403),
     "enrollment:import_participants": POST(s200="admin_user", rest=403),
     "enrollment:import_registry": POST(s200="admin_user", rest=403),
     "instructions:report_edit": POST(

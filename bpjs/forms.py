@@ -1,0 +1,120 @@
+import datetime
+from pathlib import PurePath
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from bpjs import services
+from bpjs.models import Pisa, Status
+from regions import terminology
+from regions.models import HealthFacility
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class RecordForm(forms.Form):
+    """One row of a person's BPJS history, as the Tim Verifikasi learnt it."""
+
+    status = forms.ChoiceField(label="Status di BPJS", choices=Status.choices)
+    source_date = forms.DateField(
+        label="Tanggal sumber", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    card_number = forms.CharField(label="No. Kartu JKN", max_length=13, required=False)
+    tmt = forms.DateField(
+        label="TMT", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    faskes = forms.ModelChoiceField(
+        label="Faskes terdaftar", queryset=HealthFacility.objects.none(), required=False
+    )
+    pisa = forms.TypedChoiceField(
+        label="PISA",
+        choices=[("", "Dari hubungan dalam keluarga"), *Pisa.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    note = forms.CharField(
+        label="Catatan", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source_date"].initial = timezone.localdate()
+        self.fields["faskes"].queryset = HealthFacility.objects.filter(
+            district__regency=person.household.village.district.regency_id, is_active=True
+        )
+
+
+class MonthForm(forms.Form):
+    month = forms.RegexField(
+        label="Bulan",
+        regex=r"^\d{4}-\d{2}$",
+        widget=forms.TextInput(attrs={"type": "month"}),
+        error_messages={"invalid": "Bulan berbentuk TTTT-BB."},
+    )
+    district = forms.ModelChoiceField(
+        label="Wilayah", queryset=None, required=False, empty_label="Seluruh kabupaten"
+    )
+
+    def __init__(self, *args, districts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        self.fields["district"].label = terminology.current().district
+
+    def clean_month(self):
+        year, month = map(int, self.cleaned_data["month"].split("-"))
+        if not 1 <= month <= 12:
+            raise forms.ValidationError("Bulan tidak sah.")
+        return datetime.date(year, month, 1)
+
+
+class SentForm(forms.Form):
+    sent_on = forms.DateField(
+        label="Tanggal diunggah ke e-Dabu", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ParticipantFilter(forms.Form):
+    status = forms.ChoiceField(
+        label="Status di BPJS", choices=[("", "Semua"), *Status.choices], required=False
+    )
+    district = forms.ModelChoiceField(label="Wilayah", queryset=None, required=False)
+    village = forms.ModelChoiceField(label="Desa", queryset=None, required=False)
+
+    def __init__(self, *args, districts, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        terms = terminology.current()
+        self.fields["district"].queryset = districts
+        self.fields["district"].label = terms.district
+        self.fields["district"].empty_label = "Semua"
+        self.fields["village"].queryset = villages
+        self.fields["village"].label = terms.village
+        self.fields["village"].empty_label = "Semua"
+
+
+class BillingForm(forms.Form):
+    month = forms.RegexField(
+        label="Bulan tagihan",
+        regex=r"^\d{4}-\d{2}$",
+        widget=forms.TextInput(attrs={"type": "month"}),
+        error_messages={"invalid": "Bulan berbentuk TTTT-BB."},
+    )
+    file = forms.FileField(label="Berkas data peserta dari BPJS (.xlsx atau .csv)")
+
+    def clean_month(self):
+        year, month = map(int, self.cleaned_data["month"].split("-"))
+        if not 1 <= month <= 12:
+            raise forms.ValidationError("Bulan tidak sah.")
+        try:
+            return services.check_billing_month(datetime.date(year, month, 1))
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if PurePath(upload.name).suffix.lower() not in (".xlsx", ".csv"):
+            raise forms.ValidationError("Unggah berkas .xlsx atau .csv.")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("Berkas lebih dari 50 MB.")
+        return upload

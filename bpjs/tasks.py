@@ -1,0 +1,156 @@
+"""Background jobs of the BPJS hand-off: the registration file for e-Dabu of a month, across a
+kapanewon or the kabupaten, written while the Tim Verifikasi watches its progress."""
+
+import csv
+import datetime
+import io
+import tempfile
+
+import xlsxwriter
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+
+from bpjs import billing, services
+from bpjs import layout as layouts
+from bpjs.models import BillingFile
+from jobs import register
+from people.models import Person
+from regions import terminology
+from regions.models import District
+
+BILLING_PREVIEW = "bpjs.billing_preview"
+BILLING_IMPORT = "bpjs.billing_import"
+
+
+def write_xlsx(output, layout: layouts.Layout, lines, on_row=None) -> tuple[int, list]:
+    """Writes the lines under the layout's titles; every cell is text, so NIK and No. KK keep
+    their leading zeros and a cell beginning with = stays text. Returns the number of lines and
+    the lines themselves (kept for the file's record)."""
+    workbook = xlsxwriter.Workbook(
+        output, {"constant_memory": True, "in_memory": False, "strings_to_formulas": False}
+    )
+    sheet = workbook.add_worksheet(layout.sheet)
+    bold = workbook.add_format({"bold": True})
+    for column, title in enumerate(layout.titles):
+        sheet.write_string(0, column, title, bold)
+        sheet.set_column(column, column, max(6, min(30, len(title) + 4)))
+    written = []
+    for row, line in enumerate(lines, start=1):
+        for column, spec in enumerate(layout.columns):
+            text = spec.cell(line)
+            if text:  # an empty field stays an empty cell
+                sheet.write_string(row, column, text)
+        written.append(line)
+        if on_row and row % 1000 == 0:
+            on_row(row)
+    workbook.close()
+    return len(written), written
+
+
+@register(
+    "bpjs.registration",
+    label="Berkas registrasi e-Dabu",
+    template="bpjs/_registration_result.html",
+    back="bpjs:registration",
+)
+def registration_export(job, *, month, district=None):
+    """Writes the file and keeps who it lists (bpjs.models.RegistrationLine), in one
+    transaction: a failure leaves neither."""
+    month = datetime.date.fromisoformat(month)
+    district = District.objects.get(pk=district) if district else None
+    layout = layouts.registration_layout()
+    entries = services.registration_entries(user=job.created_by, month=month, district=district)
+    job.progress(0, entries.count(), "Menulis berkas registrasi")
+    lines = services.registration_lines(user=job.created_by, month=month, district=district)
+    area = district.code if district else terminology.current().regency_code
+    with tempfile.TemporaryFile() as output:
+        rows, written = write_xlsx(output, layout, lines, on_row=job.progress)
+        output.seek(0)
+        job.attach(f"Registrasi-eDabu-{area}-{month:%Y-%m}.xlsx", File(output))
+    registration_file = services.registration_file_create(
+        actor=job.created_by,
+        job=job,
+        month=month,
+        district=district,
+        layout_name=layout.name,
+        lines=written,
+    )
+    return {
+        "file": registration_file.pk,
+        "rows": rows,
+        "additions": sum(line.action == "daftar" for line in written),
+        "removals": sum(line.action == "nonaktif" for line in written),
+        "gaps": sum(bool(line.gaps) for line in written),
+        "month": f"{month:%m-%Y}",
+        "area": str(district or ""),
+    }
+
+
+# BPJS's monthly data: a preview, then the import the Tim Verifikasi confirms.
+_ERRORS_SHOWN = 100
+
+
+def _plan(job, stored, filename, month):
+    """The stored upload read and checked; an unreadable upload is deleted at once."""
+    month = services.check_billing_month(datetime.date.fromisoformat(month))
+    layout = layouts.billing_layout()
+    try:
+        with default_storage.open(stored, "rb") as file:
+            return layout, billing.plan(file, filename, layout, month, progress=job.progress)
+    except ValidationError:
+        default_storage.delete(stored)
+        raise
+
+
+@register(
+    BILLING_PREVIEW,
+    label="Pratinjau impor data BPJS",
+    template="bpjs/_billing_preview.html",
+    atomic=False,
+    back="bpjs:billing_upload",
+)
+def billing_preview(job, *, stored, filename, month):
+    job.progress(0, message="Memeriksa baris")
+    _, plan = _plan(job, stored, filename, month)
+    same = services.billing_same_as(plan)
+    confirmable = bool(plan.rows) and not plan.errors and same is None
+    if plan.errors:
+        report = io.StringIO()
+        writer = csv.writer(report)
+        writer.writerow(["baris", "masalah"])
+        writer.writerows(plan.errors)
+        job.attach("baris-bermasalah.csv", report.getvalue().encode("utf-8-sig"))
+    if not confirmable:
+        default_storage.delete(stored)
+    return {
+        "rows": len(plan.rows) + len(plan.errors),
+        "valid": len(plan.rows),
+        "matched": Person.objects.filter(nik__in=[row["nik"] for row in plan.rows]).count(),
+        "error_count": len(plan.errors),
+        "errors": plan.errors[:_ERRORS_SHOWN],
+        "same_as": str(same or ""),
+        "next_version": BillingFile.objects.filter(month=plan.month).count() + 1,
+        "month": f"{plan.month:%m-%Y}",
+        "is_confirmable": confirmable,
+    }
+
+
+@register(
+    BILLING_IMPORT,
+    label="Impor data BPJS",
+    template="bpjs/_billing_done.html",
+    back="bpjs:billing_upload",
+)
+def billing_import(job, *, stored, filename, month):
+    job.progress(0, message="Memeriksa dan menyimpan")
+    try:
+        layout, plan = _plan(job, stored, filename, month)
+        saved = services.billing_import(
+            actor=job.created_by, plan=plan, filename=filename, layout_name=layout.name
+        )
+    finally:
+        default_storage.delete(stored)
+    if saved is None:
+        return {"saved": False, "month": f"{plan.month:%m-%Y}"}
+    return {"saved": True, "file": str(saved), "rows": saved.rows, "month": f"{saved.month:%m-%Y}"}

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from bpjs import views
+
+app_name = "bpjs"
+urlpatterns = [
+    path("", views.participant_list, name="participant_list"),
+    path("peserta/<int:pk>/", views.person_detail, name="person_detail"),
+    path("registrasi/", views.registration, name="registration"),
+    path("registrasi/<int:pk>/terkirim/", views.registration_sent, name="registration_sent"),
+    path("impor/", views.billing_upload, name="billing_upload"),
+    path("impor/simpan/", views.billing_confirm, name="billing_confirm"),
+]

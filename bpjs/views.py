@@ -1,0 +1,219 @@
+import uuid
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+import audit
+import jobs
+from accounts import permissions
+from accounts.scoping import districts_for, villages_for
+from bpjs import layout as layouts
+from bpjs import services, tasks
+from bpjs.forms import BillingForm, MonthForm, ParticipantFilter, RecordForm, SentForm
+from bpjs.models import BillingFile, Record, RegistrationFile, Status, pisa_of
+from enrollment.models import Participation
+from jobs.models import Job
+from people.models import Person
+
+PAGE_SIZE = 50
+# The gaps the registration page lists before the file is made; the file shows every line.
+GAPS_SHOWN = 200
+
+
+def _require_reader(request):
+    if not permissions.can_read_bpjs(request.user):
+        raise PermissionDenied
+
+
+def _require_worker(request):
+    if not permissions.can_work_bpjs(request.user):
+        raise PermissionDenied
+
+
+def participant_list(request):
+    """Current participants (in the user's scope) by their latest status at BPJS."""
+    _require_reader(request)
+    districts, villages = districts_for(request.user), villages_for(request.user)
+    filters = ParticipantFilter(request.GET or None, districts=districts, villages=villages)
+    rows = (
+        Participation.objects.visible_to(request.user)
+        .filter(until__isnull=True)
+        .select_related("person", "village__district")
+        .annotate(
+            bpjs_status=Coalesce(services.latest("status", "person"), Value(Status.UNREGISTERED)),
+            bpjs_card=services.latest("card_number", "person"),
+            bpjs_tmt=services.latest("tmt", "person"),
+        )
+        .order_by("village__code", "person__name", "person_id")
+    )
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["status"]:
+            rows = rows.filter(bpjs_status=data["status"])
+        if data["district"]:
+            rows = rows.filter(village__district=data["district"])
+        if data["village"]:
+            rows = rows.filter(village=data["village"])
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = dict(Status.choices)
+    for row in page:
+        row.bpjs_status_label = labels.get(row.bpjs_status, row.bpjs_status)
+    return render(
+        request,
+        "bpjs/participant_list.html",
+        {"filters": filters, "page": page, "can_work": permissions.can_work_bpjs(request.user)},
+    )
+
+
+def person_detail(request, pk):
+    """A person's BPJS history; the Tim Verifikasi appends a row to it."""
+    _require_reader(request)
+    if request.method == "POST":
+        _require_worker(request)
+    person = get_object_or_404(
+        Person.objects.visible_to(request.user).select_related("household__village__district"),
+        pk=pk,
+    )
+    audit.record(request, audit.VIEW, f"BPJS {person.nik}", rows=1, obj=person)
+    form = RecordForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.bpjs_record(actor=request.user, person=person, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "Data BPJS dicatat.")
+            return redirect("bpjs:person_detail", pk=person.pk)
+    history = Record.objects.filter(person=person).select_related("faskes", "recorded_by")
+    return render(
+        request,
+        "bpjs/person_detail.html",
+        {
+            "person": person,
+            "history": history,
+            "current": history.first(),
+            "derived_pisa": pisa_of(person.relationship),
+            "form": form,
+            "can_work": permissions.can_work_bpjs(request.user),
+        },
+    )
+
+
+def registration(request):
+    """The registration file for e-Dabu of a month: what is missing for BPJS first, then the
+    file, written by a background job; the files made so far, to mark sent."""
+    _require_worker(request)
+    districts = districts_for(request.user)
+    form = MonthForm(request.POST or request.GET or None, districts=districts)
+    if request.method == "POST" and form.is_valid():
+        district = form.cleaned_data["district"]
+        job = jobs.start(
+            "bpjs.registration",
+            request.user,
+            month=form.cleaned_data["month"].isoformat(),
+            district=district.pk if district else None,
+        )
+        return redirect(job)
+    preview = None
+    if request.method == "GET" and form.is_bound and form.is_valid():
+        lines = list(
+            services.registration_lines(
+                user=request.user,
+                month=form.cleaned_data["month"],
+                district=form.cleaned_data["district"],
+            )
+        )
+        with_gaps = [line for line in lines if line.gaps]
+        preview = {
+            "additions": sum(line.action == "daftar" for line in lines),
+            "removals": sum(line.action == "nonaktif" for line in lines),
+            "with_gaps": with_gaps[:GAPS_SHOWN],
+            "gap_count": len(with_gaps),
+        }
+    files = RegistrationFile.objects.visible_to(request.user).select_related(
+        "district", "job", "sent_by"
+    )[:24]
+    return render(
+        request,
+        "bpjs/registration.html",
+        {"form": form, "preview": preview, "files": files, "sent_form": SentForm()},
+    )
+
+
+@require_POST
+def registration_sent(request, pk):
+    """Tandai terkirim: the file was uploaded to e-Dabu."""
+    _require_worker(request)
+    registration_file = get_object_or_404(RegistrationFile.objects.visible_to(request.user), pk=pk)
+    form = SentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Isi tanggal berkas diunggah ke e-Dabu.")
+        return redirect("bpjs:registration")
+    try:
+        services.registration_mark_sent(
+            actor=request.user,
+            registration_file=registration_file,
+            sent_on=form.cleaned_data["sent_on"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"{registration_file} ditandai terkirim; pesertanya tercatat didaftarkan."
+        )
+    return redirect("bpjs:registration")
+
+
+def billing_upload(request):
+    """Step 1 of importing BPJS's list of a month: keep the upload and check it in a job,
+    whose page shows the preview with a button to save. Nothing is written before that."""
+    _require_worker(request)
+    form = BillingForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        suffix = PurePath(upload.name).suffix.lower()
+        stored = default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", upload)
+        job = jobs.start(
+            tasks.BILLING_PREVIEW,
+            request.user,
+            stored=stored,
+            filename=upload.name,
+            month=form.cleaned_data["month"].isoformat(),
+        )
+        return redirect(job)
+    return render(
+        request,
+        "bpjs/billing_upload.html",
+        {
+            "form": form,
+            "files": BillingFile.objects.select_related("imported_by")[:24],
+            "layout": layouts.billing_layout_or_none(),
+        },
+    )
+
+
+@require_POST
+def billing_confirm(request):
+    """Step 2: save a previewed list, all or nothing, in a job."""
+    _require_worker(request)
+    pk = request.POST.get("job", "")
+    preview = (
+        Job.objects.visible_to(request.user)
+        .filter(pk=pk if pk.isdigit() else None, kind=tasks.BILLING_PREVIEW, status=Job.Status.DONE)
+        .first()
+    )
+    if preview is None or not preview.result.get("is_confirmable"):
+        messages.error(request, "Pratinjau tidak sah; unggah berkas lagi.")
+        return redirect("bpjs:billing_upload")
+    if not default_storage.exists(preview.params["stored"]):
+        messages.error(request, "Berkas ini sudah diproses; unggah lagi bila perlu.")
+        return redirect("bpjs:billing_upload")
+    return redirect(jobs.start(tasks.BILLING_IMPORT, request.user, **preview.params))

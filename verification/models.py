@@ -16,36 +16,16 @@ from enrollment.models import (
     Ground,
     Kind,
     LedgerEntry,
-    Segment,
 )
 from people.models import Person
 from regions.models import HealthFacility, Village
 from sktm.models import Letter
+from verification import evidence as evidence_display
 
 # What a village may propose: the Pasal 5 grounds (not the opening balance or a correction).
 PROPOSAL_GROUNDS = [
     ground for ground in Ground if ground not in (Ground.OPENING, Ground.CORRECTION)
 ]
-
-
-# How the ground's evidence reads on screen and in the PDF.
-_EVIDENCE_LABELS = {
-    "birth_certificate": "No. akta kelahiran",
-    "birth_date": "Tanggal lahir",
-    "has_other_cover": "Memiliki jaminan kesehatan lain",
-    "domicile_document": "Bukti domisili",
-    "source": "Sumber data",
-    "dtks_id": "ID DTKS/DTSEN",
-    "desil": "Desil",
-    "data_period": "Periode data",
-    "checked_on": "Tanggal dicek",
-    "death_date": "Tanggal meninggal",
-    "death_certificate": "No. akta kematian",
-    "segment": "Pindah ke segmen",
-    "since": "Sejak",
-    "destination": "Daerah tujuan",
-    "moved_on": "Tanggal pindah",
-}
 
 
 class ProposalStatus(models.TextChoices):
@@ -255,13 +235,7 @@ class ProposalItem(models.Model):
     @property
     def evidence_items(self):
         """The evidence as (label, value) pairs, in Indonesian."""
-        segments = dict(Segment.choices)
-        for key, value in self.evidence.items():
-            if isinstance(value, bool):
-                value = "ya" if value else "tidak"
-            elif key == "segment":
-                value = segments.get(value, value)
-            yield _EVIDENCE_LABELS.get(key, key), value
+        return evidence_display.evidence_items(self.evidence)
 
     @property
     def awaits_validation(self):

@@ -6,12 +6,14 @@ import datetime
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.urls import reverse
 
-from enrollment.models import Ground, Kind, RegistryRecord, RegistrySource
-from tests.builders import LONG_AGO, enrolled, propose
-from tests.factories import PersonFactory
+from enrollment import services as ledger
+from enrollment.models import Ground, Kind, LedgerEntry, RegistryRecord, RegistrySource
+from tests.builders import DTKS_EVIDENCE, JAN, LONG_AGO, enrolled, propose
+from tests.factories import PersonFactory, faskes
 from verification import evidence
 from verification.forms import GROUND_FIELDS, ground_evidence
 from verification.models import ProposalItem
@@ -194,3 +196,38 @@ def test_an_usulan_shows_its_evidence_in_words(client, proposal, operator_a, adm
     assert "Tanggal meninggal: 10 Januari 2026" in text
     for key in ("has_other_cover", "checked_on", "death_date", "data_period", "False"):
         assert key not in text
+
+
+TICK = "Centang pernyataan bahwa penduduk tidak memiliki jaminan kesehatan lain"
+
+
+@pytest.mark.parametrize("declaration", [{}, {"has_other_cover": None}, {"has_other_cover": ""}])
+def test_a_missing_no_other_cover_declaration_says_what_to_tick(verifier, declaration):
+    resident = PersonFactory(domicile_since=LONG_AGO)
+    evidence = {key: value for key, value in DTKS_EVIDENCE.items() if key != "has_other_cover"}
+    with pytest.raises(ValidationError) as refused:
+        ledger.participant_add(
+            actor=verifier,
+            person=resident,
+            ground=Ground.DTKS,
+            effective_month=JAN,
+            evidence={**evidence, **declaration},
+            faskes=faskes(),
+        )
+    assert refused.value.messages[0].startswith(TICK)
+    assert "sudah memiliki" not in refused.value.messages[0]
+    assert not LedgerEntry.objects.exists()
+
+
+def test_a_declared_other_cover_is_refused_as_such(verifier):
+    resident = PersonFactory(domicile_since=LONG_AGO)
+    with pytest.raises(ValidationError) as refused:
+        ledger.participant_add(
+            actor=verifier,
+            person=resident,
+            ground=Ground.DTKS,
+            effective_month=JAN,
+            evidence={**DTKS_EVIDENCE, "has_other_cover": True},
+            faskes=faskes(),
+        )
+    assert refused.value.messages == [f"{resident.name} sudah memiliki jaminan kesehatan lain."]

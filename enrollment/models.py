@@ -66,7 +66,9 @@ class LedgerEntry(models.Model):
     """One addition or removal of a PBI Pemda participant (a *mutasi*). Append-only: the
     database refuses UPDATE and DELETE (triggers in migration 0002), and so does the model."""
 
-    person = models.ForeignKey(Person, models.PROTECT, related_name="ledger_entries")
+    person = models.ForeignKey(
+        Person, models.PROTECT, related_name="ledger_entries", verbose_name="penduduk"
+    )
     # The person's village when the entry was written, never updated: figures group by it
     # without joining residents and households (a later household move is followed through
     # Participation.has_moved_village).
@@ -111,7 +113,9 @@ class LedgerEntry(models.Model):
         verbose_name="mengoreksi entri",
     )
     note = models.TextField("catatan", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="dicatat oleh"
+    )
     recorded_at = models.DateTimeField("dicatat", auto_now_add=True)
 
     objects = AppendOnlyQuerySet.as_manager()
@@ -177,7 +181,11 @@ class Participation(models.Model):
     the ledger stays the record (participation.active_people answers for any date)."""
 
     person = models.OneToOneField(
-        Person, models.CASCADE, primary_key=True, related_name="participation"
+        Person,
+        models.CASCADE,
+        primary_key=True,
+        related_name="participation",
+        verbose_name="penduduk",
     )
     since = models.DateField("peserta sejak")  # month of the spell's addition
     until = models.DateField("berakhir", null=True, blank=True)  # month its removal takes effect

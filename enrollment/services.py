@@ -114,9 +114,10 @@ def _check_no_other_cover(person: Person, evidence: dict) -> None:
     if has_other_cover is True:
         raise ValidationError(f"{person.name} sudah memiliki jaminan kesehatan lain.")
     if has_other_cover is not False:
+        # An unticked box is a missing declaration, not a declared cover: say what to tick.
         raise ValidationError(
-            "Dasar ini hanya untuk penduduk tanpa jaminan lain: nyatakan bahwa "
-            f"{person.name} tidak memiliki jaminan kesehatan lain."
+            "Centang pernyataan bahwa penduduk tidak memiliki jaminan kesehatan lain "
+            f"({person.name}): dasar ini hanya untuk penduduk tanpa jaminan lain."
         )
 
 

@@ -92,7 +92,9 @@ class Instruction(models.Model):
 class Diktum(models.Model):
     """One diktum (KESATU, KEDUA, …): its opening words and its lettered items."""
 
-    instruction = models.ForeignKey(Instruction, models.CASCADE, related_name="dicta")
+    instruction = models.ForeignKey(
+        Instruction, models.CASCADE, related_name="dicta", verbose_name="instruksi"
+    )
     position = models.PositiveSmallIntegerField("urutan")
     label = models.CharField("diktum", max_length=40)
     intro = models.TextField("kalimat pembuka", blank=True)
@@ -196,11 +198,34 @@ class ReportQuerySet(models.QuerySet):
 class Report(models.Model):
     """One addressee's implementation report for one period (diktum KEDELAPAN BELAS)."""
 
-    instruction = models.ForeignKey(Instruction, models.PROTECT, related_name="reports")
+    instruction = models.ForeignKey(
+        Instruction, models.PROTECT, related_name="reports", verbose_name="instruksi"
+    )
     # Exactly one addressee: an agency, a district (its Camat) or a village (its Kepala Desa).
-    agency = models.ForeignKey(Agency, models.PROTECT, null=True, blank=True, related_name="+")
-    district = models.ForeignKey(District, models.PROTECT, null=True, blank=True, related_name="+")
-    village = models.ForeignKey(Village, models.PROTECT, null=True, blank=True, related_name="+")
+    agency = models.ForeignKey(
+        Agency,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="perangkat daerah",
+    )
+    district = models.ForeignKey(
+        District,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="kapanewon/kecamatan",
+    )
+    village = models.ForeignKey(
+        Village,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="kalurahan/desa",
+    )
     period_start = models.DateField("awal periode")
     status = models.CharField(
         "status", max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT
@@ -209,7 +234,9 @@ class Report(models.Model):
     submitted_at = models.DateTimeField("diajukan", null=True, blank=True)
     delivered_at = models.DateTimeField("sampai di Sekda", null=True, blank=True)
     return_note = models.TextField("catatan pengembalian", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="dibuat oleh"
+    )
     created_at = models.DateTimeField("dibuat", auto_now_add=True)
     updated_at = models.DateTimeField("diubah", auto_now=True)
 
@@ -276,8 +303,8 @@ class LineStatus(models.TextChoices):
 class ReportLine(models.Model):
     """What the addressee reports on one item: status, narrative and an optional figure."""
 
-    report = models.ForeignKey(Report, models.CASCADE, related_name="lines")
-    item = models.ForeignKey(Item, models.PROTECT, related_name="+")
+    report = models.ForeignKey(Report, models.CASCADE, related_name="lines", verbose_name="laporan")
+    item = models.ForeignKey(Item, models.PROTECT, related_name="+", verbose_name="butir instruksi")
     status = models.CharField(
         "status", max_length=20, choices=LineStatus.choices, default=LineStatus.NOT_STARTED
     )
@@ -316,12 +343,16 @@ def attachment_path(attachment, filename):
 class Attachment(models.Model):
     """Evidence for a report line (PDF, JPEG or PNG), served only through a checked view."""
 
-    line = models.ForeignKey(ReportLine, models.CASCADE, related_name="attachments")
+    line = models.ForeignKey(
+        ReportLine, models.CASCADE, related_name="attachments", verbose_name="butir laporan"
+    )
     file = models.FileField("berkas", upload_to=attachment_path)
     name = models.CharField("nama berkas", max_length=255)
     content_type = models.CharField("jenis", max_length=50)
     size = models.PositiveIntegerField("ukuran (byte)")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="diunggah oleh"
+    )
     uploaded_at = models.DateTimeField("diunggah", auto_now_add=True)
 
     objects = AttachmentQuerySet.as_manager()
@@ -338,10 +369,14 @@ class Attachment(models.Model):
 class ReportEvent(models.Model):
     """The report's history: every submission, return and forwarding."""
 
-    report = models.ForeignKey(Report, models.CASCADE, related_name="events")
+    report = models.ForeignKey(
+        Report, models.CASCADE, related_name="events", verbose_name="laporan"
+    )
     from_status = models.CharField("dari", max_length=20, choices=ReportStatus.choices, blank=True)
     to_status = models.CharField("menjadi", max_length=20, choices=ReportStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="oleh"
+    )
     note = models.TextField("catatan", blank=True)
     at = models.DateTimeField("waktu", auto_now_add=True)
 

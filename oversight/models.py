@@ -26,7 +26,9 @@ class Reverification(models.Model):
     validasi … secara berkala minimal 3 (tiga) bulan sekali"). Kept as history: never edited.
     A participant found no longer eligible gets a removal on its Pasal 5 ayat (2) ground."""
 
-    person = models.ForeignKey(Person, models.PROTECT, related_name="reverifications")
+    person = models.ForeignKey(
+        Person, models.PROTECT, related_name="reverifications", verbose_name="penduduk"
+    )
     # The person's village when checked, so that scoped lists and counts need no joins.
     village = models.ForeignKey(
         Village, models.PROTECT, related_name="+", verbose_name="kalurahan/desa"
@@ -49,7 +51,9 @@ class Reverification(models.Model):
         related_name="reverification",
         verbose_name="usulan pengurangan",
     )
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="dicatat oleh"
+    )
     recorded_at = models.DateTimeField("dicatat", auto_now_add=True)
 
     objects = ReverificationQuerySet.as_manager()

@@ -16,36 +16,16 @@ from enrollment.models import (
     Ground,
     Kind,
     LedgerEntry,
-    Segment,
 )
 from people.models import Person
 from regions.models import HealthFacility, Village
 from sktm.models import Letter
+from verification import evidence as evidence_display
 
 # What a village may propose: the Pasal 5 grounds (not the opening balance or a correction).
 PROPOSAL_GROUNDS = [
     ground for ground in Ground if ground not in (Ground.OPENING, Ground.CORRECTION)
 ]
-
-
-# How the ground's evidence reads on screen and in the PDF.
-_EVIDENCE_LABELS = {
-    "birth_certificate": "No. akta kelahiran",
-    "birth_date": "Tanggal lahir",
-    "has_other_cover": "Memiliki jaminan kesehatan lain",
-    "domicile_document": "Bukti domisili",
-    "source": "Sumber data",
-    "dtks_id": "ID DTKS/DTSEN",
-    "desil": "Desil",
-    "data_period": "Periode data",
-    "checked_on": "Tanggal dicek",
-    "death_date": "Tanggal meninggal",
-    "death_certificate": "No. akta kematian",
-    "segment": "Pindah ke segmen",
-    "since": "Sejak",
-    "destination": "Daerah tujuan",
-    "moved_on": "Tanggal pindah",
-}
 
 
 class ProposalStatus(models.TextChoices):
@@ -92,19 +72,28 @@ class ProposalQuerySet(models.QuerySet):
 class Proposal(models.Model):
     """A village's Usulan for one month: the people it proposes to add and to remove."""
 
-    village = models.ForeignKey(Village, models.PROTECT, related_name="proposals")
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="proposals", verbose_name="kalurahan/desa"
+    )
     month = models.DateField("bulan")
     source = models.CharField(
         "asal", max_length=10, choices=ProposalSource.choices, default=ProposalSource.VILLAGE
     )
     status = models.CharField(
-        max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
+        "status", max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="dibuat oleh"
+    )
+    created_at = models.DateTimeField("dibuat", auto_now_add=True)
     submitted_at = models.DateTimeField("dikirim", null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="dikirim oleh",
     )
     # Place and date of the Lampiran D signature block, fixed when the Lurah submits.
     signed_place = models.CharField("tempat", max_length=100, blank=True)
@@ -154,8 +143,12 @@ class ProposalItem(models.Model):
     """One person proposed for addition or removal, with the ground's evidence and the Tim
     Verifikasi's decision. An approved item points at the ledger entry it produced."""
 
-    proposal = models.ForeignKey(Proposal, models.CASCADE, related_name="items")
-    person = models.ForeignKey(Person, models.PROTECT, related_name="proposal_items")
+    proposal = models.ForeignKey(
+        Proposal, models.CASCADE, related_name="items", verbose_name="usulan"
+    )
+    person = models.ForeignKey(
+        Person, models.PROTECT, related_name="proposal_items", verbose_name="penduduk"
+    )
     kind = models.CharField("jenis", max_length=10, choices=Kind.choices)
     ground = models.CharField(
         "dasar", max_length=10, choices=[(g.value, g.label) for g in PROPOSAL_GROUNDS]
@@ -180,10 +173,17 @@ class ProposalItem(models.Model):
         verbose_name="data ganda dari",
     )
     faskes = models.ForeignKey(
-        HealthFacility, models.PROTECT, null=True, blank=True, related_name="+"
+        HealthFacility,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="faskes tingkat pertama",
     )
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    added_at = models.DateTimeField(auto_now_add=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="diusulkan oleh"
+    )
+    added_at = models.DateTimeField("diusulkan", auto_now_add=True)
 
     decision = models.CharField(
         "keputusan", max_length=10, choices=Decision.choices, default=Decision.PENDING
@@ -193,11 +193,21 @@ class ProposalItem(models.Model):
     )
     reason_text = models.TextField("keterangan", blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="diputuskan oleh",
     )
     decided_at = models.DateTimeField("diputuskan", null=True, blank=True)
     ledger_entry = models.OneToOneField(
-        LedgerEntry, models.PROTECT, null=True, blank=True, related_name="proposal_item"
+        LedgerEntry,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposal_item",
+        verbose_name="mutasi yang dicatat",
     )
 
     objects = ItemQuerySet.as_manager()
@@ -225,13 +235,7 @@ class ProposalItem(models.Model):
     @property
     def evidence_items(self):
         """The evidence as (label, value) pairs, in Indonesian."""
-        segments = dict(Segment.choices)
-        for key, value in self.evidence.items():
-            if isinstance(value, bool):
-                value = "ya" if value else "tidak"
-            elif key == "segment":
-                value = segments.get(value, value)
-            yield _EVIDENCE_LABELS.get(key, key), value
+        return evidence_display.evidence_items(self.evidence)
 
     @property
     def awaits_validation(self):
@@ -245,19 +249,32 @@ class ProposalItem(models.Model):
 class ProposalEvent(models.Model):
     """One status change of an Usulan or of a person in it: who, when, from, to, note."""
 
-    proposal = models.ForeignKey(Proposal, models.CASCADE, related_name="events")
-    item = models.ForeignKey(
-        ProposalItem, models.SET_NULL, null=True, blank=True, related_name="events"
+    proposal = models.ForeignKey(
+        Proposal, models.CASCADE, related_name="events", verbose_name="usulan"
     )
-    person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="+")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
+    item = models.ForeignKey(
+        ProposalItem,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name="penduduk yang diusulkan",
+    )
+    person = models.ForeignKey(
+        Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="penduduk"
+    )
+    from_status = models.CharField("dari", max_length=20, blank=True)
+    to_status = models.CharField("menjadi", max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="oleh"
+    )
+    at = models.DateTimeField("waktu", default=timezone.now)
+    note = models.TextField("catatan", blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
+        verbose_name = "riwayat usulan"
+        verbose_name_plural = "riwayat usulan"
 
     def __str__(self):
         return f"{self.from_status or '-'} → {self.to_status}"

@@ -230,7 +230,7 @@ def letter_issue(request, pk):
         "SKTM diterbitkan.",
         services.letter_issue,
         form=form,
-        base_url=request.build_absolute_uri("/"),
+        base_url=letters.public_base_url(request),
     )
     return redirect("sktm:form_detail", pk=pk)
 
@@ -251,7 +251,7 @@ def letter_revoke(request, pk):
 @require_safe
 def letter_pdf(request, pk):
     letter = _scoped_letter(request, pk)
-    content = letters.letter_pdf(letter, request.build_absolute_uri("/"))
+    content = letters.letter_pdf(letter, letters.public_base_url(request))
     filename = f"SKTM-{letter.number.replace('/', '-')}.pdf"
     audit.record(request, audit.EXPORT, filename, rows=1, obj=letter)
     return pdf_response(content, filename)

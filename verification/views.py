@@ -442,17 +442,15 @@ def letters_pdf(request, pk):
     items = proposal.items.filter(letter__isnull=False).select_related(
         "letter__form", "letter__person__household", "letter__village__district__regency"
     )
+    base_url = letters.public_base_url(request)
     htmls = [
-        letters.letter_html(
-            item.letter,
-            request.build_absolute_uri(reverse("sktm:letter_verify", args=[item.letter.token])),
-        )
+        letters.letter_html(item.letter, letters.verify_url(item.letter, base_url))
         for item in items
     ]
     if not htmls:
         messages.info(request, "Usulan ini tidak memuat SKTM.")
         return redirect("verification:proposal_detail", pk=pk)
-    content = letters.combined_pdf(htmls, request.build_absolute_uri("/"))
+    content = letters.combined_pdf(htmls, base_url)
     filename = f"SKTM-{proposal.village.code}-{proposal.month:%Y-%m}.pdf"
     audit.record(request, audit.EXPORT, filename, rows=len(htmls), obj=proposal)
     return pdf_response(content, filename)

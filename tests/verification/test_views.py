@@ -14,6 +14,7 @@ from enrollment.participation import is_active
 from jobs.models import Job
 from people.models import Person
 from regions.models import Village
+from sktm import letters
 from tests.builders import DECLARATION, LONG_AGO, NEW_RESIDENT, faskes_id, propose, this_month
 from tests.factories import PersonFactory, UserFactory, faskes, village
 from verification import services, waiting
@@ -127,6 +128,40 @@ def test_the_combined_sktm_pdf_holds_each_letter(client, proposal, operator_a, l
     response = client.get(reverse("verification:letters_pdf", args=[proposal.pk]))
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
     assert letter.number in text
+
+
+def test_the_combined_sktm_pdf_opens_the_public_address_whatever_the_host(
+    client, proposal, operator_a, lurah_a, letter, settings, monkeypatch
+):
+    settings.PUBLIC_BASE_URL = "https://pbi.kulonprogokab.go.id"
+    addresses = []
+    render = letters.letter_html
+    monkeypatch.setattr(
+        letters, "letter_html", lambda letter, url: addresses.append(url) or render(letter, url)
+    )
+    person = letter.person
+    person.domicile_since = LONG_AGO
+    person.save()
+    services.item_add(
+        actor=operator_a,
+        proposal=proposal,
+        item=ProposalItem(
+            person=person,
+            kind="addition",
+            ground="add_c2",
+            letter=letter,
+            evidence=DECLARATION,
+            faskes=faskes(),
+        ),
+    )
+    login(client, lurah_a)
+    response = client.get(
+        reverse("verification:letters_pdf", args=[proposal.pk]), HTTP_HOST="127.0.0.1"
+    )
+    assert response.status_code == 200
+    assert addresses == [
+        f"https://pbi.kulonprogokab.go.id/sktm/cek/{letter.token}/",
+    ]
 
 
 PROPOSAL_URLS = [

@@ -97,16 +97,20 @@ def proposal_list(request):
         }
         return render(request, "verification/village_proposals.html", context)
     # The page number and the order are not filters: page 2 of the default queue is still
-    # the Usulan waiting for decisions.
+    # the Usulan waiting for decisions. Those who decide open on that queue, oldest first;
+    # those who follow (the Panewu/Camat over its villages, the Sekda/Bupati) on every Usulan
+    # sent, newest first (issue 15 section 6).
     chosen = request.GET.copy()
     for key in ("page", "urut"):
         chosen.pop(key, None)
+    decides = permissions.can_decide(request.user)
     filters = QueueFilter(
-        chosen or {"status": ProposalStatus.SUBMITTED},
+        chosen or ({"status": ProposalStatus.SUBMITTED} if decides else {}),
         districts=districts_for(request.user),
         terms=terms,
     )
-    order = request.GET.get("urut") if request.GET.get("urut") in QUEUE_ORDERS else "menunggu"
+    default_order = "menunggu" if decides else "terbaru"
+    order = request.GET.get("urut") if request.GET.get("urut") in QUEUE_ORDERS else default_order
     proposals = proposals.exclude(status=ProposalStatus.DRAFT).order_by(*QUEUE_ORDERS[order][1])
     if filters.is_valid():
         data = filters.cleaned_data

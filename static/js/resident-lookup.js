@@ -1,6 +1,7 @@
 // Looks a typed NIK up among the residents of the form's own village and fills the fields the
-// village has recorded (issue 15 section 5). The form names the lookup's address in
-// data-lookup-url; the answer is JSON (sktm.views.resident_answer) and is written as text only.
+// village has recorded and the user left empty (issue 15 section 5). The form names the
+// lookup's address in data-lookup-url; the answer is JSON (sktm.views.resident_answer), written
+// into the page as text only.
 // A note per ground (which SKTM or DTKS/DTSEN listing a proposal would use) follows the ground
 // chosen; a note under "" is always shown.
 document.addEventListener("DOMContentLoaded", () => {
@@ -20,13 +21,19 @@ document.addEventListener("DOMContentLoaded", () => {
       note.hidden = !text;
     };
 
+    // What the last answer wrote: a field still holding it may be rewritten by the next one,
+    // a field the user typed into is left as typed.
+    let filled = {};
     const fill = (fields) => {
-      Object.entries(fields).forEach(([name, value]) => {
+      const names = new Set([...Object.keys(filled), ...Object.keys(fields)]);
+      names.forEach((name) => {
         form.querySelectorAll(`[name="${name}"]`).forEach((input) => {
           if (input.type === "checkbox" || input.type === "radio") return;
-          input.value = value;
+          if (input.value !== "" && input.value !== filled[name]) return;
+          input.value = fields[name] || "";
         });
       });
+      filled = { ...fields };
       // One change for whatever listens to the form (the SKTM's live score).
       nik.dispatchEvent(new Event("change", { bubbles: true }));
     };
@@ -52,7 +59,7 @@ document.addEventListener("DOMContentLoaded", () => {
         status.textContent = answer.message;
         notes = answer.notes || {};
         showNote();
-        if (answer.found) fill(answer.fields);
+        fill(answer.found ? answer.fields : {});
       } catch (error) {
         status.textContent = "Data penduduk tidak dapat dicari sekarang; isi datanya.";
         asked = "";

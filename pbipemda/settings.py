@@ -45,6 +45,9 @@ SKTM_NUMBER_FORMAT = os.environ.get(
 )
 SKTM_VALIDITY_MONTHS = int(os.environ.get("SKTM_VALIDITY_MONTHS", 3))
 LETTER_PAPER = os.environ.get("LETTER_PAPER", "A4")
+# The public address the SKTM's QR code opens (https://pbi.example.go.id/), not the host a letter
+# was downloaded through; without it the first of ALLOWED_HOSTS (sktm/letters.public_base_url).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
 # BPJS's branch office hands out the e-Dabu upload template: its column layout is a file per
 # deployment (docs/bpjs.md).

@@ -27,6 +27,7 @@ class DistrictAdmin(admin.ModelAdmin):
 @admin.register(Village)
 class VillageAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "district"]
+    fields = ["district", "code", "name", "address", "logo"]
     list_filter = ["district__regency", "district"]
     list_select_related = ["district"]
     search_fields = ["code", "name"]

@@ -1,9 +1,11 @@
 import datetime
 import re
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from PIL import Image
 
 from regions import terminology
 
@@ -53,6 +55,30 @@ class District(models.Model):
         return f"{terminology.current().district} {self.name}"
 
 
+# A logo is printed on every letter and stored inside each PDF: small, and a real image.
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_FORMATS = {"PNG", "JPEG"}
+
+
+def validate_logo(file):
+    """A PNG or JPEG of at most LOGO_MAX_BYTES, judged by its content, not by its name."""
+    if file.size > LOGO_MAX_BYTES:
+        raise ValidationError(
+            f"Logo paling besar {LOGO_MAX_BYTES // 1024} KB; berkas ini {file.size // 1024} KB."
+        )
+    file.seek(0)
+    try:
+        with Image.open(file, formats=sorted(LOGO_FORMATS)) as image:
+            image.verify()
+        is_image = True
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        is_image = False
+    finally:
+        file.seek(0)
+    if not is_image:
+        raise ValidationError("Logo harus berupa gambar PNG atau JPEG.")
+
+
 class Village(models.Model):
     district = models.ForeignKey(
         District, models.PROTECT, related_name="villages", verbose_name="kapanewon/kecamatan"
@@ -66,6 +92,13 @@ class Village(models.Model):
     name = models.CharField("nama", max_length=100)
     # Printed on the letterhead of the village's letters (SKTM).
     address = models.CharField("alamat kantor", max_length=255, blank=True)
+    logo = models.FileField(
+        "logo",
+        upload_to="regions/logo/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg"]), validate_logo],
+        help_text="PNG atau JPEG, paling besar 512 KB; dicetak di kop SKTM.",
+    )
 
     class Meta:
         ordering = ["code"]

@@ -114,6 +114,41 @@ class VerificationFormInput(forms.Form):
         return data
 
 
+# A typed NIK looked up among the residents of the user's own village (issue 15 section 5). A NIK
+# recorded in another village gets this same answer: whether a NIK exists elsewhere, and where,
+# is personal data the village has no business with.
+NOT_REGISTERED = "Belum terdaftar di desa ini: isi datanya."
+
+
+class NikLookupForm(forms.Form):
+    nik = forms.CharField(min_length=16, max_length=16, validators=[validate_nik])
+
+    def error_message(self):
+        return " ".join(self.errors.get("nik", ["NIK harus 16 digit angka."]))
+
+
+def resident_values(person):
+    """What is recorded of a resident, under the identity fields' names of the SKTM and Usulan
+    forms and as their inputs take it (dates in ISO form, choices by code); empty ones left out."""
+    household = person.household
+    values = {
+        "name": person.name,
+        "kk_number": household.number,
+        "birth_place": person.birth_place,
+        "birth_date": person.birth_date.isoformat() if person.birth_date else "",
+        "sex": person.sex,
+        "relationship": person.relationship,
+        "marital_status": person.marital_status,
+        "occupation": person.occupation,
+        "phone": person.phone,
+        "dusun": household.dusun,
+        "rt": household.rt,
+        "rw": household.rw,
+        "domicile_since": person.domicile_since.isoformat() if person.domicile_since else "",
+    }
+    return {field: str(value) for field, value in values.items() if value not in (None, "")}
+
+
 class NoteForm(forms.Form):
     """The note a decision carries; `label` names it after its action, `auto_id` keeps the
     ids of two such forms on one page apart."""

@@ -1,5 +1,6 @@
 """Letter numbers, QR codes and the PDFs of the SKTM (Lampiran C) and of Lampiran A."""
 
+import base64
 import mimetypes
 import posixpath
 from pathlib import Path
@@ -8,7 +9,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.exceptions import SuspiciousFileOperation
+from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -33,6 +34,34 @@ def letter_number(sequence, village, issued_on):
         month_roman=ROMAN_MONTHS[issued_on.month - 1],
         year=issued_on.year,
     )
+
+
+def public_base_url(request=None):
+    """The site's public address, where a letter's QR code leads: PUBLIC_BASE_URL, else the
+    first named host of ALLOWED_HOSTS over https; the request's own host only in DEBUG. Never
+    the host a download came through in production: a Lurah on an internal address or a forged
+    Host header would print a QR code nobody outside can open (issue 15 section 8)."""
+    if settings.PUBLIC_BASE_URL:
+        return settings.PUBLIC_BASE_URL.rstrip("/") + "/"
+    if settings.DEBUG and request is not None:
+        return request.build_absolute_uri("/")
+    for host in settings.ALLOWED_HOSTS:
+        if host != "*" and not host.startswith("."):
+            return f"https://{host}/"
+    raise ImproperlyConfigured("PUBLIC_BASE_URL wajib diisi: alamat publik situs untuk kode QR.")
+
+
+def logo_src(village):
+    """The village's logo as a data: URI (the PDF reads nothing else), or "" without one."""
+    if not village.logo:
+        return ""
+    try:
+        with village.logo.open("rb") as file:
+            content = file.read()
+    except OSError:
+        return ""
+    mime_type = "image/png" if content.startswith(b"\x89PNG") else "image/jpeg"
+    return f"data:{mime_type};base64,{base64.b64encode(content).decode()}"
 
 
 def qr_svg(url):
@@ -158,13 +187,13 @@ def letter_context(letter, verify_url):
             "code": village.code,
             "kind": village.kind,
             "address": village.address,
+            "logo": logo_src(village),
             "district": {"name": village.district.name, "code": village.district.code},
         },
         "terms": dict(vars(terms)),
         "members": [
             {
                 "name": member.name,
-                "nik": member.nik,
                 "relationship": member.relationship,
                 "get_relationship_display": member.get_relationship_display() or "",
                 "birth_date": member.birth_date,

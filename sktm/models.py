@@ -151,6 +151,16 @@ class LetterQuerySet(models.QuerySet):
         ledger use this one query to accept a letter."""
         return self.filter(revoked_at__isnull=True, issued_on__lte=date, valid_until__gte=date)
 
+    def in_force_for(self, person: Person, village: Village | int, date: datetime.date):
+        """The letter a ground c.2 proposal of `person` rests on: the newest in force on `date`
+        from `village`'s Lurah, or None."""
+        return (
+            self.valid_on(date)
+            .filter(person=person, village=village)
+            .order_by("-issued_on")
+            .first()
+        )
+
 
 class Letter(models.Model):
     """Lampiran C: the Surat Keterangan Tidak Mampu issued on a form with a passing score."""

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.form_list, name="form_list"),
     path("baru/", views.form_edit, name="form_create"),
     path("skor/", views.score_preview, name="score_preview"),
+    path("penduduk/", views.resident_lookup, name="resident_lookup"),
     path("lampiran-a-kosong.pdf", views.lampiran_a_pdf, name="lampiran_a_blank"),
     path("<int:pk>/", views.form_detail, name="form_detail"),
     path("<int:pk>/ubah/", views.form_edit, name="form_edit"),

@@ -3,16 +3,27 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 import audit
 from accounts import permissions
 from accounts.responses import pdf_response, run_service
 from audit.addresses import client_ip
+from people.models import Person
 from sktm import letters, scoring, services
-from sktm.forms import FormFilter, NoteForm, VerificationFormInput
+from sktm.forms import (
+    NOT_REGISTERED,
+    FormFilter,
+    NikLookupForm,
+    NoteForm,
+    VerificationFormInput,
+    resident_values,
+)
 from sktm.models import FormStatus, Letter, LetterCheck, VerificationForm
 
 PAGE_SIZE = 50
@@ -117,6 +128,60 @@ def form_edit(request, pk=None):
             "minimum_wage": wage,
             "preview": _preview(form.data if form.is_bound else initial, wage),
         },
+    )
+
+
+def resident_answer(request, village, notes=lambda person: {}, renamed=None):
+    """The JSON a typed NIK gets (static/js/resident-lookup.js): the resident's recorded values
+    when they live in `village` and the user sees them, else NOT_REGISTERED, the same whether
+    the NIK is unknown or recorded elsewhere. `notes(person)` adds, per ground, which evidence
+    a proposal would use; `renamed` maps a value to the form's own field name. A resident found
+    is a view of their record, in the access log."""
+    lookup = NikLookupForm(request.GET)
+    answer = {"found": False, "message": NOT_REGISTERED, "fields": {}, "notes": {}}
+    if not lookup.is_valid():
+        return JsonResponse(answer | {"message": lookup.error_message()})
+    person = (
+        Person.objects.visible_to(request.user)
+        .select_related("household")
+        .filter(nik=lookup.cleaned_data["nik"], household__village=village)
+        .first()
+    )
+    if person is None:
+        return JsonResponse(answer)
+    audit.record(request, audit.VIEW, f"Penduduk {person.nik}", rows=1, obj=person)
+    return JsonResponse(
+        {
+            "found": True,
+            "message": f"Terdaftar: {person.name}, KK {person.household.number}. Data diisi "
+            "dari catatan desa; periksa dan perbaiki bila berubah.",
+            "fields": {
+                (renamed or {}).get(field, field): value
+                for field, value in resident_values(person).items()
+            },
+            "notes": notes(person),
+        }
+    )
+
+
+@require_safe
+@never_cache
+def resident_lookup(request):
+    """The SKTM form's NIK lookup, among the operator's own village (issue 15 section 5)."""
+    if not permissions.can_fill_sktm_form(request.user):
+        raise PermissionDenied
+
+    def current_letter(person):
+        letter = Letter.objects.visible_to(request.user).in_force_for(
+            person, request.user.village_id, timezone.localdate()
+        )
+        if letter is None:
+            return {}
+        until = date_format(letter.valid_until, "j F Y")
+        return {"": f"Sudah memiliki SKTM No. {letter.number} yang berlaku sampai {until}."}
+
+    return resident_answer(
+        request, request.user.village_id, current_letter, renamed={"name": "applicant_name"}
     )
 
 
@@ -230,7 +295,7 @@ def letter_issue(request, pk):
         "SKTM diterbitkan.",
         services.letter_issue,
         form=form,
-        base_url=request.build_absolute_uri("/"),
+        base_url=letters.public_base_url(request),
     )
     return redirect("sktm:form_detail", pk=pk)
 
@@ -251,7 +316,7 @@ def letter_revoke(request, pk):
 @require_safe
 def letter_pdf(request, pk):
     letter = _scoped_letter(request, pk)
-    content = letters.letter_pdf(letter, request.build_absolute_uri("/"))
+    content = letters.letter_pdf(letter, letters.public_base_url(request))
     filename = f"SKTM-{letter.number.replace('/', '-')}.pdf"
     audit.record(request, audit.EXPORT, filename, rows=1, obj=letter)
     return pdf_response(content, filename)

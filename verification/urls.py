@@ -8,6 +8,7 @@ urlpatterns = [
     path("baru/", views.proposal_open, name="proposal_open"),
     path("<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("<int:pk>/tambah/", views.item_add, name="item_add"),
+    path("<int:pk>/penduduk/", views.resident_lookup, name="resident_lookup"),
     path("<int:pk>/kirim/", views.proposal_submit, name="proposal_submit"),
     path("<int:pk>/kembalikan/", views.proposal_return, name="proposal_return"),
     path("<int:pk>/setujui-semua/", views.items_approve_pending, name="items_approve_pending"),

@@ -8,6 +8,8 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 import audit
@@ -15,11 +17,13 @@ import jobs
 from accounts import permissions
 from accounts.responses import pdf_response, refuse, xlsx_response
 from accounts.scoping import districts_for
-from enrollment.models import Kind
+from enrollment.models import Ground, Kind, RegistryRecord
 from people.services import person_record
 from regions import terminology
 from regions.months import add_months, month_start
 from sktm import letters
+from sktm.models import Letter
+from sktm.views import resident_answer
 from verification import lampiran_d, services, waiting
 from verification.forms import (
     GROUND_FIELDS,
@@ -93,16 +97,20 @@ def proposal_list(request):
         }
         return render(request, "verification/village_proposals.html", context)
     # The page number and the order are not filters: page 2 of the default queue is still
-    # the Usulan waiting for decisions.
+    # the Usulan waiting for decisions. Those who decide open on that queue, oldest first;
+    # those who follow (the Panewu/Camat over its villages, the Sekda/Bupati) on every Usulan
+    # sent, newest first (issue 15 section 6).
     chosen = request.GET.copy()
     for key in ("page", "urut"):
         chosen.pop(key, None)
+    decides = permissions.can_decide(request.user)
     filters = QueueFilter(
-        chosen or {"status": ProposalStatus.SUBMITTED},
+        chosen or ({"status": ProposalStatus.SUBMITTED} if decides else {}),
         districts=districts_for(request.user),
         terms=terms,
     )
-    order = request.GET.get("urut") if request.GET.get("urut") in QUEUE_ORDERS else "menunggu"
+    default_order = "menunggu" if decides else "terbaru"
+    order = request.GET.get("urut") if request.GET.get("urut") in QUEUE_ORDERS else default_order
     proposals = proposals.exclude(status=ProposalStatus.DRAFT).order_by(*QUEUE_ORDERS[order][1])
     if filters.is_valid():
         data = filters.cleaned_data
@@ -255,6 +263,50 @@ def item_add(request, pk):
             "ground_fields": {ground.value: fields for ground, fields in GROUND_FIELDS.items()},
         },
     )
+
+
+@require_safe
+@never_cache
+def resident_lookup(request, pk):
+    """The Usulan form's NIK lookup, among the residents of the Usulan's village (issue 15
+    section 5), with the evidence grounds c.1 and c.2 would rest on."""
+    proposal = _scoped_proposal(request, pk)
+    if not permissions.can_draft_proposal(request.user, proposal.village):
+        raise PermissionDenied
+    return resident_answer(
+        request, proposal.village, lambda person: _evidence_notes(request.user, proposal, person)
+    )
+
+
+def _evidence_notes(user, proposal, person):
+    """Per ground, the record a proposal of `person` would rest on, as services.item_add and
+    enrollment's checks find it: c.2 the SKTM in force, c.1 the latest DTKS/DTSEN listing."""
+    letter = Letter.objects.visible_to(user).in_force_for(
+        person, proposal.village_id, timezone.localdate()
+    )
+    listing = (
+        RegistryRecord.objects.visible_to(user)
+        .filter(nik=person.nik)
+        .order_by("-data_period", "-imported_at", "-pk")
+        .first()
+    )
+    if letter:
+        until = date_format(letter.valid_until, "j F Y")
+        sktm = f"SKTM yang dipakai: No. {letter.number}, berlaku sampai {until}."
+    else:
+        sktm = "Belum ada SKTM yang berlaku untuk penduduk ini; terbitkan SKTM lebih dulu."
+    if listing:
+        desil = f", desil {listing.desil}" if listing.desil else ""
+        period = date_format(listing.data_period, "F Y")
+        registry = (
+            f"Data {listing.get_source_display()} yang dipakai: ID {listing.registry_id}, "
+            f"periode {period}{desil}."
+        )
+    else:
+        registry = (
+            "Penduduk ini tidak ada dalam data DTKS/DTSEN yang diimpor; isi bukti DTKS/DTSEN."
+        )
+    return {Ground.SKTM.value: sktm, Ground.DTKS.value: registry}
 
 
 @require_POST
@@ -442,17 +494,15 @@ def letters_pdf(request, pk):
     items = proposal.items.filter(letter__isnull=False).select_related(
         "letter__form", "letter__person__household", "letter__village__district__regency"
     )
+    base_url = letters.public_base_url(request)
     htmls = [
-        letters.letter_html(
-            item.letter,
-            request.build_absolute_uri(reverse("sktm:letter_verify", args=[item.letter.token])),
-        )
+        letters.letter_html(item.letter, letters.verify_url(item.letter, base_url))
         for item in items
     ]
     if not htmls:
         messages.info(request, "Usulan ini tidak memuat SKTM.")
         return redirect("verification:proposal_detail", pk=pk)
-    content = letters.combined_pdf(htmls, request.build_absolute_uri("/"))
+    content = letters.combined_pdf(htmls, base_url)
     filename = f"SKTM-{proposal.village.code}-{proposal.month:%Y-%m}.pdf"
     audit.record(request, audit.EXPORT, filename, rows=len(htmls), obj=proposal)
     return pdf_response(content, filename)

@@ -103,6 +103,7 @@ ACCESS = {
     "sktm:form_list": GET(ok=ALL),
     "sktm:form_create": GET(ok="operator_a operator_b", rest=403),
     "sktm:score_preview": POST(s200="operator_a operator_b", rest=403),
+    "sktm:resident_lookup": GET(ok="operator_a operator_b", rest=403),
     "sktm:lampiran_a_blank": GET(ok=ALL),
     "sktm:form_detail": GET("form", ok=SEES_A),
     # The form is not returned: its operator is sent back to it.
@@ -132,6 +133,9 @@ ACCESS = {
     # Submitted, so not editable: the village is sent back to it.
     "verification:item_add": GET(
         "proposal", s302=VILLAGE_A, s404="operator_b agency_staff", rest=403
+    ),
+    "verification:resident_lookup": GET(
+        "proposal", ok=VILLAGE_A, s404="operator_b agency_staff", rest=403
     ),
     "verification:proposal_submit": POST("proposal", ok="lurah_a", s403=but(SEES_A, "lurah_a")),
     "verification:proposal_return": POST("proposal", ok=TEAM, s403=but(SEES_A, *TEAM.split())),

@@ -15,6 +15,8 @@ from jobs.models import Job
 from pbipemda import navigation
 from people.models import Person
 from regions.models import Village
+from regions.months import add_months
+from sktm import letters
 from tests.builders import DECLARATION, LONG_AGO, NEW_RESIDENT, faskes_id, propose, this_month
 from tests.factories import PersonFactory, UserFactory, faskes, village
 from verification import services
@@ -130,6 +132,40 @@ def test_the_combined_sktm_pdf_holds_each_letter(client, proposal, operator_a, l
     assert letter.number in text
 
 
+def test_the_combined_sktm_pdf_opens_the_public_address_whatever_the_host(
+    client, proposal, operator_a, lurah_a, letter, settings, monkeypatch
+):
+    settings.PUBLIC_BASE_URL = "https://pbi.kulonprogokab.go.id"
+    addresses = []
+    render = letters.letter_html
+    monkeypatch.setattr(
+        letters, "letter_html", lambda letter, url: addresses.append(url) or render(letter, url)
+    )
+    person = letter.person
+    person.domicile_since = LONG_AGO
+    person.save()
+    services.item_add(
+        actor=operator_a,
+        proposal=proposal,
+        item=ProposalItem(
+            person=person,
+            kind="addition",
+            ground="add_c2",
+            letter=letter,
+            evidence=DECLARATION,
+            faskes=faskes(),
+        ),
+    )
+    login(client, lurah_a)
+    response = client.get(
+        reverse("verification:letters_pdf", args=[proposal.pk]), HTTP_HOST="127.0.0.1"
+    )
+    assert response.status_code == 200
+    assert addresses == [
+        f"https://pbi.kulonprogokab.go.id/sktm/cek/{letter.token}/",
+    ]
+
+
 PROPOSAL_URLS = [
     "proposal_detail",
     "item_add",
@@ -167,6 +203,34 @@ def test_a_panewu_reads_its_villages_but_decides_nothing(client, submitted, pane
     assert (
         client.get(reverse("verification:proposal_detail", args=[submitted.pk])).status_code == 404
     )
+    assert list(client.get(reverse("verification:proposal_list")).context["page"]) == []
+
+
+def test_the_panewus_list_shows_its_villages_usulan_whatever_their_status(
+    client, submitted, panewu_a, verifier
+):
+    """Issue 15 section 6: the Panewu/Camat follows its villages' Usulan, not the Tim
+    Verifikasi's queue of those waiting: a closed or returned one stays in its list."""
+    services.items_approve_pending(actor=verifier, proposal=submitted)
+    submitted.refresh_from_db()
+    assert submitted.status == ProposalStatus.CLOSED
+    draft = services.proposal_open(
+        actor=UserFactory(role="operator", village=submitted.village),
+        month=add_months(submitted.month, 1),
+    )
+    login(client, panewu_a)
+
+    listed = list(client.get(reverse("verification:proposal_list")).context["page"])
+
+    assert listed == [submitted]
+    assert draft not in listed
+    filtered = client.get(reverse("verification:proposal_list"), {"status": "submitted"})
+    assert list(filtered.context["page"]) == []
+
+
+def test_the_verifiers_queue_still_opens_on_the_usulan_waiting(client, submitted, verifier):
+    services.items_approve_pending(actor=verifier, proposal=submitted)
+    login(client, verifier)
     assert list(client.get(reverse("verification:proposal_list")).context["page"]) == []
 
 

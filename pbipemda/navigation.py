@@ -119,6 +119,27 @@ _LINKS = [
         group="Pantauan",
     ),
     Link(
+        "Status BPJS",
+        "bpjs:participant_list",
+        "Status peserta di BPJS Kesehatan: No. Kartu, TMT, faskes, PISA dan riwayatnya.",
+        permissions.can_read_bpjs,
+        group="Peserta",
+    ),
+    Link(
+        "Registrasi e-Dabu",
+        "bpjs:registration",
+        "Berkas registrasi peserta baru (dan permintaan penonaktifan) untuk diunggah ke e-Dabu.",
+        permissions.can_work_bpjs,
+        group="Peserta",
+    ),
+    Link(
+        "Impor data BPJS",
+        "bpjs:billing_upload",
+        "Impor data peserta PBPU/BP Pemda yang ditagihkan BPJS per bulan.",
+        permissions.can_work_bpjs,
+        group="Peserta",
+    ),
+    Link(
         "Wilayah",
         "village_list",
         "Daftar wilayah kerja Anda beserta faskesnya.",

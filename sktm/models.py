@@ -47,8 +47,12 @@ class VerificationFormQuerySet(models.QuerySet):
 class VerificationForm(models.Model):
     """Lampiran A: Formulir Verifikasi Permohonan Surat Keterangan Tidak Mampu."""
 
-    village = models.ForeignKey(Village, models.PROTECT, related_name="+")
-    person = models.ForeignKey(Person, models.PROTECT, related_name="sktm_forms")
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="+", verbose_name="kalurahan/desa"
+    )
+    person = models.ForeignKey(
+        Person, models.PROTECT, related_name="sktm_forms", verbose_name="penduduk"
+    )
     # The applicant as declared on the form: the printed Lampiran A keeps these even if the
     # person's record changes later.
     applicant_name = models.CharField("nama pemohon", max_length=150)
@@ -79,7 +83,9 @@ class VerificationForm(models.Model):
         "status", max_length=20, choices=FormStatus.choices, default=FormStatus.SUBMITTED
     )
     return_note = models.TextField("catatan pengembalian", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="dibuat oleh"
+    )
     created_at = models.DateTimeField("dibuat", auto_now_add=True)
     updated_at = models.DateTimeField("diubah", auto_now=True)
 
@@ -128,15 +134,21 @@ class VerificationForm(models.Model):
 class FormEvent(models.Model):
     """One status change of a form: who, when, from, to, note."""
 
-    form = models.ForeignKey(VerificationForm, models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=20, choices=FormStatus.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=FormStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
+    form = models.ForeignKey(
+        VerificationForm, models.CASCADE, related_name="events", verbose_name="formulir"
+    )
+    from_status = models.CharField("dari", max_length=20, choices=FormStatus.choices, blank=True)
+    to_status = models.CharField("menjadi", max_length=20, choices=FormStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="oleh"
+    )
+    at = models.DateTimeField("waktu", default=timezone.now)
+    note = models.TextField("catatan", blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
+        verbose_name = "riwayat formulir SKTM"
+        verbose_name_plural = "riwayat formulir SKTM"
 
     def __str__(self):
         return f"{self.from_status or '-'} → {self.to_status}"
@@ -165,26 +177,39 @@ class LetterQuerySet(models.QuerySet):
 class Letter(models.Model):
     """Lampiran C: the Surat Keterangan Tidak Mampu issued on a form with a passing score."""
 
-    form = models.OneToOneField(VerificationForm, models.PROTECT, related_name="letter")
-    village = models.ForeignKey(Village, models.PROTECT, related_name="+")
-    person = models.ForeignKey(Person, models.PROTECT, related_name="sktm_letters")
+    form = models.OneToOneField(
+        VerificationForm, models.PROTECT, related_name="letter", verbose_name="formulir verifikasi"
+    )
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="+", verbose_name="kalurahan/desa"
+    )
+    person = models.ForeignKey(
+        Person, models.PROTECT, related_name="sktm_letters", verbose_name="penduduk"
+    )
     year = models.PositiveSmallIntegerField("tahun")
     sequence = models.PositiveIntegerField("nomor urut")
     number = models.CharField("nomor surat", max_length=100, unique=True)
     issued_on = models.DateField("tanggal surat")
     valid_until = models.DateField("berlaku sampai")
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="diterbitkan oleh"
+    )
+    issued_at = models.DateTimeField("diterbitkan", auto_now_add=True)
     # Frozen at issue: a later change of Lurah does not change a signed letter.
     signer_name = models.CharField("nama penandatangan", max_length=150)
     signer_title = models.CharField("jabatan penandatangan", max_length=150)
     # The public verification URL's key: random, so it cannot be guessed from the number.
     token = models.CharField(
-        max_length=64, unique=True, default=secrets.token_urlsafe, editable=False
+        "token", max_length=64, unique=True, default=secrets.token_urlsafe, editable=False
     )
     revoked_at = models.DateTimeField("dicabut pada", null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="dicabut oleh",
     )
     revoke_reason = models.TextField("alasan pencabutan", blank=True)
     # The person's newest letter from this village; cleared when a newer one is issued, which
@@ -231,11 +256,15 @@ class Letter(models.Model):
 class LetterSequence(models.Model):
     """The last number given in a village's year; locked while a letter is issued."""
 
-    village = models.ForeignKey(Village, models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    village = models.ForeignKey(
+        Village, models.CASCADE, related_name="+", verbose_name="kalurahan/desa"
+    )
+    year = models.PositiveSmallIntegerField("tahun")
+    last = models.PositiveIntegerField("nomor terakhir", default=0)
 
     class Meta:
+        verbose_name = "nomor urut SKTM"
+        verbose_name_plural = "nomor urut SKTM"
         constraints = [
             models.UniqueConstraint(fields=["village", "year"], name="sktm_sequence_per_year")
         ]
@@ -267,10 +296,14 @@ class LetterTemplate(models.Model):
 class LetterCheck(models.Model):
     """One opening of a letter's public verification page."""
 
-    letter = models.ForeignKey(Letter, models.CASCADE, related_name="checks")
-    at = models.DateTimeField(default=timezone.now)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=255, blank=True)
+    letter = models.ForeignKey(Letter, models.CASCADE, related_name="checks", verbose_name="SKTM")
+    at = models.DateTimeField("waktu", default=timezone.now)
+    ip_address = models.GenericIPAddressField("alamat IP", null=True, blank=True)
+    user_agent = models.CharField("peramban", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "pemeriksaan SKTM"
+        verbose_name_plural = "pemeriksaan SKTM"
 
     def __str__(self):
         return f"{self.letter_id} @ {self.at:%Y-%m-%d %H:%M}"

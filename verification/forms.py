@@ -241,7 +241,11 @@ class ItemForm(RemovalEvidenceFields):
         if ground in ADDITION_GROUNDS and not data.get("faskes"):
             self.add_error("faskes", "Pilih faskes tingkat pertama peserta.")
         if ground in (Ground.FAMILY, Ground.DTKS, Ground.SKTM) and not data.get("no_other_cover"):
-            self.add_error("no_other_cover", "Dasar ini hanya untuk penduduk tanpa jaminan lain.")
+            self.add_error(
+                "no_other_cover",
+                "Centang pernyataan bahwa penduduk tidak memiliki jaminan kesehatan lain: "
+                "dasar ini hanya untuk penduduk tanpa jaminan lain.",
+            )
         if ground in (Ground.DTKS, Ground.SKTM) and not data.get("domicile_document"):
             self.add_error("domicile_document", "Pilih bukti domisili (KTP dan/atau KK).")
         # Ground a: the mother may live in another village; the Usulan's services find her.
@@ -362,6 +366,12 @@ class ExportForm(forms.Form):
     month = MonthField(label="Bulan")
     district = forms.ModelChoiceField(
         label="Wilayah", queryset=None, required=False, empty_label="Seluruh kabupaten"
+    )
+    format = forms.ChoiceField(
+        label="Format",
+        choices=[("xlsx", "Excel (.xlsx), siap cetak"), ("csv", "CSV")],
+        required=False,
+        initial="xlsx",
     )
 
     def __init__(self, *args, districts, **kwargs):

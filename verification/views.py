@@ -521,6 +521,7 @@ def export(request):
             request.user,
             month=form.cleaned_data["month"].isoformat(),
             district=district.pk if district else None,
+            format=form.cleaned_data["format"] or "xlsx",
         )
         return redirect(job)
     return render(request, "verification/export.html", {"form": form})

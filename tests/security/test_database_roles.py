@@ -12,12 +12,16 @@ import pytest
 from django.db import connection
 
 from audit.models import AccessLog
+from bpjs.models import BillingFile, BillingRow, Record
 from enrollment.models import LedgerEntry, RegistryRecord
 from tests.builders import enroll
 from tests.factories import PersonFactory, UserFactory, regency
 
 ROOT = Path(__file__).resolve().parents[2]
-APPEND_ONLY = [model._meta.db_table for model in (LedgerEntry, RegistryRecord, AccessLog)]
+APPEND_ONLY = [
+    model._meta.db_table
+    for model in (LedgerEntry, RegistryRecord, AccessLog, Record, BillingFile, BillingRow)
+]
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="roles, grants and TRUNCATE are PostgreSQL's"

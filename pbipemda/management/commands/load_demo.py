@@ -23,3 +23,4 @@ class Command(BaseCommand):
             call_command("load_instruction", regency=regency_code, stdout=self.stdout)
         call_command("load_demo_proposals", stdout=self.stdout, stderr=self.stderr)
         call_command("load_demo_oversight", stdout=self.stdout, stderr=self.stderr)
+        call_command("load_demo_bpjs", stdout=self.stdout, stderr=self.stderr)

@@ -23,6 +23,6 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("people", "0003_plain_text_and_household_history")]
+    dependencies = [("people", "0004_plausible_dates_and_ascii_rt_rw")]
 
     operations = [migrations.RunPython(create_index, drop_index, elidable=False)]

@@ -21,7 +21,16 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from enrollment.models import Participation, RegistryRecord, RegistrySource
-from people.models import Household, MaritalStatus, Person, Relationship, Sex
+from people.models import (
+    Household,
+    MaritalStatus,
+    Person,
+    Relationship,
+    Sex,
+    parse_month,
+    validate_birth_date,
+    validate_domicile_since,
+)
 from people.names import is_plain_text
 from people.nik import parse_nik, validate_kk
 from regions import terminology
@@ -58,6 +67,23 @@ _CODES = {
 }
 # Rows checked (and written) together: lookups and inserts go by batch, memory stays flat.
 BATCH_ROWS = 5000
+
+
+def _month(row: dict, column: str) -> datetime.date:
+    """The month of `column`, written TTTT-BB or as a whole date TTTT-BB-HH (a spreadsheet's
+    date cell), within the plausible range; raises ValueError. `2026-01-99` is no date, so no
+    January either."""
+    text = row[column]
+    try:
+        if len(text) > 7:
+            datetime.date.fromisoformat(text)
+        return parse_month(text[:7])
+    except ValidationError as error:
+        if error.code == "invalid":
+            raise ValueError(f"{column} harus TTTT-BB") from None
+        raise ValueError(f"{column}: {error.messages[0]}") from None
+    except ValueError:
+        raise ValueError(f"{column} harus TTTT-BB") from None
 
 
 def _cell_text(value):
@@ -264,14 +290,21 @@ def _clean_row(row, villages):
                 f"kolom {column} diawali tanda rumus, memuat < > {{ }} \\ atau karakter kontrol"
             )
     village = _identity_checked(row, villages)
+    month = _month(row, "bulan_mulai")
     try:
-        month = datetime.date.fromisoformat(f"{row['bulan_mulai'][:7]}-01")
         birth_date, domicile_since = (
             datetime.date.fromisoformat(row[column]) if row.get(column) else None
             for column in ("tanggal_lahir", "berdomisili_sejak")
         )
     except ValueError:
         raise ValueError("tanggal harus TTTT-BB-HH dan bulan_mulai TTTT-BB") from None
+    try:
+        if birth_date:
+            validate_birth_date(birth_date)
+        if domicile_since:
+            validate_domicile_since(domicile_since)
+    except ValidationError as error:
+        raise ValueError(error.messages[0]) from None
     sex = row.get("jenis_kelamin", "").upper()
     if sex and sex not in _SEXES:
         raise ValueError("jenis_kelamin harus L atau P")
@@ -438,10 +471,7 @@ def _clean_registry_row(row, villages):
         raise ValueError(f"desil {desil} di luar 1 sampai 10")
     if source == RegistrySource.DTSEN and not desil:
         raise ValueError("desil wajib diisi untuk DTSEN (1 sampai 10)")
-    try:
-        period = datetime.date.fromisoformat(f"{row['periode'][:7]}-01")
-    except ValueError:
-        raise ValueError("periode harus TTTT-BB") from None
+    period = _month(row, "periode")
     return {
         "source": source,
         "registry_id": row["id_dtks"],

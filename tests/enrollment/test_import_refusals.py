@@ -69,6 +69,11 @@ def _refusal(response):
         (_sample_with("Paiman", "Pai\x00man"), "peserta.csv", "karakter kontrol"),
         (_sample_with("Paiman", "P" * 200_000), "peserta.csv", "terlalu panjang"),
         (_xlsx_with_broken_sheet(), "peserta.xlsx", "rusak"),
+        # Issue 14 finding 13: absurd dates are refused, not cut or written.
+        (_sample_with(",2025-01,1995", ",2025-01-99,1995"), "peserta.csv", "bulan_mulai harus"),
+        (_sample_with(",2025-01,1995", ",9999-12,1995"), "peserta.csv", "bulan_mulai: Bulan"),
+        (_sample_with(",1970-05-12,", ",2999-05-12,"), "peserta.csv", "Tanggal lahir harus"),
+        (_sample_with(",1995-04-01", ",0001-01-01"), "peserta.csv", "berdomisili harus"),
     ],
 )
 def test_a_hostile_file_is_refused_with_a_reason_in_indonesian(

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+import audit
 from accounts import permissions
 from accounts.responses import pdf_response, refuse, xlsx_response
 from accounts.scoping import figure_area, villages_for
@@ -264,6 +265,7 @@ def reverification_list(request):
     page = Paginator(rows, PAGE_SIZE).get_page(filters.value("page", 1))
     for row in page:
         row.due_on = schedule.due_date(row.base)
+    audit.record(request, audit.VIEW, f"Daftar verifikasi ulang {area.label}", rows=len(page))
     parts = area.parts()
     totals, counts = dashboard.coverage_with_parts(area, parts, today)
     empty = dict.fromkeys(dashboard.COVERAGE_KEYS, 0)
@@ -305,6 +307,10 @@ def reverification_bulk(request, code):
     rows = list(rows.select_related("person").order_by("base", "person__name"))
     for row in rows:
         row.due_on = schedule.due_date(row.base)
+    if request.method != "POST":
+        audit.record(
+            request, audit.VIEW, f"Verifikasi ulang massal {village}", rows=len(rows), obj=village
+        )
     form = BulkForm(
         request.POST if request.method == "POST" else None,
         rows=rows,
@@ -343,6 +349,8 @@ def reverification_person(request, pk):
         Person.objects.visible_to(request.user).select_related("household__village__district"),
         pk=pk,
     )
+    if request.method != "POST":
+        audit.record(request, audit.VIEW, f"Verifikasi ulang {person.nik}", rows=1, obj=person)
     today = timezone.localdate()
     participation = schedule.with_schedule(
         Participation.objects.active_on(today).filter(person=person), today

@@ -8,10 +8,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+import audit
+from audit.models import AccessLog
 from enrollment import services
 from enrollment.imports import read_rows
 from enrollment.models import Ground, Participation
 from oversight.models import Outcome, Reverification
+from people.nik import mask
 from regions.models import Regency
 from tests.builders import VILLAGE_A, VILLAGE_A2, VILLAGE_B, enrolled
 from verification.models import ProposalItem
@@ -140,7 +143,7 @@ def test_the_list_shows_only_the_users_area(client, operator_a, panewu_a, verifi
     page = get(client, operator_a, "oversight:reverification_list").content.decode()
     assert here.nik in page and there.nik not in page
     page = get(client, panewu_a, "oversight:reverification_list").content.decode()
-    assert here.nik in page and there.nik not in page
+    assert mask(here.nik) in page and mask(there.nik) not in page
     page = get(client, verifier, "oversight:reverification_list").content.decode()
     assert here.nik in page and there.nik in page
 
@@ -354,3 +357,50 @@ def test_a_village_of_three_thousand_is_reverified_in_one_request(client, verifi
     recorded = set(Reverification.objects.values_list("person_id", flat=True))
     assert len(recorded) == 2998
     assert not recorded & {person.pk for person in left_out}
+
+
+REVERIFICATION_PAGES = [
+    ("oversight:reverification_list", False),
+    ("oversight:reverification_person", True),
+]
+
+
+@pytest.mark.parametrize(("name", "by_person"), REVERIFICATION_PAGES)
+@pytest.mark.parametrize("user", ["panewu_a", "leadership"])
+def test_oversight_roles_see_masked_niks_on_reverification_pages(
+    client, request, verifier, user, name, by_person
+):
+    """Finding 11: the one masking rule (permissions.can_see_full_identity)."""
+    person = enrolled(verifier, VILLAGE_A, OLD)
+    args = [person.pk] if by_person else []
+    html = get(client, request.getfixturevalue(user), name, "", *args).content.decode()
+    assert person.nik not in html
+    assert mask(person.nik) in html
+
+
+@pytest.mark.parametrize(("name", "by_person"), REVERIFICATION_PAGES)
+def test_the_tim_verifikasi_sees_full_niks_on_reverification_pages(
+    client, verifier, name, by_person
+):
+    person = enrolled(verifier, VILLAGE_A, OLD)
+    args = [person.pk] if by_person else []
+    assert person.nik in get(client, verifier, name, "", *args).content.decode()
+
+
+def test_opening_a_participants_reverification_page_is_logged(client, panewu_a, verifier):
+    person = enrolled(verifier, VILLAGE_A, OLD)
+    get(client, panewu_a, "oversight:reverification_person", "", person.pk)
+    log = AccessLog.objects.get()
+    assert (log.actor, log.action, log.object_id) == (panewu_a, audit.VIEW, str(person.pk))
+    assert log.object_type == "people.Person"
+
+
+def test_reverification_lists_are_logged_with_their_rows(client, panewu_a, verifier):
+    for _ in range(2):
+        enrolled(verifier, VILLAGE_A, OLD)
+    get(client, panewu_a, "oversight:reverification_list")
+    get(client, verifier, "oversight:reverification_bulk", "", VILLAGE_A)
+    assert list(AccessLog.objects.order_by("pk").values_list("actor", "rows")) == [
+        (panewu_a.pk, 2),
+        (verifier.pk, 2),
+    ]

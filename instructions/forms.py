@@ -44,6 +44,18 @@ class NoteForm(forms.Form):
     )
 
 
+class PeriodForm(forms.Form):
+    """The period a new report is opened for, by its first day."""
+
+    period_start = forms.DateField(
+        input_formats=["%Y-%m-%d"],
+        error_messages={
+            "required": "Periode laporan tidak sah.",
+            "invalid": "Periode laporan tidak sah.",
+        },
+    )
+
+
 class MatrixFilter(forms.Form):
     kind = forms.ChoiceField(label="Penerima", choices=RowKind.choices, required=False)
     district = forms.ChoiceField(label="Kecamatan", required=False)

@@ -17,7 +17,12 @@ from instructions.models import (
     ReportLine,
     ReportStatus,
 )
-from instructions.transitions import require_may_move, submission_status, transition
+from instructions.transitions import (
+    FORWARD,
+    require_may_move,
+    submission_status,
+    transition,
+)
 from people.names import validate_free_text
 
 
@@ -157,6 +162,7 @@ def report_return(*, actor: User, report: Report, note: str) -> Report:
 
 
 def report_forward(*, actor: User, report: Report) -> Report:
-    """The Camat accepts a village's report and forwards it to the Bupati through the Sekda."""
+    """The Camat accepts a village's submitted report and forwards it to the Bupati through the
+    Sekda; no other report is forwarded (an agency's or Camat's own is filed by submitting)."""
     with transaction.atomic():
-        return transition(report=report, to=ReportStatus.DELIVERED, actor=actor)
+        return transition(report=report, to=ReportStatus.DELIVERED, actor=actor, allowed=FORWARD)

@@ -24,6 +24,9 @@ ALLOWED = {
     (S.SUBMITTED, S.DELIVERED): can_review_report,
     (S.DRAFT, S.DELIVERED): can_deliver_report,
 }
+# The Camat's *teruskan*: a village's submitted report only. An agency's or a Camat's own
+# report is filed by its submission (the DRAFT to DELIVERED move above), never forwarded.
+FORWARD = {(S.SUBMITTED, S.DELIVERED): can_review_report}
 REFUSAL = "Anda tidak berwenang melakukan tindakan ini pada laporan ini."
 
 
@@ -35,9 +38,9 @@ def require_may_move(*, report, to, actor):
     transitions.require_may_move(report, to=to, actor=actor, allowed=ALLOWED, message=REFUSAL)
 
 
-def transition(*, report, to, actor, note=""):
-    """Moves a report to `to`, locking its row, and appends the history row. Call inside the
-    service's transaction."""
+def transition(*, report, to, actor, note="", allowed=ALLOWED):
+    """Moves a report to `to` by a move of `allowed` (the whole table, or FORWARD), locking its
+    row, and appends the history row. Call inside the service's transaction."""
     now = timezone.now()
 
     def apply(report):
@@ -51,7 +54,7 @@ def transition(*, report, to, actor, note=""):
         report,
         to=to,
         actor=actor,
-        allowed=ALLOWED,
+        allowed=allowed,
         history=ReportEvent,
         note=note,
         message=REFUSAL,

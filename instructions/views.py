@@ -1,5 +1,3 @@
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -14,7 +12,7 @@ from accounts.responses import pdf_response, run_service, xlsx_response
 from accounts.scoping import districts_for
 from instructions import exports, figures, overview, services
 from instructions.addressees import addressee_of
-from instructions.forms import LineForm, MatrixFilter, NoteForm
+from instructions.forms import LineForm, MatrixFilter, NoteForm, PeriodForm
 from instructions.models import Attachment, Diktum, Instruction, Item, Report
 from instructions.reminders import awaiting_review
 from regions import terminology
@@ -90,9 +88,8 @@ def report_open(request, pk):
     instruction = _scoped_instruction(request, pk)
     if not permissions.can_write_report(request.user):
         raise PermissionDenied
-    try:
-        period_start = datetime.date.fromisoformat(request.POST.get("period_start", ""))
-    except ValueError:
+    form = PeriodForm(request.POST)
+    if not form.is_valid():
         messages.error(request, "Periode laporan tidak sah.")
         return redirect("instructions:detail", pk=pk)
     report = run_service(
@@ -100,7 +97,7 @@ def report_open(request, pk):
         "Laporan dibuat; isi setiap butir lalu simpan.",
         services.report_open,
         instruction=instruction,
-        period_start=period_start,
+        period_start=form.cleaned_data["period_start"],
     )
     if report is None:
         return redirect("instructions:detail", pk=pk)

@@ -1,12 +1,13 @@
 """The area a figure covers: the whole of the user's own area (`accounts.scoping.figure_area`)
 or one kapanewon or village inside it, chosen with `?kapanewon=<code>` or `?desa=<code>`.
-Anything outside the user's area answers 404."""
+Anything outside the user's area, or no code of a place, answers 404."""
 
 from dataclasses import dataclass
 
 from django.http import Http404
 
 from accounts.scoping import figure_area
+from oversight.forms import AreaForm
 from regions import terminology
 from regions.models import District, Regency, Village
 
@@ -70,10 +71,11 @@ class Area:
 def area_for(user, params):
     """The user's own area, or the kapanewon or village of it that `params` names."""
     home = figure_area(user)
-    if home is None:
+    form = AreaForm(params)
+    if home is None or not form.is_valid():
         raise Http404
     area = Area(home)
-    village_code, district_code = params.get("desa"), params.get("kapanewon")
+    village_code, district_code = form.cleaned_data["desa"], form.cleaned_data["kapanewon"]
     if village_code:
         village = (
             area.villages().select_related("district__regency").filter(code=village_code).first()

@@ -1,9 +1,11 @@
 import datetime
+import hashlib
 
 from django import forms
 from django.utils import timezone
 
 from enrollment.models import REMOVAL_GROUNDS, Ground
+from oversight import schedule
 from oversight.models import Outcome
 from people.models import Person
 from people.names import validate_no_controls
@@ -78,7 +80,18 @@ class ReverificationForm(RemovalEvidenceFields):
         return arguments
 
 
+def list_digest(person_ids) -> str:
+    """A short fingerprint of the participants a bulk page listed, so the POST records exactly
+    the list the user saw (the list is chosen again on the server, not posted)."""
+    joined = ",".join(str(pk) for pk in sorted(person_ids))
+    return hashlib.sha256(joined.encode()).hexdigest()[:16]
+
+
 class BulkForm(forms.Form):
+    """A village's list recorded as still eligible, except the participants ticked to leave
+    out: the form posts only those (a village holds more participants than a request may
+    carry fields, DATA_UPLOAD_MAX_NUMBER_FIELDS)."""
+
     checked_on = forms.DateField(label="Tanggal verifikasi ulang", widget=_DATE, initial=_today)
     note = forms.CharField(
         label="Catatan (untuk semua)",
@@ -86,6 +99,47 @@ class BulkForm(forms.Form):
         required=False,
         validators=[validate_no_controls],
     )
+    semua = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    shown = forms.CharField(max_length=16, widget=forms.HiddenInput)
+    skip = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, *args, rows=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person_ids = [row.person_id for row in rows]
+        self.fields["skip"].choices = [(pk, pk) for pk in self.person_ids]
+        self.fields["skip"].error_messages["invalid_choice"] = (
+            "Peserta yang dilewati tidak ada dalam daftar; muat ulang halaman ini."
+        )
+        self.fields["shown"].initial = list_digest(self.person_ids)
+
+    def clean_shown(self):
+        if self.cleaned_data["shown"] != list_digest(self.person_ids):
+            raise forms.ValidationError(
+                "Daftar peserta berubah sejak halaman ini dibuka; periksa lagi daftarnya lalu "
+                "simpan. Tidak ada yang dicatat."
+            )
+        return self.cleaned_data["shown"]
+
+    def people(self):
+        """The participants to record: the list less those left out."""
+        skipped = set(self.cleaned_data["skip"])
+        return [pk for pk in self.person_ids if pk not in skipped]
+
+
+# The months and years the figures cover: the programme's records start after 2000, and a
+# month further ahead than next year is a mistyped year (`9999-12`, `0000-01`).
+FIRST_YEAR = 2000
+
+
+def _last_year():
+    return _today().year + 1
+
+
+class AreaForm(forms.Form):
+    """`?kapanewon=<code>` or `?desa=<code>`: which part of the user's area a page covers."""
+
+    kapanewon = forms.CharField(max_length=20, required=False)
+    desa = forms.CharField(max_length=20, required=False)
 
 
 class MonthForm(forms.Form):
@@ -94,8 +148,16 @@ class MonthForm(forms.Form):
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",
         required=False,
         widget=forms.TextInput(attrs={"type": "month"}),
-        error_messages={"invalid": "Bulan berbentuk TTTT-BB."},
+        error_messages={"invalid": "Bulan berbentuk TTTT-BB, misalnya 2026-01."},
     )
+
+    def clean_bulan(self):
+        value = self.cleaned_data["bulan"]
+        if value and not FIRST_YEAR <= int(value[:4]) <= _last_year():
+            raise forms.ValidationError(
+                f"Bulan di luar rentang: pilih antara 01-{FIRST_YEAR} dan 12-{_last_year()}."
+            )
+        return value
 
     def month(self):
         value = self.cleaned_data.get("bulan") if self.is_valid() else ""
@@ -106,8 +168,45 @@ class MonthForm(forms.Form):
 
 
 class YearForm(forms.Form):
-    tahun = forms.IntegerField(label="Tahun", min_value=2000, required=False)
+    tahun = forms.IntegerField(
+        label="Tahun",
+        required=False,
+        error_messages={"invalid": "Tahun berupa angka, misalnya 2026."},
+    )
+
+    def clean_tahun(self):
+        value = self.cleaned_data["tahun"]
+        if value is not None and not FIRST_YEAR <= value <= _last_year():
+            raise forms.ValidationError(
+                f"Tahun di luar rentang: pilih antara {FIRST_YEAR} dan {_last_year()}."
+            )
+        return value
 
     def year(self):
         value = self.cleaned_data.get("tahun") if self.is_valid() else None
         return min(value or _today().year, _today().year)
+
+
+class FigureForm(forms.Form):
+    """`?grafik=<key>`: one figure of the dashboard's export."""
+
+    grafik = forms.SlugField(max_length=50, required=False)
+
+
+class ReverificationFilter(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("", "Jatuh tempo dan lewat"), *schedule.Status.choices], required=False
+    )
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def value(self, name, default):
+        return (self.cleaned_data.get(name) if self.is_valid() else None) or default
+
+
+class EveryoneForm(forms.Form):
+    """`?semua=1`: every active participant of the village, not only those due."""
+
+    semua = forms.BooleanField(required=False)
+
+    def everyone(self):
+        return self.is_valid() and self.cleaned_data["semua"]

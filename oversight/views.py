@@ -1,12 +1,14 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+import audit
 from accounts import permissions
 from accounts.responses import pdf_response, refuse, xlsx_response
 from accounts.scoping import figure_area, villages_for
@@ -14,11 +16,27 @@ from enrollment.models import Participation
 from oversight import charts, dashboard, exports, premium, recap, schedule, services
 from oversight.areas import area_for
 from oversight.charts import Series
-from oversight.forms import EVIDENCE_FIELDS, BulkForm, MonthForm, ReverificationForm, YearForm
+from oversight.forms import (
+    EVIDENCE_FIELDS,
+    BulkForm,
+    EveryoneForm,
+    FigureForm,
+    MonthForm,
+    ReverificationFilter,
+    ReverificationForm,
+    YearForm,
+)
 from people.models import Person
 from sktm import letters
 
 PAGE_SIZE = 50
+
+
+def _refused(form):
+    """A download asked with a bad parameter: 400 with the form's messages (a page shows them
+    beside its form instead)."""
+    messages_ = [message for errors in form.errors.values() for message in errors]
+    return HttpResponseBadRequest(" ".join(messages_), content_type="text/plain; charset=utf-8")
 
 
 def _area_switch(area, home):
@@ -49,8 +67,11 @@ def dashboard_view(request):
 @require_safe
 def dashboard_xlsx(request):
     area = area_for(request.user, request.GET)
+    form = FigureForm(request.GET)
+    if not form.is_valid():
+        return _refused(form)
     figures = dashboard.figures(area)
-    key = request.GET.get("grafik")
+    key = form.cleaned_data["grafik"]
     if key:
         figures = [figure for figure in figures if figure.key == key]
     tables = [exports.Table(f.key, f.title, f.headers, f.rows, f.formats) for f in figures]
@@ -140,6 +161,7 @@ def premium_view(request):
             "year": total.months[0].month.year,
             "trend_months": premium.TREND_MONTHS,
             "keep": [("tahun", total.months[0].month.year)],
+            "form": year_form,
             **_area_switch(area, figure_area(request.user)),
         },
     )
@@ -150,7 +172,10 @@ def premium_xlsx(request):
     if not permissions.can_read_premium(request.user):
         raise PermissionDenied
     area = area_for(request.user, request.GET)
-    total, parts = premium.premium(area, YearForm(request.GET).year())
+    year_form = YearForm(request.GET)
+    if not year_form.is_valid():
+        return _refused(year_form)
+    total, parts = premium.premium(area, year_form.year())
     year = total.months[0].month.year
     heading = [f"Iuran PBI Pemda: {area.label}", f"Tahun {year}"]
     tables = _premium_tables(total, parts, area)
@@ -183,6 +208,8 @@ def recap_view(request):
 @require_safe
 def recap_xlsx(request):
     context = _recap_context(request)
+    if context["form"].errors:
+        return _refused(context["form"])
     area, month = context["area"], context["month"]
     tables = [
         exports.Table("Rekap", section.title, section.headers, section.rows)
@@ -198,6 +225,8 @@ def recap_xlsx(request):
 @require_safe
 def recap_pdf(request):
     context = _recap_context(request)
+    if context["form"].errors:
+        return _refused(context["form"])
     html = render_to_string(
         "oversight/recap_pdf.html", {**context, "page_size": letters.page_style()}
     )
@@ -221,8 +250,9 @@ def reverification_list(request):
         raise PermissionDenied
     area = area_for(request.user, request.GET)
     today = timezone.localdate()
-    status = request.GET.get("status", "")
-    statuses = _STATUS_FILTERS.get(status, _STATUS_FILTERS[""])
+    filters = ReverificationFilter(request.GET)
+    status = filters.value("status", "")
+    statuses = _STATUS_FILTERS[status]
     rows = schedule.with_schedule(
         area.filter(Participation.objects.visible_to(request.user).active_on(today), "village"),
         today,
@@ -232,9 +262,10 @@ def reverification_list(request):
         .select_related("person", "village")
         .order_by("base", "village__code", "person__name")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PAGE_SIZE).get_page(filters.value("page", 1))
     for row in page:
         row.due_on = schedule.due_date(row.base)
+    audit.record(request, audit.VIEW, f"Daftar verifikasi ulang {area.label}", rows=len(page))
     parts = area.parts()
     totals, counts = dashboard.coverage_with_parts(area, parts, today)
     empty = dict.fromkeys(dashboard.COVERAGE_KEYS, 0)
@@ -245,7 +276,7 @@ def reverification_list(request):
         {
             "area": area,
             "page": page,
-            "status": status if status in _STATUS_FILTERS else "",
+            "status": status,
             "statuses": schedule.Status.choices,
             "totals": totals,
             "summary": summary,
@@ -258,13 +289,15 @@ def reverification_list(request):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def reverification_bulk(request, code):
-    """A village's participants due and overdue (or all of them, `?semua=1`) on one form:
-    those ticked are recorded as still eligible, all in one transaction."""
+    """A village's participants due and overdue (or all of them, `?semua=1`) on one form: all
+    are recorded as still eligible but those ticked to leave out, in one transaction. The list
+    is chosen again on the server; the form posts only those left out and a fingerprint of the
+    list shown, so a village of thousands fits in one request."""
     if not permissions.can_record_reverification(request.user):
         raise PermissionDenied
     village = get_object_or_404(villages_for(request.user).select_related("district"), code=code)
     today = timezone.localdate()
-    everyone = request.GET.get("semua") == "1"
+    everyone = EveryoneForm(request.POST if request.method == "POST" else request.GET).everyone()
     rows = schedule.with_schedule(
         Participation.objects.visible_to(request.user).active_on(today).filter(village=village),
         today,
@@ -274,18 +307,24 @@ def reverification_bulk(request, code):
     rows = list(rows.select_related("person").order_by("base", "person__name"))
     for row in rows:
         row.due_on = schedule.due_date(row.base)
-    form = BulkForm(request.POST or None)
+    if request.method != "POST":
+        audit.record(
+            request, audit.VIEW, f"Verifikasi ulang massal {village}", rows=len(rows), obj=village
+        )
+    form = BulkForm(
+        request.POST if request.method == "POST" else None,
+        rows=rows,
+        initial={"semua": everyone},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             count = services.village_reverify(
                 actor=request.user,
                 village=village,
-                people=request.POST.getlist("person"),
+                people=form.people(),
                 checked_on=form.cleaned_data["checked_on"],
                 note=form.cleaned_data["note"],
             )
-        except ValueError:
-            messages.error(request, "Pilihan peserta tidak sah.")
         except ValidationError as error:
             refuse(request, error)
         else:
@@ -310,6 +349,8 @@ def reverification_person(request, pk):
         Person.objects.visible_to(request.user).select_related("household__village__district"),
         pk=pk,
     )
+    if request.method != "POST":
+        audit.record(request, audit.VIEW, f"Verifikasi ulang {person.nik}", rows=1, obj=person)
     today = timezone.localdate()
     participation = schedule.with_schedule(
         Participation.objects.active_on(today).filter(person=person), today

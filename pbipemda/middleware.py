@@ -1,6 +1,9 @@
 import time
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
+from django.template import TemplateDoesNotExist, loader
+from django.utils.html import escape
 
 
 class ContentSecurityPolicyMiddleware:
@@ -35,3 +38,46 @@ class SessionRenewalMiddleware:
             if now - request.session.get(self.KEY, 0) >= self.RENEW_EVERY:
                 request.session[self.KEY] = now
         return response
+
+
+NUL_REFUSED = "Permintaan ditolak: alamat atau isian memuat karakter NUL yang tidak sah."
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.path_info or "\x00" in request.path:
+        return True
+    if any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in request.GET.lists()
+    ):
+        return True
+    if request.method != "POST" or request.content_type not in _FORM_TYPES:
+        return False
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in request.POST.lists()
+    )
+
+
+def _refusal(request, message: str) -> HttpResponseBadRequest:
+    """The 400 page with `message`, or plain HTML while no 400.html template exists."""
+    try:
+        body = loader.get_template("400.html").render({"message": message}, request)
+    except TemplateDoesNotExist:
+        body = f"<!doctype html><title>Permintaan tidak sah</title><p>{escape(message)}</p>"
+    return HttpResponseBadRequest(body)
+
+
+class NulByteMiddleware:
+    """A NUL byte (raw or %00) anywhere in the path, the query string or a form's fields is
+    refused with a 400 before any view runs: no text of this product holds one, and PostgreSQL
+    refuses it in a query (a server error otherwise)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request):
+            return _refusal(request, NUL_REFUSED)
+        return self.get_response(request)

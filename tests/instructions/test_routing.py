@@ -150,3 +150,22 @@ def test_database_refuses_a_second_report_for_a_period(village_report, kades):
             period_start=Q1,
             created_by=kades,
         )
+
+
+def test_forwarding_files_no_agency_or_camat_draft(agency_report, dinsos, camat):
+    """Finding 17: teruskan moves a village's submitted report only; an agency or a Camat
+    files its own report with ajukan."""
+    camat_report = services.report_open(
+        actor=camat, instruction=agency_report.instruction, period_start=Q1
+    )
+    for actor, report in ((dinsos, agency_report), (camat, camat_report), (camat, agency_report)):
+        with pytest.raises(PermissionDenied, match="tidak berwenang"):
+            services.report_forward(actor=actor, report=report)
+    assert set(Report.objects.values_list("status", flat=True)) == {ReportStatus.DRAFT}
+    assert not ReportEvent.objects.exclude(to_status=ReportStatus.DRAFT).exists()
+
+
+def test_a_village_draft_is_not_forwarded_before_it_is_submitted(village_report, camat):
+    with pytest.raises(ValidationError):
+        services.report_forward(actor=camat, report=village_report)
+    assert Report.objects.get().status == ReportStatus.DRAFT

@@ -72,6 +72,18 @@ def test_addressee_opens_a_period_from_its_page(client, instruction, dinsos):
     assert Report.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "period", ["", "0000-01-01", "10000-01-01", "2026-01-99", "2026-13-01", "9" * 40, "01-01-2026"]
+)
+def test_a_bad_period_is_refused_with_a_message(client, instruction, dinsos, period):
+    client.force_login(dinsos)
+    url = reverse("instructions:report_open", args=[instruction.pk])
+    response = client.post(url, {"period_start": period}, follow=True)
+    assert response.status_code == 200
+    assert "Periode laporan tidak sah" in response.content.decode()
+    assert not Report.objects.exists()
+
+
 def test_agency_user_gets_404_for_another_agencys_report(client, agency_report, bkd, dinsos):
     url = reverse("instructions:report_detail", args=[agency_report.pk])
     client.force_login(bkd)

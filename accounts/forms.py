@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core import validators
 from django.core.exceptions import ValidationError
 
 
@@ -11,6 +12,13 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "Nama pengguna atau sandi salah. Perhatikan huruf besar dan kecil.",
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django sets the field's max_length after building it, so without this validator an
+        # overlong name reaches authenticate() and django-axes's varchar(255) log of attempts.
+        username = self.fields["username"]
+        username.validators.append(validators.MaxLengthValidator(username.max_length))
 
 
 class CodeForm(forms.Form):

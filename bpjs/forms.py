@@ -1,4 +1,3 @@
-import datetime
 from pathlib import PurePath
 
 from django import forms
@@ -7,6 +6,7 @@ from django.utils import timezone
 
 from bpjs import services
 from bpjs.models import Pisa, Status
+from people.models import parse_month
 from regions import terminology
 from regions.models import HealthFacility
 
@@ -63,10 +63,7 @@ class MonthForm(forms.Form):
         self.fields["district"].label = terminology.current().district
 
     def clean_month(self):
-        year, month = map(int, self.cleaned_data["month"].split("-"))
-        if not 1 <= month <= 12:
-            raise forms.ValidationError("Bulan tidak sah.")
-        return datetime.date(year, month, 1)
+        return parse_month(self.cleaned_data["month"])
 
 
 class SentForm(forms.Form):
@@ -103,11 +100,8 @@ class BillingForm(forms.Form):
     file = forms.FileField(label="Berkas data peserta dari BPJS (.xlsx atau .csv)")
 
     def clean_month(self):
-        year, month = map(int, self.cleaned_data["month"].split("-"))
-        if not 1 <= month <= 12:
-            raise forms.ValidationError("Bulan tidak sah.")
         try:
-            return services.check_billing_month(datetime.date(year, month, 1))
+            return services.check_billing_month(parse_month(self.cleaned_data["month"]))
         except ValidationError as error:
             raise forms.ValidationError(error.messages) from None
 

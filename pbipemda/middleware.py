@@ -2,8 +2,7 @@ import time
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest
-from django.template import TemplateDoesNotExist, loader
-from django.utils.html import escape
+from django.template import loader
 
 
 class ContentSecurityPolicyMiddleware:
@@ -61,12 +60,10 @@ def _has_nul(request) -> bool:
 
 
 def _refusal(request, message: str) -> HttpResponseBadRequest:
-    """The 400 page with `message`, or plain HTML while no 400.html template exists."""
-    try:
-        body = loader.get_template("400.html").render({"message": message}, request)
-    except TemplateDoesNotExist:
-        body = f"<!doctype html><title>Permintaan tidak sah</title><p>{escape(message)}</p>"
-    return HttpResponseBadRequest(body)
+    """The site's 400 page, saying why."""
+    return HttpResponseBadRequest(
+        loader.render_to_string("400.html", {"message": message}, request)
+    )
 
 
 class NulByteMiddleware:

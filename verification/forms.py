@@ -352,7 +352,7 @@ class QueueFilter(forms.Form):
         choices=[("", "Semua"), *[c for c in ProposalStatus.choices if c[0] != "draft"]],
     )
     waiting_days = forms.IntegerField(
-        label="Menunggu paling sedikit (hari)", min_value=0, required=False
+        label="Menunggu paling sedikit (hari)", min_value=0, max_value=3650, required=False
     )
 
     def __init__(self, *args, districts, terms, **kwargs):

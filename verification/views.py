@@ -5,10 +5,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -457,7 +459,14 @@ def removal_validate(request, pk):
         refuse(request, error)
     else:
         messages.success(request, f"Pengurangan {item.person.name} dicatat di buku mutasi.")
-    return redirect(request.POST.get("next") or "verification:validation_queue")
+    # Back to the page the validation came from, when it is one of this site's (never a URL
+    # name, never another site).
+    back = request.POST.get("next", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, {request.get_host()}, request.is_secure()
+    ):
+        return HttpResponseRedirect(back)
+    return redirect("verification:validation_queue")
 
 
 @require_safe

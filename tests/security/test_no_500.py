@@ -10,8 +10,7 @@ request carries one value in every parameter at once (the area
 parameters `desa`/`kapanewon` apart on one request in three, since an unknown area answers 404
 before the rest is read). Each URL × persona also gets one POST with a value in every field.
 Each request runs in a savepoint rolled back afterwards, so one persona's POST never changes
-what the next one sees. A URL whose 500 lies in a file of another app is marked
-xfail(strict=True) in KNOWN_500 naming that file: the test turns red when it is fixed."""
+what the next one sees."""
 
 import contextlib
 import importlib
@@ -97,6 +96,9 @@ OBJECT_OF = {
     "verification:item_withdraw": "item",
     "verification:item_decide": "item",
     "verification:removal_validate": "item",
+    "verification:resident_lookup": "proposal",
+    "bpjs:person_detail": "person",
+    "bpjs:registration_sent": "job",
     "jobs:detail": "job",
     "jobs:progress": "job",
     "jobs:restart": "job",
@@ -116,32 +118,8 @@ OBJECT_OF = {
     "oversight:reverification_bulk": "village",
     "oversight:reverification_person": "participant",
 }
-POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 # URLs that still answer 500 to some value, each in a file this test's owner does not hold:
 # the file, the value and the line that raises; and whether it fails on this database.
-KNOWN_500 = {
-    "verification:removal_validate": (
-        "verification/views.py removal_validate: redirect(request.POST.get('next')) reverses "
-        "any text as a URL name (NoReverseMatch on next=-1) and follows next=https://evil.example/",
-        True,
-    ),
-    "sktm:form_list": (
-        "sktm/views.py form_list (line 51): ?month=0000-01 passes FormFilter's regex and "
-        "datetime.date(0, 1, 1) raises ValueError; the month needs a range (sktm/forms.py)",
-        True,
-    ),
-    "verification:proposal_list": (
-        "verification/views.py proposal_list: ?month=0000-01 or 2026-13 reaches "
-        "datetime.date(year, month, 1) (line 103, ValueError); ?waiting_days=999999999 "
-        "overflows timedelta (line 107, OverflowError); the form needs ranges",
-        True,
-    ),
-    "login": (
-        "accounts (login form): a username over 255 characters reaches django-axes, whose "
-        "varchar(255) refuses it on PostgreSQL (DataError in axes/handlers/database.py)",
-        POSTGRESQL,
-    ),
-}
 
 
 def url_patterns(patterns=None, namespace=""):
@@ -321,15 +299,7 @@ def test_every_parameter_and_field_is_tried():
     assert {"checked_on", "note", "bulan", "tahun", "nik", "applicant_name"} <= set(form_fields())
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_500[name][0]))
-        if KNOWN_500.get(name, ("", False))[1]
-        else name
-        for name in sorted(project_urls())
-    ],
-)
+@pytest.mark.parametrize("name", sorted(project_urls()))
 def test_no_hostile_input_gives_a_server_error(name, world, request):
     errors = server_errors(name, world, request)
     assert not errors, "\n".join(
@@ -366,11 +336,6 @@ def test_a_nul_byte_in_a_form_field_is_refused_and_writes_nothing(client, operat
     assert not Reverification.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="verification/views.py removal_validate: redirect(request.POST.get('next')) must "
-    "keep only same-site paths (url_has_allowed_host_and_scheme, as accounts' safe_next)",
-)
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:x"])
 def test_removal_validation_sends_back_only_to_this_site(verifier, world, target):
     client = Client(raise_request_exception=False)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 import audit
@@ -13,33 +14,52 @@ from accounts import permissions
 from accounts.scoping import villages_for
 from enrollment import exports, tasks
 from enrollment.duplicates import duplicate_groups
-from enrollment.models import LedgerEntry, RegistryRecord
-from enrollment.participation import is_active
+from enrollment.forms import RosterFilterForm
+from enrollment.models import LedgerEntry, Participation, RegistryRecord
+from enrollment.participation import Standing, status_on, with_standing
 from jobs.models import Job
 from people.models import Person
 
 PAGE_SIZE = 50
 
 
-def _roster_queryset(request):
-    return exports.roster_rows(
-        request.user, request.GET.get("q", ""), request.GET.get("village", "")
-    )
+def _roster_queryset(request, standing):
+    """The roster's rows: the active participants (exports.roster_rows, as the export writes
+    them), or the spells starting later or with a removal recorded, searched the same way."""
+    query, village = request.GET.get("q", "").strip(), request.GET.get("village", "")
+    if standing == Standing.ACTIVE:
+        return exports.roster_rows(request.user, query, village)
+    rows = with_standing(
+        Participation.objects.visible_to(request.user), standing, timezone.localdate()
+    ).select_related("person__household", "village")
+    if query:
+        rows = exports._search(rows, query)
+    if village:
+        rows = rows.filter(village__code=village)
+    return rows.order_by(*exports.ROSTER_ORDER)
 
 
 @require_safe
 def roster(request):
+    form = RosterFilterForm(request.GET)
+    standing = form.standing()
+    today = timezone.localdate()
     page = exports.roster_page(
-        _roster_queryset(request),
+        _roster_queryset(request, standing),
         size=PAGE_SIZE,
         after=request.GET.get("setelah", ""),
         before=request.GET.get("sebelum", ""),
     )
+    for row in page:
+        row.status = status_on(row, today)
     return render(
         request,
         "enrollment/roster.html",
         {
             "page": page,
+            "form": form,
+            "standing": standing.value,
+            "is_active_list": standing == Standing.ACTIVE,
             "villages": villages_for(request.user),
             "q": request.GET.get("q", ""),
             "village": request.GET.get("village", ""),
@@ -73,7 +93,9 @@ def person_detail(request, pk):
         "enrollment/person_detail.html",
         {
             "person": person,
-            "is_active": is_active(person),
+            "status": status_on(
+                Participation.objects.filter(person=person).first(), timezone.localdate()
+            ),
             "members": person.household.members.order_by("relationship", "birth_date"),
             "letters": person.sktm_letters.order_by("-issued_on"),
             "changes": person.changes.select_related("changed_by"),

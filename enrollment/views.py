@@ -1,9 +1,11 @@
 import uuid
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -198,3 +200,28 @@ def import_registry_confirm(request):
     return _confirm_preview(
         request, tasks.REGISTRY_PREVIEW, tasks.REGISTRY_IMPORT, "enrollment:import_registry"
     )
+
+
+# The samples of the two imports, offered on their pages as downloads.
+_SAMPLES = Path(settings.BASE_DIR) / "fixtures" / "sample"
+
+
+def _sample(request, filename):
+    if not permissions.can_import_data(request.user):
+        raise PermissionDenied
+    path = _SAMPLES / filename
+    if not path.is_file():
+        raise Http404
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=filename, content_type="text/csv"
+    )
+
+
+@require_safe
+def import_sample(request):
+    return _sample(request, "peserta_contoh.csv")
+
+
+@require_safe
+def import_registry_sample(request):
+    return _sample(request, "dtks_contoh.csv")

@@ -3,6 +3,8 @@ from its projection `Participation` (`current_participants`, fast, for today).""
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db import connection
 from django.db.models import F, OuterRef, QuerySet, Subquery
@@ -11,6 +13,7 @@ from django.utils import timezone
 from enrollment.imports import chunks
 from enrollment.models import Ground, Kind, LedgerEntry, Participation
 from people.models import Household, Person
+from regions.months import MONTH_NAMES, add_months
 
 
 def _last_entry(person: Person, on: datetime.date | None = None) -> LedgerEntry | None:
@@ -140,3 +143,65 @@ def project_people(
 def project(entry: LedgerEntry) -> None:
     """Brings the person's projection up to `entry`, just appended (same transaction)."""
     project_people([entry.person_id])
+
+
+class Standing(StrEnum):
+    """Where a person stands on a date, as the roster filters and the person page says it."""
+
+    ACTIVE = "aktif"
+    UPCOMING = "akan_aktif"  # an addition recorded for a month not yet begun
+    ENDING = "sampai"  # active, with a removal recorded for a month not yet begun
+    ENDED = "berhenti"
+    NONE = "bukan"
+
+
+@dataclass(frozen=True)
+class Status:
+    standing: Standing
+    month: datetime.date | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.standing in (Standing.ACTIVE, Standing.ENDING)
+
+    @property
+    def label(self) -> str:
+        month = self.month and f"{MONTH_NAMES[self.month.month - 1]} {self.month.year}"
+        return {
+            Standing.ACTIVE: f"Peserta PBI Pemda aktif sejak {month}",
+            Standing.UPCOMING: f"Aktif mulai {month}",
+            Standing.ENDING: f"Peserta sampai {month}",
+            Standing.ENDED: f"Bukan peserta aktif sejak {month}",
+            Standing.NONE: "Bukan peserta aktif",
+        }[self.standing]
+
+
+def status_on(participation: Participation | None, on: datetime.date) -> Status:
+    """The person's status on `on` from their projected spell, by the ledger's rule: a spell
+    covers the months from `since` up to, not including, `until` (the month the removal takes
+    effect), so "peserta sampai" names the last month covered."""
+    if participation is None:
+        return Status(Standing.NONE)
+    since, until = participation.since, participation.until
+    if until is not None and until <= since:
+        # The spell's addition was reversed in its own month: it never made a participant.
+        return Status(Standing.NONE)
+    if since > on:
+        return Status(Standing.UPCOMING, since)
+    if until is None:
+        return Status(Standing.ACTIVE, since)
+    if until > on:
+        return Status(Standing.ENDING, add_months(until, -1))
+    return Status(Standing.ENDED, until)
+
+
+def with_standing(
+    rows: QuerySet[Participation], standing: Standing, on: datetime.date
+) -> QuerySet[Participation]:
+    """The spells of `rows` the roster lists under `standing` on `on`: active (ending or not),
+    starting after `on`, or with a removal recorded (ending or ended)."""
+    if standing == Standing.UPCOMING:
+        return rows.filter(since__gt=on)
+    if standing == Standing.ENDED:
+        return rows.filter(until__isnull=False)
+    return rows.active_on(on)

@@ -1,10 +1,13 @@
 import uuid
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 import audit
@@ -13,33 +16,52 @@ from accounts import permissions
 from accounts.scoping import villages_for
 from enrollment import exports, tasks
 from enrollment.duplicates import duplicate_groups
-from enrollment.models import LedgerEntry, RegistryRecord
-from enrollment.participation import is_active
+from enrollment.forms import RosterFilterForm
+from enrollment.models import LedgerEntry, Participation, RegistryRecord
+from enrollment.participation import Standing, status_on, with_standing
 from jobs.models import Job
 from people.models import Person
 
 PAGE_SIZE = 50
 
 
-def _roster_queryset(request):
-    return exports.roster_rows(
-        request.user, request.GET.get("q", ""), request.GET.get("village", "")
-    )
+def _roster_queryset(request, standing):
+    """The roster's rows: the active participants (exports.roster_rows, as the export writes
+    them), or the spells starting later or with a removal recorded, searched the same way."""
+    query, village = request.GET.get("q", "").strip(), request.GET.get("village", "")
+    if standing == Standing.ACTIVE:
+        return exports.roster_rows(request.user, query, village)
+    rows = with_standing(
+        Participation.objects.visible_to(request.user), standing, timezone.localdate()
+    ).select_related("person__household", "village")
+    if query:
+        rows = exports._search(rows, query)
+    if village:
+        rows = rows.filter(village__code=village)
+    return rows.order_by(*exports.ROSTER_ORDER)
 
 
 @require_safe
 def roster(request):
+    form = RosterFilterForm(request.GET)
+    standing = form.standing()
+    today = timezone.localdate()
     page = exports.roster_page(
-        _roster_queryset(request),
+        _roster_queryset(request, standing),
         size=PAGE_SIZE,
         after=request.GET.get("setelah", ""),
         before=request.GET.get("sebelum", ""),
     )
+    for row in page:
+        row.status = status_on(row, today)
     return render(
         request,
         "enrollment/roster.html",
         {
             "page": page,
+            "form": form,
+            "standing": standing.value,
+            "is_active_list": standing == Standing.ACTIVE,
             "villages": villages_for(request.user),
             "q": request.GET.get("q", ""),
             "village": request.GET.get("village", ""),
@@ -73,7 +95,9 @@ def person_detail(request, pk):
         "enrollment/person_detail.html",
         {
             "person": person,
-            "is_active": is_active(person),
+            "status": status_on(
+                Participation.objects.filter(person=person).first(), timezone.localdate()
+            ),
             "members": person.household.members.order_by("relationship", "birth_date"),
             "letters": person.sktm_letters.order_by("-issued_on"),
             "changes": person.changes.select_related("changed_by"),
@@ -176,3 +200,28 @@ def import_registry_confirm(request):
     return _confirm_preview(
         request, tasks.REGISTRY_PREVIEW, tasks.REGISTRY_IMPORT, "enrollment:import_registry"
     )
+
+
+# The samples of the two imports, offered on their pages as downloads.
+_SAMPLES = Path(settings.BASE_DIR) / "fixtures" / "sample"
+
+
+def _sample(request, filename):
+    if not permissions.can_import_data(request.user):
+        raise PermissionDenied
+    path = _SAMPLES / filename
+    if not path.is_file():
+        raise Http404
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=filename, content_type="text/csv"
+    )
+
+
+@require_safe
+def import_sample(request):
+    return _sample(request, "peserta_contoh.csv")
+
+
+@require_safe
+def import_registry_sample(request):
+    return _sample(request, "dtks_contoh.csv")

@@ -9,7 +9,8 @@ from django.db import connection
 from django.urls import reverse
 
 from enrollment import exports, views
-from tests.builders import enroll
+from regions.months import add_months
+from tests.builders import enroll, enrolled, this_month
 from tests.factories import HouseholdFactory, PersonFactory, village
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,20 @@ def test_name_search_has_a_trigram_index_on_the_expression_it_compares(verifier)
     assert "upper((name)::text)" in definition
     rows = exports.roster_rows(verifier, "sari")
     assert 'UPPER("people_person"."name"::text) LIKE UPPER(' in str(rows.query)
+
+
+def test_the_pages_of_a_status_filter_keep_it(client, verifier, participants, monkeypatch):
+    # People added for next month are listed under "akan aktif", page after page, and never
+    # mixed with the active ones: every page link carries the filter.
+    upcoming = [
+        enrolled(verifier, code, month=add_months(this_month(), 1)) for code in VILLAGES * 2
+    ]
+    monkeypatch.setattr(views, "PAGE_SIZE", 4)
+    client.force_login(verifier)
+    pages, last = _walk(client, "next", {"status": "akan_aktif"})
+    assert [len(page) for page in pages] == [4, 2]
+    assert [pk for page in pages for pk in page] == _expected_order(upcoming)
+    back, _ = _walk(
+        client, "previous", {"status": "akan_aktif", "sebelum": last.context["page"].previous_key}
+    )
+    assert back == pages[:1]

@@ -108,3 +108,29 @@ def test_person_page_shows_the_change_history(client, operator_a, participant):
     client.force_login(operator_a)
     page = client.get(reverse("enrollment:person_detail", args=[participant.pk])).content.decode()
     assert f"{participant.name} → Nama Baru" in page
+
+
+@pytest.mark.parametrize(
+    "page, sample, filename",
+    [
+        ("import_participants", "import_sample", "peserta_contoh.csv"),
+        ("import_registry", "import_registry_sample", "dtks_contoh.csv"),
+    ],
+)
+def test_the_import_pages_offer_their_sample_as_a_download(
+    client, admin_user, operator_a, page, sample, filename
+):
+    from django.conf import settings
+
+    client.force_login(admin_user)
+    html = client.get(reverse(f"enrollment:{page}")).content.decode()
+    assert f'href="{reverse(f"enrollment:{sample}")}"' in html
+    assert "fixtures/sample" not in html
+    response = client.get(reverse(f"enrollment:{sample}"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    expected = (settings.BASE_DIR / "fixtures" / "sample" / filename).read_bytes()
+    assert b"".join(response.streaming_content) == expected
+    assert client.post(reverse(f"enrollment:{sample}")).status_code == 405
+    client.force_login(operator_a)
+    assert client.get(reverse(f"enrollment:{sample}")).status_code == 403

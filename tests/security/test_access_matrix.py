@@ -124,8 +124,10 @@ ACCESS = {
     "enrollment:duplicates": GET(ok="verifier admin_user", rest=403),
     "enrollment:import_participants": GET(ok="admin_user", rest=403),
     "enrollment:import_confirm": POST(ok="admin_user", rest=403),
+    "enrollment:import_sample": GET(ok="admin_user", rest=403),
     "enrollment:import_registry": GET(ok="admin_user", rest=403),
     "enrollment:import_registry_confirm": POST(ok="admin_user", rest=403),
+    "enrollment:import_registry_sample": GET(ok="admin_user", rest=403),
     # verification: the Usulan of village A is submitted
     "verification:proposal_list": GET(ok=ALL),
     "verification:proposal_open": POST(ok="operator_a lurah_a operator_b", rest=403),

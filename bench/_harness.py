@@ -57,6 +57,8 @@ def setup(database_url=None, **environ):
     os.environ.setdefault("SECRET_KEY", SECRET_KEY)
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
     os.environ.setdefault("PBIPEMDA_FIELD_KEY", FIELD_KEY)
+    # The pages are measured, not their static files: no collected manifest is needed.
+    os.environ.setdefault("STATIC_MANIFEST", "0")
     import django
 
     # WhiteNoise warns when the static files are not collected: pages need none here.

@@ -127,6 +127,7 @@ def main():
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789-0123456789"),
         "ALLOWED_HOSTS": HOST,
         "PBIPEMDA_FIELD_KEY": os.environ.get("PBIPEMDA_FIELD_KEY", FIELD_KEY),
+        "STATIC_MANIFEST": "0",
         "SECURE_SSL_REDIRECT": "0",
         "JOBS_RUN_INLINE": "0",
         "MEDIA_ROOT": media,

@@ -86,6 +86,10 @@ class Item:
     village: str = ""
     district: str = ""
 
+    @property
+    def category_label(self) -> str:
+        return CATEGORIES[self.category]
+
 
 @dataclass
 class Total:

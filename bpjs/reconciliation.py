@@ -151,6 +151,13 @@ class Reconciliation:
     def of(self, category: str) -> list[Item]:
         return [item for item in self.items if item.category == category]
 
+    def to_deactivate(self) -> list[Item]:
+        """Whom BPJS should stop billing: billed and no participant (never, removed, dead,
+        moved out, a resident of another kabupaten). The double-billed and the NIK mismatch
+        candidates are participants: they need a look first, not a deactivation."""
+        stop = {Category.NOT_PARTICIPANT, Category.DEAD_OR_MOVED}
+        return [item for item in self.items if item.category in stop]
+
 
 def latest_billing_file(month: datetime.date) -> BillingFile | None:
     return BillingFile.objects.filter(month=month_start(month)).order_by("-version").first()

@@ -21,10 +21,12 @@ from people.models import Person
 from people.nik import mask
 from regions import terminology
 from regions.models import District, Village
+from regions.months import add_months, month_start
 
 BILLING_PREVIEW = "bpjs.billing_preview"
 BILLING_IMPORT = "bpjs.billing_import"
 RECONCILIATION_EXPORT = "bpjs.reconciliation_export"
+DEACTIVATION_REQUEST = "bpjs.deactivation_request"
 
 
 def write_xlsx(output, layout: layouts.Layout, lines, on_row=None) -> tuple[int, list]:
@@ -239,3 +241,67 @@ def reconciliation_export(job, *, month, district=None, village=None, category="
         name = category or "selisih"
         job.attach(f"Rekonsiliasi-BPJS-{month:%Y-%m}-{name}.xlsx", File(output))
     return {"rows": len(items), "month": f"{month:%m-%Y}", "category": category}
+
+
+DEACTIVATION_TITLES = [
+    "No",
+    "No. Kartu JKN",
+    "NIK",
+    "Nama",
+    "Alasan",
+    "Tgl Nonaktif",
+    "Desa",
+    "Wilayah",
+]
+
+
+@register(
+    DEACTIVATION_REQUEST,
+    label="Permintaan penonaktifan ke BPJS",
+    template="bpjs/_deactivation_result.html",
+    atomic=False,
+    back="bpjs:reconciliation",
+)
+def deactivation_request(job, *, month, district=None, village=None):
+    """The people of the month's reconciliation BPJS should stop billing, for the branch
+    office: card, NIK in full (a letter to BPJS, made by the Tim Verifikasi only), the reason,
+    and the first day of next month as the date to stop."""
+    user = job.created_by
+    permissions.require(permissions.can_work_bpjs(user))
+    month = datetime.date.fromisoformat(month)
+    area = (
+        Village.objects.get(pk=village)
+        if village
+        else District.objects.get(pk=district)
+        if district
+        else None
+    )
+    job.progress(0, message="Merekonsiliasi")
+    items = recon.reconciliation(actor=user, month=month, area=area).to_deactivate()
+    stop_on = add_months(month_start(datetime.date.today()), 1)
+    with tempfile.TemporaryFile() as output:
+        workbook = xlsxwriter.Workbook(
+            output, {"constant_memory": True, "in_memory": False, "strings_to_formulas": False}
+        )
+        sheet = workbook.add_worksheet("Penonaktifan")
+        bold = workbook.add_format({"bold": True})
+        for column, title in enumerate(DEACTIVATION_TITLES):
+            sheet.write_string(0, column, title, bold)
+        for row, item in enumerate(items, start=1):
+            cells = [
+                str(row),
+                item.card_number,
+                item.nik,
+                item.name,
+                item.reason,
+                f"{stop_on:%d/%m/%Y}",
+                item.village,
+                item.district,
+            ]
+            for column, text in enumerate(cells):
+                if text:
+                    sheet.write_string(row, column, text)
+        workbook.close()
+        output.seek(0)
+        job.attach(f"Permintaan-Penonaktifan-BPJS-{month:%Y-%m}.xlsx", File(output))
+    return {"rows": len(items), "month": f"{month:%m-%Y}", "stop_on": f"{stop_on:%d-%m-%Y}"}

@@ -17,4 +17,5 @@ urlpatterns = [
         views.reconciliation_record_cards,
         name="reconciliation_record_cards",
     ),
+    path("rekonsiliasi/penonaktifan/", views.deactivation_request, name="deactivation_request"),
 ]

@@ -338,3 +338,22 @@ def reconciliation_record_cards(request):
             else "Semua peserta yang cocok sudah tercatat aktif dengan kartunya.",
         )
     return _back_to_reconciliation(request)
+
+
+@require_POST
+def deactivation_request(request):
+    """The month's people BPJS should stop billing, as a file for BPJS's branch office."""
+    _require_worker(request)
+    form = _reconciliation_form(request, request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pilih bulan yang sah.")
+        return _back_to_reconciliation(request)
+    data = form.cleaned_data
+    job = jobs.start(
+        tasks.DEACTIVATION_REQUEST,
+        request.user,
+        month=data["bulan"].isoformat(),
+        district=data["kapanewon"].pk if data["kapanewon"] else None,
+        village=data["desa"].pk if data["desa"] else None,
+    )
+    return redirect(job)

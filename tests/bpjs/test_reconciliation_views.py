@@ -7,11 +7,18 @@ from django.urls import reverse
 
 from bpjs import reconciliation as recon
 from bpjs.models import Record, Source, Status
+from enrollment.models import Ground
 from jobs.models import Job
 from people.nik import mask
 from regions.months import add_months
-from tests.bpjs.test_reconciliation import OUTSIDER_NIK, bill, participant, premium  # noqa: F401
-from tests.builders import VILLAGE_B, this_month
+from tests.bpjs.test_reconciliation import (  # noqa: F401 (premium: the rate, autouse)
+    DEATH,
+    OUTSIDER_NIK,
+    bill,
+    participant,
+    premium,
+)
+from tests.builders import VILLAGE_B, removed, this_month
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +170,24 @@ def test_the_camat_may_not_record_cards(client, panewu_a, verifier, world):
     response = client.post(reverse("bpjs:reconciliation_record_cards"), {"bulan": month_text()})
     assert response.status_code == 403
     assert not Record.objects.exists()
+
+
+def test_the_deactivation_request_lists_whom_bpjs_should_stop_billing(client, verifier):
+    gone, kept = participant(verifier), participant(verifier)
+    removed(verifier, gone, this_month(), ground=Ground.DIED, evidence=DEATH)
+    bill(verifier, gone, kept, {"nik": OUTSIDER_NIK})
+    client.force_login(verifier)
+    client.post(reverse("bpjs:deactivation_request"), {"bulan": month_text()})
+    job = Job.objects.get(kind="bpjs.deactivation_request")
+    assert job.status == Job.Status.DONE, job.error
+    rows = read(job)
+    assert sorted(row["NIK"] for row in rows) == sorted([gone.nik, OUTSIDER_NIK])
+    assert all(len(row["No. Kartu JKN"]) == 13 for row in rows)
+    assert "meninggal" in next(row["Alasan"] for row in rows if row["NIK"] == gone.nik)
+
+
+def test_only_the_team_makes_the_deactivation_request(client, leadership, verifier, world):
+    client.force_login(leadership)
+    response = client.post(reverse("bpjs:deactivation_request"), {"bulan": month_text()})
+    assert response.status_code == 403
+    assert not Job.objects.exists()

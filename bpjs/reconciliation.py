@@ -200,26 +200,20 @@ def _participants(month: datetime.date, village_ids: set[int]) -> dict[int, dict
     # The projection holds the latest spell only: people whose latest spell began after the
     # month are asked of the ledger (their entries up to the month, the latest decides).
     later = in_villages.filter(since__gt=month)
-    last = {}
-    entries = (
-        LedgerEntry.objects.filter(person__in=later.values("person_id"), effective_month__lte=month)
-        .values("person_id", "kind", "sequence")
-        .order_by("person_id", "sequence")
-    )
-    for entry in entries.iterator(2000):
-        last[entry["person_id"]] = entry["kind"]
-    active = [pk for pk, kind in last.items() if kind == Kind.ADDITION]
-    if active:
-        for row in later.filter(person_id__in=active).values(*fields).order_by():
+    last = _last_entries(month, later.values("person_id"))
+    for row in later.values(*fields).order_by().iterator(2000):
+        entry = last.get(row["person_id"])
+        if entry and entry["kind"] == Kind.ADDITION:
             found[row["person_id"]] = row
     return found
 
 
-def _last_entries(month: datetime.date, person_ids: set[int]) -> dict[int, dict]:
-    """{person_id: the latest ledger entry in force on the month's first day} of `person_ids`."""
+def _last_entries(month: datetime.date, people: QuerySet) -> dict[int, dict]:
+    """{person_id: the latest ledger entry in force on the month's first day} of the people
+    `people` (a subquery of person ids) names."""
     last = {}
     entries = (
-        LedgerEntry.objects.filter(person_id__in=person_ids, effective_month__lte=month)
+        LedgerEntry.objects.filter(person__in=people, effective_month__lte=month)
         .values("person_id", "kind", "ground", "effective_month", "sequence")
         .order_by("person_id", "sequence")
     )
@@ -228,11 +222,12 @@ def _last_entries(month: datetime.date, person_ids: set[int]) -> dict[int, dict]
     return last
 
 
-def _histories(person_ids: set[int]) -> tuple[dict[int, dict], dict[int, set[str]]]:
-    """({person_id: latest BPJS record}, {person_id: every card number recorded})."""
+def _histories(village_ids: set[int]) -> tuple[dict[int, dict], dict[int, set[str]]]:
+    """({person_id: latest BPJS record}, {person_id: every card number recorded}) of the
+    residents of the villages."""
     latest, cards = {}, defaultdict(set)
     rows = (
-        Record.objects.filter(person_id__in=person_ids)
+        Record.objects.filter(person__household__village_id__in=village_ids)
         .values("person_id", "status", "tmt", "card_number")
         .order_by("person_id", "pk")
     )
@@ -255,28 +250,14 @@ def _not_billed_reason(record: dict | None, month: datetime.date) -> str:
     return "aktif menurut riwayat BPJS, tetapi tidak ada dalam tagihan"
 
 
-def _billed_rows(billing_file: BillingFile | None, village_ids: set[int], whole: bool):
+def _billed(billing_file: BillingFile | None, village_ids: set[int], whole: bool) -> QuerySet:
+    """The list's rows of the villages' residents, and with `whole` the NIKs of no resident."""
     if billing_file is None:
-        return []
-    rows = BillingRow.objects.filter(file=billing_file)
+        return BillingRow.objects.none()
     condition = Q(person__household__village_id__in=village_ids)
     if whole:
         condition |= Q(person__isnull=True)
-    return list(
-        rows.filter(condition)
-        .values(
-            "card_number",
-            "nik",
-            "name",
-            "birth_date",
-            "tmt",
-            "status",
-            "segment",
-            "person_id",
-            "person__household__village_id",
-        )
-        .order_by("row_number")
-    )
+    return BillingRow.objects.filter(condition, file=billing_file)
 
 
 def reconciliation(
@@ -297,13 +278,25 @@ def reconciliation(
     }
     village_ids = set(names)
     participants = _participants(month, village_ids)
-    rows = _billed_rows(billing_file, village_ids, whole)
+    billed = _billed(billing_file, village_ids, whole)
+    rows = list(
+        billed.values(
+            "card_number",
+            "nik",
+            "name",
+            "birth_date",
+            "tmt",
+            "status",
+            "segment",
+            "person_id",
+            "person__household__village_id",
+        ).order_by("row_number")
+    )
     billed_rows = [row for row in rows if row["status"] != Status.INACTIVE]
     billed_people = {row["person_id"] for row in billed_rows if row["person_id"]}
     inactive = {row["person_id"] for row in rows if row["status"] == Status.INACTIVE}
-    known = billed_people | set(participants)
-    last = _last_entries(month, billed_people - set(participants))
-    latest, cards = _histories(known)
+    last = _last_entries(month, billed.filter(person__isnull=False).values("person_id"))
+    latest, cards = _histories(village_ids)
     card_rows = Counter(row["card_number"] for row in billed_rows)
 
     not_billed = {pk: p for pk, p in participants.items() if pk not in billed_people}
@@ -322,7 +315,7 @@ def reconciliation(
         result.items.append(item)
 
     for row in billed_rows:
-        billed = {
+        as_billed = {
             "nik": row["nik"],
             "name": row["name"],
             "card_number": row["card_number"],
@@ -338,7 +331,7 @@ def reconciliation(
                     Item(
                         Category.NIK_MISMATCH,
                         f"ditagih dengan NIK {row['nik']}",
-                        **{**billed, "nik": twin["person__nik"], "name": twin["person__name"]},
+                        **{**as_billed, "nik": twin["person__nik"], "name": twin["person__name"]},
                         person_id=twin["person_id"],
                         village_id=twin["village_id"],
                         is_participant=True,
@@ -350,7 +343,7 @@ def reconciliation(
                     Item(
                         Category.NOT_PARTICIPANT,
                         "NIK bukan penduduk kabupaten (penduduk daerah lain)",
-                        **billed,
+                        **as_billed,
                     )
                 )
             continue
@@ -378,7 +371,7 @@ def reconciliation(
                 reason = "belum menjadi peserta pada bulan ini"
         else:
             category, reason = Category.MATCHED, "peserta dan ditagih"
-        add(Item(category, reason, **billed, **where, is_participant=participant))
+        add(Item(category, reason, **as_billed, **where, is_participant=participant))
 
     for person_id, person in not_billed.items():
         add(
@@ -408,7 +401,7 @@ def reconciliation_record_cards(
     )
     result = reconciliation(actor=actor, month=month, area=area)
     matched = {item.person_id: item for item in result.of(Category.MATCHED)}
-    latest, _ = _histories(set(matched))
+    latest, _ = _histories({item.village_id for item in matched.values()})
     todo = [
         item
         for pk, item in matched.items()

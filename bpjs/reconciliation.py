@@ -69,7 +69,7 @@ _GONE = {Ground.DIED: "meninggal dunia", Ground.MOVED_OUT: "pindah keluar daerah
 _OWN_SEGMENT = "pemda"
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     category: str
     reason: str
@@ -295,7 +295,14 @@ def reconciliation(
     billed_rows = [row for row in rows if row["status"] != Status.INACTIVE]
     billed_people = {row["person_id"] for row in billed_rows if row["person_id"]}
     inactive = {row["person_id"] for row in rows if row["status"] == Status.INACTIVE}
-    last = _last_entries(month, billed.filter(person__isnull=False).values("person_id"))
+    # The ledger is asked only of the billed residents who were no participant by the
+    # projection (their latest spell had not begun, or had ended): why they are billed.
+    active_spell = Q(person__participation__since__lte=month) & (
+        Q(person__participation__until__isnull=True) | Q(person__participation__until__gt=month)
+    )
+    last = _last_entries(
+        month, billed.filter(person__isnull=False).exclude(active_spell).values("person_id")
+    )
     latest, cards = _histories(village_ids)
     card_rows = Counter(row["card_number"] for row in billed_rows)
 

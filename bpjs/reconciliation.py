@@ -433,3 +433,34 @@ def reconciliation_record_cards(
                 note=f"Rekonsiliasi {result.month:%m-%Y}: cocok dengan {result.billing_file}",
             )
     return len(todo)
+
+
+@dataclass
+class Bill:
+    month: datetime.date
+    billing_file: BillingFile | None
+    billed: int
+    rate: Decimal | None
+
+    @property
+    def amount(self) -> Decimal | None:
+        if self.billing_file is None or self.rate is None:
+            return None
+        return self.rate * self.billed
+
+
+def bill_of(*, month: datetime.date, villages: QuerySet | None = None) -> Bill:
+    """BPJS's bill of a month ("menurut tagihan BPJS"), for figures beside the ledger's
+    premium (the dashboard, the premium page): the rows billed *aktif* in the latest version,
+    of the residents of `villages`, or all of them (NIKs of no resident too) for the whole
+    kabupaten (None). One COUNT; the same figure as `reconciliation(...).billed`."""
+    month = month_start(month)
+    billing_file = latest_billing_file(month)
+    rate = PremiumRate.objects.in_force(month)
+    billed = 0
+    if billing_file is not None:
+        rows = BillingRow.objects.filter(file=billing_file).exclude(status=Status.INACTIVE)
+        if villages is not None:
+            rows = rows.filter(person__household__village__in=villages)
+        billed = rows.count()
+    return Bill(month, billing_file, billed, None if rate is None else rate.amount)

@@ -14,7 +14,7 @@ from bpjs import services
 from bpjs.models import BillingFile, BillingRow, Record, Source, Status
 from enrollment import services as ledger
 from enrollment.models import Ground
-from regions.models import PremiumRate
+from regions.models import PremiumRate, Village
 from regions.months import add_months
 from tests.builders import (
     DTKS_EVIDENCE,
@@ -407,3 +407,19 @@ def test_only_the_team_records_cards(verifier, panewu_a):
     with pytest.raises(PermissionDenied):
         recon.reconciliation_record_cards(actor=panewu_a, month=month())
     assert not Record.objects.exists()
+
+
+def test_the_bill_of_a_month_is_the_reconciliations_billed_count(verifier):
+    bill(
+        verifier,
+        participant(verifier),
+        participant(verifier, VILLAGE_B),
+        {"nik": OUTSIDER_NIK},
+        {"person": participant(verifier), "status": Status.INACTIVE, "status_text": "NONAKTIF"},
+    )
+    whole = recon.bill_of(month=month())
+    assert (whole.billed, whole.amount) == (3, 3 * RATE)
+    assert whole.billed == reconcile(verifier).billed
+    village_a = recon.bill_of(month=month(), villages=Village.objects.filter(code=VILLAGE_A))
+    assert village_a.billed == 1
+    assert recon.bill_of(month=add_months(month(), -1)).amount is None  # no list that month

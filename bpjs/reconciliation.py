@@ -189,22 +189,26 @@ def _key(name: str, birth_date: datetime.date | None) -> tuple[str, datetime.dat
     return " ".join(name.upper().split()), birth_date
 
 
-def _participants(month: datetime.date, village_ids: set[int]) -> dict[int, dict]:
-    """{person_id: person's fields} of those active on the month's first day."""
+def _participants(month: datetime.date, village_ids: set[int]) -> dict[int, tuple]:
+    """{person_id: person's fields (a named tuple)} of those active on the month's first
+    day."""
     fields = ("person_id", "village_id", "person__nik", "person__name", "person__birth_date")
     in_villages = Participation.objects.filter(village_id__in=village_ids)
     found = {
-        row["person_id"]: row
-        for row in in_villages.active_on(month).values(*fields).order_by().iterator(2000)
+        row.person_id: row
+        for row in in_villages.active_on(month)
+        .values_list(*fields, named=True)
+        .order_by()
+        .iterator(2000)
     }
     # The projection holds the latest spell only: people whose latest spell began after the
     # month are asked of the ledger (their entries up to the month, the latest decides).
     later = in_villages.filter(since__gt=month)
     last = _last_entries(month, later.values("person_id"))
-    for row in later.values(*fields).order_by().iterator(2000):
-        entry = last.get(row["person_id"])
+    for row in later.values_list(*fields, named=True).order_by().iterator(2000):
+        entry = last.get(row.person_id)
         if entry and entry["kind"] == Kind.ADDITION:
-            found[row["person_id"]] = row
+            found[row.person_id] = row
     return found
 
 
@@ -273,14 +277,14 @@ def reconciliation(
     result.totals = {key: Total() for key in CATEGORIES}
     villages, whole = _villages(actor, area)
     names = {
-        row["pk"]: (row["name"], row["district__name"])
-        for row in villages.values("pk", "name", "district__name")
+        row.pk: (row.name, row.district__name)
+        for row in villages.values_list("pk", "name", "district__name", named=True)
     }
     village_ids = set(names)
     participants = _participants(month, village_ids)
     billed = _billed(billing_file, village_ids, whole)
     rows = list(
-        billed.values(
+        billed.values_list(
             "card_number",
             "nik",
             "name",
@@ -290,11 +294,12 @@ def reconciliation(
             "segment",
             "person_id",
             "person__household__village_id",
+            named=True,
         ).order_by("row_number")
     )
-    billed_rows = [row for row in rows if row["status"] != Status.INACTIVE]
-    billed_people = {row["person_id"] for row in billed_rows if row["person_id"]}
-    inactive = {row["person_id"] for row in rows if row["status"] == Status.INACTIVE}
+    billed_rows = [row for row in rows if row.status != Status.INACTIVE]
+    billed_people = {row.person_id for row in billed_rows if row.person_id}
+    inactive = {row.person_id for row in rows if row.status == Status.INACTIVE}
     # The ledger is asked only of the billed residents who were no participant by the
     # projection (their latest spell had not begun, or had ended): why they are billed.
     active_spell = Q(person__participation__since__lte=month) & (
@@ -304,12 +309,12 @@ def reconciliation(
         month, billed.filter(person__isnull=False).exclude(active_spell).values("person_id")
     )
     latest, cards = _histories(village_ids)
-    card_rows = Counter(row["card_number"] for row in billed_rows)
+    card_rows = Counter(row.card_number for row in billed_rows)
 
     not_billed = {pk: p for pk, p in participants.items() if pk not in billed_people}
     by_name = defaultdict(list)
     for pk, person in not_billed.items():
-        key = _key(person["person__name"], person["person__birth_date"])
+        key = _key(person.person__name, person.person__birth_date)
         if key:
             by_name[key].append(pk)
 
@@ -323,26 +328,26 @@ def reconciliation(
 
     for row in billed_rows:
         as_billed = {
-            "nik": row["nik"],
-            "name": row["name"],
-            "card_number": row["card_number"],
-            "tmt": row["tmt"],
+            "nik": row.nik,
+            "name": row.name,
+            "card_number": row.card_number,
+            "tmt": row.tmt,
             "is_billed": True,
         }
-        person_id = row["person_id"]
+        person_id = row.person_id
         if person_id is None:
-            twins = by_name.get(_key(row["name"], row["birth_date"]), [])
+            twins = by_name.get(_key(row.name, row.birth_date), [])
             if twins:
                 twin = not_billed.pop(twins.pop(0))
                 add(
                     Item(
                         Category.NIK_MISMATCH,
-                        f"ditagih dengan NIK {row['nik']}",
-                        **{**as_billed, "nik": twin["person__nik"], "name": twin["person__name"]},
-                        person_id=twin["person_id"],
-                        village_id=twin["village_id"],
+                        f"ditagih dengan NIK {row.nik}",
+                        **{**as_billed, "nik": twin.person__nik, "name": twin.person__name},
+                        person_id=twin.person_id,
+                        village_id=twin.village_id,
                         is_participant=True,
-                        billed_nik=row["nik"],
+                        billed_nik=row.nik,
                     )
                 )
             else:
@@ -354,17 +359,17 @@ def reconciliation(
                     )
                 )
             continue
-        where = {"person_id": person_id, "village_id": row["person__household__village_id"]}
+        where = {"person_id": person_id, "village_id": row.person__household__village_id}
         participant = person_id in participants
         entry = last.get(person_id)
-        segment = row["segment"].strip()
+        segment = row.segment.strip()
         if not participant and entry and entry["kind"] == Kind.REMOVAL and entry["ground"] in _GONE:
             category = Category.DEAD_OR_MOVED
             reason = f"{_GONE[entry['ground']]}, dihapus berlaku {entry['effective_month']:%m-%Y}"
-        elif card_rows[row["card_number"]] > 1:
-            category, reason = Category.DOUBLE, f"No. Kartu {row['card_number']} ditagih dua kali"
-        elif cards[person_id] - {row["card_number"]}:
-            other = ", ".join(sorted(cards[person_id] - {row["card_number"]}))
+        elif card_rows[row.card_number] > 1:
+            category, reason = Category.DOUBLE, f"No. Kartu {row.card_number} ditagih dua kali"
+        elif cards[person_id] - {row.card_number}:
+            other = ", ".join(sorted(cards[person_id] - {row.card_number}))
             category, reason = Category.DOUBLE, f"juga tercatat dengan No. Kartu {other}"
         elif segment and _OWN_SEGMENT not in segment.lower():
             category, reason = Category.DOUBLE, f"ditagih di segmen {segment}"
@@ -387,10 +392,10 @@ def reconciliation(
                 "nonaktif dalam data BPJS bulan ini"
                 if person_id in inactive
                 else _not_billed_reason(latest.get(person_id), month),
-                nik=person["person__nik"],
-                name=person["person__name"],
+                nik=person.person__nik,
+                name=person.person__name,
                 person_id=person_id,
-                village_id=person["village_id"],
+                village_id=person.village_id,
                 is_participant=True,
             )
         )

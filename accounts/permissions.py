@@ -229,6 +229,12 @@ def can_read_bpjs(user: User) -> bool:
     return can_read_premium(user)
 
 
+def can_read_reconciliation(user: User) -> bool:
+    """The month's reconciliation of the bill (issue 17 §5): the readers of BPJS data, and the
+    Panewu/Camat and the village who see their own area's discrepancies."""
+    return can_read_bpjs(user) or _has_role(user, {*_VILLAGE_STAFF, Role.DISTRICT_HEAD})
+
+
 # Oversight: Instruksi KELIMA b and the figures
 
 

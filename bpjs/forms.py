@@ -112,3 +112,51 @@ class BillingForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("Berkas lebih dari 50 MB.")
         return upload
+
+
+class ReconciliationForm(forms.Form):
+    """The month reconciled, its area and the category listed."""
+
+    bulan = forms.RegexField(
+        label="Bulan",
+        regex=r"^\d{4}-\d{2}$",
+        widget=forms.TextInput(attrs={"type": "month"}),
+        error_messages={"invalid": "Bulan berbentuk TTTT-BB.", "required": "Pilih bulan."},
+    )
+    kapanewon = forms.ModelChoiceField(label="Wilayah", queryset=None, required=False)
+    desa = forms.ModelChoiceField(label="Desa", queryset=None, required=False)
+    kategori = forms.ChoiceField(label="Kategori", required=False)
+
+    def __init__(self, *args, districts, villages, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        terms = terminology.current()
+        self.fields["kapanewon"].queryset = districts
+        self.fields["kapanewon"].label = terms.district
+        self.fields["kapanewon"].empty_label = "Semua"
+        self.fields["desa"].queryset = villages
+        self.fields["desa"].label = terms.village
+        self.fields["desa"].empty_label = "Semua"
+        self.fields["kategori"].choices = [("", "Semua selisih"), *categories.items()]
+
+    def clean_bulan(self):
+        year, month = map(int, self.cleaned_data["bulan"].split("-"))
+        if not 1 <= month <= 12:
+            raise forms.ValidationError("Bulan tidak sah.")
+        chosen = datetime.date(year, month, 1)
+        if chosen < services.JKN_START:
+            raise forms.ValidationError("Bulan sebelum JKN dimulai (Januari 2014).")
+        try:
+            return services.check_billing_month(chosen)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+
+    def clean(self):
+        data = super().clean()
+        district, village = data.get("kapanewon"), data.get("desa")
+        if district and village and village.district_id != district.pk:
+            raise forms.ValidationError("Desa itu tidak berada di wilayah yang dipilih.")
+        return data
+
+    @property
+    def area(self):
+        return self.cleaned_data["desa"] or self.cleaned_data["kapanewon"]

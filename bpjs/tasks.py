@@ -11,16 +11,22 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 
+from accounts import permissions
 from bpjs import billing, services
 from bpjs import layout as layouts
+from bpjs import reconciliation as recon
 from bpjs.models import BillingFile
 from jobs import register
 from people.models import Person
+from people.nik import mask
 from regions import terminology
-from regions.models import District
+from regions.models import District, Village
+from regions.months import add_months, month_start
 
 BILLING_PREVIEW = "bpjs.billing_preview"
 BILLING_IMPORT = "bpjs.billing_import"
+RECONCILIATION_EXPORT = "bpjs.reconciliation_export"
+DEACTIVATION_REQUEST = "bpjs.deactivation_request"
 
 
 def write_xlsx(output, layout: layouts.Layout, lines, on_row=None) -> tuple[int, list]:
@@ -154,3 +160,148 @@ def billing_import(job, *, stored, filename, month):
     if saved is None:
         return {"saved": False, "month": f"{plan.month:%m-%Y}"}
     return {"saved": True, "file": str(saved), "rows": saved.rows, "month": f"{saved.month:%m-%Y}"}
+
+
+# The reconciliation of a month, a category's people as .xlsx
+
+RECONCILIATION_TITLES = [
+    "Kategori",
+    "Keterangan",
+    "NIK",
+    "Nama",
+    "NIK ditagih",
+    "No. Kartu JKN",
+    "TMT",
+    "Desa",
+    "Wilayah",
+    "Ditagih BPJS",
+    "Peserta menurut buku mutasi",
+    "Selisih (Rp)",
+]
+
+
+@register(
+    RECONCILIATION_EXPORT,
+    label="Unduhan rekonsiliasi BPJS",
+    template="bpjs/_reconciliation_result.html",
+    atomic=False,
+    back="bpjs:reconciliation",
+)
+def reconciliation_export(job, *, month, district=None, village=None, category=""):
+    """Every cell text (NIK keeps its digits, a name beginning with = stays a name); NIKs
+    masked for the oversight roles as on the page."""
+    user = job.created_by
+    month = datetime.date.fromisoformat(month)
+    area = (
+        Village.objects.get(pk=village)
+        if village
+        else District.objects.get(pk=district)
+        if district
+        else None
+    )
+    job.progress(0, message="Merekonsiliasi")
+    result = recon.reconciliation(actor=user, month=month, area=area)
+    if category:
+        items = result.of(category)
+    else:
+        items = [item for item in result.items if item.category != recon.Category.MATCHED]
+    shown = (lambda nik: nik) if permissions.can_see_full_identity(user) else mask
+    job.progress(0, len(items), "Menulis berkas")
+    with tempfile.TemporaryFile() as output:
+        workbook = xlsxwriter.Workbook(
+            output, {"constant_memory": True, "in_memory": False, "strings_to_formulas": False}
+        )
+        sheet = workbook.add_worksheet("Rekonsiliasi")
+        bold = workbook.add_format({"bold": True})
+        for column, title in enumerate(RECONCILIATION_TITLES):
+            sheet.write_string(0, column, title, bold)
+        for row, item in enumerate(items, start=1):
+            difference = result.amount(int(item.is_billed) - int(item.is_participant))
+            cells = [
+                recon.CATEGORIES[item.category],
+                item.reason,
+                shown(item.nik),
+                item.name,
+                shown(item.billed_nik) if item.billed_nik else "",
+                item.card_number,
+                f"{item.tmt:%d-%m-%Y}" if item.tmt else "",
+                item.village,
+                item.district,
+                "ya" if item.is_billed else "tidak",
+                "ya" if item.is_participant else "tidak",
+                "" if difference is None else f"{difference:.0f}",
+            ]
+            for column, text in enumerate(cells):
+                if text:
+                    sheet.write_string(row, column, text)
+            if row % 1000 == 0:
+                job.progress(row)
+        workbook.close()
+        output.seek(0)
+        name = category or "selisih"
+        job.attach(f"Rekonsiliasi-BPJS-{month:%Y-%m}-{name}.xlsx", File(output))
+    return {"rows": len(items), "month": f"{month:%m-%Y}", "category": category}
+
+
+DEACTIVATION_TITLES = [
+    "No",
+    "No. Kartu JKN",
+    "NIK",
+    "Nama",
+    "Alasan",
+    "Tgl Nonaktif",
+    "Desa",
+    "Wilayah",
+]
+
+
+@register(
+    DEACTIVATION_REQUEST,
+    label="Permintaan penonaktifan ke BPJS",
+    template="bpjs/_deactivation_result.html",
+    atomic=False,
+    back="bpjs:reconciliation",
+)
+def deactivation_request(job, *, month, district=None, village=None):
+    """The people of the month's reconciliation BPJS should stop billing, for the branch
+    office: card, NIK in full (a letter to BPJS, made by the Tim Verifikasi only), the reason,
+    and the first day of next month as the date to stop."""
+    user = job.created_by
+    permissions.require(permissions.can_work_bpjs(user))
+    month = datetime.date.fromisoformat(month)
+    area = (
+        Village.objects.get(pk=village)
+        if village
+        else District.objects.get(pk=district)
+        if district
+        else None
+    )
+    job.progress(0, message="Merekonsiliasi")
+    items = recon.reconciliation(actor=user, month=month, area=area).to_deactivate()
+    stop_on = add_months(month_start(datetime.date.today()), 1)
+    with tempfile.TemporaryFile() as output:
+        workbook = xlsxwriter.Workbook(
+            output, {"constant_memory": True, "in_memory": False, "strings_to_formulas": False}
+        )
+        sheet = workbook.add_worksheet("Penonaktifan")
+        bold = workbook.add_format({"bold": True})
+        for column, title in enumerate(DEACTIVATION_TITLES):
+            sheet.write_string(0, column, title, bold)
+        for row, item in enumerate(items, start=1):
+            cells = [
+                str(row),
+                item.card_number,
+                item.nik,
+                item.name,
+                item.reason,
+                f"{stop_on:%d/%m/%Y}",
+                item.village,
+                item.district,
+            ]
+            for column, text in enumerate(cells):
+                if text:
+                    sheet.write_string(row, column, text)
+        workbook.close()
+        output.seek(0)
+        job.attach(f"Permintaan-Penonaktifan-BPJS-{month:%Y-%m}.xlsx", File(output))
+    return {"rows": len(items), "month": f"{month:%m-%Y}", "stop_on": f"{stop_on:%d-%m-%Y}"}

@@ -1,5 +1,6 @@
 import uuid
 from pathlib import PurePath
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,6 +9,8 @@ from django.core.paginator import Paginator
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 import audit
@@ -15,8 +18,16 @@ import jobs
 from accounts import permissions
 from accounts.scoping import districts_for, villages_for
 from bpjs import layout as layouts
+from bpjs import reconciliation as recon
 from bpjs import services, tasks
-from bpjs.forms import BillingForm, MonthForm, ParticipantFilter, RecordForm, SentForm
+from bpjs.forms import (
+    BillingForm,
+    MonthForm,
+    ParticipantFilter,
+    ReconciliationForm,
+    RecordForm,
+    SentForm,
+)
 from bpjs.models import BillingFile, Record, RegistrationFile, Status, pisa_of
 from enrollment.models import Participation
 from jobs.models import Job
@@ -217,3 +228,132 @@ def billing_confirm(request):
         messages.error(request, "Berkas ini sudah diproses; unggah lagi bila perlu.")
         return redirect("bpjs:billing_upload")
     return redirect(jobs.start(tasks.BILLING_IMPORT, request.user, **preview.params))
+
+
+# The reconciliation of a month (issue 17 §4)
+
+
+def _reconciliation_form(request, data):
+    user = request.user
+    return ReconciliationForm(
+        data,
+        districts=districts_for(user),
+        villages=villages_for(user),
+        categories=recon.CATEGORIES,
+    )
+
+
+def _items(result, category):
+    """The category's people, or every discrepancy (all but the matched)."""
+    if category:
+        return result.of(category)
+    return [item for item in result.items if item.category != recon.Category.MATCHED]
+
+
+def reconciliation(request):
+    """Who the ledger says was a participant on the month's first day against who BPJS
+    billed: the totals by category, and the people of one category, paged."""
+    permissions.require(permissions.can_read_reconciliation(request.user))
+    data = request.GET.copy()
+    if not data.get("bulan"):
+        latest = BillingFile.objects.order_by("-month").first()
+        data["bulan"] = f"{latest.month if latest else timezone.localdate():%Y-%m}"
+    form = _reconciliation_form(request, data)
+    result = page = None
+    shows_people = permissions.can_read_residents(request.user)
+    if form.is_valid():
+        result = recon.reconciliation(
+            actor=request.user, month=form.cleaned_data["bulan"], area=form.area
+        )
+        items = _items(result, form.cleaned_data["kategori"]) if shows_people else []
+        page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+        audit.record(request, audit.VIEW, f"Rekonsiliasi BPJS {result.month:%m-%Y}", rows=len(page))
+    query = data.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "bpjs/reconciliation.html",
+        {
+            "form": form,
+            "result": result,
+            "page": page,
+            "category_label": recon.CATEGORIES.get(
+                form.cleaned_data.get("kategori") if form.is_valid() else "", "Semua selisih"
+            ),
+            "query": query.urlencode(),
+            "shows_people": shows_people,
+            "can_work": permissions.can_work_bpjs(request.user),
+        },
+    )
+
+
+def _back_to_reconciliation(request):
+    fields = ("bulan", "kapanewon", "desa", "kategori")
+    query = urlencode({name: request.POST[name] for name in fields if request.POST.get(name)})
+    return redirect(f"{reverse('bpjs:reconciliation')}?{query}")
+
+
+@require_POST
+def reconciliation_export(request):
+    """A category's people (or every discrepancy) as .xlsx, written by a background job."""
+    permissions.require(
+        permissions.can_read_reconciliation(request.user)
+        and permissions.can_read_residents(request.user)
+    )
+    form = _reconciliation_form(request, request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pilih bulan yang sah untuk diunduh.")
+        return _back_to_reconciliation(request)
+    data = form.cleaned_data
+    job = jobs.start(
+        tasks.RECONCILIATION_EXPORT,
+        request.user,
+        month=data["bulan"].isoformat(),
+        district=data["kapanewon"].pk if data["kapanewon"] else None,
+        village=data["desa"].pk if data["desa"] else None,
+        category=data["kategori"],
+    )
+    return redirect(job)
+
+
+@require_POST
+def reconciliation_record_cards(request):
+    """Records the card number and TMT BPJS billed for each matched person of the month."""
+    _require_worker(request)
+    form = _reconciliation_form(request, request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pilih bulan yang sah.")
+        return _back_to_reconciliation(request)
+    try:
+        count = recon.reconciliation_record_cards(
+            actor=request.user, month=form.cleaned_data["bulan"], area=form.area
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"{count} peserta dicatat aktif dengan No. Kartu dan TMT dari data BPJS."
+            if count
+            else "Semua peserta yang cocok sudah tercatat aktif dengan kartunya.",
+        )
+    return _back_to_reconciliation(request)
+
+
+@require_POST
+def deactivation_request(request):
+    """The month's people BPJS should stop billing, as a file for BPJS's branch office."""
+    _require_worker(request)
+    form = _reconciliation_form(request, request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pilih bulan yang sah.")
+        return _back_to_reconciliation(request)
+    data = form.cleaned_data
+    job = jobs.start(
+        tasks.DEACTIVATION_REQUEST,
+        request.user,
+        month=data["bulan"].isoformat(),
+        district=data["kapanewon"].pk if data["kapanewon"] else None,
+        village=data["desa"].pk if data["desa"] else None,
+    )
+    return redirect(job)

@@ -119,6 +119,14 @@ _LINKS = [
         group="Pantauan",
     ),
     Link(
+        "Rekonsiliasi BPJS",
+        "bpjs:reconciliation",
+        "Peserta menurut buku mutasi dibandingkan dengan tagihan BPJS per bulan: selisih dalam "
+        "Rupiah per kategori, daftar dan unduhan .xlsx.",
+        permissions.can_read_reconciliation,
+        group="Pantauan",
+    ),
+    Link(
         "Status BPJS",
         "bpjs:participant_list",
         "Status peserta di BPJS Kesehatan: No. Kartu, TMT, faskes, PISA dan riwayatnya.",

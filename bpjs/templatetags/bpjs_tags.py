@@ -17,3 +17,12 @@ def bpjs_status(context, person):
     if not permissions.can_read_bpjs(user):
         return {"is_shown": False}
     return {"is_shown": True, "person": person, "record": latest_record(person)}
+
+
+@register.filter
+def rupiah(value):
+    """An amount as Indonesian writes it: Rp 1.234.000, Rp -42.000; "-" when unknown (no
+    premium rate in force)."""
+    if value is None:
+        return "-"
+    return "Rp " + f"{int(value):,}".replace(",", ".")

@@ -49,6 +49,13 @@ ALLOWED = {
     permissions.can_follow_jobs: EVERYONE - {"agency_staff"},
     permissions.can_work_bpjs: TEAM,
     permissions.can_read_bpjs: {*TEAM, "leadership", "agency_staff"},
+    permissions.can_read_reconciliation: {
+        *TEAM,
+        "leadership",
+        "agency_staff",
+        *VILLAGE_STAFF,
+        "panewu_a",
+    },
     permissions.can_read_figures: EVERYONE,
     permissions.can_read_premium: {*TEAM, "leadership", "agency_staff"},
     permissions.can_read_reverification: EVERYONE - {"dukcapil", "agency_staff"},

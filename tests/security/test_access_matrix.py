@@ -164,6 +164,12 @@ ACCESS = {
     "bpjs:registration_sent": POST("job", s404=TEAM, rest=403),
     "bpjs:billing_upload": GET(ok=TEAM, rest=403),
     "bpjs:billing_confirm": POST(ok=TEAM, rest=403),  # no preview posted: sent back
+    # The reconciliation: its readers, and each Camat and village for their own area; agency
+    # staff read the totals only and download no one. No month posted: sent back.
+    "bpjs:reconciliation": GET(ok=but(ALL, "dukcapil"), rest=403),
+    "bpjs:reconciliation_export": POST(ok=but(ALL, "dukcapil", "agency_staff"), rest=403),
+    "bpjs:reconciliation_record_cards": POST(ok=TEAM, rest=403),
+    "bpjs:deactivation_request": POST(ok=TEAM, rest=403),
     # jobs: the job is the verifier's
     "jobs:list": GET(ok=ALL),
     "jobs:detail": GET("job", ok="verifier admin_user"),

@@ -1,0 +1,471 @@
+"""The reconciliation of a month (issue 17 §4): who the ledger says was a participant on the
+month's first day against who BPJS Kesehatan billed in the latest version of that month's list.
+
+Each person lands in exactly one category, checked in this order (the first that holds wins):
+
+1. NIK mismatch candidate: a billed NIK that is no resident, whose name and birth date are those
+   of a participant not billed under their own NIK (one item for the pair);
+2. billed but not a participant, a resident of another kabupaten: a billed NIK that is no
+   resident;
+3. billed but dead or moved out: the person's latest ledger entry in force is a removal on
+   ground ayat (2) a (meninggal) or d (pindah keluar daerah);
+4. billed twice or in another segment: the row's card number is billed on another row too, the
+   person's BPJS history holds another card, or the row's segment is not PBPU/BP Pemda;
+5. billed but not a participant: never in the ledger, or removed (ayat 2 b, c, a correction);
+6. matched: a participant on the first day, billed;
+7. a participant but not billed: sent and TMT not reached, sent and not active past its TMT,
+   never sent, or inactive at BPJS (a row the list marks nonaktif counts as not billed).
+
+A billed person costs the premium in force on the month's first day (one month of the bill);
+a participant costs it in the ledger's premium. The difference of a category is what BPJS
+bills for its people less what the ledger says is owed for them.
+
+One query per table, set-based: the billing rows, the participants (the projection, with the
+ledger only for people whose latest spell began after the month), the BPJS histories, the
+villages. No query per person.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts import permissions, scoping
+from accounts.models import User
+from bpjs.models import BillingFile, BillingRow, Record, Source, Status
+from bpjs.services import bpjs_record
+from enrollment.models import Ground, Kind, LedgerEntry, Participation
+from people.models import Person
+from regions.models import District, PremiumRate, Village
+from regions.months import month_start
+
+
+class Category:
+    MATCHED = "cocok"
+    NOT_PARTICIPANT = "bukan_peserta"
+    DEAD_OR_MOVED = "meninggal_pindah"
+    DOUBLE = "ganda"
+    NOT_BILLED = "tidak_ditagih"
+    NIK_MISMATCH = "nik_beda"
+
+
+# In the order the page lists them.
+CATEGORIES = {
+    Category.MATCHED: "Cocok: peserta dan ditagih",
+    Category.NOT_PARTICIPANT: "Ditagih, bukan peserta",
+    Category.DEAD_OR_MOVED: "Ditagih, meninggal atau pindah keluar daerah",
+    Category.DOUBLE: "Ditagih ganda atau di segmen lain",
+    Category.NOT_BILLED: "Peserta, tidak ditagih",
+    Category.NIK_MISMATCH: "Calon NIK tidak cocok (nama dan tanggal lahir sama)",
+}
+
+# Ayat (2) a and d: BPJS should stop billing at once; the other removals are category 5.
+_GONE = {Ground.DIED: "meninggal dunia", Ground.MOVED_OUT: "pindah keluar daerah"}
+# A row of another segment names it; the kabupaten's own is PBPU/BP Pemda.
+_OWN_SEGMENT = "pemda"
+
+
+@dataclass(slots=True)
+class Item:
+    category: str
+    reason: str
+    nik: str
+    name: str
+    person_id: int | None = None
+    village_id: int | None = None
+    card_number: str = ""
+    tmt: datetime.date | None = None
+    is_billed: bool = False
+    is_participant: bool = False
+    # The billed NIK of a mismatch pair (the participant's own NIK is `nik`).
+    billed_nik: str = ""
+    village: str = ""
+    district: str = ""
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORIES[self.category]
+
+
+@dataclass
+class Total:
+    count: int = 0
+    billed: int = 0
+    participants: int = 0
+
+
+@dataclass
+class Reconciliation:
+    month: datetime.date
+    billing_file: BillingFile | None
+    rate: Decimal | None
+    items: list[Item] = field(default_factory=list)
+    totals: dict[str, Total] = field(default_factory=dict)
+
+    def amount(self, people: int) -> Decimal | None:
+        return None if self.rate is None else self.rate * people
+
+    @property
+    def billed(self) -> int:
+        return sum(total.billed for total in self.totals.values())
+
+    @property
+    def participants(self) -> int:
+        return sum(total.participants for total in self.totals.values())
+
+    @property
+    def bill_amount(self) -> Decimal | None:
+        return self.amount(self.billed)
+
+    @property
+    def ledger_amount(self) -> Decimal | None:
+        return self.amount(self.participants)
+
+    @property
+    def difference(self) -> Decimal | None:
+        return self.amount(self.billed - self.participants)
+
+    def rows(self) -> list[dict]:
+        """One row per category, in page order: count, Rupiah billed, owed, difference."""
+        result = []
+        for key, label in CATEGORIES.items():
+            total = self.totals[key]
+            result.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "count": total.count,
+                    "billed": total.billed,
+                    "participants": total.participants,
+                    "bill_amount": self.amount(total.billed),
+                    "ledger_amount": self.amount(total.participants),
+                    "difference": self.amount(total.billed - total.participants),
+                }
+            )
+        return result
+
+    def of(self, category: str) -> list[Item]:
+        return [item for item in self.items if item.category == category]
+
+    def to_deactivate(self) -> list[Item]:
+        """Whom BPJS should stop billing: billed and no participant (never, removed, dead,
+        moved out, a resident of another kabupaten). The double-billed and the NIK mismatch
+        candidates are participants: they need a look first, not a deactivation."""
+        stop = {Category.NOT_PARTICIPANT, Category.DEAD_OR_MOVED}
+        return [item for item in self.items if item.category in stop]
+
+
+def latest_billing_file(month: datetime.date) -> BillingFile | None:
+    return BillingFile.objects.filter(month=month_start(month)).order_by("-version").first()
+
+
+def _villages(actor: User, area: District | Village | None) -> tuple[QuerySet, bool]:
+    """The villages reconciled, and whether billed NIKs of no resident belong in it (they name
+    no village: only the whole kabupaten holds them, as BillingRowQuerySet.visible_to)."""
+    villages = scoping.villages_for(actor)
+    sees_kabupaten = actor.area_kind in ("regency", None)
+    if not permissions.can_read_residents(actor):
+        # Those who read figures only (Badan Keuangan Daerah, Dinas Sosial staff) read the
+        # kabupaten's totals; the page shows them no one.
+        figure_area = scoping.figure_area(actor)
+        villages = Village.objects.filter(district__regency=figure_area) if figure_area else None
+        sees_kabupaten = figure_area is not None
+        if villages is None:
+            return Village.objects.none(), False
+    if isinstance(area, District):
+        return villages.filter(district=area), False
+    if isinstance(area, Village):
+        return villages.filter(pk=area.pk), False
+    return villages, sees_kabupaten
+
+
+def _key(name: str, birth_date: datetime.date | None) -> tuple[str, datetime.date] | None:
+    if birth_date is None or not name:
+        return None
+    return " ".join(name.upper().split()), birth_date
+
+
+def _participants(month: datetime.date, village_ids: set[int]) -> dict[int, tuple]:
+    """{person_id: person's fields (a named tuple)} of those active on the month's first
+    day."""
+    fields = ("person_id", "village_id", "person__nik", "person__name", "person__birth_date")
+    in_villages = Participation.objects.filter(village_id__in=village_ids)
+    found = {
+        row.person_id: row
+        for row in in_villages.active_on(month)
+        .values_list(*fields, named=True)
+        .order_by()
+        .iterator(2000)
+    }
+    # The projection holds the latest spell only: people whose latest spell began after the
+    # month are asked of the ledger (their entries up to the month, the latest decides).
+    later = in_villages.filter(since__gt=month)
+    last = _last_entries(month, later.values("person_id"))
+    for row in later.values_list(*fields, named=True).order_by().iterator(2000):
+        entry = last.get(row.person_id)
+        if entry and entry["kind"] == Kind.ADDITION:
+            found[row.person_id] = row
+    return found
+
+
+def _last_entries(month: datetime.date, people: QuerySet) -> dict[int, dict]:
+    """{person_id: the latest ledger entry in force on the month's first day} of the people
+    `people` (a subquery of person ids) names."""
+    last = {}
+    entries = (
+        LedgerEntry.objects.filter(person__in=people, effective_month__lte=month)
+        .values("person_id", "kind", "ground", "effective_month", "sequence")
+        .order_by("person_id", "sequence")
+    )
+    for entry in entries.iterator(2000):
+        last[entry["person_id"]] = entry
+    return last
+
+
+def _histories(village_ids: set[int]) -> tuple[dict[int, dict], dict[int, set[str]]]:
+    """({person_id: latest BPJS record}, {person_id: every card number recorded}) of the
+    residents of the villages."""
+    latest, cards = {}, defaultdict(set)
+    rows = (
+        Record.objects.filter(person__household__village_id__in=village_ids)
+        .values("person_id", "status", "tmt", "card_number")
+        .order_by("person_id", "pk")
+    )
+    for row in rows.iterator(2000):
+        latest[row["person_id"]] = row
+        if row["card_number"]:
+            cards[row["person_id"]].add(row["card_number"])
+    return latest, cards
+
+
+def _not_billed_reason(record: dict | None, month: datetime.date) -> str:
+    if record is None or record["status"] == Status.UNREGISTERED:
+        return "belum pernah dikirim ke BPJS"
+    if record["status"] == Status.SENT:
+        if record["tmt"] is not None and record["tmt"] > month:
+            return f"menunggu aktivasi: TMT {record['tmt']:%d-%m-%Y} belum tiba"
+        return "didaftarkan, belum aktif melewati TMT"
+    if record["status"] == Status.INACTIVE:
+        return "ditolak atau dinonaktifkan BPJS"
+    return "aktif menurut riwayat BPJS, tetapi tidak ada dalam tagihan"
+
+
+def _billed(billing_file: BillingFile | None, village_ids: set[int], whole: bool) -> QuerySet:
+    """The list's rows of the villages' residents, and with `whole` the NIKs of no resident."""
+    if billing_file is None:
+        return BillingRow.objects.none()
+    condition = Q(person__household__village_id__in=village_ids)
+    if whole:
+        condition |= Q(person__isnull=True)
+    return BillingRow.objects.filter(condition, file=billing_file)
+
+
+def reconciliation(
+    *, actor: User, month: datetime.date, area: District | Village | None = None
+) -> Reconciliation:
+    """The month's reconciliation for `area` (default: all the actor sees), every person of it
+    in one category. Reads only; recording what it found is `reconciliation_record_cards`."""
+    permissions.require(permissions.can_read_reconciliation(actor))
+    month = month_start(month)
+    billing_file = latest_billing_file(month)
+    rate = PremiumRate.objects.in_force(month)
+    result = Reconciliation(month, billing_file, None if rate is None else rate.amount)
+    result.totals = {key: Total() for key in CATEGORIES}
+    villages, whole = _villages(actor, area)
+    names = {
+        row.pk: (row.name, row.district__name)
+        for row in villages.values_list("pk", "name", "district__name", named=True)
+    }
+    village_ids = set(names)
+    participants = _participants(month, village_ids)
+    billed = _billed(billing_file, village_ids, whole)
+    rows = list(
+        billed.values_list(
+            "card_number",
+            "nik",
+            "name",
+            "birth_date",
+            "tmt",
+            "status",
+            "segment",
+            "person_id",
+            "person__household__village_id",
+            named=True,
+        ).order_by("row_number")
+    )
+    billed_rows = [row for row in rows if row.status != Status.INACTIVE]
+    billed_people = {row.person_id for row in billed_rows if row.person_id}
+    inactive = {row.person_id for row in rows if row.status == Status.INACTIVE}
+    # The ledger is asked only of the billed residents who were no participant by the
+    # projection (their latest spell had not begun, or had ended): why they are billed.
+    active_spell = Q(person__participation__since__lte=month) & (
+        Q(person__participation__until__isnull=True) | Q(person__participation__until__gt=month)
+    )
+    last = _last_entries(
+        month, billed.filter(person__isnull=False).exclude(active_spell).values("person_id")
+    )
+    latest, cards = _histories(village_ids)
+    card_rows = Counter(row.card_number for row in billed_rows)
+
+    not_billed = {pk: p for pk, p in participants.items() if pk not in billed_people}
+    by_name = defaultdict(list)
+    for pk, person in not_billed.items():
+        key = _key(person.person__name, person.person__birth_date)
+        if key:
+            by_name[key].append(pk)
+
+    def add(item: Item) -> None:
+        item.village, item.district = names.get(item.village_id, ("", ""))
+        total = result.totals[item.category]
+        total.count += 1
+        total.billed += item.is_billed
+        total.participants += item.is_participant
+        result.items.append(item)
+
+    for row in billed_rows:
+        as_billed = {
+            "nik": row.nik,
+            "name": row.name,
+            "card_number": row.card_number,
+            "tmt": row.tmt,
+            "is_billed": True,
+        }
+        person_id = row.person_id
+        if person_id is None:
+            twins = by_name.get(_key(row.name, row.birth_date), [])
+            if twins:
+                twin = not_billed.pop(twins.pop(0))
+                add(
+                    Item(
+                        Category.NIK_MISMATCH,
+                        f"ditagih dengan NIK {row.nik}",
+                        **{**as_billed, "nik": twin.person__nik, "name": twin.person__name},
+                        person_id=twin.person_id,
+                        village_id=twin.village_id,
+                        is_participant=True,
+                        billed_nik=row.nik,
+                    )
+                )
+            else:
+                add(
+                    Item(
+                        Category.NOT_PARTICIPANT,
+                        "NIK bukan penduduk kabupaten (penduduk daerah lain)",
+                        **as_billed,
+                    )
+                )
+            continue
+        where = {"person_id": person_id, "village_id": row.person__household__village_id}
+        participant = person_id in participants
+        entry = last.get(person_id)
+        segment = row.segment.strip()
+        if not participant and entry and entry["kind"] == Kind.REMOVAL and entry["ground"] in _GONE:
+            category = Category.DEAD_OR_MOVED
+            reason = f"{_GONE[entry['ground']]}, dihapus berlaku {entry['effective_month']:%m-%Y}"
+        elif card_rows[row.card_number] > 1:
+            category, reason = Category.DOUBLE, f"No. Kartu {row.card_number} ditagih dua kali"
+        elif cards[person_id] - {row.card_number}:
+            other = ", ".join(sorted(cards[person_id] - {row.card_number}))
+            category, reason = Category.DOUBLE, f"juga tercatat dengan No. Kartu {other}"
+        elif segment and _OWN_SEGMENT not in segment.lower():
+            category, reason = Category.DOUBLE, f"ditagih di segmen {segment}"
+        elif not participant:
+            category = Category.NOT_PARTICIPANT
+            if entry is None:
+                reason = "tidak pernah tercatat di buku mutasi"
+            elif entry["kind"] == Kind.REMOVAL:
+                reason = f"dihapus berlaku {entry['effective_month']:%m-%Y}, tagihan berlanjut"
+            else:
+                reason = "belum menjadi peserta pada bulan ini"
+        else:
+            category, reason = Category.MATCHED, "peserta dan ditagih"
+        add(Item(category, reason, **as_billed, **where, is_participant=participant))
+
+    for person_id, person in not_billed.items():
+        add(
+            Item(
+                Category.NOT_BILLED,
+                "nonaktif dalam data BPJS bulan ini"
+                if person_id in inactive
+                else _not_billed_reason(latest.get(person_id), month),
+                nik=person.person__nik,
+                name=person.person__name,
+                person_id=person_id,
+                village_id=person.village_id,
+                is_participant=True,
+            )
+        )
+    return result
+
+
+def reconciliation_record_cards(
+    *, actor: User, month: datetime.date, area: District | Village | None = None
+) -> int:
+    """Records, for each matched person of the month whose BPJS history does not yet say so,
+    *aktif* with the card number and TMT BPJS billed (source: BPJS's data file, dated the day
+    it was imported), through `bpjs_record`, all or none. Returns how many were recorded."""
+    permissions.require(
+        permissions.can_work_bpjs(actor), "Hanya Tim Verifikasi yang mencatat data BPJS."
+    )
+    result = reconciliation(actor=actor, month=month, area=area)
+    matched = {item.person_id: item for item in result.of(Category.MATCHED)}
+    latest, _ = _histories({item.village_id for item in matched.values()})
+    todo = [
+        item
+        for pk, item in matched.items()
+        if (latest.get(pk) or {}).get("status") != Status.ACTIVE
+        or latest[pk]["card_number"] != item.card_number
+        or latest[pk]["tmt"] != item.tmt
+    ]
+    if not todo:
+        return 0
+    source_date = timezone.localtime(result.billing_file.imported_at).date()
+    people = Person.objects.in_bulk([item.person_id for item in todo])
+    with transaction.atomic():
+        for item in todo:
+            bpjs_record(
+                actor=actor,
+                person=people[item.person_id],
+                status=Status.ACTIVE,
+                source=Source.BPJS_FILE,
+                source_date=source_date,
+                card_number=item.card_number,
+                tmt=item.tmt,
+                note=f"Rekonsiliasi {result.month:%m-%Y}: cocok dengan {result.billing_file}",
+            )
+    return len(todo)
+
+
+@dataclass
+class Bill:
+    month: datetime.date
+    billing_file: BillingFile | None
+    billed: int
+    rate: Decimal | None
+
+    @property
+    def amount(self) -> Decimal | None:
+        if self.billing_file is None or self.rate is None:
+            return None
+        return self.rate * self.billed
+
+
+def bill_of(*, month: datetime.date, villages: QuerySet | None = None) -> Bill:
+    """BPJS's bill of a month ("menurut tagihan BPJS"), for figures beside the ledger's
+    premium (the dashboard, the premium page): the rows billed *aktif* in the latest version,
+    of the residents of `villages`, or all of them (NIKs of no resident too) for the whole
+    kabupaten (None). One COUNT; the same figure as `reconciliation(...).billed`."""
+    month = month_start(month)
+    billing_file = latest_billing_file(month)
+    rate = PremiumRate.objects.in_force(month)
+    billed = 0
+    if billing_file is not None:
+        rows = BillingRow.objects.filter(file=billing_file).exclude(status=Status.INACTIVE)
+        if villages is not None:
+            rows = rows.filter(person__household__village__in=villages)
+        billed = rows.count()
+    return Bill(month, billing_file, billed, None if rate is None else rate.amount)

@@ -82,6 +82,7 @@ def test_sktm_to_participant_to_lampiran_d(as_user, people):
     # The Lurah acknowledges it, issues the letter and downloads it.
     lurah = as_user(people["lurah"])
     lurah.go(f"/sktm/{form.pk}/")
+    lurah.page.on("dialog", lambda dialog: dialog.accept())  # Terbitkan SKTM asks first
     lurah.page.click("button:has-text('Mengetahui')")
     lurah.page.click("button:has-text('Terbitkan SKTM')")
     lurah.message("SKTM diterbitkan.")

@@ -9,6 +9,7 @@ to add, inside their one transaction, and roll everything back if any row is bad
 
 import csv
 import datetime
+import functools
 import io
 import itertools
 import zipfile
@@ -277,34 +278,75 @@ def _identity_checked(row, villages):
     return village
 
 
-def _clean_row(row, villages):
-    """The row's values, cleaned; raises ValueError with the reason for a bad row."""
+def _date_checked(text, validate):
+    """The date written TTTT-BB-HH, passed by `validate`; raises ValueError."""
+    try:
+        value = datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("tanggal harus TTTT-BB-HH dan bulan_mulai TTTT-BB") from None
+    try:
+        validate(value)
+    except ValidationError as error:
+        raise ValueError(error.messages[0]) from None
+    return value
+
+
+class _Memo:
+    """Checks of one import's values that depend on the value alone, each made once per
+    distinct value: a file repeats its places, occupations, dusun and months on most rows.
+    One import's lifetime, so that `today` (the plausible range) cannot go stale."""
+
+    _SIZE = 1 << 16
+
+    def __init__(self):
+        self.is_plain_text = functools.lru_cache(self._SIZE)(is_plain_text)
+        self._month = functools.lru_cache(self._SIZE)(self._month_of)
+        self._birth = functools.lru_cache(self._SIZE)(
+            lambda text: _date_checked(text, validate_birth_date)
+        )
+        self._domicile = functools.lru_cache(self._SIZE)(
+            lambda text: _date_checked(text, validate_domicile_since)
+        )
+
+    @staticmethod
+    def _month_of(column, text):
+        return _month({column: text}, column)
+
+    def month(self, row, column):
+        # A refusal raises: lru_cache keeps no exception, the bad value is checked again.
+        return self._month(column, row[column])
+
+    def dates(self, row):
+        birth, domicile = row.get("tanggal_lahir"), row.get("berdomisili_sejak")
+        # Both are parsed before either is judged: a malformed date is reported first.
+        for text in (birth, domicile):
+            if text:
+                try:
+                    datetime.date.fromisoformat(text)
+                except ValueError:
+                    raise ValueError("tanggal harus TTTT-BB-HH dan bulan_mulai TTTT-BB") from None
+        return (
+            self._birth(birth) if birth else None,
+            self._domicile(domicile) if domicile else None,
+        )
+
+
+def _clean_row(row, villages, memo):
+    """The row's values, cleaned; raises ValueError with the reason for a bad row. `memo`
+    (one per import) spares checking a repeated value again."""
     _require_filled(row, REQUIRED)
     for column, limit in _MAX_LENGTH.items():
         if len(row.get(column, "")) > limit:
             raise ValueError(f"kolom {column} lebih dari {limit} karakter")
     for column in ("nama", "tempat_lahir", "pekerjaan", "dusun"):
         # A spreadsheet would run these as formulas when the roster is opened again.
-        if not is_plain_text(row.get(column, "")):
+        if not memo.is_plain_text(row.get(column, "")):
             raise ValueError(
                 f"kolom {column} diawali tanda rumus, memuat < > {{ }} \\ atau karakter kontrol"
             )
     village = _identity_checked(row, villages)
-    month = _month(row, "bulan_mulai")
-    try:
-        birth_date, domicile_since = (
-            datetime.date.fromisoformat(row[column]) if row.get(column) else None
-            for column in ("tanggal_lahir", "berdomisili_sejak")
-        )
-    except ValueError:
-        raise ValueError("tanggal harus TTTT-BB-HH dan bulan_mulai TTTT-BB") from None
-    try:
-        if birth_date:
-            validate_birth_date(birth_date)
-        if domicile_since:
-            validate_domicile_since(domicile_since)
-    except ValidationError as error:
-        raise ValueError(error.messages[0]) from None
+    month = memo.month(row, "bulan_mulai")
+    birth_date, domicile_since = memo.dates(row)
     sex = row.get("jenis_kelamin", "").upper()
     if sex and sex not in _SEXES:
         raise ValueError("jenis_kelamin harus L atau P")
@@ -416,11 +458,12 @@ def _clean_batch(batch, clean, plan):
 def plan_participants(rows, regency, *, write=None, progress=None):
     """Checks an import of today's participants; see `_check_in_batches`."""
     villages = {v.code: v for v in Village.objects.filter(district__regency=regency)}
+    memo = _Memo()
     first_row = {}  # NIK -> row number where the file first names it
     kk_first = {}  # No. KK -> (row number, village) where the file first names it
 
     def check_batch(batch, plan):
-        cleaned = _clean_batch(batch, lambda row: _clean_row(row, villages), plan)
+        cleaned = _clean_batch(batch, lambda row: _clean_row(row, villages, memo), plan)
         known = _known_for(cleaned)
         to_add = []
         for number, row in cleaned:

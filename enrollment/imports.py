@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import F, Lookup, Q
 
 from enrollment.models import Participation, RegistryRecord, RegistrySource
 from people.models import (
@@ -377,8 +378,32 @@ def chunks(values, size=None):
         yield chunk
 
 
+class _AnyOf(Lookup):
+    """`field = ANY(%s)`: the values go as one array parameter. On PostgreSQL a query of
+    5,000 placeholders costs more to build, send and plan than to run."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, self.rhs]
+
+
+def one_of(field, values):
+    """A filter: `field` is one of `values` (a list)."""
+    if connection.vendor == "postgresql":
+        return _AnyOf(F(field), values)
+    return Q(**{f"{field}__in": values})
+
+
 def lookup(build, values):
-    """Runs `build(chunk)` (a queryset of pairs or values) for each chunk of `values`."""
+    """Runs `build(values)` (a queryset of pairs or values filtered with `one_of`), in
+    chunks where the database limits a query's parameters."""
+    if connection.vendor == "postgresql":
+        if values := list(values):
+            yield from build(values)
+        return
     for chunk in chunks(values):
         yield from build(chunk)
 
@@ -396,7 +421,7 @@ def _known_for(batch):
     people = {
         nik: (pk, village_id)
         for nik, pk, village_id in lookup(
-            lambda chunk: Person.objects.filter(nik__in=chunk).values_list(
+            lambda chunk: Person.objects.filter(one_of("nik", chunk)).values_list(
                 "nik", "pk", "household__village_id"
             ),
             {row["nik"] for _, row in batch},
@@ -405,7 +430,7 @@ def _known_for(batch):
     households = {
         number: (pk, village_id)
         for number, pk, village_id in lookup(
-            lambda chunk: Household.objects.filter(number__in=chunk).values_list(
+            lambda chunk: Household.objects.filter(one_of("number", chunk)).values_list(
                 "number", "pk", "village_id"
             ),
             {row["no_kk"] for _, row in batch},
@@ -415,7 +440,7 @@ def _known_for(batch):
     active = set(
         lookup(
             lambda chunk: Participation.objects.filter(
-                person_id__in=chunk, until__isnull=True
+                one_of("person_id", chunk), until__isnull=True
             ).values_list("person_id", flat=True),
             [pk for pk, _ in people.values()],
         )
@@ -551,7 +576,9 @@ def plan_registry(rows, regency, *, write=None, progress=None):
         stored = {
             (record["nik"], record["source"], record["data_period"]): record
             for record in lookup(
-                lambda chunk: RegistryRecord.objects.filter(nik__in=chunk).values(*REGISTRY_FIELDS),
+                lambda chunk: RegistryRecord.objects.filter(one_of("nik", chunk)).values(
+                    *REGISTRY_FIELDS
+                ),
                 {row["nik"] for _, row in cleaned},
             )
         }

@@ -279,35 +279,31 @@ def _identity_checked(row, villages):
     return village
 
 
-def _date_checked(text, validate):
-    """The date written TTTT-BB-HH, passed by `validate`; raises ValueError."""
-    try:
-        value = datetime.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError("tanggal harus TTTT-BB-HH dan bulan_mulai TTTT-BB") from None
-    try:
-        validate(value)
-    except ValidationError as error:
-        raise ValueError(error.messages[0]) from None
-    return value
+def _refusal_of(validate):
+    """`validate` as a function of a value returning the reason it refuses it, or None."""
+
+    def refusal(value):
+        try:
+            validate(value)
+        except ValidationError as error:
+            return error.messages[0]
+        return None
+
+    return refusal
 
 
 class _Memo:
     """Checks of one import's values that depend on the value alone, each made once per
-    distinct value: a file repeats its places, occupations, dusun and months on most rows.
-    One import's lifetime, so that `today` (the plausible range) cannot go stale."""
+    distinct value: a file repeats its places, occupations, dusun, months and dates on most
+    rows. One import's lifetime, so that `today` (the plausible range) cannot go stale."""
 
     _SIZE = 1 << 16
 
     def __init__(self):
         self.is_plain_text = functools.lru_cache(self._SIZE)(is_plain_text)
         self._month = functools.lru_cache(self._SIZE)(self._month_of)
-        self._birth = functools.lru_cache(self._SIZE)(
-            lambda text: _date_checked(text, validate_birth_date)
-        )
-        self._domicile = functools.lru_cache(self._SIZE)(
-            lambda text: _date_checked(text, validate_domicile_since)
-        )
+        self._birth = functools.lru_cache(self._SIZE)(_refusal_of(validate_birth_date))
+        self._domicile = functools.lru_cache(self._SIZE)(_refusal_of(validate_domicile_since))
 
     @staticmethod
     def _month_of(column, text):
@@ -318,18 +314,18 @@ class _Memo:
         return self._month(column, row[column])
 
     def dates(self, row):
-        birth, domicile = row.get("tanggal_lahir"), row.get("berdomisili_sejak")
-        # Both are parsed before either is judged: a malformed date is reported first.
-        for text in (birth, domicile):
-            if text:
-                try:
-                    datetime.date.fromisoformat(text)
-                except ValueError:
-                    raise ValueError("tanggal harus TTTT-BB-HH dan bulan_mulai TTTT-BB") from None
-        return (
-            self._birth(birth) if birth else None,
-            self._domicile(domicile) if domicile else None,
-        )
+        """The row's birth and domicile dates; both are parsed before either is judged."""
+        try:
+            birth, domicile = (
+                datetime.date.fromisoformat(row[column]) if row.get(column) else None
+                for column in ("tanggal_lahir", "berdomisili_sejak")
+            )
+        except ValueError:
+            raise ValueError("tanggal harus TTTT-BB-HH dan bulan_mulai TTTT-BB") from None
+        for value, refusal in ((birth, self._birth), (domicile, self._domicile)):
+            if value and (reason := refusal(value)):
+                raise ValueError(reason)
+        return birth, domicile
 
 
 def _clean_row(row, villages, memo):

@@ -9,6 +9,7 @@ to add, inside their one transaction, and roll everything back if any row is bad
 
 import csv
 import datetime
+import functools
 import io
 import itertools
 import zipfile
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import F, Lookup, Q
 
 from enrollment.models import Participation, RegistryRecord, RegistrySource
 from people.models import (
@@ -277,34 +279,71 @@ def _identity_checked(row, villages):
     return village
 
 
-def _clean_row(row, villages):
-    """The row's values, cleaned; raises ValueError with the reason for a bad row."""
+def _refusal_of(validate):
+    """`validate` as a function of a value returning the reason it refuses it, or None."""
+
+    def refusal(value):
+        try:
+            validate(value)
+        except ValidationError as error:
+            return error.messages[0]
+        return None
+
+    return refusal
+
+
+class _Memo:
+    """Checks of one import's values that depend on the value alone, each made once per
+    distinct value: a file repeats its places, occupations, dusun, months and dates on most
+    rows. One import's lifetime, so that `today` (the plausible range) cannot go stale."""
+
+    _SIZE = 1 << 16
+
+    def __init__(self):
+        self.is_plain_text = functools.lru_cache(self._SIZE)(is_plain_text)
+        self._month = functools.lru_cache(self._SIZE)(self._month_of)
+        self._birth = functools.lru_cache(self._SIZE)(_refusal_of(validate_birth_date))
+        self._domicile = functools.lru_cache(self._SIZE)(_refusal_of(validate_domicile_since))
+
+    @staticmethod
+    def _month_of(column, text):
+        return _month({column: text}, column)
+
+    def month(self, row, column):
+        # A refusal raises: lru_cache keeps no exception, the bad value is checked again.
+        return self._month(column, row[column])
+
+    def dates(self, row):
+        """The row's birth and domicile dates; both are parsed before either is judged."""
+        try:
+            birth, domicile = (
+                datetime.date.fromisoformat(row[column]) if row.get(column) else None
+                for column in ("tanggal_lahir", "berdomisili_sejak")
+            )
+        except ValueError:
+            raise ValueError("tanggal harus TTTT-BB-HH dan bulan_mulai TTTT-BB") from None
+        for value, refusal in ((birth, self._birth), (domicile, self._domicile)):
+            if value and (reason := refusal(value)):
+                raise ValueError(reason)
+        return birth, domicile
+
+
+def _clean_row(row, villages, memo):
+    """The row's values, cleaned; raises ValueError with the reason for a bad row. `memo`
+    (one per import) spares checking a repeated value again."""
     _require_filled(row, REQUIRED)
     for column, limit in _MAX_LENGTH.items():
         if len(row.get(column, "")) > limit:
             raise ValueError(f"kolom {column} lebih dari {limit} karakter")
     for column in ("nama", "tempat_lahir", "pekerjaan", "dusun"):
         # A spreadsheet would run these as formulas when the roster is opened again.
-        if not is_plain_text(row.get(column, "")):
+        if not memo.is_plain_text(row.get(column, "")):
             raise ValueError(
                 f"kolom {column} diawali tanda rumus, memuat < > {{ }} \\ atau karakter kontrol"
             )
     village = _identity_checked(row, villages)
-    month = _month(row, "bulan_mulai")
-    try:
-        birth_date, domicile_since = (
-            datetime.date.fromisoformat(row[column]) if row.get(column) else None
-            for column in ("tanggal_lahir", "berdomisili_sejak")
-        )
-    except ValueError:
-        raise ValueError("tanggal harus TTTT-BB-HH dan bulan_mulai TTTT-BB") from None
-    try:
-        if birth_date:
-            validate_birth_date(birth_date)
-        if domicile_since:
-            validate_domicile_since(domicile_since)
-    except ValidationError as error:
-        raise ValueError(error.messages[0]) from None
+    month = memo.month(row, "bulan_mulai")
+    birth_date, domicile_since = memo.dates(row)
     sex = row.get("jenis_kelamin", "").upper()
     if sex and sex not in _SEXES:
         raise ValueError("jenis_kelamin harus L atau P")
@@ -335,8 +374,32 @@ def chunks(values, size=None):
         yield chunk
 
 
+class _AnyOf(Lookup):
+    """`field = ANY(%s)`: the values go as one array parameter. On PostgreSQL a query of
+    5,000 placeholders costs more to build, send and plan than to run."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, self.rhs]
+
+
+def one_of(field, values):
+    """A filter: `field` is one of `values` (a list)."""
+    if connection.vendor == "postgresql":
+        return _AnyOf(F(field), values)
+    return Q(**{f"{field}__in": values})
+
+
 def lookup(build, values):
-    """Runs `build(chunk)` (a queryset of pairs or values) for each chunk of `values`."""
+    """Runs `build(values)` (a queryset of pairs or values filtered with `one_of`), in
+    chunks where the database limits a query's parameters."""
+    if connection.vendor == "postgresql":
+        if values := list(values):
+            yield from build(values)
+        return
     for chunk in chunks(values):
         yield from build(chunk)
 
@@ -354,7 +417,7 @@ def _known_for(batch):
     people = {
         nik: (pk, village_id)
         for nik, pk, village_id in lookup(
-            lambda chunk: Person.objects.filter(nik__in=chunk).values_list(
+            lambda chunk: Person.objects.filter(one_of("nik", chunk)).values_list(
                 "nik", "pk", "household__village_id"
             ),
             {row["nik"] for _, row in batch},
@@ -363,7 +426,7 @@ def _known_for(batch):
     households = {
         number: (pk, village_id)
         for number, pk, village_id in lookup(
-            lambda chunk: Household.objects.filter(number__in=chunk).values_list(
+            lambda chunk: Household.objects.filter(one_of("number", chunk)).values_list(
                 "number", "pk", "village_id"
             ),
             {row["no_kk"] for _, row in batch},
@@ -373,7 +436,7 @@ def _known_for(batch):
     active = set(
         lookup(
             lambda chunk: Participation.objects.filter(
-                person_id__in=chunk, until__isnull=True
+                one_of("person_id", chunk), until__isnull=True
             ).values_list("person_id", flat=True),
             [pk for pk, _ in people.values()],
         )
@@ -416,11 +479,12 @@ def _clean_batch(batch, clean, plan):
 def plan_participants(rows, regency, *, write=None, progress=None):
     """Checks an import of today's participants; see `_check_in_batches`."""
     villages = {v.code: v for v in Village.objects.filter(district__regency=regency)}
+    memo = _Memo()
     first_row = {}  # NIK -> row number where the file first names it
     kk_first = {}  # No. KK -> (row number, village) where the file first names it
 
     def check_batch(batch, plan):
-        cleaned = _clean_batch(batch, lambda row: _clean_row(row, villages), plan)
+        cleaned = _clean_batch(batch, lambda row: _clean_row(row, villages, memo), plan)
         known = _known_for(cleaned)
         to_add = []
         for number, row in cleaned:
@@ -508,7 +572,9 @@ def plan_registry(rows, regency, *, write=None, progress=None):
         stored = {
             (record["nik"], record["source"], record["data_period"]): record
             for record in lookup(
-                lambda chunk: RegistryRecord.objects.filter(nik__in=chunk).values(*REGISTRY_FIELDS),
+                lambda chunk: RegistryRecord.objects.filter(one_of("nik", chunk)).values(
+                    *REGISTRY_FIELDS
+                ),
                 {row["nik"] for _, row in cleaned},
             )
         }

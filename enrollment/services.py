@@ -19,6 +19,7 @@ from enrollment.imports import (
     Progress,
     Row,
     lookup,
+    one_of,
     plan_participants,
     plan_registry,
 )
@@ -441,7 +442,7 @@ def _write_opening_balance(actor: User, source: str, batch: list[Row], known: Kn
     last_sequence = dict(
         lookup(
             lambda chunk: (
-                LedgerEntry.objects.filter(person_id__in=chunk)
+                LedgerEntry.objects.filter(one_of("person_id", chunk))
                 .values("person_id")
                 .annotate(last=Max("sequence"))
                 .values_list("person_id", "last")

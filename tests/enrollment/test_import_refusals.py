@@ -208,3 +208,53 @@ def test_a_file_of_many_bad_rows_is_refused_after_the_first_thousand(
     assert "dihentikan setelah 1000 baris bermasalah" in job.result["cut_short"]
     assert job.done < 5000  # the rest was never read
     assert not job.result["is_confirmable"]
+
+
+def _plan(content):
+    return imports.plan_participants(
+        imports.read_rows(io.BytesIO(content), "peserta.csv"), imports.deployment_regency()
+    )
+
+
+def test_a_bad_value_repeated_on_many_rows_is_reported_on_each():
+    # Each distinct value is checked once per import: a refused one is refused on every row.
+    lines = SAMPLE.read_text().splitlines()
+    bad = [
+        line.replace("Kulon Progo", "=SUM(A1)").replace(",2025-01,", ",1850-01,")
+        for line in lines[1:4]
+    ]
+    plan = _plan("\n".join([lines[0], *bad, *lines[4:]]).encode())
+    assert [number for number, _ in plan.errors] == [2, 3, 4]
+    assert {reason for _, reason in plan.errors} == {
+        "kolom tempat_lahir diawali tanda rumus, memuat < > { } \\ atau karakter kontrol"
+    }
+    fixed = [line.replace("=SUM(A1)", "Kulon Progo") for line in bad]
+    plan = _plan("\n".join([lines[0], *fixed, *lines[4:]]).encode())
+    assert [number for number, _ in plan.errors] == [2, 3, 4]
+    assert all("bulan_mulai" in reason for _, reason in plan.errors)
+
+
+def test_a_malformed_date_is_reported_before_an_implausible_one():
+    lines = SAMPLE.read_text().splitlines()
+    row = lines[1].replace("1970-05-12", "1850-05-12").replace("1995-04-01", "1995-13-01")
+    plan = _plan("\n".join([lines[0], row, row.replace("1995-13-01", "1995-04-01")]).encode())
+    assert plan.errors[0] == (2, "tanggal harus TTTT-BB-HH dan bulan_mulai TTTT-BB")
+    assert plan.errors[1][0] == 3 and plan.errors[1][1].startswith("Tanggal lahir harus antara")
+
+
+def test_a_batch_is_looked_up_whole_whatever_its_size():
+    from tests.factories import PersonFactory
+
+    people = PersonFactory.create_batch(3)
+    wanted = [person.nik for person in people[:2]] + [f"{n:016d}" for n in range(6000)]
+    found = set(
+        imports.lookup(
+            lambda chunk: Person.objects.filter(imports.one_of("nik", chunk)).values_list(
+                "pk", flat=True
+            ),
+            wanted,
+        )
+    )
+    assert found == {people[0].pk, people[1].pk}
+    by_id = Person.objects.filter(imports.one_of("pk", [people[2].pk, 0]))
+    assert list(by_id) == [people[2]]

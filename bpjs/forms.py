@@ -1,3 +1,4 @@
+import datetime
 from pathlib import PurePath
 
 from django import forms
@@ -140,7 +141,7 @@ class ReconciliationForm(forms.Form):
 
     def clean_bulan(self):
         year, month = map(int, self.cleaned_data["bulan"].split("-"))
-        if not 1 <= month <= 12:
+        if not (1 <= month <= 12 and year):
             raise forms.ValidationError("Bulan tidak sah.")
         chosen = datetime.date(year, month, 1)
         if chosen < services.JKN_START:

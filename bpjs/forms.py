@@ -10,6 +10,7 @@ from bpjs.models import Pisa, Status
 from people.models import parse_month
 from regions import terminology
 from regions.models import HealthFacility
+from sktm.forms import DATE_INPUT
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -18,13 +19,9 @@ class RecordForm(forms.Form):
     """One row of a person's BPJS history, as the Tim Verifikasi learnt it."""
 
     status = forms.ChoiceField(label="Status di BPJS", choices=Status.choices)
-    source_date = forms.DateField(
-        label="Tanggal sumber", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    source_date = forms.DateField(label="Tanggal sumber", widget=DATE_INPUT)
     card_number = forms.CharField(label="No. Kartu JKN", max_length=13, required=False)
-    tmt = forms.DateField(
-        label="TMT", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    tmt = forms.DateField(label="TMT", required=False, widget=DATE_INPUT)
     faskes = forms.ModelChoiceField(
         label="Faskes terdaftar", queryset=HealthFacility.objects.none(), required=False
     )
@@ -68,9 +65,7 @@ class MonthForm(forms.Form):
 
 
 class SentForm(forms.Form):
-    sent_on = forms.DateField(
-        label="Tanggal diunggah ke e-Dabu", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    sent_on = forms.DateField(label="Tanggal diunggah ke e-Dabu", widget=DATE_INPUT)
 
 
 class ParticipantFilter(forms.Form):

@@ -10,9 +10,9 @@ from oversight.models import Outcome
 from people.models import Person
 from people.names import validate_no_controls
 from regions.months import month_start
+from sktm.forms import DATE_INPUT
 from verification.forms import GROUND_FIELDS, RemovalEvidenceFields, ground_evidence
 
-_DATE = forms.DateInput(attrs={"type": "date"})
 # Each evidence field and the removal grounds that ask for it (shown only for those).
 EVIDENCE_FIELDS = {}
 for _ground in REMOVAL_GROUNDS:
@@ -30,7 +30,9 @@ class ReverificationForm(RemovalEvidenceFields):
 
     field_order = ["checked_on", "outcome", "ground"]
 
-    checked_on = forms.DateField(label="Tanggal verifikasi ulang", widget=_DATE, initial=_today)
+    checked_on = forms.DateField(
+        label="Tanggal verifikasi ulang", widget=DATE_INPUT, initial=_today
+    )
     outcome = forms.ChoiceField(
         label="Hasil", choices=Outcome.choices, widget=forms.RadioSelect, initial=Outcome.ELIGIBLE
     )
@@ -92,7 +94,9 @@ class BulkForm(forms.Form):
     out: the form posts only those (a village holds more participants than a request may
     carry fields, DATA_UPLOAD_MAX_NUMBER_FIELDS)."""
 
-    checked_on = forms.DateField(label="Tanggal verifikasi ulang", widget=_DATE, initial=_today)
+    checked_on = forms.DateField(
+        label="Tanggal verifikasi ulang", widget=DATE_INPUT, initial=_today
+    )
     note = forms.CharField(
         label="Catatan (untuk semua)",
         max_length=2000,

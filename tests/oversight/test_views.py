@@ -404,3 +404,15 @@ def test_reverification_lists_are_logged_with_their_rows(client, panewu_a, verif
         (panewu_a.pk, 2),
         (verifier.pk, 2),
     ]
+
+
+def test_the_reverification_date_is_filled_in_the_format_a_date_input_reads(
+    client, verifier, participants
+):
+    """Issue 15 section 6: today's date in `<input type=date>` is ISO, or the browser shows a
+    blank field and the first save is refused."""
+    client.force_login(verifier)
+    person = participants[VILLAGE_A][0]
+    page = client.get(reverse("oversight:reverification_person", args=[person.pk]))
+    today = timezone.localdate().isoformat()
+    assert f'type="date" name="checked_on" value="{today}"' in page.content.decode()

@@ -416,3 +416,13 @@ def test_the_reverification_date_is_filled_in_the_format_a_date_input_reads(
     page = client.get(reverse("oversight:reverification_person", args=[person.pk]))
     today = timezone.localdate().isoformat()
     assert f'type="date" name="checked_on" value="{today}"' in page.content.decode()
+
+
+def test_the_area_switch_preselects_no_kapanewon(client, verifier, participants):
+    """Issue 15 section 6: the kabupaten dashboard shows the whole kabupaten; its switch asks
+    which kapanewon to open instead of showing the first one as if it were chosen."""
+    client.force_login(verifier)
+    page = client.get(reverse("oversight:dashboard")).content.decode()
+    switch = page[page.index('id="area-part"') :]
+    first_option = switch[switch.index("<option") : switch.index("</option>")]
+    assert 'value="" selected disabled' in first_option

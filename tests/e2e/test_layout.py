@@ -171,3 +171,21 @@ def test_the_grouped_bar_works_from_the_keyboard(site):
     page.get_by_role("button", name="Buka menu").click()
     page.locator("#nav-main .dropdown-toggle", has_text="Pantauan").click()
     page.get_by_role("link", name="Iuran PBI").wait_for()
+
+
+def test_the_sekdas_matrix_shows_the_colours_of_its_legend(site):
+    """Issue 15 section 6: Bootstrap's table cells paint their own background over a status
+    class; each cell must show the colour its legend promises, as the PDF does."""
+    page = site.page_of("leadership")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(site.base + reverse("instructions:matrix", args=[site.world.instruction.pk]))
+    colours = page.evaluate(
+        """() => [...document.querySelectorAll('td[data-status]')].map(cell => [
+            getComputedStyle(cell).backgroundColor,
+            getComputedStyle(document.querySelector('[data-testid=totals] .matrix-'
+                + cell.dataset.status)).backgroundColor])"""
+    )
+    coloured = [(cell, legend) for cell, legend in colours if legend != "rgba(0, 0, 0, 0)"]
+    assert coloured, "no cell of a coloured status (Masuk, Terlambat, Tidak ada, Dikembalikan)"
+    for cell, legend in coloured:
+        assert cell == legend

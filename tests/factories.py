@@ -62,3 +62,6 @@ class PersonFactory(factory.django.DjangoModelFactory):
     nik = factory.Sequence(lambda n: f"340101010190{n + 1:04d}")
     name = factory.Faker("name", locale="id_ID")
     household = factory.SubFactory(HouseholdFactory)
+    # Kepala keluarga, kawin: Lampiran D prints both for every person added.
+    relationship = 1
+    marital_status = 2

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts import permissions
 from accounts.models import User
 from enrollment import services as ledger
-from enrollment.models import Ground, Kind, Validator
+from enrollment.models import ADDITION_GROUNDS, Ground, Kind, Validator
 from people.models import Person
 from regions.months import add_months, month_start
 from sktm.models import Letter
@@ -170,6 +170,14 @@ def item_add(*, actor: User, proposal: Proposal, item: ProposalItem) -> Proposal
                 .first()
             )
         item.evidence = _ground_checks(item, _effective_month(proposal))
+        if item.ground in ADDITION_GROUNDS and (
+            person.relationship is None or person.marital_status is None
+        ):
+            # Lampiran D prints both for every person added (HUB.KELUARGA, STATUS).
+            raise ValidationError(
+                "Hubungan keluarga dan status perkawinan wajib diisi untuk penambahan peserta: "
+                "keduanya dicetak di Lampiran D."
+            )
         item.save()
         _log(proposal, actor, "added", item=item)
     return item

@@ -32,8 +32,9 @@ def coded_faskes():
 
 @pytest.fixture
 def approved(operator_a, lurah_a, verifier, coded_faskes):
-    """Two residents of village A approved this month (one complete, one without SHDK and
-    status kawin), their ledger entries recorded."""
+    """Two residents of village A approved this month, their ledger entries recorded; the
+    second's SHDK and status kawin are then blanked, as a participant of an opening-balance
+    import without those columns has them."""
     proposal = proposal_services.proposal_open(actor=operator_a, month=this_month())
     people = [
         complete(PersonFactory(domicile_since=LONG_AGO)),
@@ -44,4 +45,7 @@ def approved(operator_a, lurah_a, verifier, coded_faskes):
     for item in items:
         item.refresh_from_db()
         proposal_services.item_decide(actor=verifier, item=item, decision=Decision.APPROVED)
+    bare = people[1]
+    type(bare).objects.filter(pk=bare.pk).update(relationship=None, marital_status=None)
+    bare.refresh_from_db()
     return people

@@ -100,6 +100,9 @@ def test_sktm_to_participant_to_lampiran_d(as_user, people):
     operator.page.select_option("select[name=ground]", "add_c2")
     operator.page.fill("input[name=nik]", POOR_15["nik"])
     operator.page.select_option("select[name=faskes]", index=1)
+    # Lampiran D prints both; the SKTM form asked neither.
+    operator.page.select_option("select[name=relationship]", "1")
+    operator.page.select_option("select[name=marital_status]", "2")
     evidence = operator.page.locator("fieldset[data-ground-for=add_c2]")
     evidence.locator("input[name=domicile_since]").fill("2015-03-01")
     evidence.locator("select[name=domicile_document]").select_option("KTP dan KK")

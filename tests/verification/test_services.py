@@ -64,6 +64,17 @@ def test_a_newborn_needs_a_mother_who_is_an_active_participant(proposal, operato
     assert services.item_add(actor=operator_a, proposal=proposal, item=newborn).pk
 
 
+@pytest.mark.parametrize("missing", ["relationship", "marital_status"])
+def test_an_addition_needs_the_shdk_and_status_kawin_lampiran_d_prints(
+    proposal, operator_a, missing
+):
+    """Issue 15 section 8: HUB.KELUARGA and STATUS are filled for every proposed person."""
+    person = PersonFactory(domicile_since=LONG_AGO, **{missing: None})
+    with pytest.raises(ValidationError, match="Hubungan keluarga dan status perkawinan wajib"):
+        propose(operator_a, proposal, person)
+    assert not proposal.items.exists()
+
+
 def test_an_expired_or_revoked_sktm_is_refused(proposal, operator_a, lurah_a, letter):
     person = letter.person
     person.domicile_since = LONG_AGO

@@ -112,7 +112,8 @@ def test_a_second_decision_is_told_it_came_too_late(client, submitted, verifier,
 
 def test_the_combined_sktm_pdf_holds_each_letter(client, proposal, operator_a, lurah_a, letter):
     person = letter.person
-    person.domicile_since = LONG_AGO
+    # The SKTM form asks neither SHDK nor status kawin; the Usulan needs both (Lampiran D).
+    person.domicile_since, person.relationship, person.marital_status = LONG_AGO, 1, 2
     person.save()
     services.item_add(
         actor=operator_a,
@@ -142,7 +143,8 @@ def test_the_combined_sktm_pdf_opens_the_public_address_whatever_the_host(
         letters, "letter_html", lambda letter, url: addresses.append(url) or render(letter, url)
     )
     person = letter.person
-    person.domicile_since = LONG_AGO
+    # The SKTM form asks neither SHDK nor status kawin; the Usulan needs both (Lampiran D).
+    person.domicile_since, person.relationship, person.marital_status = LONG_AGO, 1, 2
     person.save()
     services.item_add(
         actor=operator_a,

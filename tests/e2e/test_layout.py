@@ -4,6 +4,7 @@ table action outside the screen's width."""
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from pbipemda import navigation
 from tests.builders import PERSONAS
@@ -189,3 +190,20 @@ def test_the_sekdas_matrix_shows_the_colours_of_its_legend(site):
     assert coloured, "no cell of a coloured status (Masuk, Terlambat, Tidak ada, Dikembalikan)"
     for cell, legend in coloured:
         assert cell == legend
+
+
+def test_typing_a_nik_fills_the_residents_recorded_fields(site):
+    """Issue 15 section 5, in the browser: the SKTM form looks a typed NIK up in the village
+    (static/js/resident-lookup.js) and fills the fields left empty; another village's resident
+    answers as an unknown one, and fills nothing."""
+    page = site.new_page("operator_a")
+    page.goto(site.base + reverse("sktm:form_create"))
+    resident = site.world.person
+    page.fill("input[name=nik]", resident.nik)
+    expect(page.locator("input[name=applicant_name]")).to_have_value(resident.name)
+    expect(page.locator("input[name=kk_number]")).to_have_value(resident.household.number)
+    other = site.new_page("operator_b")
+    other.goto(site.base + reverse("sktm:form_create"))
+    other.fill("input[name=nik]", resident.nik)
+    expect(other.locator("[data-lookup-status]")).to_contain_text("Belum terdaftar di desa ini")
+    expect(other.locator("input[name=applicant_name]")).to_have_value("")

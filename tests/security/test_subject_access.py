@@ -61,6 +61,8 @@ def subject(client, operator_a, lurah_a, verifier):
         kk_number=POOR_15["kk_number"],
         occupation="Petani penggarap",
         domicile_since=datetime.date(2015, 1, 1),
+        relationship=1,
+        marital_status=2,
     )
     proposal = proposal_services.proposal_open(actor=operator_a, month=this_month())
     item = propose(operator_a, proposal, person)

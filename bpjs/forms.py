@@ -146,6 +146,15 @@ class ReconciliationForm(forms.Form):
         except ValidationError as error:
             raise forms.ValidationError(error.messages) from None
 
+    def job_arguments(self):
+        """The month and area chosen, as a background job's JSON arguments."""
+        data = self.cleaned_data
+        return {
+            "month": data["bulan"].isoformat(),
+            "district": data["kapanewon"].pk if data["kapanewon"] else None,
+            "village": data["desa"].pk if data["desa"] else None,
+        }
+
     def clean(self):
         data = super().clean()
         district, village = data.get("kapanewon"), data.get("desa")

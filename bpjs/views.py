@@ -304,14 +304,11 @@ def reconciliation_export(request):
     if not form.is_valid():
         messages.error(request, "Pilih bulan yang sah untuk diunduh.")
         return _back_to_reconciliation(request)
-    data = form.cleaned_data
     job = jobs.start(
         tasks.RECONCILIATION_EXPORT,
         request.user,
-        month=data["bulan"].isoformat(),
-        district=data["kapanewon"].pk if data["kapanewon"] else None,
-        village=data["desa"].pk if data["desa"] else None,
-        category=data["kategori"],
+        **form.job_arguments(),
+        category=form.cleaned_data["kategori"],
     )
     return redirect(job)
 
@@ -348,12 +345,5 @@ def deactivation_request(request):
     if not form.is_valid():
         messages.error(request, "Pilih bulan yang sah.")
         return _back_to_reconciliation(request)
-    data = form.cleaned_data
-    job = jobs.start(
-        tasks.DEACTIVATION_REQUEST,
-        request.user,
-        month=data["bulan"].isoformat(),
-        district=data["kapanewon"].pk if data["kapanewon"] else None,
-        village=data["desa"].pk if data["desa"] else None,
-    )
+    job = jobs.start(tasks.DEACTIVATION_REQUEST, request.user, **form.job_arguments())
     return redirect(job)

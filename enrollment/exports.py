@@ -14,6 +14,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from enrollment.models import Ground, Participation
+from enrollment.participation import Standing, with_standing
 from people.models import Household, Person
 
 _ROSTER_COLUMNS = [
@@ -64,15 +65,17 @@ def _next_prefix(digits):
     return stripped[:-1] + str(int(stripped[-1]) + 1)
 
 
-def roster_rows(user, query="", village=""):
-    """The active participants `user` may see, filtered by a search (digits: NIK or No. KK;
-    otherwise the name) and a village code, in the roster's order: village code, name, person
-    id (unique, so the order is stable and pages by keyset)."""
+def roster_rows(user, query="", village="", standing=Standing.ACTIVE):
+    """The participants `user` may see of a standing (by default the active ones), filtered by
+    a search (digits: NIK or No. KK; otherwise the name) and a village code, in the roster's
+    order: village code, name, person id (unique, so the order is stable and pages by keyset)."""
+    today = timezone.localdate()
+    rows = Participation.objects.visible_to(user)
     rows = (
-        Participation.objects.visible_to(user)
-        .active_on(timezone.localdate())
-        .select_related("person__household", "village")
-    )
+        rows.active_on(today)
+        if standing == Standing.ACTIVE
+        else with_standing(rows, standing, today)
+    ).select_related("person__household", "village")
     query = query.strip()
     if query:
         rows = _search(rows, query)

@@ -18,27 +18,11 @@ from enrollment import exports, tasks
 from enrollment.duplicates import duplicate_groups
 from enrollment.forms import RosterFilterForm
 from enrollment.models import LedgerEntry, Participation, RegistryRecord
-from enrollment.participation import Standing, status_on, with_standing
+from enrollment.participation import Standing, status_on
 from jobs.models import Job
 from people.models import Person
 
 PAGE_SIZE = 50
-
-
-def _roster_queryset(request, standing):
-    """The roster's rows: the active participants (exports.roster_rows, as the export writes
-    them), or the spells starting later or with a removal recorded, searched the same way."""
-    query, village = request.GET.get("q", "").strip(), request.GET.get("village", "")
-    if standing == Standing.ACTIVE:
-        return exports.roster_rows(request.user, query, village)
-    rows = with_standing(
-        Participation.objects.visible_to(request.user), standing, timezone.localdate()
-    ).select_related("person__household", "village")
-    if query:
-        rows = exports._search(rows, query)
-    if village:
-        rows = rows.filter(village__code=village)
-    return rows.order_by(*exports.ROSTER_ORDER)
 
 
 @require_safe
@@ -47,7 +31,9 @@ def roster(request):
     standing = form.standing()
     today = timezone.localdate()
     page = exports.roster_page(
-        _roster_queryset(request, standing),
+        exports.roster_rows(
+            request.user, request.GET.get("q", ""), request.GET.get("village", ""), standing
+        ),
         size=PAGE_SIZE,
         after=request.GET.get("setelah", ""),
         before=request.GET.get("sebelum", ""),

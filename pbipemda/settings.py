@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "jobs",
     "verification",
     "bpjs",
+    "feeds",
     "instructions",
     "oversight",
     "synthetic",

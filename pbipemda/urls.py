@@ -13,6 +13,7 @@ urlpatterns = [
     path("peserta/", include("enrollment.urls")),
     path("usulan/", include("verification.urls")),
     path("bpjs/", include("bpjs.urls")),
+    path("sumber/", include("feeds.urls")),
     path("pekerjaan/", include("jobs.urls")),
     path("instruksi/", include("instructions.urls")),
     path("pantauan/", include("oversight.urls")),

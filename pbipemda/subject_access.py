@@ -1,7 +1,8 @@
 """Everything the product holds about one person, for the data subject's right of access
 (UU 27/2022 Pasal 7): their resident and household records with the history of each change,
 ledger entries and participation, Usulan items and their decisions, SKTM forms and letters,
-re-verifications, DTKS/DTSEN listings, and who viewed or exported any of it (the access log).
+re-verifications, what outside sources said of them (DTKS/DTSEN listings, BPJS), and who viewed or
+exported any of it (the access log).
 
 It reads every app, so it lives at the top. `subject_data(nik)` returns plain values only (the
 PDF and JSON are made from them, no template reaches a model): one query per table, the rows of
@@ -15,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import AccessLog
+from bpjs.models import BillingRow, Record, RegistrationLine
 from enrollment.models import LedgerEntry, Participation, RegistryRecord
 from oversight.models import Reverification
 from people.models import Household, HouseholdChange, Person, PersonChange
@@ -128,6 +130,7 @@ def subject_data(nik: str) -> dict:
                 REGISTRY,
             ),
         ),
+        *(build(nik, person_ids) for build in OUTSIDE_SOURCES),
         Section(
             "Log akses: siapa melihat atau mengunduh data ini",
             _rows(
@@ -145,6 +148,48 @@ def subject_data(nik: str) -> dict:
         ),
     ]
     return {"nik": nik, "produced_at": timezone.now(), "sections": sections}
+
+
+def _bpjs_history(nik: str, person_ids: list[int]) -> Section:
+    return Section(
+        "Riwayat BPJS Kesehatan",
+        _rows(
+            Record.objects.filter(person__in=person_ids)
+            .select_related("person", "faskes", "registration_file__district", "recorded_by")
+            .order_by("pk"),
+            BPJS_RECORD,
+        ),
+    )
+
+
+def _bpjs_billing(nik: str, person_ids: list[int]) -> Section:
+    """Rows of BPJS's billed lists naming this NIK, or matched to the person."""
+    return Section(
+        "Data peserta dari BPJS Kesehatan (tagihan)",
+        _rows(
+            BillingRow.objects.filter(Q(nik=nik) | Q(person__in=person_ids))
+            .select_related("file")
+            .order_by("file__month", "file__version", "row_number"),
+            BILLING_ROW,
+        ),
+    )
+
+
+def _bpjs_registration(nik: str, person_ids: list[int]) -> Section:
+    return Section(
+        "Berkas registrasi e-Dabu yang memuat data ini",
+        _rows(
+            RegistrationLine.objects.filter(person__in=person_ids)
+            .select_related("person", "file__district", "file__sent_by", "faskes")
+            .order_by("file__month", "pk"),
+            REGISTRATION_LINE,
+        ),
+    )
+
+
+# What each outside source said of the person, one section builder `(nik, person_ids)` each;
+# every source the product records goes here (Dukcapil's and DTSEN's feeds too, as they land).
+OUTSIDE_SOURCES = [_bpjs_history, _bpjs_billing, _bpjs_registration]
 
 
 def row_count(data: dict) -> int:
@@ -344,6 +389,48 @@ REGISTRY = [
     ("Periode data", "data_period"),
     ("Kalurahan/desa", "village.name"),
     ("Diimpor", "imported_at"),
+]
+BPJS_RECORD = [
+    ("NIK", "person.nik"),
+    ("Status di BPJS", "status"),
+    ("No. Kartu JKN", "card_number"),
+    ("TMT", "tmt"),
+    ("Faskes", "faskes.name"),
+    ("PISA", "pisa"),
+    ("Sumber", "source"),
+    ("Tanggal sumber", "source_date"),
+    ("Berkas registrasi", "registration_file"),
+    ("Catatan", "note"),
+    ("Dicatat", "recorded_at"),
+    ("Oleh", "recorded_by.username"),
+]
+BILLING_ROW = [
+    ("Bulan tagihan", "file.month"),
+    ("Versi", "file.version"),
+    ("Nama berkas", "file.filename"),
+    ("Baris", "row_number"),
+    ("No. Kartu JKN", "card_number"),
+    ("NIK", "nik"),
+    ("Nama", "name"),
+    ("Tanggal lahir", "birth_date"),
+    ("No. KK", "household_number"),
+    ("TMT", "tmt"),
+    ("Status seperti tertulis", "status_text"),
+    ("Kode faskes", "faskes_code"),
+    ("Nama faskes", "faskes_name"),
+    ("Segmen", "segment"),
+]
+REGISTRATION_LINE = [
+    ("Berkas", "file"),
+    ("Bulan", "file.month"),
+    ("NIK", "person.nik"),
+    ("Tindakan", "action"),
+    ("TMT", "tmt"),
+    ("Faskes", "faskes.name"),
+    ("PISA", "pisa"),
+    ("Dibuat", "file.created_at"),
+    ("Dikirim", "file.sent_on"),
+    ("Ditandai terkirim oleh", "file.sent_by.username"),
 ]
 ACCESS = [
     ("Waktu", "at"),

@@ -11,7 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
+import jobs
 from audit.models import AccessLog
+from bpjs import services as bpjs_services
+from bpjs.models import BillingFile, BillingRow, RegistrationFile
 from enrollment.models import RegistryRecord
 from oversight import services as reverification_services
 from oversight.models import Outcome
@@ -45,11 +48,37 @@ def listing(person, **fields):
     )
 
 
+def billed(nik, name, month=None):
+    """A row naming `nik` in a BPJS billed list of `month` (this month unless given)."""
+    billing = BillingFile.objects.create(
+        month=month or this_month(),
+        version=1,
+        filename="tagihan.csv",
+        digest=nik,
+        rows=1,
+        layout="uji",
+        imported_by=UserFactory(role="admin"),
+    )
+    return BillingRow.objects.create(
+        file=billing,
+        row_number=1,
+        card_number="0001234567890",
+        nik=nik,
+        name=name,
+        tmt=this_month(),
+        status="aktif",
+        status_text="AKTIF",
+        segment="PBPU Pemda",
+    )
+
+
 @pytest.fixture
-def subject(client, operator_a, lurah_a, verifier):
+def subject(client, operator_a, lurah_a, verifier, settings, tmp_path):
     """One resident of village A with something in every app: an SKTM form and letter (checked
-    once by its QR code), a change of occupation, an approved addition (so a ledger entry), a
-    re-verification, a DTSEN listing, and a verifier who opened the record."""
+    once by its QR code), a change of occupation, an approved addition (so a ledger entry) sent
+    to BPJS in a registration file and billed back, a re-verification, a DTSEN listing, and a
+    verifier who opened the record."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     form = sktm_services.sktm_form_submit(actor=operator_a, data=POOR_15)
     form = sktm_services.sktm_form_acknowledge(actor=lurah_a, form=form)
     letter = sktm_services.letter_issue(actor=lurah_a, form=form)
@@ -71,6 +100,13 @@ def subject(client, operator_a, lurah_a, verifier):
     reverification_services.reverification_record(
         actor=verifier, person=person, checked_on=datetime.date.today(), outcome=Outcome.ELIGIBLE
     )
+    job = jobs.start("bpjs.registration", verifier, month=this_month().isoformat())
+    bpjs_services.registration_mark_sent(
+        actor=verifier,
+        registration_file=RegistrationFile.objects.get(job=job),
+        sent_on=datetime.date.today(),
+    )
+    billed(person.nik, person.name)
     listing(person)
     client.force_login(verifier)
     client.get(reverse("enrollment:person_detail", args=[person.pk]))
@@ -83,6 +119,7 @@ def stranger(operator_a):
     """Another resident of the same village, with a listing of their own."""
     person = PersonFactory(household__village=village(VILLAGE_A))
     listing(person, registry_id="DTSEN-3401-0000777")
+    billed(person.nik, person.name, month=datetime.date(2026, 1, 1))
     return person
 
 
@@ -120,6 +157,14 @@ def test_the_json_holds_every_record_about_the_person_and_nothing_of_others(
     assert len(held["Pemeriksaan keaslian surat (kode QR)"]) == 1
     assert held["Verifikasi ulang"][0]["Hasil"] == "Masih memenuhi syarat"
     assert [row["ID data"] for row in held["Data DTKS/DTSEN"]] == ["DTSEN-3401-0000999"]
+    assert [row["Status di BPJS"] for row in held["Riwayat BPJS Kesehatan"]] == ["Didaftarkan"]
+    assert [
+        (row["Bulan tagihan"], row["Versi"], row["NIK"])
+        for row in held["Data peserta dari BPJS Kesehatan (tagihan)"]
+    ] == [(this_month().isoformat(), 1, subject.nik)]
+    registration = held["Berkas registrasi e-Dabu yang memuat data ini"]
+    assert [(row["Tindakan"], row["NIK"]) for row in registration] == [("Pendaftaran", subject.nik)]
+    assert registration[0]["Dikirim"] == datetime.date.today().isoformat()
     viewers = {row["Pengguna"] for row in held["Log akses: siapa melihat atau mengunduh data ini"]}
     assert verifier.username in viewers
     text = response.content.decode()
@@ -134,7 +179,7 @@ def test_the_pdf_holds_the_same_sections(client, admin_user, subject):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert subject.nik in text and "Petani penggarap" in text
-    for title in ("Buku besar kepesertaan", "Data DTKS/DTSEN", "Log akses"):
+    for title in ("Buku besar kepesertaan", "Data DTKS/DTSEN", "Riwayat BPJS", "Log akses"):
         assert title in text
 
 
@@ -165,6 +210,9 @@ def test_a_nik_held_only_in_a_listing_is_found(client, admin_user, stranger):
     client.force_login(admin_user)
     held = sections(json.loads(download(client, stranger.nik, "json").content))
     assert [row["ID data"] for row in held["Data DTKS/DTSEN"]] == ["DTSEN-3401-0000777"]
+    assert [row["NIK"] for row in held["Data peserta dari BPJS Kesehatan (tagihan)"]] == [
+        stranger.nik
+    ]
 
 
 @pytest.mark.parametrize(

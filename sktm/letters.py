@@ -142,9 +142,13 @@ def letter_template(body):
 
 def letter_context(letter, verify_url):
     """The values a letter template may print: strings, numbers and dates, nothing else."""
-    form, person, village = letter.form, letter.person, letter.village
+    form, village = letter.form, letter.village
+    person = form.applicant
     terms = terminology.current()
-    members = person.household.members.order_by("relationship", "birth_date")
+    # A held applicant (VerificationForm.person) is, like a new resident, alone on the KK.
+    members = (
+        person.household.members.order_by("relationship", "birth_date") if person.pk else [person]
+    )
     return {
         "letter": {
             "number": letter.number,

@@ -50,9 +50,20 @@ class VerificationForm(models.Model):
     village = models.ForeignKey(
         Village, models.PROTECT, related_name="+", verbose_name="kalurahan/desa"
     )
+    # None while the form's NIK or No. KK is recorded in another village: the Tim Verifikasi
+    # decides who the applicant is, and the village sees the form as it would a new resident's
+    # (issue 14, finding 3).
     person = models.ForeignKey(
-        Person, models.PROTECT, related_name="sktm_forms", verbose_name="penduduk"
+        Person,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sktm_forms",
+        verbose_name="penduduk",
     )
+    # What the form holds of the applicant beyond its own fields while `person` is None
+    # (birth place, birth date, sex), as submitted; never shown to the village.
+    held_identity = models.JSONField("identitas menunggu Tim Verifikasi", null=True, blank=True)
     # The applicant as declared on the form: the printed Lampiran A keeps these even if the
     # person's record changes later.
     applicant_name = models.CharField("nama pemohon", max_length=150)
@@ -130,6 +141,24 @@ class VerificationForm(models.Model):
         """(indicator, chosen score) pairs in the regulation's order."""
         return [(indicator, getattr(self, indicator.field)) for indicator in scoring.INDICATORS]
 
+    @property
+    def applicant(self) -> Person:
+        """The applicant's record, or while it is held, an unsaved one made of what the
+        form says: the village's pages and letters print the same either way."""
+        if self.person is not None:
+            return self.person
+        held = self.held_identity or {}
+        birth_date = held.get("birth_date")
+        return Person(
+            nik=self.nik,
+            name=self.applicant_name,
+            occupation=self.occupation,
+            phone=self.phone,
+            birth_place=held.get("birth_place", ""),
+            birth_date=datetime.date.fromisoformat(birth_date) if birth_date else None,
+            sex=held.get("sex", ""),
+        )
+
 
 class FormEvent(models.Model):
     """One status change of a form: who, when, from, to, note."""
@@ -183,8 +212,14 @@ class Letter(models.Model):
     village = models.ForeignKey(
         Village, models.PROTECT, related_name="+", verbose_name="kalurahan/desa"
     )
+    # None while its form's applicant is held for the Tim Verifikasi (VerificationForm.person).
     person = models.ForeignKey(
-        Person, models.PROTECT, related_name="sktm_letters", verbose_name="penduduk"
+        Person,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sktm_letters",
+        verbose_name="penduduk",
     )
     year = models.PositiveSmallIntegerField("tahun")
     sequence = models.PositiveIntegerField("nomor urut")

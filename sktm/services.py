@@ -4,12 +4,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import User
-from people.models import Person
+from people.models import Household, Person
 from people.names import validate_free_text
+from people.nik import validate_kk, validate_nik
 from people.services import person_record
 from regions.models import MinimumWage, Village
 from regions.months import add_months
@@ -68,8 +70,15 @@ def _refuse_open_form(village: Village, nik: str, exclude: VerificationForm | No
         )
 
 
-def _refuse_valid_letter(village: Village, person: Person, on: datetime.date) -> None:
-    letter = Letter.objects.valid_on(on).filter(village=village, person=person).first()
+def _refuse_valid_letter(
+    village: Village, nik: str, person: Person | None, on: datetime.date
+) -> None:
+    """A letter of this village in force for the person, or for the NIK while its
+    applicant's record is held (VerificationForm.person)."""
+    same = Q(person__nik=nik) | Q(form__nik=nik)
+    if person is not None:
+        same |= Q(person=person)
+    letter = Letter.objects.valid_on(on).filter(same, village=village).first()
     if letter:
         raise ValidationError(
             f"Pemohon dengan NIK ini sudah memiliki SKTM yang masih berlaku ({letter.number}).",
@@ -78,11 +87,53 @@ def _refuse_valid_letter(village: Village, person: Person, on: datetime.date) ->
         )
 
 
-def _refuse_duplicate(village: Village, person: Person, exclude: VerificationForm | None) -> None:
+def _refuse_duplicate(
+    village: Village, nik: str, person: Person | None, exclude: VerificationForm | None
+) -> None:
     """An applicant with an open form or a valid letter in this village cannot apply again.
     Call with the person's row locked: parallel submissions then check one after another."""
-    _refuse_open_form(village, person.nik, exclude)
-    _refuse_valid_letter(village, person, timezone.localdate())
+    _refuse_open_form(village, nik, exclude)
+    _refuse_valid_letter(village, nik, person, timezone.localdate())
+
+
+def _recorded_elsewhere(village: Village, nik: str, kk_number: str) -> bool:
+    """Whether the NIK or the No. KK is recorded in another village of the kabupaten."""
+    return (
+        Person.objects.filter(nik=nik).exclude(household__village=village).exists()
+        or Household.objects.filter(number=kk_number).exclude(village=village).exists()
+    )
+
+
+def _held_identity(village: Village, data: dict) -> dict:
+    """The applicant's identity, checked by the rules `person_record` applies to a new
+    resident (the same messages), as the form holds it until the Tim Verifikasi decides."""
+    errors = {}
+    for field, validate in [("nik", validate_nik), ("kk_number", validate_kk)]:
+        try:
+            validate(data[field])
+        except ValidationError as error:
+            errors[field] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    household = Household(
+        number=data["kk_number"], village=village, dusun=data["dusun"], rt=data["rt"], rw=data["rw"]
+    )
+    household.full_clean(exclude=["number"], validate_unique=False)
+    held = {
+        "birth_place": data.get("birth_place", ""),
+        "birth_date": data.get("birth_date"),
+        "sex": data.get("sex", ""),
+    }
+    applicant = Person(
+        nik=data["nik"],
+        name=data["applicant_name"],
+        household=household,
+        occupation=data["occupation"],
+        phone=data["phone"],
+        **{field: value for field, value in held.items() if value not in (None, "")},
+    )
+    applicant.full_clean(exclude=["nik", "household"], validate_unique=False)
+    return held | {"birth_date": str(held["birth_date"]) if held["birth_date"] else None}
 
 
 def sktm_form_submit(
@@ -96,24 +147,29 @@ def sktm_form_submit(
     )
     village = actor.village
     with transaction.atomic():
-        # Locks the person's row (and creates it and the household once): the duplicate check
-        # below then sees any parallel submission that came first.
-        person = person_record(
-            actor=actor,
-            village=village,
-            nik=data["nik"],
-            name=data["applicant_name"],
-            kk_number=data["kk_number"],
-            dusun=data["dusun"],
-            rt=data["rt"],
-            rw=data["rw"],
-            occupation=data["occupation"],
-            phone=data["phone"],
-            birth_place=data.get("birth_place", ""),
-            birth_date=data.get("birth_date"),
-            sex=data.get("sex", ""),
-        )
-        _refuse_duplicate(village, person, exclude=form)
+        held = None
+        if _recorded_elsewhere(village, data["nik"], data["kk_number"]):
+            # Held for the Tim Verifikasi; to the village it goes on as a new resident's form.
+            person, held = None, _held_identity(village, data)
+        else:
+            # Locks the person's row (and creates it and the household once): the duplicate
+            # check below then sees any parallel submission that came first.
+            person = person_record(
+                actor=actor,
+                village=village,
+                nik=data["nik"],
+                name=data["applicant_name"],
+                kk_number=data["kk_number"],
+                dusun=data["dusun"],
+                rt=data["rt"],
+                rw=data["rw"],
+                occupation=data["occupation"],
+                phone=data["phone"],
+                birth_place=data.get("birth_place", ""),
+                birth_date=data.get("birth_date"),
+                sex=data.get("sex", ""),
+            )
+        _refuse_duplicate(village, data["nik"], person, exclude=form)
         year = (form.created_at if form else timezone.now()).year
         values = {
             **{field: data[field] for field in APPLICANT_FIELDS},
@@ -122,13 +178,15 @@ def sktm_form_submit(
             **_scored(village, data, year),
         }
         if form is None:
-            form = _created_once(village=village, person=person, created_by=actor, **values)
+            form = _created_once(
+                village=village, person=person, held_identity=held, created_by=actor, **values
+            )
             FormEvent.objects.create(form=form, to_status=FormStatus.SUBMITTED, actor=actor)
             return form
         form = transition(form=form, to=FormStatus.SUBMITTED, actor=actor)
         for field, value in values.items():
             setattr(form, field, value)
-        form.person = person
+        form.person, form.held_identity = person, held
         form.save()
         return form
 
@@ -196,18 +254,16 @@ def letter_issue(
 def _issued(actor: User, form: VerificationForm, issued_on: datetime.date) -> Letter:
     with transaction.atomic():
         # One valid letter per person and village: issuers of the same person's forms wait
-        # for each other on the person's row, then see the letter issued first.
-        person = Person.objects.select_for_update().get(pk=form.person_id)
+        # for each other on the person's row, then see the letter issued first. A held
+        # applicant has one open form at most, and its issuers wait on the form's row.
+        person = Person.objects.select_for_update().filter(pk=form.person_id).first()
         form = transition(form=form, to=FormStatus.ISSUED, actor=actor)
         # Lampiran B: a total under 10 never yields a letter, whatever the status says.
         if not form.is_poor:
             raise ValidationError("Skor di bawah 10: SKTM tidak dapat diterbitkan.")
         village = form.village
-        _refuse_valid_letter(village, person, issued_on)
-        # The previous letter, expired or revoked (checked above), is no longer the current one.
-        Letter.objects.filter(person=person, village=village, is_current=True).update(
-            is_current=False
-        )
+        _refuse_valid_letter(village, form.nik, person, issued_on)
+        retire_current_letter(person, village)
         sequence = _next_sequence(village, issued_on.year)
         return _letter_created_once(
             village,
@@ -225,14 +281,23 @@ def _issued(actor: User, form: VerificationForm, issued_on: datetime.date) -> Le
         )
 
 
-def _letter_created_once(village: Village, person: Person, **values) -> Letter:
+def retire_current_letter(person: Person | None, village: Village) -> None:
+    """The person's previous letter from the village, expired or revoked (the caller checked),
+    is no longer the current one."""
+    if person is not None:
+        Letter.objects.filter(person=person, village=village, is_current=True).update(
+            is_current=False
+        )
+
+
+def _letter_created_once(village: Village, person: Person | None, **values) -> Letter:
     """Inserts the letter; should another issuer's letter for the person have slipped past
     the check, the database's constraint refuses this one and the Lurah is told."""
     try:
         with transaction.atomic():
             return Letter.objects.create(village=village, person=person, **values)
     except IntegrityError:
-        _refuse_valid_letter(village, person, values["issued_on"])
+        _refuse_valid_letter(village, values["form"].nik, person, values["issued_on"])
         raise
 
 

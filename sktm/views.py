@@ -95,9 +95,9 @@ def form_edit(request, pk=None):
         initial |= {
             "dependants_count": form_record.dependants_count,
             "monthly_income": form_record.monthly_income,
-            "birth_place": form_record.person.birth_place,
-            "birth_date": form_record.person.birth_date,
-            "sex": form_record.person.sex,
+            "birth_place": form_record.applicant.birth_place,
+            "birth_date": form_record.applicant.birth_date,
+            "sex": form_record.applicant.sex,
         }
     form = VerificationFormInput(request.POST or None, initial=initial)
     existing_id = None
@@ -351,7 +351,7 @@ def letter_list(request):
 def letter_verify(request, token):
     """The public page the letter's QR code opens: no NIK, a masked name, the validity."""
     letter = get_object_or_404(
-        Letter.objects.select_related("village__district", "person"), token=token
+        Letter.objects.select_related("village__district", "form__person"), token=token
     )
     LetterCheck.objects.create(
         letter=letter,

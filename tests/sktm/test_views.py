@@ -211,17 +211,6 @@ def test_admin_edits_the_letter_template_without_code(client, admin_user, letter
     assert "SURAT KETERANGAN MISKIN UJI" in text
 
 
-def test_applicant_registered_in_another_village_is_refused_on_the_field(client, operator_b):
-    services.sktm_form_submit(actor=operator_b, data={**POOR_15, "kk_number": "3401020101100001"})
-    from tests.factories import UserFactory, village
-
-    operator = UserFactory(role="operator", village=village("34.01.01.2001"))
-    client.force_login(operator)
-    response = client.post(reverse("sktm:form_create"), post_data(POOR_15))
-    assert "terdaftar di desa lain" in " ".join(response.context["form"].errors["nik"])
-    assert VerificationForm.objects.count() == 1
-
-
 def test_returned_form_opens_with_its_score_and_zero_income_counts(
     client, operator_a, lurah_a, submitted_form
 ):

@@ -43,6 +43,15 @@ class VerificationFormQuerySet(models.QuerySet):
     def open(self) -> Self:
         return self.filter(status__in=_OPEN_STATUSES)
 
+    def held(self) -> Self:
+        """Forms whose applicant waits for the Tim Verifikasi (`person` is None): those the
+        village is working on or whose letter stands; a returned form or a revoked letter
+        has had its answer."""
+        return self.filter(person__isnull=True).filter(
+            Q(status__in=[FormStatus.SUBMITTED, FormStatus.ACKNOWLEDGED])
+            | Q(status=FormStatus.ISSUED, letter__revoked_at__isnull=True)
+        )
+
 
 class VerificationForm(models.Model):
     """Lampiran A: Formulir Verifikasi Permohonan Surat Keterangan Tidak Mampu."""

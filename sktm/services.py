@@ -318,3 +318,57 @@ def letter_revoke(*, actor: User, letter: Letter, reason: str) -> Letter:
         letter.revoke_reason = reason
         letter.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
         return letter
+
+
+# An applicant held for the Tim Verifikasi (issue 14, finding 3): accepted in
+# verification.services.held_applicant_accept, which moves the resident; refused here.
+
+_HELD_REFUSAL = "Hanya Tim Verifikasi Dinas Sosial yang memutuskan pemohon ini."
+
+
+def held_form_locked(actor: User, form: VerificationForm) -> VerificationForm:
+    """The held form, its row locked for the Tim Verifikasi's decision; a form that no longer
+    waits (decided meanwhile) is refused. Call inside the caller's transaction."""
+    permissions.require(permissions.can_decide(actor), _HELD_REFUSAL)
+    form = VerificationForm.objects.held().select_for_update(of=("self",)).filter(pk=form.pk)
+    form = form.select_related("village").first()
+    if form is None:
+        raise ValidationError("Pemohon ini tidak lagi menunggu keputusan.")
+    return form
+
+
+def held_applicant_refuse(*, actor: User, form: VerificationForm, reason: str) -> None:
+    """The Tim Verifikasi refuses a held applicant with a reason the village reads as it
+    reads any other: an open form goes back to the operator with it as the note, a letter
+    already issued is revoked with it as the reason."""
+    if not reason.strip():
+        raise ValidationError("Tuliskan alasan untuk desa.")
+    validate_free_text(reason)
+    with transaction.atomic():
+        form = held_form_locked(actor, form)
+        if form.status == FormStatus.ISSUED:
+            Letter.objects.filter(form=form).update(
+                revoked_at=timezone.now(), revoked_by=actor, revoke_reason=reason
+            )
+            return
+        FormEvent.objects.create(
+            form=form,
+            from_status=form.status,
+            to_status=FormStatus.RETURNED,
+            actor=actor,
+            note=reason,
+        )
+        form.status, form.return_note = FormStatus.RETURNED, reason
+        form.save(update_fields=["status", "return_note", "updated_at"])
+
+
+def held_applicant_link(form: VerificationForm, person: Person) -> None:
+    """The held form, and its letter if one was issued, now name `person`: the resident the
+    Tim Verifikasi accepted. Call with the form locked (held_form_locked)."""
+    letter = Letter.objects.filter(form=form).first()
+    if letter is not None:
+        retire_current_letter(person, form.village)
+        letter.person = person
+        letter.save(update_fields=["person"])
+    form.person, form.held_identity = person, None
+    form.save(update_fields=["person", "held_identity", "updated_at"])

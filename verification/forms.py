@@ -342,6 +342,21 @@ class ValidationForm(forms.Form):
     )
 
 
+class HeldDecisionForm(forms.Form):
+    """The Tim Verifikasi's answer on an SKTM applicant recorded in another village."""
+
+    decision = forms.ChoiceField(
+        choices=[("accept", "Terima: keluarga pindah ke desa pemohon"), ("refuse", "Tolak")]
+    )
+    reason = forms.CharField(
+        label="Alasan untuk desa",
+        max_length=2000,
+        required=False,
+        widget=forms.TextInput,
+        validators=[validate_no_controls],
+    )
+
+
 class QueueFilter(forms.Form):
     district = forms.ModelChoiceField(label="Kapanewon", queryset=None, required=False)
     village = forms.CharField(label="Desa", max_length=100, required=False)

@@ -12,9 +12,11 @@ from accounts import permissions
 from accounts.models import User
 from enrollment import services as ledger
 from enrollment.models import ADDITION_GROUNDS, Ground, Kind, Validator
-from people.models import Person
+from people.models import Household, Person
+from people.services import person_record
 from regions.months import add_months, month_start
-from sktm.models import Letter
+from sktm import services as sktm_services
+from sktm.models import Letter, VerificationForm
 from verification.models import (
     EDITABLE,
     Decision,
@@ -444,3 +446,47 @@ def removal_found(*, actor: User, item: ProposalItem, note: str = "") -> Proposa
         item.save()
         _log(proposal, actor, Decision.APPROVED, Decision.PENDING, item=item, note=note)
     return item
+
+
+def held_applicant_accept(*, actor: User, form: VerificationForm) -> Person:
+    """The Tim Verifikasi accepts an SKTM applicant whose NIK or No. KK is recorded in another
+    village: the family moved. Its KK moves to the form's village with the history of each
+    value (enrollment's household_move), the resident is recorded as the village submitted it,
+    in the submitter's name, and the form and its letter name the resident."""
+    with transaction.atomic():
+        form = sktm_services.held_form_locked(actor, form)
+        recorded = Person.objects.select_related("household").filter(nik=form.nik).first()
+        if recorded is not None and recorded.household.number != form.kk_number:
+            raise ValidationError(
+                f"NIK {form.nik} tercatat dalam KK {recorded.household.number}, bukan KK "
+                f"{form.kk_number} pada formulir: pindah perorangan ke KK lain dicatat dahulu "
+                "oleh desa asal. Tolak dengan alasan, atau terima setelah datanya sesuai."
+            )
+        household = Household.objects.filter(number=form.kk_number).first()
+        if household is not None and household.village_id != form.village_id:
+            ledger.household_move(
+                actor=actor,
+                household=household,
+                village=form.village,
+                dusun=form.dusun,
+                rt=form.rt,
+                rw=form.rw,
+            )
+        applicant = form.applicant
+        person = person_record(
+            actor=form.created_by,
+            village=form.village,
+            nik=form.nik,
+            name=form.applicant_name,
+            kk_number=form.kk_number,
+            dusun=form.dusun,
+            rt=form.rt,
+            rw=form.rw,
+            occupation=form.occupation,
+            phone=form.phone,
+            birth_place=applicant.birth_place,
+            birth_date=applicant.birth_date,
+            sex=applicant.sex,
+        )
+        sktm_services.held_applicant_link(form, person)
+    return person

@@ -19,5 +19,7 @@ urlpatterns = [
     path("penduduk/<int:pk>/putuskan/", views.item_decide, name="item_decide"),
     path("penduduk/<int:pk>/validasi/", views.removal_validate, name="removal_validate"),
     path("validasi/", views.validation_queue, name="validation_queue"),
+    path("pemohon-sktm/", views.held_applicants, name="held_applicants"),
+    path("pemohon-sktm/<int:pk>/", views.held_decide, name="held_decide"),
     path("ekspor/", views.export, name="export"),
 ]

@@ -20,11 +20,13 @@ from accounts import permissions
 from accounts.responses import pdf_response, refuse, xlsx_response
 from accounts.scoping import districts_for
 from enrollment.models import Ground, Kind, RegistryRecord
+from people.models import Household, Person
 from people.services import person_record
 from regions import terminology
 from regions.months import add_months, month_start
 from sktm import letters
-from sktm.models import Letter
+from sktm import services as sktm_services
+from sktm.models import Letter, VerificationForm
 from sktm.views import resident_answer
 from verification import lampiran_d, services, waiting
 from verification.forms import (
@@ -32,6 +34,7 @@ from verification.forms import (
     IDENTITY_FIELDS,
     DecisionForm,
     ExportForm,
+    HeldDecisionForm,
     ItemForm,
     NoteForm,
     QueueFilter,
@@ -444,6 +447,64 @@ def validation_queue(request):
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     form = ValidationForm(initial={"validated_on": timezone.localdate()})
     return render(request, "verification/validation_queue.html", {"page": page, "form": form})
+
+
+@require_safe
+def held_applicants(request):
+    """SKTM applicants whose NIK or No. KK is recorded in another village, each beside the
+    record it meets: the village went on as with a new resident, the Tim Verifikasi decides
+    (issue 14, finding 3)."""
+    if not permissions.can_decide(request.user):
+        raise PermissionDenied
+    forms = (
+        VerificationForm.objects.visible_to(request.user)
+        .held()
+        .select_related("village", "created_by")
+        .order_by("created_at", "pk")
+    )
+    page = Paginator(forms, PAGE_SIZE).get_page(request.GET.get("page"))
+    held = list(page)
+    people = Person.objects.select_related("household__village").filter(
+        nik__in=[form.nik for form in held]
+    )
+    households = Household.objects.select_related("village").filter(
+        number__in=[form.kk_number for form in held]
+    )
+    by_nik = {person.nik: person for person in people}
+    by_number = {household.number: household for household in households}
+    rows = [(form, by_nik.get(form.nik), by_number.get(form.kk_number)) for form in held]
+    audit.record(request, audit.VIEW, "Pemohon SKTM tercatat di desa lain", rows=len(rows))
+    return render(
+        request,
+        "verification/held_applicants.html",
+        {
+            "page": page,
+            "rows": rows,
+            "can_move": permissions.can_move_household(request.user),
+        },
+    )
+
+
+@require_POST
+def held_decide(request, pk):
+    if not permissions.can_decide(request.user):
+        raise PermissionDenied
+    form = get_object_or_404(VerificationForm.objects.visible_to(request.user), pk=pk)
+    try:
+        data = _cleaned(HeldDecisionForm(request.POST))
+        if data["decision"] == "accept":
+            services.held_applicant_accept(actor=request.user, form=form)
+            messages.success(
+                request, f"{form.applicant_name} dicatat sebagai penduduk {form.village}."
+            )
+        else:
+            sktm_services.held_applicant_refuse(
+                actor=request.user, form=form, reason=data["reason"]
+            )
+            messages.success(request, f"Penolakan {form.applicant_name} dikirim ke desa.")
+    except ValidationError as error:
+        refuse(request, error)
+    return redirect("verification:held_applicants")
 
 
 @require_POST

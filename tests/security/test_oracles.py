@@ -1,14 +1,32 @@
 """Issue 14 finding 3: an operator learns nothing about residents outside their village from
 refusals. A newborn's mother registered elsewhere is checked by the Tim Verifikasi, who sees the
-whole kabupaten."""
+whole kabupaten; so is an SKTM applicant whose NIK or No. KK is recorded in another village."""
+
+import datetime
+import io
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from enrollment.models import LedgerEntry
-from tests.builders import VILLAGE_A, VILLAGE_B, enroll, faskes_id, resident, this_month
+from people.models import Household, HouseholdChange, Person
+from sktm import services as sktm_services
+from sktm.models import FormStatus, Letter, VerificationForm
+from tests.builders import (
+    POOR_15,
+    VILLAGE_A,
+    VILLAGE_B,
+    enroll,
+    faskes_id,
+    post_data,
+    resident,
+    this_month,
+)
 from tests.factories import HouseholdFactory, PersonFactory, village
 from verification import services
 from verification.models import Decision, ProposalItem
@@ -139,3 +157,160 @@ def test_the_verifier_is_told_a_mother_nik_is_not_registered(newborn_of, verifie
         services.item_decide(actor=verifier, item=item, decision=Decision.APPROVED)
     item.refresh_from_db()
     assert item.decision == Decision.PENDING
+
+
+NEW_KK = "3401010101109999"
+
+
+def blanked(text, data):
+    """A page as the village reads it, less what differs between any two requests: CSRF
+    tokens, ids in addresses, letter tokens, the time of day, and the NIK and KK typed."""
+    for value, placeholder in ((data["nik"], "NIK"), (data["kk_number"], "KK")):
+        text = text.replace(value, placeholder)
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "csrf", text)
+    text = re.sub(r"/\d+(?=[/.])", "/ID", text)
+    text = re.sub(r"/cek/[^/]+/", "/cek/TOKEN/", text)
+    return re.sub(r"\d{2}:\d{2}", "HH:MM", text)
+
+
+def village_sees(client, operator, lurah, data):
+    """Every page the village gets applying for an SKTM with `data`, through the Lurah's
+    acknowledgement to the issued letter and its PDF, as the village reads them; nothing of
+    it is kept, so that each application starts from the same data."""
+    pages = []
+
+    def read(response):
+        assert response.status_code == 200
+        if response["Content-Type"] == "application/pdf":
+            content = response.getvalue()
+            reader = PdfReader(io.BytesIO(content))
+            return " ".join(page.extract_text() for page in reader.pages)
+        return response.content.decode()
+
+    with transaction.atomic():
+        client.force_login(operator)
+        pages.append(read(client.post(reverse("sktm:form_create"), post_data(data), follow=True)))
+        form = VerificationForm.objects.get(nik=data["nik"], village=operator.village)
+        pages.append(read(client.get(reverse("sktm:form_list"))))
+        pages.append(read(client.get(reverse("sktm:lampiran_a_pdf", args=[form.pk]))))
+        client.force_login(lurah)
+        for action in ("form_acknowledge", "letter_issue"):
+            pages.append(read(client.post(reverse(f"sktm:{action}", args=[form.pk]), follow=True)))
+        pages.append(read(client.get(reverse("sktm:letter_list"))))
+        letter = Letter.objects.get(form=form)
+        pages.append(read(client.get(reverse("sktm:letter_pdf", args=[letter.pk]))))
+        pages.append(read(client.get(reverse("sktm:letter_verify", args=[letter.token]))))
+        transaction.set_rollback(True)
+    return [blanked(page, data) for page in pages]
+
+
+def test_an_sktm_applicant_recorded_elsewhere_is_answered_as_a_new_one(
+    client, settings, tmp_path, operator_a, lurah_a, verifier
+):
+    settings.MEDIA_ROOT = tmp_path
+    # NIKs alike but for their last digit, so that any warning on a NIK's digits reads alike.
+    participant, elsewhere = (
+        PersonFactory(
+            nik=nik,
+            household=HouseholdFactory(village=village(VILLAGE_B)),
+            domicile_since=datetime.date(2015, 1, 1),
+        )
+        for nik in ("3401024411850097", "3401024411850098")
+    )
+    enroll(verifier, participant)
+    new = {**POOR_15, "nik": ABSENT_NIK, "kk_number": NEW_KK, "confirm_warnings": "on"}
+
+    unknown = village_sees(client, operator_a, lurah_a, new)
+    for data in (
+        {**new, "nik": participant.nik},
+        {**new, "nik": elsewhere.nik},
+        {**new, "kk_number": elsewhere.household.number},
+    ):
+        assert village_sees(client, operator_a, lurah_a, data) == unknown
+    assert "SKTM" in unknown[-3] and "TIDAK MAMPU" in unknown[-2].upper()
+
+
+@pytest.fixture
+def held(operator_a):
+    """An SKTM form of village A naming the NIK and KK of a resident of village B."""
+    moved = resident(VILLAGE_B)
+    data = {**POOR_15, "nik": moved.nik, "kk_number": moved.household.number}
+    return sktm_services.sktm_form_submit(actor=operator_a, data=data), moved
+
+
+def test_the_held_applicant_waits_for_the_tim_verifikasi_beside_the_record_elsewhere(
+    client, held, verifier, operator_a
+):
+    form, moved = held
+    assert form.person is None and Person.objects.get(pk=moved.pk).household.village.code == (
+        VILLAGE_B
+    )
+    client.force_login(verifier)
+    page = client.get(reverse("verification:held_applicants")).content.decode()
+    assert form.nik in page and moved.name in page and village(VILLAGE_B).name in page
+    client.force_login(operator_a)
+    assert client.get(reverse("verification:held_applicants")).status_code == 403
+    assert client.post(reverse("verification:held_decide", args=[form.pk])).status_code == 403
+
+
+def test_a_refusal_reaches_the_village_as_a_returned_form(client, held, verifier, operator_a):
+    form, _ = held
+    client.force_login(verifier)
+    url = reverse("verification:held_decide", args=[form.pk])
+    client.post(url, {"decision": "refuse", "reason": ""})
+    assert VerificationForm.objects.get(pk=form.pk).status == FormStatus.SUBMITTED
+
+    client.post(url, {"decision": "refuse", "reason": "KTP pemohon masih beralamat desa asal."})
+
+    form.refresh_from_db()
+    assert (form.status, form.return_note) == (
+        FormStatus.RETURNED,
+        "KTP pemohon masih beralamat desa asal.",
+    )
+    assert not VerificationForm.objects.held().exists()
+    client.force_login(operator_a)
+    page = client.get(reverse("sktm:form_detail", args=[form.pk])).content.decode()
+    assert "KTP pemohon masih beralamat desa asal." in page
+
+
+def test_a_refusal_after_the_letter_revokes_it(held, lurah_a, verifier):
+    form, _ = held
+    sktm_services.sktm_form_acknowledge(actor=lurah_a, form=form)
+    letter = sktm_services.letter_issue(actor=lurah_a, form=form)
+    assert letter.person is None
+
+    sktm_services.held_applicant_refuse(actor=verifier, form=form, reason="Bukan penduduk desa.")
+
+    letter.refresh_from_db()
+    assert letter.status == "dicabut" and letter.revoke_reason == "Bukan penduduk desa."
+    assert not VerificationForm.objects.held().exists()
+
+
+def test_accepting_moves_the_family_with_its_history_and_names_the_resident(
+    client, held, lurah_a, admin_user
+):
+    form, moved = held
+    sktm_services.sktm_form_acknowledge(actor=lurah_a, form=form)
+    letter = sktm_services.letter_issue(actor=lurah_a, form=form)
+    client.force_login(admin_user)
+
+    client.post(reverse("verification:held_decide", args=[form.pk]), {"decision": "accept"})
+
+    moved.refresh_from_db()
+    form.refresh_from_db()
+    letter.refresh_from_db()
+    assert moved.household.village.code == VILLAGE_A and moved.name == POOR_15["applicant_name"]
+    assert HouseholdChange.objects.filter(household=moved.household, field="village").exists()
+    assert form.person == moved and letter.person == moved and form.held_identity is None
+    assert not VerificationForm.objects.held().exists()
+
+
+def test_a_resident_on_another_kk_is_not_accepted_as_the_form_says(operator_a, admin_user):
+    moved = resident(VILLAGE_B)
+    form = sktm_services.sktm_form_submit(
+        actor=operator_a, data={**POOR_15, "nik": moved.nik, "kk_number": NEW_KK}
+    )
+    with pytest.raises(ValidationError, match=f"tercatat dalam KK {moved.household.number}"):
+        services.held_applicant_accept(actor=admin_user, form=form)
+    assert Person.objects.get(pk=moved.pk).household.village.code == VILLAGE_B
+    assert not Household.objects.filter(number=NEW_KK).exists()

@@ -206,6 +206,10 @@ ACCESS = {
         "village", ok=f"{VILLAGE_A} verifier admin_user", s404="operator_b", rest=403
     ),
     "oversight:reverification_person": GET("person", ok=SEES_A, s403="dukcapil agency_staff"),
+    # SKTM applicants recorded in another village: the Tim Verifikasi's alone. The world's
+    # form is not held: the team's empty POST is sent back with a message.
+    "verification:held_applicants": GET(ok=TEAM, rest=403),
+    "verification:held_decide": POST("form", ok=TEAM, rest=403),
 }
 
 # The POST of the views that show a form on GET. An empty POST is an invalid form: shown again

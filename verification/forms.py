@@ -229,15 +229,17 @@ class ItemForm(RemovalEvidenceFields):
         ground = data.get("ground")
         if not ground:
             return data
-        self.person = Person.objects.select_related("household").filter(nik=data.get("nik")).first()
+        # Looked up in the village only: a NIK recorded elsewhere asks for the same identity
+        # fields as an unknown one.
+        self.person = (
+            Person.objects.select_related("household")
+            .filter(nik=data.get("nik"), household__village=self.village)
+            .first()
+        )
         if self.person is None:
             missing = [field for field in IDENTITY_FIELDS if data.get(field) in (None, "")]
             for field in missing:
                 self.add_error(field, "Wajib diisi untuk penduduk yang belum terdata.")
-        elif self.person.household.village_id != self.village.pk:
-            self.add_error(
-                "nik", "NIK ini terdaftar di desa lain; pindah domisili diurus oleh desa asal."
-            )
         if ground in ADDITION_GROUNDS and not data.get("faskes"):
             self.add_error("faskes", "Pilih faskes tingkat pertama peserta.")
         if ground in (Ground.FAMILY, Ground.DTKS, Ground.SKTM) and not data.get("no_other_cover"):

@@ -314,3 +314,43 @@ def test_a_resident_on_another_kk_is_not_accepted_as_the_form_says(operator_a, a
         services.held_applicant_accept(actor=admin_user, form=form)
     assert Person.objects.get(pk=moved.pk).household.village.code == VILLAGE_B
     assert not Household.objects.filter(number=NEW_KK).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("rt", "²"),
+        ("birth_date", datetime.date(2999, 1, 1)),
+        ("applicant_name", "=HYPERLINK(1)"),
+        ("kk_number", "3401"),
+    ],
+)
+def test_a_bad_value_is_refused_alike_for_a_new_nik_and_one_recorded_elsewhere(
+    operator_a, field, value
+):
+    elsewhere = resident(VILLAGE_B)
+    answers = []
+    for nik in (ABSENT_NIK, elsewhere.nik):
+        data = {**POOR_15, "nik": nik, "kk_number": NEW_KK, field: value}
+        with pytest.raises(ValidationError) as refused:
+            sktm_services.sktm_form_submit(actor=operator_a, data=data)
+        answers.append(refused.value.message_dict)
+    assert answers[0] == answers[1]
+    assert not VerificationForm.objects.exists()
+
+
+def test_the_usulan_form_asks_the_same_of_a_nik_recorded_elsewhere_as_of_an_unknown_one(
+    client, operator_a
+):
+    elsewhere = resident(VILLAGE_B)
+    proposal = services.proposal_open(actor=operator_a, month=this_month())
+    client.force_login(operator_a)
+    answers = []
+    for nik in (elsewhere.nik, ABSENT_NIK):
+        response = client.post(
+            reverse("verification:item_add", args=[proposal.pk]),
+            {"ground": "add_a", "nik": nik, "mother_nik": ABSENT_NIK, "faskes": faskes_id()},
+        )
+        answers.append(response.context["form"].errors)
+    assert answers[0] == answers[1]
+    assert "name" in answers[0], "an unknown NIK's identity is asked for"

@@ -345,6 +345,7 @@ FORM = [
     ("Skor", "total_score"),
     ("Status", "status"),
     ("Catatan pengembalian", "return_note"),
+    ("Identitas menunggu Tim Verifikasi", "held_identity"),
     ("Dibuat", "created_at"),
     ("Diubah", "updated_at"),
 ]

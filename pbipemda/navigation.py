@@ -80,6 +80,14 @@ _LINKS = [
         group="Usulan",
     ),
     Link(
+        "Pemohon SKTM di desa lain",
+        "verification:held_applicants",
+        "Pemohon SKTM yang NIK atau No. KK-nya tercatat di desa lain: terima atau tolak.",
+        permissions.can_decide,
+        waiting.badge(waiting.sktm_applicants_held),
+        group="Usulan",
+    ),
+    Link(
         "Data ganda",
         "enrollment:duplicates",
         "Dugaan satu orang dengan dua NIK, untuk diselesaikan dengan pengurangan dasar duplikasi.",

@@ -131,6 +131,18 @@ def removals_to_validate(user: User) -> Entry | None:
     )
 
 
+def sktm_applicants_held(user: User) -> Entry | None:
+    """SKTM applicants whose NIK or No. KK is recorded in another village."""
+    if not permissions.can_decide(user):
+        return None
+    return Entry(
+        "sktm_held",
+        "Pemohon SKTM tercatat di desa lain",
+        VerificationForm.objects.visible_to(user).held().count(),
+        _url("verification:held_applicants"),
+    )
+
+
 def reports_to_review(user: User) -> Entry | None:
     """Diktum KEDELAPAN BELAS b: village reports go to the Bupati through their Camat. Each
     report is listed in the Instruksi card below (instructions/_reminders.html)."""
@@ -165,6 +177,7 @@ SELECTORS: list[Callable[[User], Entry | None]] = [
     proposals_decided,
     proposals_to_decide,
     removals_to_validate,
+    sktm_applicants_held,
     reports_to_review,
     instruction_periods_due,
 ]

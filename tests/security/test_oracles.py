@@ -14,6 +14,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from enrollment.models import LedgerEntry
+from pbipemda import waiting
 from people.models import Household, HouseholdChange, Person
 from sktm import services as sktm_services
 from sktm.models import FormStatus, Letter, VerificationForm
@@ -251,6 +252,12 @@ def test_the_held_applicant_waits_for_the_tim_verifikasi_beside_the_record_elsew
     client.force_login(operator_a)
     assert client.get(reverse("verification:held_applicants")).status_code == 403
     assert client.post(reverse("verification:held_decide", args=[form.pk])).status_code == 403
+
+
+def test_the_held_applicant_waits_on_the_verifiers_home_page_only(held, verifier, operator_a):
+    entry = {entry.key: entry for entry in waiting.entries_for(verifier)}["sktm_held"]
+    assert entry.count == 1 and entry.url == reverse("verification:held_applicants")
+    assert "sktm_held" not in {entry.key for entry in waiting.entries_for(operator_a)}
 
 
 def test_a_refusal_reaches_the_village_as_a_returned_form(client, held, verifier, operator_a):

@@ -18,7 +18,20 @@ Each person lands in exactly one category, checked in this order (the first that
 
 A billed person costs the premium in force on the month's first day (one month of the bill);
 a participant costs it in the ledger's premium. The difference of a category is what BPJS
-bills for its people less what the ledger says is owed for them.
+bills for its people less what the ledger says is owed for them. A person billed after a
+recorded removal has been billed for every month from the removal's effect to the reconciled
+month, both counted (removed from March, reconciled in May: March, April, May); the cost of a
+category is those months × the premium in force on the reconciled month.
+
+A participant billed twice (the same card for two residents: ayat 2 b) or in another segment
+(ayat 2 c) may be proposed for removal into the Dinas Sosial's findings, with the
+reconciliation as evidence (`reconciliation_propose_removals`). Whoever is billed and no
+participant is not removed again: the deactivation request asks BPJS to stop billing them.
+
+The result is cached, keyed on what it reads (the stamps of the ledger, the household moves,
+the residents' changes, the billing files, the BPJS histories), the rate, the month and the
+actor's scope: a repeated view costs the stamps and a lookup, and a new row anywhere makes a
+new key, so a cached result is never stale.
 
 One query per table, set-based: the billing rows, the participants (the projection, with the
 ledger only for people whose latest spell began after the month), the BPJS histories, the
@@ -30,18 +43,22 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts import permissions, scoping
 from accounts.models import User
 from bpjs.models import BillingFile, BillingRow, Record, Source, Status
 from bpjs.services import bpjs_record
-from enrollment.models import Ground, Kind, LedgerEntry, Participation
-from people.models import Person
+from enrollment.models import Ground, Kind, LedgerEntry, Participation, Segment
+from people.models import HouseholdChange, Person, PersonChange
 from regions.models import District, PremiumRate, Village
 from regions.months import month_start
+from verification import services as verification
+from verification.models import ProposalItem
 
 
 class Category:
@@ -67,6 +84,14 @@ CATEGORIES = {
 _GONE = {Ground.DIED: "meninggal dunia", Ground.MOVED_OUT: "pindah keluar daerah"}
 # A row of another segment names it; the kabupaten's own is PBPU/BP Pemda.
 _OWN_SEGMENT = "pemda"
+# A segment as BPJS writes it, to the ledger's segment (ayat 2 c), the first match wins.
+_SEGMENTS = [
+    ("apbn", Segment.PBI_APBN),
+    ("pbi", Segment.PBI_APBN),
+    ("pbpu", Segment.PBPU),
+    ("ppu", Segment.PPU),
+]
+_CACHE_SECONDS = 24 * 60 * 60
 
 
 @dataclass(slots=True)
@@ -85,10 +110,33 @@ class Item:
     billed_nik: str = ""
     village: str = ""
     district: str = ""
+    segment: str = ""
+    # Months BPJS billed that the item stands for: the reconciled one, or every month since
+    # a recorded removal took effect.
+    months: int = 1
+    # The other resident billed on the same card (ayat 2 b's pair).
+    twin_id: int | None = None
+    # A removal of the person awaits the validation of population data (ayat 3).
+    is_proposed: bool = False
 
     @property
     def category_label(self) -> str:
         return CATEGORIES[self.category]
+
+    @property
+    def removal_ground(self) -> str | None:
+        """The Pasal 5 ayat (2) ground a participant's category proves, if any."""
+        if not self.is_participant or self.category != Category.DOUBLE or self.person_id is None:
+            return None
+        if _segment_of(self.segment) is not None:
+            return Ground.SEGMENT
+        if self.twin_id is not None:
+            return Ground.DUPLICATE
+        return None
+
+    @property
+    def can_propose(self) -> bool:
+        return self.removal_ground is not None and not self.is_proposed
 
 
 @dataclass
@@ -96,6 +144,8 @@ class Total:
     count: int = 0
     billed: int = 0
     participants: int = 0
+    # Months billed, a removed person's since the removal took effect.
+    months: int = 0
 
 
 @dataclass
@@ -129,6 +179,11 @@ class Reconciliation:
     def difference(self) -> Decimal | None:
         return self.amount(self.billed - self.participants)
 
+    @property
+    def cost(self) -> Decimal | None:
+        """What the months billed cost, those since a recorded removal included."""
+        return self.amount(sum(total.months for total in self.totals.values()))
+
     def rows(self) -> list[dict]:
         """One row per category, in page order: count, Rupiah billed, owed, difference."""
         result = []
@@ -144,6 +199,8 @@ class Reconciliation:
                     "bill_amount": self.amount(total.billed),
                     "ledger_amount": self.amount(total.participants),
                     "difference": self.amount(total.billed - total.participants),
+                    "months": total.months,
+                    "cost": self.amount(total.months),
                 }
             )
         return result
@@ -157,6 +214,19 @@ class Reconciliation:
         candidates are participants: they need a look first, not a deactivation."""
         stop = {Category.NOT_PARTICIPANT, Category.DEAD_OR_MOVED}
         return [item for item in self.items if item.category in stop]
+
+
+def _segment_of(text: str) -> str | None:
+    """The ledger's segment of a row billed outside PBPU/BP Pemda; None for the own one."""
+    text = text.strip().lower()
+    if not text or _OWN_SEGMENT in text:
+        return None
+    return next((segment for word, segment in _SEGMENTS if word in text), Segment.OTHER)
+
+
+def _months_since(start: datetime.date, month: datetime.date) -> int:
+    """Months from `start` through `month`, both counted."""
+    return (month.year - start.year) * 12 + month.month - start.month + 1
 
 
 def latest_billing_file(month: datetime.date) -> BillingFile | None:
@@ -264,16 +334,52 @@ def _billed(billing_file: BillingFile | None, village_ids: set[int], whole: bool
     return BillingRow.objects.filter(condition, file=billing_file)
 
 
+def _stamp() -> str:
+    """What the reconciliation reads that grows: each table's row count and last id (append-only
+    tables, and the change logs of residents and households). The count also catches a row
+    committed after a later one."""
+    found = []
+    for model in (LedgerEntry, HouseholdChange, PersonChange, BillingFile, Record):
+        stamp = model.objects.aggregate(n=Count("pk"), last=Max("pk"))
+        found += [stamp["n"], stamp["last"] or 0]
+    return "-".join(str(value) for value in found)
+
+
+def _scope_key(actor: User, area: District | Village | None) -> str:
+    """Whose view it is: the actor's role and area (the villages and names they see), and the
+    area chosen."""
+    own = actor.area
+    chosen = f"{type(area).__name__}-{area.pk}" if area is not None else "-"
+    return f"{actor.role}:{actor.area_kind}:{own.pk if own else '-'}:{chosen}"
+
+
 def reconciliation(
     *, actor: User, month: datetime.date, area: District | Village | None = None
 ) -> Reconciliation:
     """The month's reconciliation for `area` (default: all the actor sees), every person of it
-    in one category. Reads only; recording what it found is `reconciliation_record_cards`."""
+    in one category. Reads only; recording what it found is `reconciliation_record_cards`.
+    Cached on the stamps of what it reads (see the module's docstring)."""
     permissions.require(permissions.can_read_reconciliation(actor))
     month = month_start(month)
-    billing_file = latest_billing_file(month)
     rate = PremiumRate.objects.in_force(month)
-    result = Reconciliation(month, billing_file, None if rate is None else rate.amount)
+    amount = None if rate is None else rate.amount
+    key = f"bpjs-reconciliation:{month}:{_scope_key(actor, area)}:{amount}:{_stamp()}"
+    result = cache.get(key)
+    if result is None:
+        result = _reconcile(actor, month, area, amount)
+        cache.set(key, result, _CACHE_SECONDS)
+    # Which removals wait for validation changes without a new row: asked at every view.
+    proposed = set(ProposalItem.objects.awaiting_validation().values_list("person_id", flat=True))
+    for item in result.items:
+        item.is_proposed = item.person_id in proposed
+    return result
+
+
+def _reconcile(
+    actor: User, month: datetime.date, area: District | Village | None, rate: Decimal | None
+) -> Reconciliation:
+    billing_file = latest_billing_file(month)
+    result = Reconciliation(month, billing_file, rate)
     result.totals = {key: Total() for key in CATEGORIES}
     villages, whole = _villages(actor, area)
     names = {
@@ -310,6 +416,10 @@ def reconciliation(
     )
     latest, cards = _histories(village_ids)
     card_rows = Counter(row.card_number for row in billed_rows)
+    card_people = defaultdict(set)
+    for row in billed_rows:
+        if row.person_id:
+            card_people[row.card_number].add(row.person_id)
 
     not_billed = {pk: p for pk, p in participants.items() if pk not in billed_people}
     by_name = defaultdict(list)
@@ -324,6 +434,7 @@ def reconciliation(
         total.count += 1
         total.billed += item.is_billed
         total.participants += item.is_participant
+        total.months += item.months if item.is_billed else 0
         result.items.append(item)
 
     for row in billed_rows:
@@ -363,27 +474,47 @@ def reconciliation(
         participant = person_id in participants
         entry = last.get(person_id)
         segment = row.segment.strip()
-        if not participant and entry and entry["kind"] == Kind.REMOVAL and entry["ground"] in _GONE:
+        removed = not participant and entry is not None and entry["kind"] == Kind.REMOVAL
+        months = _months_since(entry["effective_month"], month) if removed else 1
+        twins = card_people[row.card_number] - {person_id}
+        if removed and entry["ground"] in _GONE:
             category = Category.DEAD_OR_MOVED
-            reason = f"{_GONE[entry['ground']]}, dihapus berlaku {entry['effective_month']:%m-%Y}"
+            reason = (
+                f"{_GONE[entry['ground']]}, dihapus berlaku {entry['effective_month']:%m-%Y}, "
+                f"tagihan berlanjut {months} bulan"
+            )
         elif card_rows[row.card_number] > 1:
             category, reason = Category.DOUBLE, f"No. Kartu {row.card_number} ditagih dua kali"
         elif cards[person_id] - {row.card_number}:
             other = ", ".join(sorted(cards[person_id] - {row.card_number}))
             category, reason = Category.DOUBLE, f"juga tercatat dengan No. Kartu {other}"
-        elif segment and _OWN_SEGMENT not in segment.lower():
+        elif _segment_of(segment) is not None:
             category, reason = Category.DOUBLE, f"ditagih di segmen {segment}"
         elif not participant:
             category = Category.NOT_PARTICIPANT
             if entry is None:
                 reason = "tidak pernah tercatat di buku mutasi"
-            elif entry["kind"] == Kind.REMOVAL:
-                reason = f"dihapus berlaku {entry['effective_month']:%m-%Y}, tagihan berlanjut"
+            elif removed:
+                reason = (
+                    f"dihapus berlaku {entry['effective_month']:%m-%Y}, "
+                    f"tagihan berlanjut {months} bulan"
+                )
             else:
                 reason = "belum menjadi peserta pada bulan ini"
         else:
             category, reason = Category.MATCHED, "peserta dan ditagih"
-        add(Item(category, reason, **as_billed, **where, is_participant=participant))
+        add(
+            Item(
+                category,
+                reason,
+                **as_billed,
+                **where,
+                is_participant=participant,
+                segment=segment,
+                months=months,
+                twin_id=min(twins) if twins else None,
+            )
+        )
 
     for person_id, person in not_billed.items():
         add(
@@ -438,6 +569,93 @@ def reconciliation_record_cards(
                 note=f"Rekonsiliasi {result.month:%m-%Y}: cocok dengan {result.billing_file}",
             )
     return len(todo)
+
+
+def _evidence(item: Item, result: Reconciliation) -> dict:
+    """What the reconciliation found, kept with the removal: the list, the month, the card,
+    the segment and the reason; and for ayat (2) c the segment it proves, since its TMT."""
+    evidence = {
+        "bpjs_file": f"{result.billing_file} ({result.billing_file.filename})",
+        "bpjs_month": f"{result.month:%Y-%m}",
+        "card_number": item.card_number,
+        "bpjs_segment": item.segment,
+        "bpjs_reason": item.reason,
+    }
+    if item.removal_ground == Ground.SEGMENT:
+        evidence["segment"] = _segment_of(item.segment)
+        evidence["since"] = (item.tmt or result.month).isoformat()
+    return evidence
+
+
+def _refusal(item: Item | None) -> str:
+    """Why a chosen person cannot be proposed for removal from the reconciliation."""
+    if item is None:
+        return "tidak ada dalam rekonsiliasi bulan ini di wilayah Anda"
+    if not item.is_participant:
+        return (
+            "bukan peserta: BPJS diminta berhenti menagih lewat berkas permintaan "
+            "penonaktifan, bukan pengurangan"
+        )
+    if item.is_proposed:
+        return "pengurangannya sudah diusulkan dan menunggu validasi data kependudukan"
+    if item.category == Category.DOUBLE:
+        return (
+            "kartu lain tercatat untuk orang yang sama: minta BPJS menonaktifkan salah satu "
+            "kartu; bukan dasar pengurangan"
+        )
+    return f"kategori {item.category_label} bukan dasar pengurangan"
+
+
+def reconciliation_propose_removals(
+    *,
+    actor: User,
+    month: datetime.date,
+    people: list[int | str],
+    area: District | Village | None = None,
+) -> list[ProposalItem]:
+    """Proposes the removal of the participants `people` (primary keys) the month's
+    reconciliation found billed twice (ayat 2 b, the other resident on the same card) or in
+    another segment (ayat 2 c), into the Dinas Sosial's findings
+    (`verification.removal_found`), with the reconciliation as evidence; each then waits for
+    the validation of population data (ayat 3). All or none."""
+    permissions.require(
+        permissions.can_work_bpjs(actor) and permissions.can_decide(actor),
+        "Hanya Tim Verifikasi yang mengusulkan pengurangan dari rekonsiliasi.",
+    )
+    chosen = sorted({int(pk) for pk in people})
+    if not chosen:
+        raise ValidationError("Pilih paling sedikit satu peserta.")
+    result = reconciliation(actor=actor, month=month, area=area)
+    by_person = {item.person_id: item for item in result.items if item.person_id}
+    refusals = [
+        f"{by_person[pk].name if pk in by_person else f'Data {pk}'}: {_refusal(by_person.get(pk))}."
+        for pk in chosen
+        if pk not in by_person or not by_person[pk].can_propose
+    ]
+    if refusals:
+        raise ValidationError(refusals)
+    items = [by_person[pk] for pk in chosen]
+    people_by_pk = Person.objects.in_bulk([*chosen, *(item.twin_id for item in items)])
+    found = []
+    with transaction.atomic():
+        for item in items:
+            ground = item.removal_ground
+            found.append(
+                verification.removal_found(
+                    actor=actor,
+                    item=ProposalItem(
+                        person=people_by_pk[item.person_id],
+                        kind=Kind.REMOVAL,
+                        ground=ground,
+                        evidence=_evidence(item, result),
+                        duplicate_of=people_by_pk[item.twin_id]
+                        if ground == Ground.DUPLICATE
+                        else None,
+                    ),
+                    note=f"Rekonsiliasi BPJS {result.month:%m-%Y}: {item.reason}",
+                )
+            )
+    return found
 
 
 @dataclass

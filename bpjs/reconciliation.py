@@ -271,15 +271,33 @@ def _participants(month: datetime.date, village_ids: set[int]) -> dict[int, tupl
         .order_by()
         .iterator(2000)
     }
-    # The projection holds the latest spell only: people whose latest spell began after the
-    # month are asked of the ledger (their entries up to the month, the latest decides).
-    later = in_villages.filter(since__gt=month)
-    last = _last_entries(month, later.values("person_id"))
-    for row in later.values_list(*fields, named=True).order_by().iterator(2000):
-        entry = last.get(row.person_id)
-        if entry and entry["kind"] == Kind.ADDITION:
-            found[row.person_id] = row
+    found.update((row.person_id, row) for row in _earlier_spells(month, in_villages, fields))
     return found
+
+
+def _earlier_spells(month: datetime.date, participations: QuerySet, fields: tuple) -> list:
+    """The projection holds the latest spell only: of the people whose latest spell began
+    after the month, those the ledger says were participants on its first day (their entries
+    up to the month, the latest decides), as named tuples of `fields`."""
+    later = participations.filter(since__gt=month)
+    last = _last_entries(month, later.values("person_id"))
+    return [
+        row
+        for row in later.values_list(*fields, named=True).order_by().iterator(2000)
+        if (entry := last.get(row.person_id)) and entry["kind"] == Kind.ADDITION
+    ]
+
+
+def participant_count(*, month: datetime.date, villages: QuerySet | None = None) -> int:
+    """How many the ledger says were participants on the month's first day, in `villages`
+    (None: all): the same people `reconciliation` counts, by COUNT."""
+    month = month_start(month)
+    participations = Participation.objects.all()
+    if villages is not None:
+        participations = participations.filter(village__in=villages)
+    return participations.active_on(month).count() + len(
+        _earlier_spells(month, participations, ("person_id",))
+    )
 
 
 def _last_entries(month: datetime.date, people: QuerySet) -> dict[int, dict]:
@@ -664,6 +682,8 @@ class Bill:
     billing_file: BillingFile | None
     billed: int
     rate: Decimal | None
+    # The ledger's participants of the month, when asked for (`bill_with_ledger`).
+    participants: int | None = None
 
     @property
     def amount(self) -> Decimal | None:
@@ -671,19 +691,55 @@ class Bill:
             return None
         return self.rate * self.billed
 
+    @property
+    def ledger_amount(self) -> Decimal | None:
+        if self.participants is None or self.rate is None:
+            return None
+        return self.rate * self.participants
+
+    @property
+    def difference(self) -> Decimal | None:
+        """BPJS's bill less the ledger's premium (the reconciliation's difference)."""
+        if self.amount is None or self.ledger_amount is None:
+            return None
+        return self.amount - self.ledger_amount
+
+
+def bills_of(
+    *, months: list[datetime.date], villages: QuerySet | None = None
+) -> dict[datetime.date, Bill]:
+    """BPJS's bill of each month ("menurut tagihan BPJS"), for figures beside the ledger's
+    premium (the dashboard, the premium page): the rows billed *aktif* in the latest version
+    of the month, of the residents of `villages`, or all of them (NIKs of no resident too)
+    for the whole kabupaten (None). Three queries whatever the months; each the same figure
+    as `reconciliation(...).billed`."""
+    months = sorted({month_start(month) for month in months})
+    files = {}
+    for billing_file in BillingFile.objects.filter(month__in=months).order_by("month", "version"):
+        files[billing_file.month] = billing_file
+    rows = BillingRow.objects.filter(file__in=list(files.values())).exclude(status=Status.INACTIVE)
+    if villages is not None:
+        rows = rows.filter(person__household__village__in=villages)
+    counts = dict(rows.values_list("file").annotate(n=Count("pk")).order_by())
+    rates = list(PremiumRate.objects.order_by("-valid_from").values_list("valid_from", "amount"))
+    result = {}
+    for month in months:
+        billing_file = files.get(month)
+        rate = next((amount for since, amount in rates if since <= month), None)
+        billed = counts.get(billing_file.pk, 0) if billing_file else 0
+        result[month] = Bill(month, billing_file, billed, rate)
+    return result
+
 
 def bill_of(*, month: datetime.date, villages: QuerySet | None = None) -> Bill:
-    """BPJS's bill of a month ("menurut tagihan BPJS"), for figures beside the ledger's
-    premium (the dashboard, the premium page): the rows billed *aktif* in the latest version,
-    of the residents of `villages`, or all of them (NIKs of no resident too) for the whole
-    kabupaten (None). One COUNT; the same figure as `reconciliation(...).billed`."""
-    month = month_start(month)
-    billing_file = latest_billing_file(month)
-    rate = PremiumRate.objects.in_force(month)
-    billed = 0
-    if billing_file is not None:
-        rows = BillingRow.objects.filter(file=billing_file).exclude(status=Status.INACTIVE)
-        if villages is not None:
-            rows = rows.filter(person__household__village__in=villages)
-        billed = rows.count()
-    return Bill(month, billing_file, billed, None if rate is None else rate.amount)
+    """BPJS's bill of one month (`bills_of`)."""
+    return bills_of(months=[month], villages=villages)[month_start(month)]
+
+
+def bill_with_ledger(*, month: datetime.date, villages: QuerySet, whole: bool = False) -> Bill:
+    """BPJS's bill of a month with the ledger's participants of `villages`, for the
+    difference; with `whole` (the kabupaten) the bill counts the NIKs of no resident too, as
+    the reconciliation of the whole kabupaten does."""
+    bill = bill_of(month=month, villages=None if whole else villages)
+    bill.participants = participant_count(month=month, villages=villages)
+    return bill

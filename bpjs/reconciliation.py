@@ -39,8 +39,9 @@ villages. No query per person.
 """
 
 import datetime
+import operator
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.core.cache import cache
@@ -139,6 +140,10 @@ class Item:
         return self.removal_ground is not None and not self.is_proposed
 
 
+# An item's values in field order: a cached reconciliation keeps its items as plain tuples.
+_item_values = operator.attrgetter(*(item_field.name for item_field in fields(Item)))
+
+
 @dataclass
 class Total:
     count: int = 0
@@ -155,6 +160,14 @@ class Reconciliation:
     rate: Decimal | None
     items: list[Item] = field(default_factory=list)
     totals: dict[str, Total] = field(default_factory=dict)
+
+    def __getstate__(self) -> dict:
+        """Pickled for the cache with its items as tuples: a reconciliation of 200,000 people
+        pickles and loads several times faster than as objects."""
+        return {**self.__dict__, "items": [_item_values(item) for item in self.items]}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, items=[Item(*values) for values in state["items"]])
 
     def amount(self, people: int) -> Decimal | None:
         return None if self.rate is None else self.rate * people

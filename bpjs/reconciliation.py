@@ -618,8 +618,14 @@ def _evidence(item: Item, result: Reconciliation) -> dict:
     return evidence
 
 
-def _refusal(item: Item | None) -> str:
-    """Why a chosen person cannot be proposed for removal from the reconciliation."""
+def _refusal(item: Item | None, chosen: set[int]) -> str | None:
+    """Why a chosen person cannot be proposed for removal from the reconciliation (None: they
+    can be)."""
+    if item is not None and item.can_propose:
+        if item.removal_ground == Ground.DUPLICATE and item.twin_id in chosen:
+            # Ayat (2) b removes the duplicate, not both of the pair.
+            return "pasangan duplikasinya juga dipilih: usulkan salah satu saja"
+        return None
     if item is None:
         return "tidak ada dalam rekonsiliasi bulan ini di wilayah Anda"
     if not item.is_participant:
@@ -631,8 +637,9 @@ def _refusal(item: Item | None) -> str:
         return "pengurangannya sudah diusulkan dan menunggu validasi data kependudukan"
     if item.category == Category.DOUBLE:
         return (
-            "kartu lain tercatat untuk orang yang sama: minta BPJS menonaktifkan salah satu "
-            "kartu; bukan dasar pengurangan"
+            "ganda di BPJS tanpa penduduk lain sebagai pasangannya (kartu kedua orang yang "
+            "sama, atau NIK bukan penduduk): minta BPJS menonaktifkan kartu yang salah; bukan "
+            "dasar pengurangan"
         )
     return f"kategori {item.category_label} bukan dasar pengurangan"
 
@@ -659,9 +666,9 @@ def reconciliation_propose_removals(
     result = reconciliation(actor=actor, month=month, area=area)
     by_person = {item.person_id: item for item in result.items if item.person_id}
     refusals = [
-        f"{by_person[pk].name if pk in by_person else f'Data {pk}'}: {_refusal(by_person.get(pk))}."
+        f"{by_person[pk].name if pk in by_person else f'Data {pk}'}: {refusal}."
         for pk in chosen
-        if pk not in by_person or not by_person[pk].can_propose
+        if (refusal := _refusal(by_person.get(pk), set(chosen)))
     ]
     if refusals:
         raise ValidationError(refusals)

@@ -75,6 +75,25 @@ def test_two_residents_on_one_card_are_proposed_as_a_duplicate_pair(verifier):
     assert item.evidence["card_number"] == shared
 
 
+def test_both_of_a_duplicate_pair_are_not_proposed(verifier):
+    person, twin = participant(verifier), participant(verifier)
+    shared = card()
+    bill(
+        verifier, {"person": person, "card_number": shared}, {"person": twin, "card_number": shared}
+    )
+    with pytest.raises(ValidationError, match="usulkan salah satu saja"):
+        propose(verifier, person, twin)
+    assert not ProposalItem.objects.exists()
+
+
+def test_a_card_billed_again_for_a_nik_of_no_resident_is_no_duplicate_pair(verifier):
+    person = participant(verifier)
+    shared = card()
+    bill(verifier, {"person": person, "card_number": shared}, {"card_number": shared})
+    with pytest.raises(ValidationError, match="tanpa penduduk lain sebagai pasangannya"):
+        propose(verifier, person)
+
+
 def billed_after_removal(actor):
     person = participant(actor)
     removed(
@@ -125,7 +144,7 @@ def another_card(actor):
         (billed_moved_out, "berkas permintaan penonaktifan"),
         (never_in_ledger, "berkas permintaan penonaktifan"),
         (matched, "bukan dasar pengurangan"),
-        (another_card, "minta BPJS menonaktifkan salah satu kartu"),
+        (another_card, "minta BPJS menonaktifkan kartu yang salah"),
     ],
     ids=["removed", "dead", "moved_out", "never_in_ledger", "matched", "another_card"],
 )

@@ -726,20 +726,21 @@ class Bill:
 
 
 def bills_of(
-    *, months: list[datetime.date], villages: QuerySet | None = None
+    *, months: list[datetime.date], villages: QuerySet | None = None, outsiders: bool = False
 ) -> dict[datetime.date, Bill]:
     """BPJS's bill of each month ("menurut tagihan BPJS"), for figures beside the ledger's
     premium (the dashboard, the premium page): the rows billed *aktif* in the latest version
-    of the month, of the residents of `villages`, or all of them (NIKs of no resident too)
-    for the whole kabupaten (None). Three queries whatever the months; each the same figure
-    as `reconciliation(...).billed`."""
+    of the month, of the residents of `villages` (with `outsiders`, the NIKs of no resident
+    too, as a kabupaten's reconciliation counts them), or all of them (None). Three queries
+    whatever the months; each the same figure as `reconciliation(...).billed`."""
     months = sorted({month_start(month) for month in months})
     files = {}
     for billing_file in BillingFile.objects.filter(month__in=months).order_by("month", "version"):
         files[billing_file.month] = billing_file
     rows = BillingRow.objects.filter(file__in=list(files.values())).exclude(status=Status.INACTIVE)
     if villages is not None:
-        rows = rows.filter(person__household__village__in=villages)
+        residents = Q(person__household__village__in=villages)
+        rows = rows.filter(residents | Q(person__isnull=True) if outsiders else residents)
     counts = dict(rows.values_list("file").annotate(n=Count("pk")).order_by())
     rates = list(PremiumRate.objects.order_by("-valid_from").values_list("valid_from", "amount"))
     result = {}
@@ -751,15 +752,16 @@ def bills_of(
     return result
 
 
-def bill_of(*, month: datetime.date, villages: QuerySet | None = None) -> Bill:
+def bill_of(
+    *, month: datetime.date, villages: QuerySet | None = None, outsiders: bool = False
+) -> Bill:
     """BPJS's bill of one month (`bills_of`)."""
-    return bills_of(months=[month], villages=villages)[month_start(month)]
+    return bills_of(months=[month], villages=villages, outsiders=outsiders)[month_start(month)]
 
 
-def bill_with_ledger(*, month: datetime.date, villages: QuerySet, whole: bool = False) -> Bill:
-    """BPJS's bill of a month with the ledger's participants of `villages`, for the
-    difference; with `whole` (the kabupaten) the bill counts the NIKs of no resident too, as
-    the reconciliation of the whole kabupaten does."""
-    bill = bill_of(month=month, villages=None if whole else villages)
+def bill_with_ledger(*, month: datetime.date, villages: QuerySet, outsiders: bool = False) -> Bill:
+    """BPJS's bill of a month (`bill_of`) with the ledger's participants of `villages`, for
+    the difference the reconciliation of the same area shows."""
+    bill = bill_of(month=month, villages=villages, outsiders=outsiders)
     bill.participants = participant_count(month=month, villages=villages)
     return bill

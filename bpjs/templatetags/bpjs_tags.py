@@ -47,10 +47,10 @@ def _reconciliation_url(area, month) -> str:
     return f"{reverse('bpjs:reconciliation')}?{urlencode(query)}"
 
 
-def _bill_villages(area):
-    """The residents' villages of the bill, and whether it is the whole kabupaten's (with
-    the NIKs of no resident)."""
-    return area.villages(), area.level == "regency"
+def _bill_area(area) -> dict:
+    """The area's villages for `bills_of`; a kabupaten's bill counts the NIKs of no resident
+    too, as its reconciliation does."""
+    return {"villages": area.villages(), "outsiders": area.level == "regency"}
 
 
 @register.inclusion_tag("bpjs/_difference.html", takes_context=True)
@@ -60,10 +60,9 @@ def bpjs_difference(context, area):
     if not permissions.can_read_reconciliation(context["request"].user):
         return {"is_shown": False}
     month = month_start(timezone.localdate())
-    villages, whole = _bill_villages(area)
     return {
         "is_shown": True,
-        "bill": bill_with_ledger(month=month, villages=villages, whole=whole),
+        "bill": bill_with_ledger(month=month, **_bill_area(area)),
         "url": _reconciliation_url(area, month),
     }
 
@@ -76,10 +75,7 @@ def bpjs_bills(context, area, months):
     if not permissions.can_read_bpjs(context["request"].user):
         return {"is_shown": False}
     recorded = [month for month in months if not month.is_projected]
-    villages, whole = _bill_villages(area)
-    bills = bills_of(
-        months=[month.month for month in recorded], villages=None if whole else villages
-    )
+    bills = bills_of(months=[month.month for month in recorded], **_bill_area(area))
     rows = []
     for month in recorded:
         bill = bills[month.month]

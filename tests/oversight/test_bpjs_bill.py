@@ -18,7 +18,7 @@ from tests.bpjs.test_reconciliation import (  # noqa: F401 (premium: the rate, a
     participant,
     premium,
 )
-from tests.builders import VILLAGE_A, VILLAGE_B, resident
+from tests.builders import KARANGANYAR, KULON_PROGO, VILLAGE_A, VILLAGE_B, resident
 from tests.factories import village
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +103,16 @@ def test_the_ledgers_count_is_the_reconciliations(verifier, billed):
     result = recon.reconciliation(actor=verifier, month=month(), area=village(VILLAGE_A).district)
     assert (with_ledger.billed, with_ledger.participants) == (result.billed, result.participants)
     assert with_ledger.difference == result.difference
+
+
+def test_the_kabupatens_bill_counts_the_nik_of_no_resident_and_not_another_kabupaten(
+    verifier, billed
+):
+    kulon_progo = Village.objects.filter(district__regency__code=KULON_PROGO)
+    whole = recon.bill_with_ledger(month=month(), villages=kulon_progo, outsiders=True)
+    result = recon.reconciliation(actor=verifier, month=month())
+    assert (whole.billed, whole.participants) == (result.billed, result.participants) == (4, 3)
+    residents_only = recon.bill_of(month=month(), villages=kulon_progo)
+    assert residents_only.billed == 3
+    elsewhere = Village.objects.filter(district__regency__code=KARANGANYAR)
+    assert recon.bill_of(month=month(), villages=elsewhere, outsiders=True).billed == 1

@@ -660,7 +660,10 @@ def reconciliation_propose_removals(
         permissions.can_work_bpjs(actor) and permissions.can_decide(actor),
         "Hanya Tim Verifikasi yang mengusulkan pengurangan dari rekonsiliasi.",
     )
-    chosen = sorted({int(pk) for pk in people})
+    try:
+        chosen = sorted({int(pk) for pk in people})
+    except (TypeError, ValueError):
+        raise ValidationError("Pilihan peserta tidak sah.") from None
     if not chosen:
         raise ValidationError("Pilih paling sedikit satu peserta.")
     result = reconciliation(actor=actor, month=month, area=area)

@@ -178,9 +178,12 @@ def test_a_removal_is_proposed_once(verifier):
     assert ProposalItem.objects.count() == 1
 
 
-def test_nothing_chosen_is_refused(verifier):
-    with pytest.raises(ValidationError, match="Pilih paling sedikit"):
-        recon.reconciliation_propose_removals(actor=verifier, month=month(), people=[])
+@pytest.mark.parametrize(
+    ("people", "message"), [([], "Pilih paling sedikit"), (["1", "abc"], "tidak sah")]
+)
+def test_nothing_or_a_bad_choice_is_refused(verifier, people, message):
+    with pytest.raises(ValidationError, match=message):
+        recon.reconciliation_propose_removals(actor=verifier, month=month(), people=people)
 
 
 @pytest.mark.parametrize("persona", ["panewu_a", "leadership", "operator_a"])

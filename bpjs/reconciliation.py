@@ -18,7 +18,20 @@ Each person lands in exactly one category, checked in this order (the first that
 
 A billed person costs the premium in force on the month's first day (one month of the bill);
 a participant costs it in the ledger's premium. The difference of a category is what BPJS
-bills for its people less what the ledger says is owed for them.
+bills for its people less what the ledger says is owed for them. A person billed after a
+recorded removal has been billed for every month from the removal's effect to the reconciled
+month, both counted (removed from March, reconciled in May: March, April, May); the cost of a
+category is those months × the premium in force on the reconciled month.
+
+A participant billed twice (the same card for two residents: ayat 2 b) or in another segment
+(ayat 2 c) may be proposed for removal into the Dinas Sosial's findings, with the
+reconciliation as evidence (`reconciliation_propose_removals`). Whoever is billed and no
+participant is not removed again: the deactivation request asks BPJS to stop billing them.
+
+The result is cached, keyed on what it reads (the stamps of the ledger, the household moves,
+the residents' changes, the billing files, the BPJS histories), the rate, the month and the
+actor's scope: a repeated view costs the stamps and a lookup, and a new row anywhere makes a
+new key, so a cached result is never stale.
 
 One query per table, set-based: the billing rows, the participants (the projection, with the
 ledger only for people whose latest spell began after the month), the BPJS histories, the
@@ -26,22 +39,27 @@ villages. No query per person.
 """
 
 import datetime
+import operator
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts import permissions, scoping
 from accounts.models import User
 from bpjs.models import BillingFile, BillingRow, Record, Source, Status
 from bpjs.services import bpjs_record
-from enrollment.models import Ground, Kind, LedgerEntry, Participation
-from people.models import Person
+from enrollment.models import Ground, Kind, LedgerEntry, Participation, Segment
+from people.models import HouseholdChange, Person, PersonChange
 from regions.models import District, PremiumRate, Village
 from regions.months import month_start
+from verification import services as verification
+from verification.models import ProposalItem
 
 
 class Category:
@@ -67,6 +85,14 @@ CATEGORIES = {
 _GONE = {Ground.DIED: "meninggal dunia", Ground.MOVED_OUT: "pindah keluar daerah"}
 # A row of another segment names it; the kabupaten's own is PBPU/BP Pemda.
 _OWN_SEGMENT = "pemda"
+# A segment as BPJS writes it, to the ledger's segment (ayat 2 c), the first match wins.
+_SEGMENTS = [
+    ("apbn", Segment.PBI_APBN),
+    ("pbi", Segment.PBI_APBN),
+    ("pbpu", Segment.PBPU),
+    ("ppu", Segment.PPU),
+]
+_CACHE_SECONDS = 24 * 60 * 60
 
 
 @dataclass(slots=True)
@@ -85,10 +111,37 @@ class Item:
     billed_nik: str = ""
     village: str = ""
     district: str = ""
+    segment: str = ""
+    # Months BPJS billed that the item stands for: the reconciled one, or every month since
+    # a recorded removal took effect.
+    months: int = 1
+    # The other resident billed on the same card (ayat 2 b's pair).
+    twin_id: int | None = None
+    # A removal of the person awaits the validation of population data (ayat 3).
+    is_proposed: bool = False
 
     @property
     def category_label(self) -> str:
         return CATEGORIES[self.category]
+
+    @property
+    def removal_ground(self) -> str | None:
+        """The Pasal 5 ayat (2) ground a participant's category proves, if any."""
+        if not self.is_participant or self.category != Category.DOUBLE or self.person_id is None:
+            return None
+        if _segment_of(self.segment) is not None:
+            return Ground.SEGMENT
+        if self.twin_id is not None:
+            return Ground.DUPLICATE
+        return None
+
+    @property
+    def can_propose(self) -> bool:
+        return self.removal_ground is not None and not self.is_proposed
+
+
+# An item's values in field order: a cached reconciliation keeps its items as plain tuples.
+_item_values = operator.attrgetter(*(item_field.name for item_field in fields(Item)))
 
 
 @dataclass
@@ -96,6 +149,8 @@ class Total:
     count: int = 0
     billed: int = 0
     participants: int = 0
+    # Months billed, a removed person's since the removal took effect.
+    months: int = 0
 
 
 @dataclass
@@ -105,6 +160,14 @@ class Reconciliation:
     rate: Decimal | None
     items: list[Item] = field(default_factory=list)
     totals: dict[str, Total] = field(default_factory=dict)
+
+    def __getstate__(self) -> dict:
+        """Pickled for the cache with its items as tuples: a reconciliation of 200,000 people
+        pickles and loads several times faster than as objects."""
+        return {**self.__dict__, "items": [_item_values(item) for item in self.items]}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, items=[Item(*values) for values in state["items"]])
 
     def amount(self, people: int) -> Decimal | None:
         return None if self.rate is None else self.rate * people
@@ -129,6 +192,11 @@ class Reconciliation:
     def difference(self) -> Decimal | None:
         return self.amount(self.billed - self.participants)
 
+    @property
+    def cost(self) -> Decimal | None:
+        """What the months billed cost, those since a recorded removal included."""
+        return self.amount(sum(total.months for total in self.totals.values()))
+
     def rows(self) -> list[dict]:
         """One row per category, in page order: count, Rupiah billed, owed, difference."""
         result = []
@@ -144,6 +212,8 @@ class Reconciliation:
                     "bill_amount": self.amount(total.billed),
                     "ledger_amount": self.amount(total.participants),
                     "difference": self.amount(total.billed - total.participants),
+                    "months": total.months,
+                    "cost": self.amount(total.months),
                 }
             )
         return result
@@ -157,6 +227,19 @@ class Reconciliation:
         candidates are participants: they need a look first, not a deactivation."""
         stop = {Category.NOT_PARTICIPANT, Category.DEAD_OR_MOVED}
         return [item for item in self.items if item.category in stop]
+
+
+def _segment_of(text: str) -> str | None:
+    """The ledger's segment of a row billed outside PBPU/BP Pemda; None for the own one."""
+    text = text.strip().lower()
+    if not text or _OWN_SEGMENT in text:
+        return None
+    return next((segment for word, segment in _SEGMENTS if word in text), Segment.OTHER)
+
+
+def _months_since(start: datetime.date, month: datetime.date) -> int:
+    """Months from `start` through `month`, both counted."""
+    return (month.year - start.year) * 12 + month.month - start.month + 1
 
 
 def latest_billing_file(month: datetime.date) -> BillingFile | None:
@@ -201,15 +284,33 @@ def _participants(month: datetime.date, village_ids: set[int]) -> dict[int, tupl
         .order_by()
         .iterator(2000)
     }
-    # The projection holds the latest spell only: people whose latest spell began after the
-    # month are asked of the ledger (their entries up to the month, the latest decides).
-    later = in_villages.filter(since__gt=month)
-    last = _last_entries(month, later.values("person_id"))
-    for row in later.values_list(*fields, named=True).order_by().iterator(2000):
-        entry = last.get(row.person_id)
-        if entry and entry["kind"] == Kind.ADDITION:
-            found[row.person_id] = row
+    found.update((row.person_id, row) for row in _earlier_spells(month, in_villages, fields))
     return found
+
+
+def _earlier_spells(month: datetime.date, participations: QuerySet, fields: tuple) -> list:
+    """The projection holds the latest spell only: of the people whose latest spell began
+    after the month, those the ledger says were participants on its first day (their entries
+    up to the month, the latest decides), as named tuples of `fields`."""
+    later = participations.filter(since__gt=month)
+    last = _last_entries(month, later.values("person_id"))
+    return [
+        row
+        for row in later.values_list(*fields, named=True).order_by().iterator(2000)
+        if (entry := last.get(row.person_id)) and entry["kind"] == Kind.ADDITION
+    ]
+
+
+def participant_count(*, month: datetime.date, villages: QuerySet | None = None) -> int:
+    """How many the ledger says were participants on the month's first day, in `villages`
+    (None: all): the same people `reconciliation` counts, by COUNT."""
+    month = month_start(month)
+    participations = Participation.objects.all()
+    if villages is not None:
+        participations = participations.filter(village__in=villages)
+    return participations.active_on(month).count() + len(
+        _earlier_spells(month, participations, ("person_id",))
+    )
 
 
 def _last_entries(month: datetime.date, people: QuerySet) -> dict[int, dict]:
@@ -264,16 +365,52 @@ def _billed(billing_file: BillingFile | None, village_ids: set[int], whole: bool
     return BillingRow.objects.filter(condition, file=billing_file)
 
 
+def _stamp() -> str:
+    """What the reconciliation reads that grows: each table's row count and last id (append-only
+    tables, and the change logs of residents and households). The count also catches a row
+    committed after a later one."""
+    found = []
+    for model in (LedgerEntry, HouseholdChange, PersonChange, BillingFile, Record):
+        stamp = model.objects.aggregate(n=Count("pk"), last=Max("pk"))
+        found += [stamp["n"], stamp["last"] or 0]
+    return "-".join(str(value) for value in found)
+
+
+def _scope_key(actor: User, area: District | Village | None) -> str:
+    """Whose view it is: the actor's role and area (the villages and names they see), and the
+    area chosen."""
+    own = actor.area
+    chosen = f"{type(area).__name__}-{area.pk}" if area is not None else "-"
+    return f"{actor.role}:{actor.area_kind}:{own.pk if own else '-'}:{chosen}"
+
+
 def reconciliation(
     *, actor: User, month: datetime.date, area: District | Village | None = None
 ) -> Reconciliation:
     """The month's reconciliation for `area` (default: all the actor sees), every person of it
-    in one category. Reads only; recording what it found is `reconciliation_record_cards`."""
+    in one category. Reads only; recording what it found is `reconciliation_record_cards`.
+    Cached on the stamps of what it reads (see the module's docstring)."""
     permissions.require(permissions.can_read_reconciliation(actor))
     month = month_start(month)
-    billing_file = latest_billing_file(month)
     rate = PremiumRate.objects.in_force(month)
-    result = Reconciliation(month, billing_file, None if rate is None else rate.amount)
+    amount = None if rate is None else rate.amount
+    key = f"bpjs-reconciliation:{month}:{_scope_key(actor, area)}:{amount}:{_stamp()}"
+    result = cache.get(key)
+    if result is None:
+        result = _reconcile(actor, month, area, amount)
+        cache.set(key, result, _CACHE_SECONDS)
+    # Which removals wait for validation changes without a new row: asked at every view.
+    proposed = set(ProposalItem.objects.awaiting_validation().values_list("person_id", flat=True))
+    for item in result.items:
+        item.is_proposed = item.person_id in proposed
+    return result
+
+
+def _reconcile(
+    actor: User, month: datetime.date, area: District | Village | None, rate: Decimal | None
+) -> Reconciliation:
+    billing_file = latest_billing_file(month)
+    result = Reconciliation(month, billing_file, rate)
     result.totals = {key: Total() for key in CATEGORIES}
     villages, whole = _villages(actor, area)
     names = {
@@ -310,6 +447,10 @@ def reconciliation(
     )
     latest, cards = _histories(village_ids)
     card_rows = Counter(row.card_number for row in billed_rows)
+    card_people = defaultdict(set)
+    for row in billed_rows:
+        if row.person_id:
+            card_people[row.card_number].add(row.person_id)
 
     not_billed = {pk: p for pk, p in participants.items() if pk not in billed_people}
     by_name = defaultdict(list)
@@ -324,6 +465,7 @@ def reconciliation(
         total.count += 1
         total.billed += item.is_billed
         total.participants += item.is_participant
+        total.months += item.months if item.is_billed else 0
         result.items.append(item)
 
     for row in billed_rows:
@@ -363,27 +505,47 @@ def reconciliation(
         participant = person_id in participants
         entry = last.get(person_id)
         segment = row.segment.strip()
-        if not participant and entry and entry["kind"] == Kind.REMOVAL and entry["ground"] in _GONE:
+        removed = not participant and entry is not None and entry["kind"] == Kind.REMOVAL
+        months = _months_since(entry["effective_month"], month) if removed else 1
+        twins = card_people[row.card_number] - {person_id}
+        if removed and entry["ground"] in _GONE:
             category = Category.DEAD_OR_MOVED
-            reason = f"{_GONE[entry['ground']]}, dihapus berlaku {entry['effective_month']:%m-%Y}"
+            reason = (
+                f"{_GONE[entry['ground']]}, dihapus berlaku {entry['effective_month']:%m-%Y}, "
+                f"tagihan berlanjut {months} bulan"
+            )
         elif card_rows[row.card_number] > 1:
             category, reason = Category.DOUBLE, f"No. Kartu {row.card_number} ditagih dua kali"
         elif cards[person_id] - {row.card_number}:
             other = ", ".join(sorted(cards[person_id] - {row.card_number}))
             category, reason = Category.DOUBLE, f"juga tercatat dengan No. Kartu {other}"
-        elif segment and _OWN_SEGMENT not in segment.lower():
+        elif _segment_of(segment) is not None:
             category, reason = Category.DOUBLE, f"ditagih di segmen {segment}"
         elif not participant:
             category = Category.NOT_PARTICIPANT
             if entry is None:
                 reason = "tidak pernah tercatat di buku mutasi"
-            elif entry["kind"] == Kind.REMOVAL:
-                reason = f"dihapus berlaku {entry['effective_month']:%m-%Y}, tagihan berlanjut"
+            elif removed:
+                reason = (
+                    f"dihapus berlaku {entry['effective_month']:%m-%Y}, "
+                    f"tagihan berlanjut {months} bulan"
+                )
             else:
                 reason = "belum menjadi peserta pada bulan ini"
         else:
             category, reason = Category.MATCHED, "peserta dan ditagih"
-        add(Item(category, reason, **as_billed, **where, is_participant=participant))
+        add(
+            Item(
+                category,
+                reason,
+                **as_billed,
+                **where,
+                is_participant=participant,
+                segment=segment,
+                months=months,
+                twin_id=min(twins) if twins else None,
+            )
+        )
 
     for person_id, person in not_billed.items():
         add(
@@ -440,12 +602,111 @@ def reconciliation_record_cards(
     return len(todo)
 
 
+def _evidence(item: Item, result: Reconciliation) -> dict:
+    """What the reconciliation found, kept with the removal: the list, the month, the card,
+    the segment and the reason; and for ayat (2) c the segment it proves, since its TMT."""
+    evidence = {
+        "bpjs_file": f"{result.billing_file} ({result.billing_file.filename})",
+        "bpjs_month": f"{result.month:%Y-%m}",
+        "card_number": item.card_number,
+        "bpjs_segment": item.segment,
+        "bpjs_reason": item.reason,
+    }
+    if item.removal_ground == Ground.SEGMENT:
+        evidence["segment"] = _segment_of(item.segment)
+        evidence["since"] = (item.tmt or result.month).isoformat()
+    return evidence
+
+
+def _refusal(item: Item | None, chosen: set[int]) -> str | None:
+    """Why a chosen person cannot be proposed for removal from the reconciliation (None: they
+    can be)."""
+    if item is not None and item.can_propose:
+        if item.removal_ground == Ground.DUPLICATE and item.twin_id in chosen:
+            # Ayat (2) b removes the duplicate, not both of the pair.
+            return "pasangan duplikasinya juga dipilih: usulkan salah satu saja"
+        return None
+    if item is None:
+        return "tidak ada dalam rekonsiliasi bulan ini di wilayah Anda"
+    if not item.is_participant:
+        return (
+            "bukan peserta: BPJS diminta berhenti menagih lewat berkas permintaan "
+            "penonaktifan, bukan pengurangan"
+        )
+    if item.is_proposed:
+        return "pengurangannya sudah diusulkan dan menunggu validasi data kependudukan"
+    if item.category == Category.DOUBLE:
+        return (
+            "ganda di BPJS tanpa penduduk lain sebagai pasangannya (kartu kedua orang yang "
+            "sama, atau NIK bukan penduduk): minta BPJS menonaktifkan kartu yang salah; bukan "
+            "dasar pengurangan"
+        )
+    return f"kategori {item.category_label} bukan dasar pengurangan"
+
+
+def reconciliation_propose_removals(
+    *,
+    actor: User,
+    month: datetime.date,
+    people: list[int | str],
+    area: District | Village | None = None,
+) -> list[ProposalItem]:
+    """Proposes the removal of the participants `people` (primary keys) the month's
+    reconciliation found billed twice (ayat 2 b, the other resident on the same card) or in
+    another segment (ayat 2 c), into the Dinas Sosial's findings
+    (`verification.removal_found`), with the reconciliation as evidence; each then waits for
+    the validation of population data (ayat 3). All or none."""
+    permissions.require(
+        permissions.can_work_bpjs(actor) and permissions.can_decide(actor),
+        "Hanya Tim Verifikasi yang mengusulkan pengurangan dari rekonsiliasi.",
+    )
+    try:
+        chosen = sorted({int(pk) for pk in people})
+    except (TypeError, ValueError):
+        raise ValidationError("Pilihan peserta tidak sah.") from None
+    if not chosen:
+        raise ValidationError("Pilih paling sedikit satu peserta.")
+    result = reconciliation(actor=actor, month=month, area=area)
+    by_person = {item.person_id: item for item in result.items if item.person_id}
+    refusals = [
+        f"{by_person[pk].name if pk in by_person else f'Data {pk}'}: {refusal}."
+        for pk in chosen
+        if (refusal := _refusal(by_person.get(pk), set(chosen)))
+    ]
+    if refusals:
+        raise ValidationError(refusals)
+    items = [by_person[pk] for pk in chosen]
+    people_by_pk = Person.objects.in_bulk([*chosen, *(item.twin_id for item in items)])
+    found = []
+    with transaction.atomic():
+        for item in items:
+            ground = item.removal_ground
+            found.append(
+                verification.removal_found(
+                    actor=actor,
+                    item=ProposalItem(
+                        person=people_by_pk[item.person_id],
+                        kind=Kind.REMOVAL,
+                        ground=ground,
+                        evidence=_evidence(item, result),
+                        duplicate_of=people_by_pk[item.twin_id]
+                        if ground == Ground.DUPLICATE
+                        else None,
+                    ),
+                    note=f"Rekonsiliasi BPJS {result.month:%m-%Y}: {item.reason}",
+                )
+            )
+    return found
+
+
 @dataclass
 class Bill:
     month: datetime.date
     billing_file: BillingFile | None
     billed: int
     rate: Decimal | None
+    # The ledger's participants of the month, when asked for (`bill_with_ledger`).
+    participants: int | None = None
 
     @property
     def amount(self) -> Decimal | None:
@@ -453,19 +714,57 @@ class Bill:
             return None
         return self.rate * self.billed
 
+    @property
+    def ledger_amount(self) -> Decimal | None:
+        if self.participants is None or self.rate is None:
+            return None
+        return self.rate * self.participants
 
-def bill_of(*, month: datetime.date, villages: QuerySet | None = None) -> Bill:
-    """BPJS's bill of a month ("menurut tagihan BPJS"), for figures beside the ledger's
-    premium (the dashboard, the premium page): the rows billed *aktif* in the latest version,
-    of the residents of `villages`, or all of them (NIKs of no resident too) for the whole
-    kabupaten (None). One COUNT; the same figure as `reconciliation(...).billed`."""
-    month = month_start(month)
-    billing_file = latest_billing_file(month)
-    rate = PremiumRate.objects.in_force(month)
-    billed = 0
-    if billing_file is not None:
-        rows = BillingRow.objects.filter(file=billing_file).exclude(status=Status.INACTIVE)
-        if villages is not None:
-            rows = rows.filter(person__household__village__in=villages)
-        billed = rows.count()
-    return Bill(month, billing_file, billed, None if rate is None else rate.amount)
+    @property
+    def difference(self) -> Decimal | None:
+        """BPJS's bill less the ledger's premium (the reconciliation's difference)."""
+        if self.amount is None or self.ledger_amount is None:
+            return None
+        return self.amount - self.ledger_amount
+
+
+def bills_of(
+    *, months: list[datetime.date], villages: QuerySet | None = None, outsiders: bool = False
+) -> dict[datetime.date, Bill]:
+    """BPJS's bill of each month ("menurut tagihan BPJS"), for figures beside the ledger's
+    premium (the dashboard, the premium page): the rows billed *aktif* in the latest version
+    of the month, of the residents of `villages` (with `outsiders`, the NIKs of no resident
+    too, as a kabupaten's reconciliation counts them), or all of them (None). Three queries
+    whatever the months; each the same figure as `reconciliation(...).billed`."""
+    months = sorted({month_start(month) for month in months})
+    files = {}
+    for billing_file in BillingFile.objects.filter(month__in=months).order_by("month", "version"):
+        files[billing_file.month] = billing_file
+    rows = BillingRow.objects.filter(file__in=list(files.values())).exclude(status=Status.INACTIVE)
+    if villages is not None:
+        residents = Q(person__household__village__in=villages)
+        rows = rows.filter(residents | Q(person__isnull=True) if outsiders else residents)
+    counts = dict(rows.values_list("file").annotate(n=Count("pk")).order_by())
+    rates = list(PremiumRate.objects.order_by("-valid_from").values_list("valid_from", "amount"))
+    result = {}
+    for month in months:
+        billing_file = files.get(month)
+        rate = next((amount for since, amount in rates if since <= month), None)
+        billed = counts.get(billing_file.pk, 0) if billing_file else 0
+        result[month] = Bill(month, billing_file, billed, rate)
+    return result
+
+
+def bill_of(
+    *, month: datetime.date, villages: QuerySet | None = None, outsiders: bool = False
+) -> Bill:
+    """BPJS's bill of one month (`bills_of`)."""
+    return bills_of(months=[month], villages=villages, outsiders=outsiders)[month_start(month)]
+
+
+def bill_with_ledger(*, month: datetime.date, villages: QuerySet, outsiders: bool = False) -> Bill:
+    """BPJS's bill of a month (`bill_of`) with the ledger's participants of `villages`, for
+    the difference the reconciliation of the same area shows."""
+    bill = bill_of(month=month, villages=villages, outsiders=outsiders)
+    bill.participants = participant_count(month=month, villages=villages)
+    return bill

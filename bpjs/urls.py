@@ -17,5 +17,10 @@ urlpatterns = [
         views.reconciliation_record_cards,
         name="reconciliation_record_cards",
     ),
+    path(
+        "rekonsiliasi/usulkan-pengurangan/",
+        views.reconciliation_propose_removals,
+        name="reconciliation_propose_removals",
+    ),
     path("rekonsiliasi/penonaktifan/", views.deactivation_request, name="deactivation_request"),
 ]

@@ -338,6 +338,33 @@ def reconciliation_record_cards(request):
 
 
 @require_POST
+def reconciliation_propose_removals(request):
+    """Proposes the removal of the chosen participants billed twice or in another segment,
+    into the Dinas Sosial's findings, where they wait for the validation of ayat (3)."""
+    _require_worker(request)
+    form = _reconciliation_form(request, request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pilih bulan yang sah.")
+        return _back_to_reconciliation(request)
+    try:
+        found = recon.reconciliation_propose_removals(
+            actor=request.user,
+            month=form.cleaned_data["bulan"],
+            people=request.POST.getlist("orang"),
+            area=form.area,
+        )
+    except ValidationError as error:
+        messages.error(request, "Tidak ada yang diusulkan. " + " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"{len(found)} pengurangan diusulkan ke temuan Dinas Sosial dan menunggu validasi "
+            "data kependudukan (Pasal 5 ayat 3).",
+        )
+    return _back_to_reconciliation(request)
+
+
+@require_POST
 def deactivation_request(request):
     """The month's people BPJS should stop billing, as a file for BPJS's branch office."""
     _require_worker(request)

@@ -170,6 +170,7 @@ ACCESS = {
     "bpjs:reconciliation_export": POST(ok=but(ALL, "dukcapil", "agency_staff"), rest=403),
     "bpjs:reconciliation_record_cards": POST(ok=TEAM, rest=403),
     "bpjs:deactivation_request": POST(ok=TEAM, rest=403),
+    "bpjs:reconciliation_propose_removals": POST(ok=TEAM, rest=403),
     # jobs: the job is the verifier's
     "jobs:list": GET(ok=ALL),
     "jobs:detail": GET("job", ok="verifier admin_user"),

@@ -164,7 +164,7 @@ NAV_BADGE_SECONDS = int(os.environ.get("NAV_BADGE_SECONDS", 30))
 # SQLite by default; DATABASE_URL=postgres://… switches to PostgreSQL with Django's pool.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

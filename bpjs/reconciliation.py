@@ -44,16 +44,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts import permissions, scoping
 from accounts.models import User
 from bpjs.models import BillingFile, BillingRow, Record, Source, Status
 from bpjs.services import bpjs_record
+from enrollment import stamps
 from enrollment.models import Ground, Kind, LedgerEntry, Participation, Segment
 from people.models import HouseholdChange, Person, PersonChange
 from regions.models import District, PremiumRate, Village
@@ -92,7 +92,9 @@ _SEGMENTS = [
     ("pbpu", Segment.PBPU),
     ("ppu", Segment.PPU),
 ]
-_CACHE_SECONDS = 24 * 60 * 60
+# What the reconciliation reads that grows: append-only tables and the change logs of residents
+# and households.
+_READ = (LedgerEntry, HouseholdChange, PersonChange, BillingFile, Record)
 
 
 @dataclass(slots=True)
@@ -365,17 +367,6 @@ def _billed(billing_file: BillingFile | None, village_ids: set[int], whole: bool
     return BillingRow.objects.filter(condition, file=billing_file)
 
 
-def _stamp() -> str:
-    """What the reconciliation reads that grows: each table's row count and last id (append-only
-    tables, and the change logs of residents and households). The count also catches a row
-    committed after a later one."""
-    found = []
-    for model in (LedgerEntry, HouseholdChange, PersonChange, BillingFile, Record):
-        stamp = model.objects.aggregate(n=Count("pk"), last=Max("pk"))
-        found += [stamp["n"], stamp["last"] or 0]
-    return "-".join(str(value) for value in found)
-
-
 def _scope_key(actor: User, area: District | Village | None) -> str:
     """Whose view it is: the actor's role and area (the villages and names they see), and the
     area chosen."""
@@ -394,11 +385,9 @@ def reconciliation(
     month = month_start(month)
     rate = PremiumRate.objects.in_force(month)
     amount = None if rate is None else rate.amount
-    key = f"bpjs-reconciliation:{month}:{_scope_key(actor, area)}:{amount}:{_stamp()}"
-    result = cache.get(key)
-    if result is None:
-        result = _reconcile(actor, month, area, amount)
-        cache.set(key, result, _CACHE_SECONDS)
+    read = stamps.stamp(*(model.objects.all() for model in _READ))
+    key = f"bpjs-reconciliation:{month}:{_scope_key(actor, area)}:{amount}:{read}"
+    result = stamps.cached(key, lambda: _reconcile(actor, month, area, amount))
     # Which removals wait for validation changes without a new row: asked at every view.
     proposed = set(ProposalItem.objects.awaiting_validation().values_list("person_id", flat=True))
     for item in result.items:

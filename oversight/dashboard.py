@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from enrollment import stamps
 from enrollment.models import Ground, Kind, Participation
 from oversight import charts, ledger, schedule
 from oversight.areas import Area
@@ -195,9 +196,9 @@ def _coverage(
     a participant is re-verified (`stamp`: the ledger's, when the caller has read it)."""
     key = (
         f"coverage:{area.level}:{area.place.pk}:{group}:{today}:"
-        f"{stamp or ledger.ledger_stamp()}:{ledger.stamp(Reverification.objects.all())}"
+        f"{stamp or stamps.ledger_stamp()}:{stamps.stamp(Reverification.objects.all())}"
     )
-    return ledger.cached(key, lambda: _count_coverage(area, today, group))
+    return stamps.cached(key, lambda: _count_coverage(area, today, group))
 
 
 def _count_coverage(area: Area, today: datetime.date, group: str | None) -> dict:
@@ -327,7 +328,7 @@ def figures(
     this_month = month_start(today)
     months = ledger.month_list(add_months(this_month, 1 - MONTHS_SHOWN), this_month)
     # Read once: the ledger's count and last id key both cached figures.
-    stamp = ledger.ledger_stamp()
+    stamp = stamps.ledger_stamp()
     rows = ledger.counts(area, "ground", stamp=stamp)
     parts = area.parts()
     totals, by_part = coverage_with_parts(area, parts, today, stamp)

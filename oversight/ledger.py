@@ -8,11 +8,10 @@ addition is a removal entry, a reversed removal an addition entry).
 
 from collections import Counter, defaultdict
 
-from django.core.cache import cache
-from django.db.models import Count, F, Max, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from enrollment.models import Ground, Kind, LedgerEntry
-from people.models import HouseholdChange
+from enrollment.stamps import cached, ledger_stamp
 from regions.models import Regency
 from regions.months import add_months
 
@@ -36,7 +35,6 @@ REMOVALS_SHOWN = [Ground.DIED, Ground.DUPLICATE, Ground.SEGMENT, Ground.MOVED_OU
 # (`_moved`), as the figures always counted them.
 VILLAGE_PATH = "village"
 _NOW_VILLAGE = "person__participation__village"
-_CACHE_SECONDS = 24 * 60 * 60
 
 
 def month_list(first, last):
@@ -53,31 +51,6 @@ def in_area(area, queryset: QuerySet, village_path: str) -> QuerySet:
     if area.level == "regency" and not Regency.objects.exclude(pk=area.place.pk).exists():
         return queryset
     return area.filter(queryset, village_path)
-
-
-def stamp(*querysets: QuerySet) -> str:
-    """What a cached figure reading `querysets` (append-only tables) is keyed on: each one's
-    row count and last id. A row appended anywhere changes it, so a cached figure is never
-    stale; the count also catches a row committed after a later one."""
-    result = []
-    for queryset in querysets:
-        found = queryset.aggregate(n=Count("pk"), last=Max("pk"))
-        result += [found["n"], found["last"] or 0]
-    return "-".join(str(value) for value in result)
-
-
-def ledger_stamp() -> str:
-    """The ledger and the household moves (which move people's entries to their village now)."""
-    return stamp(LedgerEntry.objects.all(), HouseholdChange.objects.filter(field="village"))
-
-
-def cached(key: str, compute):
-    """`compute()`, kept in Django's cache under `key` (which names everything it reads)."""
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, _CACHE_SECONDS)
-    return value
 
 
 def _moved(area, village_path: str) -> QuerySet:

@@ -206,6 +206,13 @@ ACCESS = {
         "village", ok=f"{VILLAGE_A} verifier admin_user", s404="operator_b", rest=403
     ),
     "oversight:reverification_person": GET("person", ok=SEES_A, s403="dukcapil agency_staff"),
+    # feeds: Dukcapil (and admins) import its extract; the findings are read by all who see
+    # residents, each its own area's (an empty POST picks no action: sent back)
+    "feeds:extract_upload": GET(ok="dukcapil admin_user", rest=403),
+    "feeds:extract_confirm": POST(ok="dukcapil admin_user", rest=403),
+    "feeds:finding_list": GET(ok=but(ALL, "agency_staff"), rest=403),
+    "feeds:finding_act": POST(ok=but(ALL, "agency_staff"), rest=403),
+    "feeds:finding_export": GET(ok=but(ALL, "agency_staff"), rest=403),
 }
 
 # The POST of the views that show a form on GET. An empty POST is an invalid form: shown again
@@ -233,6 +240,7 @@ POSTED = {
     "oversight:reverification_person": POST(
         "participant", s200=f"{VILLAGE_A} {TEAM}", s404="operator_b", rest=403
     ),
+    "feeds:extract_upload": POST(s200="dukcapil admin_user", rest=403),
 }
 
 

@@ -39,7 +39,9 @@ class Finding(models.Model):
     it was found). A removal carries its Pasal 5 ayat (2) ground, its evidence and the ayat (3)
     validation the import recorded; the Tim Verifikasi approves or rejects it."""
 
-    event = models.ForeignKey(PopulationEvent, models.PROTECT, related_name="+")
+    event = models.ForeignKey(
+        PopulationEvent, models.PROTECT, related_name="+", verbose_name="peristiwa"
+    )
     kind = models.CharField("jenis temuan", max_length=12, choices=FindingKind.choices)
     village = models.ForeignKey(
         Village, models.PROTECT, related_name="+", verbose_name="kalurahan/desa"

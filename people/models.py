@@ -354,7 +354,9 @@ class PopulationEvent(AppendOnly):
     """One event of an extract as Dukcapil wrote it; `person` is the resident the NIK named
     when it was imported (None: a NIK the kabupaten's records do not hold)."""
 
-    extract = models.ForeignKey(PopulationExtract, models.PROTECT, related_name="events")
+    extract = models.ForeignKey(
+        PopulationExtract, models.PROTECT, related_name="events", verbose_name="ekstrak"
+    )
     row_number = models.PositiveIntegerField("baris")
     kind = models.CharField("peristiwa", max_length=16, choices=EventKind.choices)
     nik = models.CharField("NIK", max_length=16)

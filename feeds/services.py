@@ -244,7 +244,7 @@ def _close(finding: Finding, actor: User, status: FindingStatus, reason: str = "
 def _open(findings, kind: FindingKind) -> list[Finding]:
     """The chosen findings of `kind`, locked; every one must still be open."""
     chosen = list(
-        Finding.objects.select_for_update()
+        Finding.objects.select_for_update(of=("self",))
         .filter(pk__in=[finding.pk for finding in findings])
         .select_related("person__household", "event", "validated_by", "village")
         .order_by("pk")

@@ -267,7 +267,7 @@ def test_the_model_refuses_to_change_an_event(verifier, dukcapil):
         "UPDATE people_populationevent SET nik = '1'",
         "DELETE FROM people_populationevent",
         "UPDATE people_populationextract SET rows = 0",
-        "TRUNCATE people_populationevent",
+        "TRUNCATE people_populationevent, people_populationextract, feeds_finding",
     ],
 )
 def test_the_database_refuses_to_change_an_imported_extract(dukcapil, statement):

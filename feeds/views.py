@@ -16,7 +16,7 @@ import jobs
 from accounts import permissions
 from accounts.responses import refuse, xlsx_response
 from accounts.scoping import districts_for, villages_for
-from feeds import events, findings, tasks
+from feeds import events, findings, tasks, waiting
 from feeds.forms import ExtractForm, FindingsFilter, this_month
 from jobs.models import Job
 from people.models import PopulationExtract
@@ -105,7 +105,7 @@ def finding_list(request):
     user may take on each kind."""
     permissions.require(permissions.can_read_findings(request.user))
     form = _filter(request, request.GET)
-    page, actions = None, []
+    page, actions, earlier = None, [], []
     if form.is_valid():
         rows = _cases(request, form)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -118,6 +118,13 @@ def finding_list(request):
             for action in source.actions
             if action.may(request.user)
         ]
+        earlier = (
+            waiting.findings_to_act_on(request.user)
+            .exclude(month=form.cleaned_data["bulan"])
+            .values_list("month", flat=True)
+            .distinct()
+            .order_by("month")
+        )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -127,6 +134,7 @@ def finding_list(request):
             "form": form,
             "page": page,
             "actions": actions,
+            "earlier": earlier,
             "filters": [(name, value) for name, value in form.data.items() if name in _FILTERS],
             "query": query.urlencode(),
         },

@@ -13,6 +13,7 @@ from feeds import waiting
 from feeds.models import Finding, FindingKind, FindingStatus
 from jobs.models import Job
 from people.models import PopulationExtract
+from regions.months import add_months
 from tests.builders import VILLAGE_B, enrolled, this_month
 from tests.feeds.conftest import died, extract, imported, moved_out
 
@@ -156,3 +157,13 @@ def test_the_xlsx_holds_the_cases_the_user_sees(client, operator_a, panewu_a, fo
 def test_the_navigation_badge_counts_the_cases_to_decide(verifier, operator_a, found):
     assert waiting.count(verifier) == 2
     assert waiting.count(operator_a) == 0
+
+
+def test_the_page_points_to_earlier_months_with_open_cases(client, verifier, found):
+    last_month = add_months(this_month(), -1)
+    Finding.objects.filter(pk=found[1].pk).update(month=last_month)
+    client.force_login(verifier)
+    page = client.get(LIST).content.decode()
+    assert f"?bulan={last_month:%Y-%m}" in page and found[1].person.name not in page
+    earlier = client.get(LIST, {"bulan": f"{last_month:%Y-%m}"}).content.decode()
+    assert found[1].person.name in earlier

@@ -105,7 +105,7 @@ def finding_list(request):
     user may take on each kind."""
     permissions.require(permissions.can_read_findings(request.user))
     form = _filter(request, request.GET)
-    page, actions, earlier = None, [], []
+    page, actions, every, earlier = None, [], [], []
     if form.is_valid():
         rows = _cases(request, form)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -117,6 +117,15 @@ def finding_list(request):
             for source in findings.SOURCES
             for action in source.actions
             if action.may(request.user)
+        ]
+        open_keys = {}
+        for case in page:
+            if case.is_open:
+                open_keys.setdefault(case.kind, []).append(case.key)
+        every = [
+            (source, action, open_keys[source.kind])
+            for source, action in actions
+            if not action.needs_reason and source.kind in open_keys
         ]
         earlier = (
             waiting.findings_to_act_on(request.user)
@@ -134,6 +143,7 @@ def finding_list(request):
             "form": form,
             "page": page,
             "actions": actions,
+            "every": every,
             "earlier": earlier,
             "filters": [(name, value) for name, value in form.data.items() if name in _FILTERS],
             "query": query.urlencode(),

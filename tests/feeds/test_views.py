@@ -167,3 +167,12 @@ def test_the_page_points_to_earlier_months_with_open_cases(client, verifier, fou
     assert f"?bulan={last_month:%Y-%m}" in page and found[1].person.name not in page
     earlier = client.get(LIST, {"bulan": f"{last_month:%Y-%m}"}).content.decode()
     assert found[1].person.name in earlier
+
+
+def test_the_page_offers_to_approve_every_open_removal_shown(client, verifier, operator_a, found):
+    client.force_login(verifier)
+    page = client.get(LIST).content.decode()
+    assert "Setujui pengurangan: semua 2 di halaman ini" in page
+    assert "Tolak: semua" not in page  # a rejection needs its reason
+    client.force_login(operator_a)
+    assert 'data-testid="all-' not in client.get(LIST).content.decode()

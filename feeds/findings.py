@@ -95,13 +95,14 @@ def _findings_of(kind: FindingKind):
     return cases
 
 
-def _on_findings(service, kind: FindingKind):
+def _on_findings(service, kind: FindingKind, *, with_reason: bool = False):
     """An action of Dukcapil's findings: the chosen ones, through the actor's scope."""
 
     def run(*, actor: User, keys: list[int], reason: str = "") -> int:
         findings = scoped(Finding.objects.visible_to(actor).filter(kind=kind), keys)
-        extra = {"reason": reason} if service is services.findings_reject else {}
-        return service(actor=actor, findings=findings, **extra)
+        if with_reason:
+            return service(actor=actor, findings=findings, reason=reason)
+        return service(actor=actor, findings=findings)
 
     return run
 
@@ -122,7 +123,7 @@ SOURCES = [
                 "tolak",
                 "Tolak",
                 permissions.can_decide,
-                _on_findings(services.findings_reject, FindingKind.REMOVAL),
+                _on_findings(services.findings_reject, FindingKind.REMOVAL, with_reason=True),
                 needs_reason=True,
             ),
         ),

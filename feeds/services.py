@@ -84,8 +84,7 @@ def extract_import(
     if errors:
         raise ValidationError(Plan(period=plan.period, errors=sorted(errors)).error_messages())
     with transaction.atomic():
-        # One import at a time: two uploads of the same file cannot both pass the check.
-        list(PopulationExtract.objects.select_for_update().values_list("pk", flat=True)[:1])
+        # The digest is unique: of two imports of the same rows at once, the second fails.
         if extract_same_as(plan) is not None:
             return None
         extract = PopulationExtract.objects.create(

@@ -284,3 +284,15 @@ def test_the_database_refuses_to_change_an_imported_extract(dukcapil, statement)
     ):
         cursor.execute(statement)
     assert PopulationEvent.objects.count() == 1
+
+
+def test_an_event_is_seen_in_its_residents_area_and_an_unknown_nik_kabupaten_wide(
+    verifier, dukcapil, operator_a, operator_b
+):
+    person = enrolled(verifier)
+    imported(dukcapil, extract(died(person.nik), died(UNKNOWN_NIK, akta="A2")))
+    assert list(PopulationEvent.objects.visible_to(operator_a)) == [
+        PopulationEvent.objects.get(person=person)
+    ]
+    assert not PopulationEvent.objects.visible_to(operator_b).exists()
+    assert PopulationEvent.objects.visible_to(verifier).count() == 2

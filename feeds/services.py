@@ -4,6 +4,7 @@ residents'), so nothing here weakens their rules; each refuses in Bahasa Indones
 nothing when it does."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -108,11 +109,12 @@ def extract_import(
             )
             for row in plan.rows
         )
+        known = _known(events)
         for event in events:
-            if event.person_id is None:
+            if event.person_id is None or not known.acts_on(event):
                 continue
             try:
-                _act(actor, extract, event)
+                _act(actor, extract, event, known)
             except ValidationError as error:
                 raise ValidationError(
                     f"Baris {event.row_number}: {error.messages[0].rstrip('.')}."
@@ -120,11 +122,56 @@ def extract_import(
     return extract
 
 
-def _act(actor: User, extract: PopulationExtract, event: PopulationEvent) -> None:
+@dataclass(frozen=True)
+class _Known:
+    """What the extract's residents already are, read once for the whole extract: a death or
+    a move out of anyone else asks nothing more of the database."""
+
+    active: set[int]  # participating now
+    proposed: set[int]  # with a removal Dukcapil's data proposed, still open
+    flagged: set[str]  # NIKs in an open Usulan (as a person or a newborn's mother) or SKTM form
+
+    def acts_on(self, event: PopulationEvent) -> bool:
+        if event.kind not in _REMOVAL_GROUND:
+            return True
+        return event.person_id in self.active or event.nik in self.flagged
+
+
+def _known(events: list[PopulationEvent]) -> _Known:
+    ids = [event.person_id for event in events if event.person_id]
+    niks = [event.nik for event in events if event.person_id]
+    open_items = ProposalItem.objects.filter(proposal__status__in=_OPEN_PROPOSALS)
+    return _Known(
+        active=set(
+            Participation.objects.filter(person__in=ids, until__isnull=True).values_list(
+                "person_id", flat=True
+            )
+        ),
+        proposed=set(
+            Finding.objects.filter(
+                person__in=ids, kind=FindingKind.REMOVAL, status=FindingStatus.OPEN
+            ).values_list("person_id", flat=True)
+        ),
+        flagged={
+            *open_items.filter(person__nik__in=niks).values_list("person__nik", flat=True),
+            *open_items.filter(ground=Ground.NEWBORN, mother__nik__in=niks).values_list(
+                "mother__nik", flat=True
+            ),
+            *open_items.filter(ground=Ground.NEWBORN, mother_nik__in=niks).values_list(
+                "mother_nik", flat=True
+            ),
+            *VerificationForm.objects.open().filter(nik__in=niks).values_list("nik", flat=True),
+        },
+    )
+
+
+def _act(actor: User, extract: PopulationExtract, event: PopulationEvent, known: _Known) -> None:
     """The event's effect on the resident it names."""
     if event.kind in _REMOVAL_GROUND:
-        _propose_removal(actor, extract, event)
-        if event.kind == EventKind.DIED:
+        if event.person_id in known.active and event.person_id not in known.proposed:
+            _propose_removal(actor, extract, event)
+            known.proposed.add(event.person_id)
+        if event.kind == EventKind.DIED and event.nik in known.flagged:
             _flag_death(event)
     elif event.kind == EventKind.MOVED_WITHIN:
         _move(actor, event)
@@ -141,16 +188,11 @@ def _finding(event: PopulationEvent, **fields: object) -> Finding:
 
 
 def _propose_removal(actor: User, extract: PopulationExtract, event: PopulationEvent) -> None:
-    """Pasal 5 ayat (2) a or d for an active participant, its evidence from the event; the
-    data is Dukcapil's own, so the ayat (3) validation is recorded with it: by the importing
-    user, today, against the extract and its period."""
+    """Pasal 5 ayat (2) a or d for an active participant (once: the same event in a later
+    extract proposes nothing again), its evidence from the event. The data is Dukcapil's own,
+    so the ayat (3) validation is recorded with it: by the importing user, today, against the
+    extract and its period."""
     person = event.person
-    if not Participation.objects.filter(person=person, until__isnull=True).exists():
-        return
-    if Finding.objects.filter(
-        person=person, kind=FindingKind.REMOVAL, status=FindingStatus.OPEN
-    ).exists():
-        return  # the same event in a later extract: one case is enough
     ground = _REMOVAL_GROUND[event.kind]
     if ground == Ground.DIED:
         evidence = {

@@ -325,3 +325,26 @@ def can_review_report(user: User, report: Model | None = None) -> bool:
     return report is None or (
         report.village_id is not None and user.district_id == report.village.district_id
     )
+
+
+# The outside feeds: Dukcapil's population events and the cases they find (issue 18)
+
+
+def can_import_population_events(user: User) -> bool:
+    """Instruksi KESEMBILAN: Dukcapil keeps the population data current; its extract of deaths,
+    moves and NIK changes is imported by Dukcapil, or by the admin acting for it."""
+    return _has_role(user, {Role.DUKCAPIL, Role.ADMIN})
+
+
+def can_read_findings(user: User) -> bool:
+    """The cases the feeds found name people: the villages (their own), their Panewu/Camat,
+    the Tim Verifikasi who decides them, Dukcapil who sent the data, the Sekda/Bupati, admins."""
+    return _has_role(
+        user, {*_VILLAGE_STAFF, Role.DISTRICT_HEAD, *_TEAM, Role.DUKCAPIL, Role.LEADERSHIP}
+    )
+
+
+def can_close_flag(user: User, village: Village | None = None) -> bool:
+    """A death flagged to a village (a proposed newborn's mother, an open Usulan or SKTM form)
+    is the village's to deal with; the Tim Verifikasi may close it for any village."""
+    return can_draft_proposal(user, village) or _has_role(user, _TEAM)

@@ -11,7 +11,9 @@ GRANT USAGE ON SCHEMA public TO :"app_role";
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app_role";
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"app_role";
 -- The append-only tables: SELECT and INSERT only. Pasal 5: the ledger and the DTKS/DTSEN
--- listings it rests on; UU 27/2022 Pasal 31: the access log; what BPJS said (DESIGN.md).
+-- listings it rests on; UU 27/2022 Pasal 31: the access log; what BPJS and Dukcapil said
+-- (DESIGN.md).
 REVOKE UPDATE, DELETE ON enrollment_ledgerentry, enrollment_registryrecord, audit_accesslog,
     bpjs_record, bpjs_billingfile, bpjs_billingrow FROM :"app_role";
+REVOKE UPDATE, DELETE ON people_populationextract, people_populationevent FROM :"app_role";
 COMMIT;

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from accounts import permissions
+from feeds import waiting as feeds_waiting
 from pbipemda import waiting
 
 
@@ -174,6 +175,22 @@ _LINKS = [
         "enrollment:import_registry",
         "Impor data DTKS/DTSEN, bukti penambahan dasar Pasal 5 ayat (4) c.1.",
         permissions.can_import_data,
+        group="Peserta",
+    ),
+    Link(
+        "Temuan data",
+        "feeds:finding_list",
+        "Kasus yang ditemukan data Dukcapil tiap bulan: usul pengurangan peserta yang meninggal "
+        "atau pindah, pindah antar-desa, kematian yang perlu ditindaklanjuti desa; unduhan .xlsx.",
+        permissions.can_read_findings,
+        feeds_waiting.count,
+        group="Pantauan",
+    ),
+    Link(
+        "Impor peristiwa Dukcapil",
+        "feeds:extract_upload",
+        "Impor ekstrak kematian, pindah dan perubahan NIK/No. KK dari Dukcapil.",
+        permissions.can_import_population_events,
         group="Peserta",
     ),
     Link(

@@ -1,7 +1,14 @@
 from django.contrib import admin
 
 from audit.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
-from people.models import Household, HouseholdChange, Person, PersonChange
+from people.models import (
+    Household,
+    HouseholdChange,
+    Person,
+    PersonChange,
+    PopulationEvent,
+    PopulationExtract,
+)
 
 
 class ChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -50,3 +57,20 @@ class PersonAdmin(ReadOnlyAdmin):
     search_fields = ["nik", "name", "household__number"]
     autocomplete_fields = ["household"]
     inlines = [PersonChangeInline]
+
+
+@admin.register(PopulationExtract)
+class PopulationExtractAdmin(ReadOnlyAdmin):
+    """What Dukcapil said, as it said it: imported by feeds.services.extract_import only."""
+
+    list_display = ["period", "filename", "rows", "imported_by", "imported_at"]
+    list_select_related = ["imported_by"]
+
+
+@admin.register(PopulationEvent)
+class PopulationEventAdmin(ReadOnlyAdmin):
+    list_display = ["extract", "row_number", "kind", "nik", "occurred_on", "person"]
+    list_filter = ["kind"]
+    list_select_related = ["extract", "person"]
+    search_fields = ["nik"]
+    raw_id_fields = ["extract", "person"]

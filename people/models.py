@@ -1,6 +1,6 @@
 import datetime
 import re
-from typing import Self
+from typing import NoReturn, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -269,3 +269,126 @@ class HouseholdChange(FieldChange):
     class Meta(FieldChange.Meta):
         verbose_name = "riwayat perubahan keluarga"
         verbose_name_plural = "riwayat perubahan keluarga"
+
+
+# What Dukcapil said (issue 18 §1): its extracts of population events, kept as it said them.
+# Here, beside the residents they name, so that every app above (BPJS's reconciliation as well
+# as the feeds) may cite a death or a move as its ground.
+
+
+class EventKind(models.TextChoices):
+    DIED = "meninggal", "Meninggal dunia"
+    MOVED_OUT = "pindah_keluar", "Pindah ke luar kabupaten"
+    MOVED_WITHIN = "pindah_dalam", "Pindah antar-desa dalam kabupaten"
+    IDENTITY_CHANGED = "ganti_nik", "Perubahan NIK/No. KK"
+
+
+_APPEND_ONLY = "Data Dukcapil yang diimpor hanya dapat ditambah; impor ekstrak baru."
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs: object) -> NoReturn:
+        raise TypeError(_APPEND_ONLY)
+
+    def delete(self) -> NoReturn:
+        raise TypeError(_APPEND_ONLY)
+
+
+class AppendOnly(models.Model):
+    """A row refused any change once saved; the database refuses it too (migration 0006)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError(_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(_APPEND_ONLY)
+
+
+class PopulationExtract(AppendOnly):
+    """One extract of Dukcapil's population events for a period, imported whole. The same
+    rows imported again are the same extract: it is saved once (`digest`)."""
+
+    period = models.DateField("periode", validators=[validate_month])
+    filename = models.CharField("nama berkas", max_length=255)
+    # SHA-256 of the rows as read (not of the bytes): the same events saved again are the same.
+    digest = models.CharField("sidik isi", max_length=64, unique=True)
+    rows = models.PositiveIntegerField("jumlah peristiwa")
+    layout = models.CharField("tata letak kolom", max_length=100)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="diimpor oleh"
+    )
+    imported_at = models.DateTimeField("diimpor", auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        verbose_name = "ekstrak peristiwa Dukcapil"
+        verbose_name_plural = "ekstrak peristiwa Dukcapil"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period__day=1), name="population_extract_period_day_one"
+            )
+        ]
+
+    def __str__(self):
+        return f"Ekstrak Dukcapil {self.filename} (periode {self.period:%m-%Y})"
+
+
+class PopulationEventQuerySet(AppendOnlyQuerySet):
+    def visible_to(self, user: User) -> Self:
+        """An event matched to a resident follows the resident's village; an unmatched NIK
+        names no one the user's area holds, and is seen kabupaten-wide only."""
+        matched = scoping.scope_by_village(self, user, "person__household__village")
+        if user.is_authenticated and user.area_kind in ("regency", None):
+            return matched | self.filter(person__isnull=True)
+        return matched
+
+
+class PopulationEvent(AppendOnly):
+    """One event of an extract as Dukcapil wrote it; `person` is the resident the NIK named
+    when it was imported (None: a NIK the kabupaten's records do not hold)."""
+
+    extract = models.ForeignKey(
+        PopulationExtract, models.PROTECT, related_name="events", verbose_name="ekstrak"
+    )
+    row_number = models.PositiveIntegerField("baris")
+    kind = models.CharField("peristiwa", max_length=16, choices=EventKind.choices)
+    nik = models.CharField("NIK", max_length=16)
+    occurred_on = models.DateField("tanggal peristiwa")
+    death_certificate = models.CharField("No. akta kematian", max_length=50, blank=True)
+    destination = models.CharField("tujuan pindah", max_length=255, blank=True)
+    village_code = models.CharField("kode desa tujuan", max_length=13, blank=True)
+    dusun = models.CharField("padukuhan/dusun tujuan", max_length=100, blank=True)
+    rt = models.CharField("RT tujuan", max_length=3, blank=True)
+    rw = models.CharField("RW tujuan", max_length=3, blank=True)
+    new_nik = models.CharField("NIK baru", max_length=16, blank=True)
+    new_kk_number = models.CharField("No. KK baru", max_length=16, blank=True)
+    person = models.ForeignKey(
+        Person,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="population_events",
+        verbose_name="penduduk",
+    )
+
+    objects = PopulationEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["extract", "row_number"]
+        verbose_name = "peristiwa kependudukan"
+        verbose_name_plural = "peristiwa kependudukan"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["extract", "kind", "nik"], name="population_event_once_per_extract"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} NIK {mask(self.nik)} ({self.occurred_on:%d-%m-%Y})"

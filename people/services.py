@@ -184,3 +184,64 @@ def person_record(
                 if _as_text(person, field) != before[field]
             )
     return person
+
+
+def person_change_identity(
+    *, actor: User, person: Person, nik: str = "", kk_number: str = ""
+) -> Person:
+    """Applies Dukcapil's change of a resident's NIK or No. KK, with its history. The person
+    stays the same row, so the ledger, the Usulan and every record keep pointing at them. A new
+    No. KK already held by a household of the same village joins it; otherwise a household of
+    that number is opened where the old one lives."""
+    permissions.require(
+        permissions.can_import_population_events(actor),
+        "Hanya Dukcapil atau admin yang mencatat perubahan NIK dan No. KK.",
+    )
+    if not nik and not kk_number:
+        raise ValidationError("Isi NIK baru atau No. KK baru.")
+    if nik:
+        validate_nik(nik)
+    if kk_number:
+        validate_kk(kk_number)
+    with transaction.atomic():
+        person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+        before = {field: _as_text(person, field) for field in ("nik", "household")}
+        if nik and nik != person.nik:
+            if Person.objects.filter(nik=nik).exists():
+                raise ValidationError(f"NIK baru {nik} sudah dipakai penduduk lain.")
+            person.nik = nik
+        if kk_number and kk_number != person.household.number:
+            old = person.household
+            household, _ = _locked_or_inserted(
+                Household.objects,
+                Household(
+                    number=kk_number,
+                    village=old.village,
+                    dusun=old.dusun,
+                    rt=old.rt,
+                    rw=old.rw,
+                    address=old.address,
+                ),
+                number=kk_number,
+            )
+            if household.village_id != old.village_id:
+                raise ValidationError(
+                    f"No. KK baru {kk_number} terdaftar di desa lain: catat sebagai pindah."
+                )
+            person.household = household
+        person.full_clean()
+        person.save()
+        changed_at = timezone.now()
+        PersonChange.objects.bulk_create(
+            PersonChange(
+                person=person,
+                field=field,
+                old_value=value,
+                new_value=_as_text(person, field),
+                changed_by=actor,
+                changed_at=changed_at,
+            )
+            for field, value in before.items()
+            if _as_text(person, field) != value
+        )
+    return person

@@ -66,6 +66,9 @@ ALLOWED = {
     permissions.can_write_report: {*VILLAGE_STAFF, "panewu_a", "agency_staff"},
     permissions.can_submit_report: {"lurah_a", "panewu_a", "agency_staff"},
     permissions.can_review_report: {"panewu_a"},
+    permissions.can_import_population_events: {"dukcapil", "admin_user"},
+    permissions.can_read_findings: EVERYONE - {"agency_staff"},
+    permissions.can_close_flag: {*VILLAGE_STAFF, *TEAM},
 }
 
 

@@ -211,6 +211,13 @@ ACCESS = {
     # form is not held: the team's empty POST is sent back with a message.
     "verification:held_applicants": GET(ok=TEAM, rest=403),
     "verification:held_decide": POST("form", ok=TEAM, rest=403),
+    # feeds: Dukcapil (and admins) import its extract; the findings are read by all who see
+    # residents, each its own area's (an empty POST picks no action: sent back)
+    "feeds:extract_upload": GET(ok="dukcapil admin_user", rest=403),
+    "feeds:extract_confirm": POST(ok="dukcapil admin_user", rest=403),
+    "feeds:finding_list": GET(ok=but(ALL, "agency_staff"), rest=403),
+    "feeds:finding_act": POST(ok=but(ALL, "agency_staff"), rest=403),
+    "feeds:finding_export": GET(ok=but(ALL, "agency_staff"), rest=403),
 }
 
 # The POST of the views that show a form on GET. An empty POST is an invalid form: shown again
@@ -238,6 +245,7 @@ POSTED = {
     "oversight:reverification_person": POST(
         "participant", s200=f"{VILLAGE_A} {TEAM}", s404="operator_b", rest=403
     ),
+    "feeds:extract_upload": POST(s200="dukcapil admin_user", rest=403),
 }
 
 

@@ -1,0 +1,379 @@
+"""Dukcapil's extract saved and acted on, and the Tim Verifikasi's answer to what it found.
+Every effect goes through the service that owns it (the ledger's, the Usulan's, the
+residents'), so nothing here weakens their rules; each refuses in Bahasa Indonesia and writes
+nothing when it does."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts import permissions
+from accounts.models import User
+from enrollment import services as ledger
+from enrollment.models import Ground, Kind, Participation
+from feeds.events import Plan
+from feeds.models import Finding, FindingKind, FindingStatus
+from people.models import EventKind, Person, PopulationEvent, PopulationExtract
+from people.services import person_change_identity
+from regions import terminology
+from regions.models import Village
+from regions.months import month_start
+from sktm.models import VerificationForm
+from verification import services as proposals
+from verification.models import ProposalItem, ProposalStatus
+
+_IMPORT_REFUSAL = "Hanya Dukcapil atau admin yang mengimpor peristiwa kependudukan."
+_DECIDER_REFUSAL = "Hanya Tim Verifikasi Dinas Sosial yang memutuskan usul pengurangan."
+# An Usulan still being worked on, where a death must reach the village before it is decided.
+_OPEN_PROPOSALS = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
+_REMOVAL_GROUND = {EventKind.DIED: Ground.DIED, EventKind.MOVED_OUT: Ground.MOVED_OUT}
+
+
+def check_period(period: datetime.date) -> datetime.date:
+    """An extract of events that happened: this month or an earlier one, never a month to come."""
+    period = month_start(period)
+    if period > month_start(timezone.localdate()):
+        raise ValidationError(f"Periode {period:%m-%Y} belum tiba.")
+    return period
+
+
+def extract_problems(plan: Plan) -> list[tuple[int, str]]:
+    """What the checked rows ask of the kabupaten's records that they cannot give: a
+    destination village outside the kabupaten, a new NIK already someone else's."""
+    codes = {row["village_code"] for row in plan.rows if row["village_code"]}
+    known = set(
+        Village.objects.filter(
+            code__in=codes, district__regency__code=terminology.current().regency_code
+        ).values_list("code", flat=True)
+    )
+    new_niks = {row["new_nik"] for row in plan.rows if row["new_nik"]}
+    taken = set(Person.objects.filter(nik__in=new_niks).values_list("nik", flat=True))
+    problems = []
+    for row in plan.rows:
+        if row["village_code"] and row["village_code"] not in known:
+            problems.append(
+                (
+                    row["row_number"],
+                    f"kode desa tujuan {row['village_code']} bukan desa kabupaten ini",
+                )
+            )
+        if row["new_nik"] in taken:
+            problems.append(
+                (row["row_number"], f"NIK baru {row['new_nik']} sudah dipakai penduduk lain")
+            )
+    return problems
+
+
+def extract_same_as(plan: Plan) -> PopulationExtract | None:
+    """The extract already holding exactly these events of that period, if any."""
+    return PopulationExtract.objects.filter(digest=plan.digest).first()
+
+
+def extract_import(
+    *, actor: User, plan: Plan, filename: str, layout_name: str
+) -> PopulationExtract | None:
+    """Saves a checked extract and acts on each event, all or nothing; the same events again
+    write nothing (None). Each event is matched to the resident of its NIK when there is one;
+    an unknown NIK is kept unmatched."""
+    permissions.require(permissions.can_import_population_events(actor), _IMPORT_REFUSAL)
+    check_period(plan.period)
+    errors = plan.errors + extract_problems(plan)
+    if errors:
+        raise ValidationError(Plan(period=plan.period, errors=sorted(errors)).error_messages())
+    with transaction.atomic():
+        # The digest is unique: of two imports of the same rows at once, the second fails.
+        if extract_same_as(plan) is not None:
+            return None
+        extract = PopulationExtract.objects.create(
+            period=plan.period,
+            filename=filename[:255],
+            digest=plan.digest,
+            rows=len(plan.rows),
+            layout=layout_name[:100],
+            imported_by=actor,
+        )
+        people = dict(
+            Person.objects.filter(nik__in=[row["nik"] for row in plan.rows]).values_list(
+                "nik", "pk"
+            )
+        )
+        events = PopulationEvent.objects.bulk_create(
+            PopulationEvent(
+                extract=extract,
+                person_id=people.get(row["nik"]),
+                **row,
+            )
+            for row in plan.rows
+        )
+        known = _known(events)
+        for event in events:
+            if event.person_id is None or not known.acts_on(event):
+                continue
+            try:
+                _act(actor, extract, event, known)
+            except ValidationError as error:
+                raise ValidationError(
+                    f"Baris {event.row_number}: {error.messages[0].rstrip('.')}."
+                ) from error
+    return extract
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the extract's residents already are, read once for the whole extract: a death or
+    a move out of anyone else asks nothing more of the database."""
+
+    active: set[int]  # participating now
+    proposed: set[int]  # with a removal Dukcapil's data proposed, still open
+    flagged: set[str]  # NIKs in an open Usulan (as a person or a newborn's mother) or SKTM form
+
+    def acts_on(self, event: PopulationEvent) -> bool:
+        if event.kind not in _REMOVAL_GROUND:
+            return True
+        return event.person_id in self.active or event.nik in self.flagged
+
+
+def _known(events: list[PopulationEvent]) -> _Known:
+    ids = [event.person_id for event in events if event.person_id]
+    niks = [event.nik for event in events if event.person_id]
+    open_items = ProposalItem.objects.filter(proposal__status__in=_OPEN_PROPOSALS)
+    return _Known(
+        active=set(
+            Participation.objects.filter(person__in=ids, until__isnull=True).values_list(
+                "person_id", flat=True
+            )
+        ),
+        proposed=set(
+            Finding.objects.filter(
+                person__in=ids, kind=FindingKind.REMOVAL, status=FindingStatus.OPEN
+            ).values_list("person_id", flat=True)
+        ),
+        flagged={
+            *open_items.filter(person__nik__in=niks).values_list("person__nik", flat=True),
+            *open_items.filter(ground=Ground.NEWBORN, mother__nik__in=niks).values_list(
+                "mother__nik", flat=True
+            ),
+            *open_items.filter(ground=Ground.NEWBORN, mother_nik__in=niks).values_list(
+                "mother_nik", flat=True
+            ),
+            *VerificationForm.objects.open().filter(nik__in=niks).values_list("nik", flat=True),
+        },
+    )
+
+
+def _act(actor: User, extract: PopulationExtract, event: PopulationEvent, known: _Known) -> None:
+    """The event's effect on the resident it names."""
+    if event.kind in _REMOVAL_GROUND:
+        if event.person_id in known.active and event.person_id not in known.proposed:
+            _propose_removal(actor, extract, event)
+            known.proposed.add(event.person_id)
+        if event.kind == EventKind.DIED and event.nik in known.flagged:
+            _flag_death(event)
+    elif event.kind == EventKind.MOVED_WITHIN:
+        _move(actor, event)
+    else:
+        person_change_identity(
+            actor=actor, person=event.person, nik=event.new_nik, kk_number=event.new_kk_number
+        )
+
+
+def _finding(event: PopulationEvent, **fields: object) -> Finding:
+    fields.setdefault("person", event.person)
+    fields.setdefault("village", event.person.household.village)
+    return Finding.objects.create(event=event, month=month_start(timezone.localdate()), **fields)
+
+
+def _propose_removal(actor: User, extract: PopulationExtract, event: PopulationEvent) -> None:
+    """Pasal 5 ayat (2) a or d for an active participant (once: the same event in a later
+    extract proposes nothing again), its evidence from the event. The data is Dukcapil's own,
+    so the ayat (3) validation is recorded with it: by the importing user, today, against the
+    extract and its period."""
+    person = event.person
+    ground = _REMOVAL_GROUND[event.kind]
+    if ground == Ground.DIED:
+        evidence = {
+            "death_date": event.occurred_on.isoformat(),
+            "death_certificate": event.death_certificate,
+        }
+    else:
+        evidence = {"destination": event.destination, "moved_on": event.occurred_on.isoformat()}
+    evidence = ledger.removal_checks(person=person, ground=ground, evidence=evidence)
+    _finding(
+        event,
+        kind=FindingKind.REMOVAL,
+        ground=ground,
+        evidence=evidence,
+        note=f"{event.get_kind_display()} {event.occurred_on:%d-%m-%Y}",
+        validated_by=actor,
+        validated_on=timezone.localdate(),
+        validated_against=f"{extract}, baris {event.row_number}"[:255],
+    )
+
+
+def _flag_death(event: PopulationEvent) -> None:
+    """A death the village must act on: the mother of a newborn it proposed, a person in an
+    Usulan still open, an applicant whose SKTM form is still in process."""
+    person, died = event.person, f"meninggal {event.occurred_on:%d-%m-%Y}"
+    newborns = ProposalItem.objects.filter(
+        Q(mother=person) | Q(mother_nik=person.nik),
+        ground=Ground.NEWBORN,
+        proposal__status__in=_OPEN_PROPOSALS,
+    ).select_related("person", "proposal__village")
+    for item in newborns:
+        _finding(
+            event,
+            kind=FindingKind.FLAG,
+            village=item.proposal.village,
+            note=f"Ibu dari bayi {item.person.name} yang diusulkan ({item.proposal}) {died}",
+        )
+    items = ProposalItem.objects.filter(
+        person=person, proposal__status__in=_OPEN_PROPOSALS
+    ).select_related("proposal__village")
+    for item in items:
+        _finding(
+            event,
+            kind=FindingKind.FLAG,
+            village=item.proposal.village,
+            note=f"{died.capitalize()}, masih dalam {item.proposal}",
+        )
+    for form in VerificationForm.objects.open().filter(nik=person.nik).select_related("village"):
+        _finding(
+            event,
+            kind=FindingKind.FLAG,
+            village=form.village,
+            note=f"{died.capitalize()}, formulir SKTM masih diproses",
+        )
+
+
+def _move(actor: User, event: PopulationEvent) -> None:
+    """A move between villages: the household follows at once (enrollment.household_move,
+    which keeps history and brings the participation along) when the importing user may move
+    households; otherwise it waits on the findings page for one who may."""
+    finding = _finding(
+        event,
+        kind=FindingKind.MOVE,
+        note=f"Pindah ke {Village.objects.get(code=event.village_code)} "
+        f"{event.occurred_on:%d-%m-%Y}",
+    )
+    if permissions.can_move_household(actor):
+        _apply_move(actor, finding)
+
+
+def _apply_move(actor: User, finding: Finding) -> None:
+    event, household = finding.event, finding.person.household
+    ledger.household_move(
+        actor=actor,
+        household=household,
+        village=Village.objects.get(code=event.village_code),
+        dusun=event.dusun or household.dusun,
+        rt=event.rt or household.rt,
+        rw=event.rw or household.rw,
+    )
+    _close(finding, actor, FindingStatus.DONE)
+
+
+def _close(finding: Finding, actor: User, status: FindingStatus, reason: str = "") -> None:
+    finding.status, finding.decided_by, finding.decided_at = status, actor, timezone.now()
+    finding.reason_text = reason
+    finding.save()
+
+
+def _open(findings, kind: FindingKind) -> list[Finding]:
+    """The chosen findings of `kind`, locked; every one must still be open."""
+    chosen = list(
+        Finding.objects.select_for_update(of=("self",))
+        .filter(pk__in=[finding.pk for finding in findings])
+        .select_related("person__household", "event", "validated_by", "village")
+        .order_by("pk")
+    )
+    if not chosen:
+        raise ValidationError("Pilih paling sedikit satu temuan.")
+    for finding in chosen:
+        if finding.kind != kind:
+            raise ValidationError(
+                f"{finding.person.name}: tindakan ini bukan untuk temuan jenis ini."
+            )
+        if not finding.is_open:
+            raise ValidationError(
+                f"{finding.person.name} sudah {finding.get_status_display().lower()}."
+            )
+    return chosen
+
+
+def findings_approve(*, actor: User, findings) -> int:
+    """The Tim Verifikasi approves proposed removals, all or none: each is recorded in the
+    month's Dinas Sosial record of the person's village (verification.removal_found) and
+    enters the ledger with the validation the import recorded (verification.removal_validate,
+    in the name of the user who validated)."""
+    permissions.require(permissions.can_decide(actor), _DECIDER_REFUSAL)
+    with transaction.atomic():
+        chosen = _open(findings, FindingKind.REMOVAL)
+        for finding in chosen:
+            try:
+                item = proposals.removal_found(
+                    actor=actor,
+                    item=ProposalItem(
+                        person=finding.person,
+                        kind=Kind.REMOVAL,
+                        ground=finding.ground,
+                        evidence=finding.evidence,
+                    ),
+                    note=finding.validated_against,
+                )
+                item = proposals.removal_validate(
+                    actor=finding.validated_by,
+                    item=item,
+                    validated_on=finding.validated_on,
+                    validated_against=finding.validated_against,
+                )
+            except (ValidationError, PermissionDenied) as error:
+                message = getattr(error, "messages", [str(error)])[0]
+                raise ValidationError(f"{finding.person.name}: {message}") from error
+            finding.proposal_item = item
+            _close(finding, actor, FindingStatus.APPROVED)
+    return len(chosen)
+
+
+def findings_reject(*, actor: User, findings, reason: str) -> int:
+    """The Tim Verifikasi rejects proposed removals with its reason; nothing enters the
+    ledger."""
+    permissions.require(permissions.can_decide(actor), _DECIDER_REFUSAL)
+    if not reason.strip():
+        raise ValidationError("Tuliskan alasan penolakan.")
+    with transaction.atomic():
+        chosen = _open(findings, FindingKind.REMOVAL)
+        for finding in chosen:
+            _close(finding, actor, FindingStatus.REJECTED, reason.strip())
+    return len(chosen)
+
+
+def findings_move(*, actor: User, findings) -> int:
+    """Records the waiting moves between villages through enrollment.household_move."""
+    permissions.require(
+        permissions.can_move_household(actor), "Hanya admin yang memindahkan keluarga."
+    )
+    with transaction.atomic():
+        chosen = _open(findings, FindingKind.MOVE)
+        for finding in chosen:
+            try:
+                _apply_move(actor, finding)
+            except ValidationError as error:
+                raise ValidationError(f"{finding.person.name}: {error.messages[0]}") from error
+    return len(chosen)
+
+
+def findings_close(*, actor: User, findings) -> int:
+    """The village (or the Tim Verifikasi) marks the deaths flagged to it as dealt with."""
+    with transaction.atomic():
+        chosen = _open(findings, FindingKind.FLAG)
+        for finding in chosen:
+            permissions.require(
+                permissions.can_close_flag(actor, finding.village),
+                "Hanya desa yang bersangkutan atau Tim Verifikasi yang menandai selesai.",
+            )
+            _close(finding, actor, FindingStatus.DONE)
+    return len(chosen)

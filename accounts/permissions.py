@@ -137,9 +137,9 @@ def can_record_removal(user: User) -> bool:
 
 
 def can_move_household(user: User) -> bool:
-    """A KK moving to another village crosses two villages' scopes: the admin records it, as
-    Dukcapil's data says (DESIGN.md, who uses it)."""
-    return _has_role(user, {Role.ADMIN})
+    """A KK moving to another village crosses two villages' scopes: Dukcapil, who records moves
+    (its extract applies them), or the admin as Dukcapil's data says (DESIGN.md)."""
+    return _has_role(user, {Role.ADMIN, Role.DUKCAPIL})
 
 
 def can_import_data(user: User) -> bool:

@@ -33,7 +33,7 @@ _STATUSES = {
     "tidakaktif": Status.INACTIVE,
     "inactive": Status.INACTIVE,
 }
-_FORMULA = "="
+FORMULA = "="
 
 
 @dataclass
@@ -55,7 +55,7 @@ class Plan:
         return [f"Baris {number}: {reason.rstrip('.')}." for number, reason in self.errors]
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -67,7 +67,7 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _records(file, filename):
+def read_records(file, filename):
     """(header, iterator of (row number, raw values)) of an .xlsx (first sheet) or UTF-8 .csv."""
     name = filename.lower()
     if name.endswith(".xlsx"):
@@ -90,12 +90,12 @@ def _records(file, filename):
     raise ValidationError("Unggah berkas .xlsx atau .csv.")
 
 
-def _date(value, column: str) -> datetime.date | None:
+def cell_date(value, column: str) -> datetime.date | None:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return None
     for pattern in _DATE_FORMATS:
@@ -109,9 +109,9 @@ def _date(value, column: str) -> datetime.date | None:
 def _clean(raw: dict, titles: dict) -> dict:
     """The row's values by field, checked; ValueError with the reason for a bad row."""
     for field_name, value in raw.items():
-        if isinstance(value, str) and value.lstrip().startswith(_FORMULA):
+        if isinstance(value, str) and value.lstrip().startswith(FORMULA):
             raise ValueError(f"kolom {titles[field_name]} berisi rumus")
-    values = {name: _text(value) for name, value in raw.items()}
+    values = {name: cell_text(value) for name, value in raw.items()}
     for name in REQUIRED_BILLING_FIELDS:
         if not values.get(name):
             raise ValueError(f"kolom {titles[name]} kosong")
@@ -127,9 +127,9 @@ def _clean(raw: dict, titles: dict) -> dict:
     status_key = re.sub(r"[\s_-]", "", values["status"].lower())
     if status_key not in _STATUSES:
         raise ValueError(f"status '{values['status']}' tidak dikenal (aktif atau nonaktif)")
-    tmt = _date(raw["tmt"], titles["tmt"])
+    tmt = cell_date(raw["tmt"], titles["tmt"])
     birth_date = (
-        _date(raw["tanggal_lahir"], titles["tanggal_lahir"]) if "tanggal_lahir" in raw else None
+        cell_date(raw["tanggal_lahir"], titles["tanggal_lahir"]) if "tanggal_lahir" in raw else None
     )
     return {
         "card_number": values["no_kartu"],
@@ -149,9 +149,9 @@ def _clean(raw: dict, titles: dict) -> dict:
 def plan(file, filename: str, layout: Layout, month: datetime.date, progress=None) -> Plan:
     """Reads and checks every row; raises ValidationError for a file that cannot be read at
     all (not .xlsx/.csv, broken, unknown or missing columns)."""
-    header, records, workbook = _records(file, filename)
+    header, records, workbook = read_records(file, filename)
     by_title = {column.title.strip().lower(): column.field for column in layout.columns}
-    titles_seen = [_text(title) for title in header]
+    titles_seen = [cell_text(title) for title in header]
     fields = []
     unknown = []
     for title in titles_seen:
@@ -176,7 +176,7 @@ def plan(file, filename: str, layout: Layout, month: datetime.date, progress=Non
     try:
         for number, record in records:
             raw = {name: value for name, value in zip(fields, record, strict=False) if name}
-            if not any(_text(value) for value in raw.values()):
+            if not any(cell_text(value) for value in raw.values()):
                 continue
             try:
                 row = _clean(raw, titles)

@@ -186,12 +186,12 @@ def parse(
 
 def registration_layout(path: Path | None = None) -> Layout:
     """The deployment's layout of the registration file for e-Dabu."""
-    return _load(Path(path or settings.BPJS_REGISTRATION_LAYOUT))
+    return load(Path(path or settings.BPJS_REGISTRATION_LAYOUT))
 
 
 def billing_layout(path: Path | None = None) -> Layout:
     """The deployment's layout of BPJS's monthly list of billed participants."""
-    return _load(
+    return load(
         Path(path or settings.BPJS_BILLING_LAYOUT),
         fields=BILLING_FIELDS,
         allow_values=False,
@@ -199,7 +199,7 @@ def billing_layout(path: Path | None = None) -> Layout:
     )
 
 
-def _load(path: Path, **options) -> Layout:
+def load(path: Path, **options) -> Layout:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:

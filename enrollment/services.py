@@ -544,7 +544,8 @@ def household_move(
     the history of each changed value, and brings its members' projection to the new village
     in the same transaction, so that scoped rosters and counts follow the people."""
     permissions.require(
-        permissions.can_move_household(actor), "Hanya admin yang memindahkan keluarga."
+        permissions.can_move_household(actor),
+        "Hanya Dukcapil atau admin yang memindahkan keluarga.",
     )
     with transaction.atomic():
         household = (

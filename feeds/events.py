@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from bpjs import layout as layouts
-from bpjs.billing import _FORMULA, _date, _records, _text
+from bpjs.billing import FORMULA, cell_date, cell_text, read_records
 from people.models import EventKind, validate_rt, validate_rw
 from people.names import is_plain_text
 from people.nik import parse_nik, validate_kk
@@ -39,7 +39,6 @@ EVENT_FIELDS = {
     "no_kk_baru": "No. KK baru",
 }
 REQUIRED_EVENT_FIELDS = ["jenis", "nik", "tanggal"]
-DEFAULT_LAYOUT = Path(settings.BASE_DIR) / "fixtures" / "feeds" / "peristiwa-dukcapil.toml"
 
 # How an extract may write a kind, lower-cased, spaces, dashes and underscores removed.
 _KINDS = {
@@ -59,10 +58,9 @@ _VILLAGE_DIGITS = re.compile(r"^\d{10}$")
 
 
 def event_layout(path: Path | None = None) -> layouts.Layout:
-    """The deployment's layout of Dukcapil's extract (settings.DUKCAPIL_EVENTS_LAYOUT, else
-    the one in fixtures/feeds/)."""
-    path = path or getattr(settings, "DUKCAPIL_EVENTS_LAYOUT", DEFAULT_LAYOUT)
-    return layouts._load(
+    """The deployment's layout of Dukcapil's extract (settings.DUKCAPIL_EVENTS_LAYOUT)."""
+    path = path or settings.DUKCAPIL_EVENTS_LAYOUT
+    return layouts.load(
         Path(path), fields=EVENT_FIELDS, allow_values=False, required=REQUIRED_EVENT_FIELDS
     )
 
@@ -116,9 +114,9 @@ def _nik(text: str, label: str) -> str:
 def _clean(raw: dict, titles: dict, period: datetime.date, today: datetime.date) -> dict:
     """The row's values by field, checked; ValueError with the reason for a bad row."""
     for name, value in raw.items():
-        if isinstance(value, str) and value.lstrip().startswith(_FORMULA):
+        if isinstance(value, str) and value.lstrip().startswith(FORMULA):
             raise ValueError(f"kolom {titles[name]} berisi rumus")
-    values = {name: _text(value) for name, value in raw.items()}
+    values = {name: cell_text(value) for name, value in raw.items()}
     for name in REQUIRED_EVENT_FIELDS:
         if not values.get(name):
             raise ValueError(f"kolom {titles[name]} kosong")
@@ -132,7 +130,7 @@ def _clean(raw: dict, titles: dict, period: datetime.date, today: datetime.date)
             "pindah dalam, ganti NIK)"
         )
     nik = _nik(values["nik"], "NIK")
-    occurred_on = _date(raw["tanggal"], titles["tanggal"])
+    occurred_on = cell_date(raw["tanggal"], titles["tanggal"])
     if occurred_on > today:
         raise ValueError(f"tanggal peristiwa {occurred_on:%d-%m-%Y} di masa depan")
     if occurred_on >= add_months(period, 1):
@@ -191,10 +189,10 @@ def plan(
 ) -> Plan:
     """Reads and checks every row; raises ValidationError for a file that cannot be read at
     all (not .xlsx/.csv, broken, unknown or missing columns)."""
-    header, records, workbook = _records(file, filename)
+    header, records, workbook = read_records(file, filename)
     by_title = {column.title.strip().lower(): column.field for column in layout.columns}
     fields, unknown = [], []
-    for title in (_text(title) for title in header):
+    for title in (cell_text(title) for title in header):
         name = by_title.get(title.lower())
         if name is None and title:
             unknown.append(title)
@@ -212,7 +210,7 @@ def plan(
     try:
         for number, record in records:
             raw = {name: value for name, value in zip(fields, record, strict=False) if name}
-            if not any(_text(value) for value in raw.values()):
+            if not any(cell_text(value) for value in raw.values()):
                 continue
             try:
                 row = _clean(raw, titles, period, today)

@@ -132,14 +132,7 @@ SOURCES = [
         FindingKind.MOVE.value,
         "Pindah antar-desa",
         _findings_of(FindingKind.MOVE),
-        (
-            Action(
-                "pindahkan",
-                "Catat pindah keluarga",
-                permissions.can_move_household,
-                _on_findings(services.findings_move, FindingKind.MOVE),
-            ),
-        ),
+        (),
     ),
     Source(
         FindingKind.FLAG.value,

@@ -251,20 +251,14 @@ def _flag_death(event: PopulationEvent) -> None:
 
 def _move(actor: User, event: PopulationEvent) -> None:
     """A move between villages: the household follows at once (enrollment.household_move,
-    which keeps history and brings the participation along) when the importing user may move
-    households; otherwise it waits on the findings page for one who may."""
+    which keeps history and brings the participation along); the finding records it done."""
     finding = _finding(
         event,
         kind=FindingKind.MOVE,
         note=f"Pindah ke {Village.objects.get(code=event.village_code)} "
         f"{event.occurred_on:%d-%m-%Y}",
     )
-    if permissions.can_move_household(actor):
-        _apply_move(actor, finding)
-
-
-def _apply_move(actor: User, finding: Finding) -> None:
-    event, household = finding.event, finding.person.household
+    household = finding.person.household
     ledger.household_move(
         actor=actor,
         household=household,
@@ -348,21 +342,6 @@ def findings_reject(*, actor: User, findings, reason: str) -> int:
         chosen = _open(findings, FindingKind.REMOVAL)
         for finding in chosen:
             _close(finding, actor, FindingStatus.REJECTED, reason.strip())
-    return len(chosen)
-
-
-def findings_move(*, actor: User, findings) -> int:
-    """Records the waiting moves between villages through enrollment.household_move."""
-    permissions.require(
-        permissions.can_move_household(actor), "Hanya admin yang memindahkan keluarga."
-    )
-    with transaction.atomic():
-        chosen = _open(findings, FindingKind.MOVE)
-        for finding in chosen:
-            try:
-                _apply_move(actor, finding)
-            except ValidationError as error:
-                raise ValidationError(f"{finding.person.name}: {error.messages[0]}") from error
     return len(chosen)
 
 

@@ -9,13 +9,10 @@ from feeds.models import Finding, FindingKind, FindingStatus
 
 
 def findings_to_act_on(user: User) -> QuerySet[Finding]:
-    """Proposed removals for the Tim Verifikasi, waiting moves for the admin, deaths flagged
-    to a village for its staff."""
+    """Proposed removals for the Tim Verifikasi, deaths flagged to a village for its staff."""
     kinds = []
     if permissions.can_decide(user):
         kinds.append(FindingKind.REMOVAL)
-    if permissions.can_move_household(user):
-        kinds.append(FindingKind.MOVE)
     if permissions.can_draft_proposal(user):
         kinds.append(FindingKind.FLAG)
     return Finding.objects.visible_to(user).filter(kind__in=kinds, status=FindingStatus.OPEN)

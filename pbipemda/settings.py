@@ -59,6 +59,12 @@ BPJS_REGISTRATION_LAYOUT = Path(
 BPJS_BILLING_LAYOUT = Path(
     os.environ.get("BPJS_BILLING_LAYOUT", BASE_DIR / "fixtures" / "bpjs" / "data-peserta.toml")
 )
+# Dukcapil's extract of population events, the same way (docs/feeds.md).
+DUKCAPIL_EVENTS_LAYOUT = Path(
+    os.environ.get(
+        "DUKCAPIL_EVENTS_LAYOUT", BASE_DIR / "fixtures" / "feeds" / "peristiwa-dukcapil.toml"
+    )
+)
 
 # Background jobs (jobs/, docs/background-jobs.md): a task in the database queue of
 # django-tasks-db, run by `manage.py db_worker` processes; JOBS_RUN_INLINE (tests) runs each at

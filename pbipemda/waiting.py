@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 
 from accounts import permissions
 from accounts.models import User
+from feeds.waiting import findings_to_act_on
 from instructions import reminders
 from sktm.models import FormStatus, VerificationForm
 from verification import waiting as proposals
@@ -143,6 +144,18 @@ def sktm_applicants_held(user: User) -> Entry | None:
     )
 
 
+def findings_waiting(user: User) -> Entry | None:
+    """Cases the data feeds found that wait for this user's action (feeds/findings.py)."""
+    if not permissions.can_read_findings(user):
+        return None
+    return Entry(
+        "findings",
+        "Temuan data kependudukan menunggu tindakan",
+        findings_to_act_on(user).count(),
+        _url("feeds:finding_list"),
+    )
+
+
 def reports_to_review(user: User) -> Entry | None:
     """Diktum KEDELAPAN BELAS b: village reports go to the Bupati through their Camat. Each
     report is listed in the Instruksi card below (instructions/_reminders.html)."""
@@ -178,6 +191,7 @@ SELECTORS: list[Callable[[User], Entry | None]] = [
     proposals_to_decide,
     removals_to_validate,
     sktm_applicants_held,
+    findings_waiting,
     reports_to_review,
     instruction_periods_due,
 ]

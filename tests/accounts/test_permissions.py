@@ -36,7 +36,7 @@ ALLOWED = {
     permissions.can_edit_residents: VILLAGE_STAFF,
     permissions.can_record_ledger: TEAM,
     permissions.can_record_removal: {*TEAM, "dukcapil"},
-    permissions.can_move_household: {"admin_user"},
+    permissions.can_move_household: {"admin_user", "dukcapil"},
     permissions.can_import_data: {"admin_user"},
     permissions.can_review_duplicates: TEAM,
     permissions.can_read_proposals: EVERYONE - {"dukcapil", "agency_staff"},

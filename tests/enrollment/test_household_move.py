@@ -62,9 +62,9 @@ def test_moving_to_the_same_place_records_no_history(admin_user, participant):
     assert not household.changes.exists()
 
 
-@pytest.mark.parametrize("user", ["operator_a", "lurah_a", "verifier", "dukcapil"])
-def test_only_an_admin_moves_a_household(request, user, participant):
-    with pytest.raises(PermissionDenied, match="Hanya admin"):
+@pytest.mark.parametrize("user", ["operator_a", "lurah_a", "verifier"])
+def test_only_dukcapil_or_an_admin_moves_a_household(request, user, participant):
+    with pytest.raises(PermissionDenied, match="Hanya Dukcapil atau admin"):
         move(request.getfixturevalue(user), participant.household)
     participant.household.refresh_from_db()
     assert participant.household.village.code == VILLAGE_A

@@ -19,8 +19,8 @@ def test_the_demo_extract_loads_once_and_the_team_can_approve_it():
     assert extract.rows == 5
     assert PopulationEvent.objects.filter(person__isnull=True).count() == 1
     assert Finding.objects.filter(kind=FindingKind.REMOVAL).count() == 2
-    # Dukcapil may not move households: the move waits for the admin.
-    assert Finding.objects.get(kind=FindingKind.MOVE).is_open
+    # Dukcapil's move is applied at import: recorded, not waiting.
+    assert not Finding.objects.get(kind=FindingKind.MOVE).is_open
     verifier = User.objects.get(username="verifikator")
     removals = Finding.objects.filter(kind=FindingKind.REMOVAL)
     assert services.findings_approve(actor=verifier, findings=removals) == 2

@@ -144,15 +144,10 @@ def test_a_move_within_by_the_admin_moves_the_household_with_history(verifier, a
     assert Finding.objects.get().status == FindingStatus.DONE
 
 
-def test_a_move_imported_by_dukcapil_waits_for_the_admin(verifier, dukcapil, admin_user):
+def test_a_move_imported_by_dukcapil_moves_the_household_with_its_participant(verifier, dukcapil):
     person = enrolled(verifier)
     imported(dukcapil, extract(moved_within(person.nik, VILLAGE_A2)))
-    person.refresh_from_db()
-    assert person.household.village.code == VILLAGE_A
-    finding = Finding.objects.get(kind=FindingKind.MOVE)
-    with pytest.raises(PermissionDenied):
-        services.findings_move(actor=verifier, findings=[finding])
-    services.findings_move(actor=admin_user, findings=[finding])
+    assert not Finding.objects.get(kind=FindingKind.MOVE).is_open
     person.refresh_from_db()
     assert person.household.village.code == VILLAGE_A2
     assert Participation.objects.get(person=person).village == village(VILLAGE_A2)

@@ -14,13 +14,23 @@ from django.db import connection
 from audit.models import AccessLog
 from bpjs.models import BillingFile, BillingRow, Record
 from enrollment.models import LedgerEntry, RegistryRecord
+from people.models import PopulationEvent, PopulationExtract
 from tests.builders import enroll
 from tests.factories import PersonFactory, UserFactory, regency
 
 ROOT = Path(__file__).resolve().parents[2]
 APPEND_ONLY = [
     model._meta.db_table
-    for model in (LedgerEntry, RegistryRecord, AccessLog, Record, BillingFile, BillingRow)
+    for model in (
+        LedgerEntry,
+        RegistryRecord,
+        AccessLog,
+        Record,
+        BillingFile,
+        BillingRow,
+        PopulationExtract,
+        PopulationEvent,
+    )
 ]
 
 pytestmark = pytest.mark.skipif(

@@ -24,3 +24,4 @@ class Command(BaseCommand):
         call_command("load_demo_proposals", stdout=self.stdout, stderr=self.stderr)
         call_command("load_demo_oversight", stdout=self.stdout, stderr=self.stderr)
         call_command("load_demo_bpjs", stdout=self.stdout, stderr=self.stderr)
+        call_command("load_demo_dukcapil", stdout=self.stdout, stderr=self.stderr)

@@ -8,7 +8,8 @@ Each person lands in exactly one category, checked in this order (the first that
 2. billed but not a participant, a resident of another kabupaten: a billed NIK that is no
    resident;
 3. billed but dead or moved out: the person's latest ledger entry in force is a removal on
-   ground ayat (2) a (meninggal) or d (pindah keluar daerah);
+   ground ayat (2) a (meninggal) or d (pindah keluar daerah), or Dukcapil's extract records the
+   death or the move out of the kabupaten before the month (the removal may still be waiting);
 4. billed twice or in another segment: the row's card number is billed on another row too, the
    person's BPJS history holds another card, or the row's segment is not PBPU/BP Pemda;
 5. billed but not a participant: never in the ledger, or removed (ayat 2 b, c, a correction);
@@ -55,7 +56,7 @@ from bpjs.models import BillingFile, BillingRow, Record, Source, Status
 from bpjs.services import bpjs_record
 from enrollment import stamps
 from enrollment.models import Ground, Kind, LedgerEntry, Participation, Segment
-from people.models import HouseholdChange, Person, PersonChange
+from people.models import EventKind, HouseholdChange, Person, PersonChange, PopulationEvent
 from regions.models import District, PremiumRate, Village
 from regions.months import month_start
 from verification import services as verification
@@ -83,6 +84,7 @@ CATEGORIES = {
 
 # Ayat (2) a and d: BPJS should stop billing at once; the other removals are category 5.
 _GONE = {Ground.DIED: "meninggal dunia", Ground.MOVED_OUT: "pindah keluar daerah"}
+_GONE_EVENTS = {EventKind.DIED: "meninggal dunia", EventKind.MOVED_OUT: "pindah keluar daerah"}
 # A row of another segment names it; the kabupaten's own is PBPU/BP Pemda.
 _OWN_SEGMENT = "pemda"
 # A segment as BPJS writes it, to the ledger's segment (ayat 2 c), the first match wins.
@@ -94,7 +96,7 @@ _SEGMENTS = [
 ]
 # What the reconciliation reads that grows: append-only tables and the change logs of residents
 # and households.
-_READ = (LedgerEntry, HouseholdChange, PersonChange, BillingFile, Record)
+_READ = (LedgerEntry, HouseholdChange, PersonChange, BillingFile, Record, PopulationEvent)
 
 
 @dataclass(slots=True)
@@ -226,9 +228,10 @@ class Reconciliation:
     def to_deactivate(self) -> list[Item]:
         """Whom BPJS should stop billing: billed and no participant (never, removed, dead,
         moved out, a resident of another kabupaten). The double-billed and the NIK mismatch
-        candidates are participants: they need a look first, not a deactivation."""
+        candidates are participants: they need a look first, not a deactivation; so does one
+        Dukcapil says died or moved out while the ledger's removal waits."""
         stop = {Category.NOT_PARTICIPANT, Category.DEAD_OR_MOVED}
-        return [item for item in self.items if item.category in stop]
+        return [item for item in self.items if item.category in stop and not item.is_participant]
 
 
 def _segment_of(text: str) -> str | None:
@@ -435,6 +438,7 @@ def _reconcile(
         month, billed.filter(person__isnull=False).exclude(active_spell).values("person_id")
     )
     latest, cards = _histories(village_ids)
+    gone = _gone_by_dukcapil(month, billed.filter(person__isnull=False).values("person_id"))
     card_rows = Counter(row.card_number for row in billed_rows)
     card_people = defaultdict(set)
     for row in billed_rows:
@@ -503,6 +507,10 @@ def _reconcile(
                 f"{_GONE[entry['ground']]}, dihapus berlaku {entry['effective_month']:%m-%Y}, "
                 f"tagihan berlanjut {months} bulan"
             )
+        elif person_id in gone:
+            event = gone[person_id]
+            category = Category.DEAD_OR_MOVED
+            reason = f"{_GONE_EVENTS[event.kind]} {event.occurred_on:%d-%m-%Y} menurut Dukcapil"
         elif card_rows[row.card_number] > 1:
             category, reason = Category.DOUBLE, f"No. Kartu {row.card_number} ditagih dua kali"
         elif cards[person_id] - {row.card_number}:
@@ -551,6 +559,15 @@ def _reconcile(
             )
         )
     return result
+
+
+def _gone_by_dukcapil(month: datetime.date, people: QuerySet) -> dict:
+    """{person id: the earliest death or move out Dukcapil's extracts record for them before
+    the month} of `people` (a values queryset of person ids)."""
+    events = PopulationEvent.objects.filter(
+        person_id__in=people, kind__in=list(_GONE_EVENTS), occurred_on__lt=month
+    ).order_by("-occurred_on")
+    return {event.person_id: event for event in events.only("person_id", "kind", "occurred_on")}
 
 
 def reconciliation_record_cards(

@@ -14,6 +14,7 @@ from bpjs import services
 from bpjs.models import BillingFile, BillingRow, Record, Source, Status
 from enrollment import services as ledger
 from enrollment.models import Ground
+from people.models import EventKind, PopulationEvent, PopulationExtract
 from regions.models import PremiumRate, Village
 from regions.months import add_months
 from tests.builders import (
@@ -130,6 +131,28 @@ def moved_out(actor):
     return person, [person]
 
 
+def dead_by_dukcapil(actor):
+    """Dukcapil's extract records the death last month; the removal is not in the ledger yet."""
+    person = participant(actor)
+    extract = PopulationExtract.objects.create(
+        period=add_months(month(), -1),
+        filename="peristiwa.csv",
+        digest="0" * 64,
+        rows=1,
+        layout="Ekstrak Dukcapil",
+        imported_by=actor,
+    )
+    PopulationEvent.objects.create(
+        extract=extract,
+        row_number=1,
+        kind=EventKind.DIED,
+        nik=person.nik,
+        occurred_on=month() - datetime.timedelta(days=3),
+        person=person,
+    )
+    return person, [person]
+
+
 def billed_twice(actor):
     person, other = participant(actor), participant(actor)
     shared = card()
@@ -167,6 +190,7 @@ BILLED_CASES = [
     (removed_duplicate, recon.Category.NOT_PARTICIPANT, "dihapus berlaku", False),
     (died, recon.Category.DEAD_OR_MOVED, "meninggal dunia", False),
     (moved_out, recon.Category.DEAD_OR_MOVED, "pindah keluar daerah", False),
+    (dead_by_dukcapil, recon.Category.DEAD_OR_MOVED, "menurut Dukcapil", True),
     (billed_twice, recon.Category.DOUBLE, "ditagih dua kali", True),
     (another_segment, recon.Category.DOUBLE, "segmen PBI APBN", True),
     (another_card, recon.Category.DOUBLE, "juga tercatat dengan No. Kartu", True),

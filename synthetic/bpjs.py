@@ -125,35 +125,64 @@ class BillingPlanter:
         return max(1, round(self.rows * KINDS[kind][1] / 1000))
 
     def run(self) -> Planted:
+        b = self.builder
+        actives = [i for i in b.chosen if i not in b.removed]
+        self.random.shuffle(actives)
+        self.not_participants()
+        actives = self.mismatches(actives)
+        self.participants(actives)
+        self.random.shuffle(self.lines)
+        self.write()
+        bulk_insert(
+            Record,
+            ["person_id", "card_number", "tmt", "status", "source", "source_date"]
+            + ["recorded_by_id"],
+            self.records,
+        )
+        self.planted.rows = len(self.lines)
+        planted_path(self.path).write_text(json.dumps(self.planted.as_dict(), indent=2))
+        return self.planted
+
+    def not_participants(self) -> None:
+        """Billed, no participant: another kabupaten's residents, residents never in the
+        ledger, and people removed (dead, moved out, or on ayat 2 b or c)."""
         b, rng = self.builder, self.random
-        removed, actives = b.removed, [i for i in b.chosen if i not in b.removed]
-        rng.shuffle(actives)
+        self.outsiders(self.share("luar_daerah"))
         in_ledger = set(b.chosen)
         never = [i for i in range(len(b.person_ids)) if i not in in_ledger]
-        gone = {
-            kind: [i for i, ground in removed.items() if ground in grounds]
-            for kind, grounds in (
-                ("meninggal", {Ground.DIED}),
-                ("pindah", {Ground.MOVED_OUT}),
-                ("dihapus_tagihan_berlanjut", _REMOVED_OTHERWISE),
-            )
-        }
-        # A NIK mismatch pairs the billed name and birth date with one participant only.
-        keys = Counter(self.key(i) for i in actives)
-        unique = [i for i in actives if keys[self.key(i)] == 1]
-        mismatched = unique[: self.share("nik_beda")]
-        taken = set(mismatched)
-        actives = [i for i in actives if i not in taken]
-
-        self.outsiders(self.share("luar_daerah"))
         for index in rng.sample(never, min(len(never), self.share("tidak_pernah_peserta"))):
             self.bill("tidak_pernah_peserta", index)
-        for kind, people in gone.items():
+        for kind, grounds in (
+            ("meninggal", {Ground.DIED}),
+            ("pindah", {Ground.MOVED_OUT}),
+            ("dihapus_tagihan_berlanjut", _REMOVED_OTHERWISE),
+        ):
+            people = [i for i, ground in b.removed.items() if ground in grounds]
             for index in rng.sample(people, min(len(people), self.share(kind))):
                 self.bill(kind, index)
-        residents = set(b.person_niks)
-        for index in mismatched:
-            self.mismatch(index, residents)
+
+    def mismatches(self, actives: list[int]) -> list[int]:
+        """Participants billed under a NIK no resident has; returns the other participants.
+        Chosen among those whose name and birth date no other participant shares, so that
+        the reconciliation pairs the billed row with them and no one else."""
+        keys = Counter(self.key(i) for i in actives)
+        unique = [i for i in actives if keys[self.key(i)] == 1]
+        chosen = set(unique[: self.share("nik_beda")])
+        residents = set(self.builder.person_niks)
+        for index in chosen:
+            line = self.line(index)
+            serial = 9999
+            while f"{line.nik[:12]}{serial:04d}" in residents:
+                serial -= 1
+            line.nik = f"{line.nik[:12]}{serial:04d}"
+            residents.add(line.nik)
+            self.lines.append(line)
+            self.planted.kinds["nik_beda"] += 1
+        return [i for i in actives if i not in chosen]
+
+    def participants(self, actives: list[int]) -> None:
+        """The participants, each once: billed twice or otherwise doubly, billed nonaktif,
+        unbilled with a history saying why, matched (the rows left), never sent (the rest)."""
 
         def take(count):
             taken, actives[:] = actives[:count], actives[count:]
@@ -171,7 +200,6 @@ class BillingPlanter:
             self.bill("segmen_lain", index, segmen=OTHER_SEGMENT)
         for index in take(self.share("nonaktif_di_tagihan")):
             self.bill("nonaktif_di_tagihan", index, status="nonaktif")
-        # Participants BPJS did not bill, by what their history says.
         unbilled = [
             ("menunggu_aktivasi", Status.SENT, add_months(self.month, 1)),
             ("didaftarkan_lewat_tmt", Status.SENT, self.month),
@@ -185,26 +213,16 @@ class BillingPlanter:
                 self.planted.kinds[kind] += 1
         matched = self.rows - len(self.lines)
         if matched < 0 or matched > len(actives):
+            participants = len(self.builder.chosen) - len(self.builder.removed)
             raise ValueError(
-                f"{self.rows} baris tidak dapat disusun dari {len(b.chosen) - len(removed)} "
-                "peserta aktif: ubah jumlah baris atau peserta."
+                f"{self.rows} baris tidak dapat disusun dari {participants} peserta aktif: "
+                "ubah jumlah baris atau peserta."
             )
         for index in take(matched):
             card = self.card()
             self.record(index, Status.ACTIVE, card=card)
             self.bill(MATCHED, index, card=card)
         self.planted.kinds[NEVER_SENT] += len(actives)
-        rng.shuffle(self.lines)
-        self.write()
-        bulk_insert(
-            Record,
-            ["person_id", "card_number", "tmt", "status", "source", "source_date"]
-            + ["recorded_by_id"],
-            self.records,
-        )
-        self.planted.rows = len(self.lines)
-        planted_path(self.path).write_text(json.dumps(self.planted.as_dict(), indent=2))
-        return self.planted
 
     def key(self, index: int) -> tuple[str, datetime.date]:
         b = self.builder
@@ -251,18 +269,6 @@ class BillingPlanter:
             nik = f"{prefix}{birth:%d%m%y}{n % 9999 + 1:04d}"
             self.lines.append(Line(self.card(), nik, f"Warga Luar Daerah {n}", birth, self.month))
         self.planted.kinds["luar_daerah"] += count
-
-    def mismatch(self, index: int, residents: set[str]) -> None:
-        """The participant billed under a NIK no resident has: their own with another serial
-        (`residents` holds every NIK taken, and takes this one)."""
-        line = self.line(index)
-        serial = 9999
-        while f"{line.nik[:12]}{serial:04d}" in residents:
-            serial -= 1
-        line.nik = f"{line.nik[:12]}{serial:04d}"
-        residents.add(line.nik)
-        self.lines.append(line)
-        self.planted.kinds["nik_beda"] += 1
 
     def write(self) -> None:
         """The file, in the deployment's layout: .xlsx (every cell text) or UTF-8 .csv."""

@@ -24,6 +24,7 @@ from regions.models import HealthFacility, Village
 from regions.months import add_months, month_start
 from sktm.letters import letter_number
 from sktm.models import FormStatus, Letter, LetterSequence, VerificationForm
+from synthetic.bpjs import BillingPlanter
 from verification.models import Decision, Proposal, ProposalItem, ProposalStatus
 
 FIRST_NAMES = [
@@ -113,8 +114,23 @@ def insert(model, names, rows):
 
 
 class Builder:
-    def __init__(self, regency, *, residents, participants, months, today, seed=2026, log=print):
+    def __init__(
+        self,
+        regency,
+        *,
+        residents,
+        participants,
+        months,
+        today,
+        seed=2026,
+        log=print,
+        billing_file=None,
+        billing_rows=0,
+    ):
         self.regency, self.today, self.log = regency, today, log
+        # With a path, this month's BPJS list is planted there (synthetic.bpjs).
+        self.billing_file, self.billing_rows = billing_file, billing_rows
+        self.planted = None
         self.residents, self.participants, self.months = residents, participants, months
         self.random = random.Random(seed)
         self.this_month = month_start(today)
@@ -139,6 +155,8 @@ class Builder:
         self.step("ledger, projection, Usulan", self.ledger)
         self.step("SKTM forms and letters", self.letters)
         self.step("Usulan waiting this month", self.waiting)
+        if self.billing_file:
+            self.step("BPJS list and histories", self.billing)
         self.log(f"{'total':<38} {time.perf_counter() - start:7.1f} s")
 
     def users(self):
@@ -217,6 +235,8 @@ class Builder:
         self.household_numbers = [number for number, *_ in households]
         self.person_household = [h for _, _, h, *_ in members]
         self.person_niks = [nik for nik, *_ in members]
+        self.person_names = [name for _, name, *_ in members]
+        self.person_births = [member[6] for member in members]
         rows = [(nik, name, household_ids[h], *rest) for nik, name, h, *rest in members]
         self.person_ids = insert(
             Person,
@@ -247,6 +267,8 @@ class Builder:
         removed_share = 0.1
         total = min(len(self.person_ids), int(self.participants / (1 - removed_share)))
         chosen = rng.sample(range(len(self.person_ids)), total)
+        # Who joined the ledger, and the removal ground of those removed again.
+        self.chosen, self.removed = chosen, {}
         grounds = [g for g, weight in ADDITION_MIX for _ in range(weight)]
         entries, self.sktm_people = [], []
         for index in chosen:
@@ -261,6 +283,7 @@ class Builder:
                 removal = rng.choice(REMOVAL_GROUNDS)
                 removed = rng.randint(added + 1, self.months - 1)
                 entries.append((person_id, village_id, 2, Kind.REMOVAL, removal, removed))
+                self.removed[index] = removal
         self.entries = entries
         rows = []
         for person_id, village_id, sequence, kind, ground, month in entries:
@@ -511,6 +534,10 @@ class Builder:
             LetterSequence(village_id=village_id, year=year, last=last)
             for (village_id, year), last in sequences.items()
         )
+
+    def billing(self):
+        """This month's BPJS list with known numbers of each reconciliation category."""
+        self.planted = BillingPlanter(self, self.billing_rows, self.billing_file).run()
 
     def waiting(self):
         """This month's Usulan, sent and waiting for the Tim Verifikasi: ten residents who are

@@ -37,6 +37,10 @@ class Tiny:
 
 
 TINY = {
+    "bpjs_reconciliation.py": Tiny(
+        ["--residents", "2000", "--participants", "300", "--rows", "250", "--months", "6"],
+        "every category as planted",
+    ),
     "enrollment_import.py": Tiny(["300"], "read only (floor)"),
     "enrollment_roster.py": Tiny(["--sizes", "20", "100"], "bare COUNT"),
     "instructions_matrix.py": Tiny(

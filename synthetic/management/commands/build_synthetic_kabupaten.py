@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -20,8 +22,17 @@ class Command(BaseCommand):
         parser.add_argument("--participants", type=int, default=200_000)
         parser.add_argument("--months", type=int, default=24)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--bpjs-file",
+            type=Path,
+            help="tulis data peserta BPJS bulan ini (.xlsx atau .csv) dengan jumlah tiap "
+            "kategori rekonsiliasi yang diketahui, disimpan juga di <berkas>.json",
+        )
+        parser.add_argument(
+            "--bpjs-rows", type=int, help="jumlah baris data BPJS (bawaan: jumlah peserta)"
+        )
 
-    def handle(self, *args, residents, participants, months, seed, **options):
+    def handle(self, *args, residents, participants, months, seed, bpjs_file, bpjs_rows, **options):
         if Person.objects.exists():
             raise CommandError("Basis data sudah berisi penduduk; gunakan basis data uji kosong.")
         regency = Regency.objects.filter(code=terminology.current().regency_code).first()
@@ -29,6 +40,8 @@ class Command(BaseCommand):
             raise CommandError("Wilayah belum dimuat: jalankan load_reference_data dahulu.")
         if months < 2 or participants > residents:
             raise CommandError("Perlu paling sedikit 2 bulan dan peserta tidak melebihi penduduk.")
+        if bpjs_file and bpjs_file.suffix.lower() not in (".xlsx", ".csv"):
+            raise CommandError("Berkas data BPJS harus berakhiran .xlsx atau .csv.")
         builder = Builder(
             regency,
             residents=residents,
@@ -37,10 +50,20 @@ class Command(BaseCommand):
             today=timezone.localdate(),
             seed=seed,
             log=self.stdout.write,
+            billing_file=bpjs_file,
+            billing_rows=participants if bpjs_rows is None else bpjs_rows,
         )
-        with transaction.atomic():
-            builder.run()
+        try:
+            with transaction.atomic():
+                builder.run()
+        except ValueError as error:
+            raise CommandError(str(error)) from error
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+        if builder.planted:
+            planted = builder.planted
+            self.stdout.write(f"Data BPJS {planted.month:%m-%Y}: {bpjs_file}, {planted.rows} baris")
+            for category, count in sorted(planted.categories.items()):
+                self.stdout.write(f"  {category:<18} {count:>8}")
         self.stdout.write(f"Login sintetis (mis. verifikator, op<kode desa>): sandi {PASSWORD}")

@@ -1,0 +1,238 @@
+"""DTSEN's welfare ranking, period by period (Inpres 4/2025; Permensos 3/2026: PBI follows it).
+
+Each imported DTSEN period (`enrollment.RegistryRecord`, source DTSEN) is read against the
+kabupaten's desil threshold in force (`regions.DesilThreshold`) to find two kinds of case:
+- urgent re-verifications: an active participant whose household's desil in the latest period
+  is above the threshold, or who was listed in the period before and is not in the latest one
+  (left DTSEN), and who was not verified since that period was imported;
+- calon usulan (Instruksi KELIMA c and e): residents listed in the latest period at or below
+  the threshold who are not participants and, where BPJS data is loaded, not covered.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from accounts.models import User
+from bpjs.models import Record, Status
+from enrollment.models import Participation, RegistryRecord, RegistrySource
+from people.models import Person
+from regions.models import DesilThreshold, District, Regency, Village
+from regions.months import add_months, month_start
+from verification.models import ProposalItem, ProposalStatus
+
+# The threshold when none is set for the day: Permensos 3/2026 counts desil 1 to 5.
+DEFAULT_THRESHOLD = 5
+# BPJS statuses that already cover a person: registered, or sent for registration.
+COVERED = [Status.ACTIVE, Status.SENT]
+_OPEN_PROPOSALS = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
+
+Place = Regency | District | Village | None
+
+
+class Reason:
+    """Why a participant is due now: the values of the `urgent_reason` annotation."""
+
+    ROSE = "desil"
+    LEFT = "keluar"
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The DTSEN periods known on a day and the threshold in force then. `known_on` is the day
+    the latest period was imported: a verification on or after it has seen it."""
+
+    on: datetime.date
+    threshold: int
+    latest: datetime.date | None
+    previous: datetime.date | None
+    known_on: datetime.date | None
+
+
+def threshold_on(day: datetime.date) -> int:
+    setting = DesilThreshold.objects.in_force(day)
+    return setting.desil if setting else DEFAULT_THRESHOLD
+
+
+def day_of(month: datetime.date) -> datetime.date:
+    """The day a month's cases are judged on: today for this month (or a later one), the
+    month's last day for a past month."""
+    today = timezone.localdate()
+    return min(today, add_months(month_start(month), 1) - datetime.timedelta(days=1))
+
+
+def ranking(on: datetime.date) -> Ranking:
+    periods = list(
+        _dtsen()
+        .filter(data_period__lte=on)
+        .values("data_period")
+        .annotate(imported=Min("imported_at"))
+        .order_by("-data_period")[:2]
+    )
+    latest = periods[0] if periods else None
+    return Ranking(
+        on=on,
+        threshold=threshold_on(on),
+        latest=latest["data_period"] if latest else None,
+        previous=periods[1]["data_period"] if len(periods) > 1 else None,
+        known_on=timezone.localdate(latest["imported"]) if latest else None,
+    )
+
+
+def _dtsen(period: datetime.date | None = None) -> QuerySet[RegistryRecord]:
+    listings = RegistryRecord.objects.filter(source=RegistrySource.DTSEN)
+    return listings if period is None else listings.filter(data_period=period)
+
+
+def in_place(queryset: QuerySet, place: Place, village_path: str) -> QuerySet:
+    """Rows of `queryset` whose village (through `village_path`) lies in `place` (all of them
+    for None)."""
+    if isinstance(place, Village):
+        return queryset.filter(**{village_path: place.pk})
+    if isinstance(place, District):
+        return queryset.filter(**{f"{village_path}__district": place.pk})
+    if isinstance(place, Regency):
+        return queryset.filter(**{f"{village_path}__district__regency": place.pk})
+    return queryset
+
+
+def urgent(participations: QuerySet[Participation], rank: Ranking) -> QuerySet[Participation]:
+    """The `participations` due for re-verification now because of the latest DTSEN period,
+    annotated with `urgent_reason` (a Reason), `desil_now`, `desil_before`, `dtsen_period`
+    and `threshold`. The set is a semi-join on the period's listings by NIK."""
+    if rank.latest is None:
+        return participations.none()
+    latest = _dtsen(rank.latest)
+    listed_above = Q(person__nik__in=latest.filter(desil__gt=rank.threshold).values("nik"))
+    condition = listed_above
+    if rank.previous is not None:
+        left = _dtsen(rank.previous).exclude(nik__in=latest.values("nik")).values("nik")
+        condition |= Q(person__nik__in=left)
+
+    def desil_in(period):
+        if period is None:
+            return Value(None, output_field=IntegerField())
+        return Subquery(_dtsen(period).filter(nik=OuterRef("person__nik")).values("desil")[:1])
+
+    return (
+        participations.filter(condition, verified_on__lt=rank.known_on)
+        .annotate(
+            desil_now=desil_in(rank.latest),
+            desil_before=desil_in(rank.previous),
+            dtsen_period=Value(rank.latest),
+            threshold=Value(rank.threshold),
+        )
+        .annotate(
+            urgent_reason=Case(
+                When(desil_now__isnull=True, then=Value(Reason.LEFT)),
+                default=Value(Reason.ROSE),
+            )
+        )
+    )
+
+
+def reason(row: Participation) -> str:
+    """The reason of a row of `urgent`, in words."""
+    period = f"{row.dtsen_period:%m-%Y}"
+    if row.urgent_reason == Reason.LEFT:
+        return f"Tidak lagi terdaftar di DTSEN periode {period} (terdaftar pada periode sebelumnya)"
+    before = f" dari desil {row.desil_before}" if row.desil_before else ""
+    return (
+        f"Desil rumah tangga naik{before} ke desil {row.desil_now} di DTSEN periode {period}, "
+        f"di atas ambang desil {row.threshold}"
+    )
+
+
+def _participating(on: datetime.date) -> QuerySet[Participation]:
+    """Participations not ended on `on`, including those that start later (already added)."""
+    return Participation.objects.filter(Q(until__isnull=True) | Q(until__gt=on))
+
+
+def candidates(listings: QuerySet[RegistryRecord], rank: Ranking) -> QuerySet[RegistryRecord]:
+    """Listings of the latest DTSEN period in `listings`, at or below the threshold, of people
+    who are not participants and whose latest BPJS status (when there is one) does not cover
+    them; annotated with `person_id` (the resident of that NIK, if recorded) and
+    `is_proposed` (already in an Usulan being worked on)."""
+    if rank.latest is None:
+        return listings.none()
+    by_nik = {"person__nik": OuterRef("nik")}
+    status = Record.objects.filter(**by_nik).order_by("-pk").values("status")[:1]
+    return (
+        listings.filter(
+            source=RegistrySource.DTSEN, data_period=rank.latest, desil__lte=rank.threshold
+        )
+        .exclude(Exists(_participating(rank.on).filter(**by_nik)))
+        .annotate(bpjs_status=Subquery(status))
+        .filter(Q(bpjs_status__isnull=True) | ~Q(bpjs_status__in=COVERED))
+        .annotate(
+            person_id=Subquery(Person.objects.filter(nik=OuterRef("nik")).values("pk")[:1]),
+            is_proposed=Exists(
+                ProposalItem.objects.filter(proposal__status__in=_OPEN_PROPOSALS, **by_nik)
+            ),
+        )
+    )
+
+
+def urgent_cases(*, actor: User, month: datetime.date, area: Place = None):
+    """The actor's visible active participants (in `area`, a kabupaten, kapanewon or village,
+    or all they see) due for re-verification now because of DTSEN, judged on `day_of(month)`;
+    annotated as `urgent` does, in the order of the schedule's index."""
+    on = day_of(month)
+    participations = in_place(
+        Participation.objects.visible_to(actor).active_on(on), area, "village"
+    )
+    return urgent(participations, ranking(on)).order_by("verified_on", "village_id", "person_id")
+
+
+def candidate_cases(*, actor: User, month: datetime.date, area: Place = None):
+    """The calon usulan the actor sees (in `area`, or all they see), judged on
+    `day_of(month)`: RegistryRecord rows annotated as `candidates` does, by village and
+    desil."""
+    on = day_of(month)
+    listings = in_place(RegistryRecord.objects.visible_to(actor), area, "village")
+    return candidates(listings, ranking(on)).order_by("village__code", "desil", "name", "pk")
+
+
+@dataclass(frozen=True)
+class DistrictFigure:
+    district: District
+    outside: int  # active participants listed above the threshold in the latest period
+    uncovered: int  # calon usulan: listed at or below it, neither participant nor covered
+
+
+def figures(place: Regency | District | Village, on: datetime.date) -> list[DistrictFigure]:
+    """Per kapanewon of `place` (already within the reader's area): participants outside the
+    threshold and uncovered listed poor, by the latest DTSEN period."""
+    rank = ranking(on)
+    outside = {}
+    uncovered = {}
+    if rank.latest is not None:
+        above = _dtsen(rank.latest).filter(desil__gt=rank.threshold).values("nik")
+        active = in_place(Participation.objects.active_on(on), place, "village")
+        outside = _by_district(active.filter(person__nik__in=above), "village__district")
+        listings = in_place(RegistryRecord.objects.all(), place, "village")
+        uncovered = _by_district(candidates(listings, rank), "village__district")
+    if isinstance(place, Regency):
+        districts = list(District.objects.filter(regency=place.pk).order_by("code"))
+    else:
+        districts = [place if isinstance(place, District) else place.district]
+    return [DistrictFigure(d, outside.get(d.pk, 0), uncovered.get(d.pk, 0)) for d in districts]
+
+
+def _by_district(rows: QuerySet, district_path: str) -> dict[int, int]:
+    counts = rows.order_by().values(district_path).annotate(n=Count("pk"))
+    return {row[district_path]: row["n"] for row in counts}

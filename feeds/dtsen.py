@@ -12,6 +12,8 @@ kabupaten's desil threshold in force (`regions.DesilThreshold`) to find two kind
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -27,15 +29,17 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from accounts import permissions
 from accounts.models import User
 from bpjs.models import Record, Status
-from enrollment.models import Participation, RegistryRecord, RegistrySource
+from enrollment.models import Ground, Kind, Participation, RegistryRecord, RegistrySource
 from people.models import Person
-from regions.models import DesilThreshold, District, Regency, Village
+from regions.models import DesilThreshold, District, HealthFacility, Regency, Village
 from regions.months import add_months, month_start
+from verification import services as proposals
 from verification.models import ProposalItem, ProposalStatus
 
-# The threshold when none is set for the day: Permensos 3/2026 counts desil 1 to 5.
+# The threshold on a day before any set in the admin (migration regions 0005 seeds it).
 DEFAULT_THRESHOLD = 5
 # BPJS statuses that already cover a person: registered, or sent for registration.
 COVERED = [Status.ACTIVE, Status.SENT]
@@ -205,6 +209,51 @@ def candidate_cases(*, actor: User, month: datetime.date, area: Place = None):
     on = day_of(month)
     listings = in_place(RegistryRecord.objects.visible_to(actor), area, "village")
     return candidates(listings, ranking(on)).order_by("village__code", "desil", "name", "pk")
+
+
+def can_read_candidates(user: User) -> bool:
+    """The calon usulan name residents: those who read the re-verification lists read them.
+    Stopgap until accounts.permissions defines can_read_candidates."""
+    return permissions.can_read_reverification(user)
+
+
+def candidate_propose(
+    *,
+    actor: User,
+    listing: RegistryRecord,
+    faskes: HealthFacility | None,
+    domicile_document: str,
+    has_other_cover: bool | None,
+) -> ProposalItem:
+    """Adds a calon usulan to the village's Usulan of this month (opened if need be) on ground
+    c.1, the DTSEN listing as its evidence; the Usulan checks the ground as the ledger will.
+    One transaction: a refusal leaves no Usulan opened."""
+    permissions.require(
+        permissions.can_draft_proposal(actor, listing.village),
+        "Hanya operator dan Lurah desa ini yang mengusulkan penduduknya.",
+    )
+    today = timezone.localdate()
+    if not candidates(RegistryRecord.objects.filter(pk=listing.pk), ranking(today)).exists():
+        raise ValidationError(
+            f"{listing.name} bukan lagi calon usulan menurut DTSEN periode terakhir."
+        )
+    person = Person.objects.filter(nik=listing.nik).first()
+    if person is None:
+        raise ValidationError(
+            f"NIK {listing.nik} ({listing.name}) belum tercatat sebagai penduduk; "
+            "catat datanya dahulu."
+        )
+    evidence = {
+        **listing.as_evidence(today),
+        "domicile_document": domicile_document,
+        "has_other_cover": has_other_cover,
+    }
+    item = ProposalItem(
+        person=person, kind=Kind.ADDITION, ground=Ground.DTKS, evidence=evidence, faskes=faskes
+    )
+    with transaction.atomic():
+        proposal = proposals.proposal_open(actor=actor, month=today)
+        return proposals.item_add(actor=actor, proposal=proposal, item=item)
 
 
 @dataclass(frozen=True)

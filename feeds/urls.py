@@ -1,3 +1,5 @@
+from django.urls import include, path
+
 app_name = "feeds"
 
-urlpatterns = []
+urlpatterns = [path("", include("feeds.dtsen_urls"))]

@@ -26,7 +26,8 @@ PAGE_SIZE = 50
 def _place(user, filters: CandidateFilter):
     """The user's own area, or the kapanewon or village of it the filter names; 404 outside
     it or for a code of no place."""
-    if not filters.is_valid():
+    filters.is_valid()
+    if "desa" in filters.errors or "kapanewon" in filters.errors:
         raise Http404
     village, district = filters.cleaned_data["desa"], filters.cleaned_data["kapanewon"]
     if village:

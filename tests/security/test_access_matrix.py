@@ -206,6 +206,9 @@ ACCESS = {
         "village", ok=f"{VILLAGE_A} verifier admin_user", s404="operator_b", rest=403
     ),
     "oversight:reverification_person": GET("person", ok=SEES_A, s403="dukcapil agency_staff"),
+    # feeds: DTSEN's calon usulan, read as the re-verification lists; village staff propose
+    "feeds:dtsen_candidates": GET(ok=ALL, s403="dukcapil agency_staff"),
+    "feeds:dtsen_candidate_add": POST(ok="operator_a lurah_a operator_b", rest=403),
 }
 
 # The POST of the views that show a form on GET. An empty POST is an invalid form: shown again

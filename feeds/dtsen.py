@@ -43,7 +43,7 @@ from verification.models import ProposalItem, ProposalStatus
 DEFAULT_THRESHOLD = 5
 # BPJS statuses that already cover a person: registered, or sent for registration.
 COVERED = [Status.ACTIVE, Status.SENT]
-_OPEN_PROPOSALS = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
+OPEN_PROPOSALS = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
 
 Place = Regency | District | Village | None
 
@@ -185,7 +185,7 @@ def candidates(listings: QuerySet[RegistryRecord], rank: Ranking) -> QuerySet[Re
         .annotate(
             person_id=Subquery(Person.objects.filter(nik=OuterRef("nik")).values("pk")[:1]),
             is_proposed=Exists(
-                ProposalItem.objects.filter(proposal__status__in=_OPEN_PROPOSALS, **by_nik)
+                ProposalItem.objects.filter(proposal__status__in=OPEN_PROPOSALS, **by_nik)
             ),
         )
     )

@@ -10,12 +10,12 @@ kabupaten's desil threshold in force (`regions.DesilThreshold`) to find two kind
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
-    Case,
     Count,
     Exists,
     IntegerField,
@@ -25,7 +25,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.utils import timezone
 
@@ -46,6 +45,7 @@ COVERED = [Status.ACTIVE, Status.SENT]
 OPEN_PROPOSALS = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
 
 Place = Regency | District | Village | None
+CACHE_SECONDS = 60 * 60
 
 
 class Reason:
@@ -57,14 +57,34 @@ class Reason:
 
 @dataclass(frozen=True)
 class Ranking:
-    """The DTSEN periods known on a day and the threshold in force then. `known_on` is the day
-    the latest period was imported: a verification on or after it has seen it."""
+    """The DTSEN periods known on a day, the threshold in force then, and the participants
+    (ever) the latest period makes due: person id -> (Reason, desil before, desil now).
+    `known_on` is the day the latest period was imported: a verification on or after it has
+    seen it."""
 
     on: datetime.date
     threshold: int
-    latest: datetime.date | None
-    previous: datetime.date | None
-    known_on: datetime.date | None
+    latest: datetime.date | None = None
+    previous: datetime.date | None = None
+    known_on: datetime.date | None = None
+    cases: dict = field(default_factory=dict)
+
+    def reason(self, person_id: int) -> str:
+        """Why the participant is due now, in words ("" when they are not)."""
+        if person_id not in self.cases:
+            return ""
+        kind, before, now = self.cases[person_id]
+        period = f"{self.latest:%m-%Y}"
+        if kind == Reason.LEFT:
+            return (
+                f"Tidak lagi terdaftar di DTSEN periode {period} "
+                "(terdaftar pada periode sebelumnya)"
+            )
+        since = f" dari desil {before}" if before else ""
+        return (
+            f"Desil rumah tangga naik{since} ke desil {now} di DTSEN periode {period}, "
+            f"di atas ambang desil {self.threshold}"
+        )
 
 
 def threshold_on(day: datetime.date) -> int:
@@ -80,6 +100,22 @@ def day_of(month: datetime.date) -> datetime.date:
 
 
 def ranking(on: datetime.date) -> Ranking:
+    """The ranking on `on`, cached: reading two periods of 300,000 listings against a million
+    residents takes a second, and the re-verification list must answer in a fraction of it.
+    The key holds what the result depends on: the listings (append-only, so their highest id),
+    the threshold and the month; a participant added since is verified on joining, after the
+    import, so never due."""
+    version = RegistryRecord.objects.order_by("-pk").values_list("pk", flat=True).first()
+    threshold = threshold_on(on)
+    key = f"feeds:dtsen:{version}:{threshold}:{on:%Y-%m}"
+    rank = cache.get(key)
+    if rank is None:
+        rank = _ranking(on, threshold)
+        cache.set(key, rank, CACHE_SECONDS)
+    return replace(rank, on=on)
+
+
+def _ranking(on: datetime.date, threshold: int) -> Ranking:
     periods = list(
         _dtsen()
         .filter(data_period__lte=on)
@@ -87,13 +123,42 @@ def ranking(on: datetime.date) -> Ranking:
         .annotate(imported=Min("imported_at"))
         .order_by("-data_period")[:2]
     )
-    latest = periods[0] if periods else None
+    if not periods:
+        return Ranking(on=on, threshold=threshold)
+    latest = periods[0]["data_period"]
+    previous = periods[1]["data_period"] if len(periods) > 1 else None
+    participant = Subquery(
+        Person.objects.filter(nik=OuterRef("nik"), participation__isnull=False).values("pk")[:1]
+    )
+    before = (
+        Subquery(_dtsen(previous).filter(nik=OuterRef("nik")).values("desil")[:1])
+        if previous
+        else Value(None, output_field=IntegerField())
+    )
+    cases = {
+        person: (Reason.ROSE, desil_before, desil)
+        for person, desil_before, desil in _dtsen(latest)
+        .filter(desil__gt=threshold)
+        .annotate(person=participant, before=before)
+        .filter(person__isnull=False)
+        .values_list("person", "before", "desil")
+    }
+    if previous:
+        left = (
+            _dtsen(previous)
+            .exclude(nik__in=_dtsen(latest).values("nik"))
+            .annotate(person=participant)
+            .filter(person__isnull=False)
+            .values_list("person", "desil")
+        )
+        cases |= {person: (Reason.LEFT, desil_before, None) for person, desil_before in left}
     return Ranking(
         on=on,
-        threshold=threshold_on(on),
-        latest=latest["data_period"] if latest else None,
-        previous=periods[1]["data_period"] if len(periods) > 1 else None,
-        known_on=timezone.localdate(latest["imported"]) if latest else None,
+        threshold=threshold,
+        latest=latest,
+        previous=previous,
+        known_on=timezone.localdate(periods[0]["imported"]),
+        cases=cases,
     )
 
 
@@ -115,50 +180,12 @@ def in_place(queryset: QuerySet, place: Place, village_path: str) -> QuerySet:
 
 
 def urgent(participations: QuerySet[Participation], rank: Ranking) -> QuerySet[Participation]:
-    """The `participations` due for re-verification now because of the latest DTSEN period,
-    annotated with `urgent_reason` (a Reason), `desil_now`, `desil_before`, `dtsen_period`
-    and `threshold`. The set is a semi-join on the period's listings by NIK."""
-    if rank.latest is None:
+    """The `participations` due for re-verification now because of the latest DTSEN period
+    (`rank.reason(row.person_id)` says why): those of `rank.cases` not verified since the
+    period was imported, a lookup of the primary key."""
+    if not rank.cases:
         return participations.none()
-    latest = _dtsen(rank.latest)
-    listed_above = Q(person__nik__in=latest.filter(desil__gt=rank.threshold).values("nik"))
-    condition = listed_above
-    if rank.previous is not None:
-        left = _dtsen(rank.previous).exclude(nik__in=latest.values("nik")).values("nik")
-        condition |= Q(person__nik__in=left)
-
-    def desil_in(period):
-        if period is None:
-            return Value(None, output_field=IntegerField())
-        return Subquery(_dtsen(period).filter(nik=OuterRef("person__nik")).values("desil")[:1])
-
-    return (
-        participations.filter(condition, verified_on__lt=rank.known_on)
-        .annotate(
-            desil_now=desil_in(rank.latest),
-            desil_before=desil_in(rank.previous),
-            dtsen_period=Value(rank.latest),
-            threshold=Value(rank.threshold),
-        )
-        .annotate(
-            urgent_reason=Case(
-                When(desil_now__isnull=True, then=Value(Reason.LEFT)),
-                default=Value(Reason.ROSE),
-            )
-        )
-    )
-
-
-def reason(row: Participation) -> str:
-    """The reason of a row of `urgent`, in words."""
-    period = f"{row.dtsen_period:%m-%Y}"
-    if row.urgent_reason == Reason.LEFT:
-        return f"Tidak lagi terdaftar di DTSEN periode {period} (terdaftar pada periode sebelumnya)"
-    before = f" dari desil {row.desil_before}" if row.desil_before else ""
-    return (
-        f"Desil rumah tangga naik{before} ke desil {row.desil_now} di DTSEN periode {period}, "
-        f"di atas ambang desil {row.threshold}"
-    )
+    return participations.filter(pk__in=list(rank.cases), verified_on__lt=rank.known_on)
 
 
 def _participating(on: datetime.date) -> QuerySet[Participation]:
@@ -193,8 +220,9 @@ def candidates(listings: QuerySet[RegistryRecord], rank: Ranking) -> QuerySet[Re
 
 def urgent_cases(*, actor: User, month: datetime.date, area: Place = None):
     """The actor's visible active participants (in `area`, a kabupaten, kapanewon or village,
-    or all they see) due for re-verification now because of DTSEN, judged on `day_of(month)`;
-    annotated as `urgent` does, in the order of the schedule's index."""
+    or all they see) due for re-verification now because of DTSEN, judged on `day_of(month)`,
+    in the order of the schedule's index; `ranking(day_of(month)).reason(row.person_id)` says
+    why."""
     on = day_of(month)
     participations = in_place(
         Participation.objects.visible_to(actor).active_on(on), area, "village"
@@ -270,9 +298,9 @@ def figures(place: Regency | District | Village, on: datetime.date) -> list[Dist
     outside = {}
     uncovered = {}
     if rank.latest is not None:
-        above = _dtsen(rank.latest).filter(desil__gt=rank.threshold).values("nik")
+        above = [person for person, case in rank.cases.items() if case[0] == Reason.ROSE]
         active = in_place(Participation.objects.active_on(on), place, "village")
-        outside = _by_district(active.filter(person__nik__in=above), "village__district")
+        outside = _by_district(active.filter(pk__in=above), "village__district")
         listings = in_place(RegistryRecord.objects.all(), place, "village")
         uncovered = _by_district(candidates(listings, rank), "village__district")
     if isinstance(place, Regency):

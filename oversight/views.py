@@ -265,7 +265,8 @@ def reverification_list(request):
     )
     # Both lists in the order of the index on (verified_on, village, person): a range scan.
     order = ("base", "village_id", "person_id")
-    urgent = schedule.with_schedule(dtsen.urgent(visible, dtsen.ranking(today)), today)
+    rank = dtsen.ranking(today)
+    urgent = schedule.with_schedule(dtsen.urgent(visible, rank), today)
     urgent = urgent.select_related("person", "village").order_by(*order)
     parts = area.parts()
     totals, counts = dashboard.coverage_with_parts(area, parts, today)
@@ -283,7 +284,7 @@ def reverification_list(request):
     for row in page:
         row.due_on = schedule.due_date(row.base)
     for row in [*urgent_preview, *(page if is_urgent_only else [])]:
-        row.urgent_text = dtsen.reason(row)
+        row.urgent_text = rank.reason(row.person_id)
     shown = len(page) + len(urgent_preview)
     audit.record(request, audit.VIEW, f"Daftar verifikasi ulang {area.label}", rows=shown)
     empty = dict.fromkeys(dashboard.COVERAGE_KEYS, 0)
@@ -379,11 +380,11 @@ def reverification_person(request, pk):
     can_record = participation is not None and permissions.can_record_reverification(
         request.user, participation.village
     )
-    urgent = None
-    if participation is not None:
-        urgent = dtsen.urgent(
-            Participation.objects.filter(pk=participation.pk), dtsen.ranking(today)
-        ).first()
+    rank = dtsen.ranking(today)
+    is_urgent = (
+        participation is not None
+        and dtsen.urgent(Participation.objects.filter(pk=participation.pk), rank).exists()
+    )
     form = ReverificationForm(request.POST or None)
     if request.method == "POST":
         if not can_record:
@@ -408,7 +409,7 @@ def reverification_person(request, pk):
             "person": person,
             "participation": participation,
             "due_on": schedule.due_date(participation.base) if participation else None,
-            "urgent_reason": dtsen.reason(urgent) if urgent else "",
+            "urgent_reason": rank.reason(person.pk) if is_urgent else "",
             "history": person.reverifications.select_related("recorded_by", "removal__proposal"),
             "form": form,
             "can_record": can_record,

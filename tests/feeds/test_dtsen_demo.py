@@ -16,7 +16,8 @@ def test_the_demo_dtsen_periods_give_the_demo_village_its_cases_once():
         call_command(command, stdout=io.StringIO())
     operator = User.objects.get(username="operator_a")
     urgent = dtsen.urgent_cases(actor=operator, month=this_month())
-    assert sorted(row.urgent_reason for row in urgent) == ["desil", "desil", "keluar"]
+    cases = dtsen.ranking(dtsen.day_of(this_month())).cases
+    assert sorted(cases[row.person_id][0] for row in urgent) == ["desil", "desil", "keluar"]
     candidates = dtsen.candidate_cases(actor=operator, month=this_month())
     assert [row.name for row in candidates] == ["Paimin", "Painem", "Sutarno"]
     listings = RegistryRecord.objects.count()

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import User
+from accounts.scoping import villages_for
 from bpjs.models import Record, Status
 from enrollment.models import Ground, Kind, Participation, RegistryRecord, RegistrySource
 from people.models import Person
@@ -146,7 +147,7 @@ def _ranking(on: datetime.date, threshold: int) -> Ranking:
     if previous:
         left = (
             _dtsen(previous)
-            .exclude(nik__in=_dtsen(latest).values("nik"))
+            .filter(~Exists(_dtsen(latest).filter(nik=OuterRef("nik"))))
             .annotate(person=participant)
             .filter(person__isnull=False)
             .values_list("person", "desil")
@@ -218,14 +219,28 @@ def candidates(listings: QuerySet[RegistryRecord], rank: Ranking) -> QuerySet[Re
     )
 
 
+def visible_villages(actor: User, area: Place = None) -> list[int]:
+    """The ids of the villages of `area` (all when None) the actor sees. The urgent set is
+    filtered by this list rather than joined to the villages: the join misleads the planner
+    into reading each village's participants once per kapanewon."""
+    villages = villages_for(actor)
+    if isinstance(area, Village):
+        villages = villages.filter(pk=area.pk)
+    elif isinstance(area, District):
+        villages = villages.filter(district=area.pk)
+    elif isinstance(area, Regency):
+        villages = villages.filter(district__regency=area.pk)
+    return list(villages.values_list("pk", flat=True))
+
+
 def urgent_cases(*, actor: User, month: datetime.date, area: Place = None):
     """The actor's visible active participants (in `area`, a kabupaten, kapanewon or village,
     or all they see) due for re-verification now because of DTSEN, judged on `day_of(month)`,
     in the order of the schedule's index; `ranking(day_of(month)).reason(row.person_id)` says
     why."""
     on = day_of(month)
-    participations = in_place(
-        Participation.objects.visible_to(actor).active_on(on), area, "village"
+    participations = Participation.objects.active_on(on).filter(
+        village__in=visible_villages(actor, area)
     )
     return urgent(participations, ranking(on)).order_by("verified_on", "village_id", "person_id")
 

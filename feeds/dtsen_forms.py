@@ -41,6 +41,8 @@ class CandidateAddForm(forms.Form):
         self.fields["faskes"].initial = (
             active.filter(district=village.district_id).values_list("pk", flat=True).first()
         )
+        # Rendered once per row: the options are read once.
+        self.fields["faskes"].choices = list(self.fields["faskes"].choices)
         for name in ("faskes", "domicile_document"):
             self.fields[name].widget.attrs.update(
                 {"class": "form-select form-select-sm", "aria-label": self.fields[name].label}

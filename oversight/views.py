@@ -266,7 +266,10 @@ def reverification_list(request):
     # Both lists in the order of the index on (verified_on, village, person): a range scan.
     order = ("base", "village_id", "person_id")
     rank = dtsen.ranking(today)
-    urgent = schedule.with_schedule(dtsen.urgent(visible, rank), today)
+    # Looked up by primary key within the area's villages (see feeds.dtsen.visible_villages).
+    villages = dtsen.visible_villages(request.user, area.place)
+    urgent = dtsen.urgent(Participation.objects.active_on(today).filter(village__in=villages), rank)
+    urgent = schedule.with_schedule(urgent, today)
     urgent = urgent.select_related("person", "village").order_by(*order)
     parts = area.parts()
     totals, counts = dashboard.coverage_with_parts(area, parts, today)

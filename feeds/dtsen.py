@@ -69,6 +69,7 @@ class Ranking:
     previous: datetime.date | None = None
     known_on: datetime.date | None = None
     cases: dict = field(default_factory=dict)
+    version: int | None = None  # the highest listing id read
 
     def reason(self, person_id: int) -> str:
         """Why the participant is due now, in words ("" when they are not)."""
@@ -113,7 +114,7 @@ def ranking(on: datetime.date) -> Ranking:
     if rank is None:
         rank = _ranking(on, threshold)
         cache.set(key, rank, CACHE_SECONDS)
-    return replace(rank, on=on)
+    return replace(rank, on=on, version=version)
 
 
 def _ranking(on: datetime.date, threshold: int) -> Ranking:
@@ -310,19 +311,30 @@ def figures(place: Regency | District | Village, on: datetime.date) -> list[Dist
     """Per kapanewon of `place` (already within the reader's area): participants outside the
     threshold and uncovered listed poor, by the latest DTSEN period."""
     rank = ranking(on)
-    outside = {}
-    uncovered = {}
-    if rank.latest is not None:
-        above = [person for person, case in rank.cases.items() if case[0] == Reason.ROSE]
-        active = in_place(Participation.objects.active_on(on), place, "village")
-        outside = _by_district(active.filter(pk__in=above), "village__district")
-        listings = in_place(RegistryRecord.objects.all(), place, "village")
-        uncovered = _by_district(candidates(listings, rank), "village__district")
+    where = f"{place._meta.model_name}{place.pk}"
+    key = f"feeds:dtsen:figures:{rank.version}:{rank.threshold}:{on}:{where}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = _figure_counts(place, rank)
+        # Counted over the kabupaten's listings: cached like the ranking, so a change of the
+        # ledger or of BPJS data shows within CACHE_SECONDS.
+        cache.set(key, counts, CACHE_SECONDS)
+    outside, uncovered = counts
     if isinstance(place, Regency):
         districts = list(District.objects.filter(regency=place.pk).order_by("code"))
     else:
         districts = [place if isinstance(place, District) else place.district]
     return [DistrictFigure(d, outside.get(d.pk, 0), uncovered.get(d.pk, 0)) for d in districts]
+
+
+def _figure_counts(place: Regency | District | Village, rank: Ranking) -> tuple[dict, dict]:
+    if rank.latest is None:
+        return {}, {}
+    above = [person for person, case in rank.cases.items() if case[0] == Reason.ROSE]
+    active = in_place(Participation.objects.active_on(rank.on), place, "village")
+    outside = _by_district(active.filter(pk__in=above), "village__district")
+    listings = in_place(RegistryRecord.objects.all(), place, "village")
+    return outside, _by_district(candidates(listings, rank), "village__district")
 
 
 def _by_district(rows: QuerySet, district_path: str) -> dict[int, int]:

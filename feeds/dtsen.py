@@ -46,7 +46,10 @@ COVERED = [Status.ACTIVE, Status.SENT]
 OPEN_PROPOSALS = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
 
 Place = Regency | District | Village | None
-CACHE_SECONDS = 60 * 60
+# The ranking depends only on what its key holds (and on a NIK corrected since, rare): kept a
+# day. The figure also counts the ledger and BPJS data: kept an hour.
+RANKING_SECONDS = 24 * 60 * 60
+FIGURES_SECONDS = 60 * 60
 
 
 class Reason:
@@ -113,7 +116,7 @@ def ranking(on: datetime.date) -> Ranking:
     rank = cache.get(key)
     if rank is None:
         rank = _ranking(on, threshold)
-        cache.set(key, rank, CACHE_SECONDS)
+        cache.set(key, rank, RANKING_SECONDS)
     return replace(rank, on=on, version=version)
 
 
@@ -317,8 +320,8 @@ def figures(place: Regency | District | Village, on: datetime.date) -> list[Dist
     if counts is None:
         counts = _figure_counts(place, rank)
         # Counted over the kabupaten's listings: cached like the ranking, so a change of the
-        # ledger or of BPJS data shows within CACHE_SECONDS.
-        cache.set(key, counts, CACHE_SECONDS)
+        # ledger or of BPJS data shows within FIGURES_SECONDS.
+        cache.set(key, counts, FIGURES_SECONDS)
     outside, uncovered = counts
     if isinstance(place, Regency):
         districts = list(District.objects.filter(regency=place.pk).order_by("code"))

@@ -72,6 +72,8 @@ class Ranking:
     previous: datetime.date | None = None
     known_on: datetime.date | None = None
     cases: dict = field(default_factory=dict)
+    # Each case's village when the ranking was read: a page asks only its villages' cases.
+    villages: dict = field(default_factory=dict)
     version: int | None = None  # the highest listing id read
 
     def reason(self, person_id: int) -> str:
@@ -112,7 +114,7 @@ def ranking(on: datetime.date) -> Ranking:
     import, so never due."""
     version = RegistryRecord.objects.order_by("-pk").values_list("pk", flat=True).first()
     threshold = threshold_on(on)
-    key = f"feeds:dtsen:{version}:{threshold}:{on:%Y-%m}"
+    key = f"feeds:dtsen:ranking:{version}:{threshold}:{on:%Y-%m}"
     rank = cache.get(key)
     if rank is None:
         rank = _ranking(on, threshold)
@@ -164,6 +166,9 @@ def _ranking(on: datetime.date, threshold: int) -> Ranking:
         previous=previous,
         known_on=timezone.localdate(periods[0]["imported"]),
         cases=cases,
+        villages=dict(
+            Participation.objects.filter(pk__in=list(cases)).values_list("pk", "village_id")
+        ),
     )
 
 
@@ -184,13 +189,18 @@ def in_place(queryset: QuerySet, place: Place, village_path: str) -> QuerySet:
     return queryset
 
 
-def urgent(participations: QuerySet[Participation], rank: Ranking) -> QuerySet[Participation]:
-    """The `participations` due for re-verification now because of the latest DTSEN period
-    (`rank.reason(row.person_id)` says why): those of `rank.cases` not verified since the
-    period was imported, a lookup of the primary key."""
-    if not rank.cases:
-        return participations.none()
-    return participations.filter(pk__in=list(rank.cases), verified_on__lt=rank.known_on)
+def urgent(rank: Ranking, villages: list[int]) -> QuerySet[Participation]:
+    """The active participants of `villages` due for re-verification now because of the
+    latest DTSEN period (`rank.reason(row.person_id)` says why): the cases of those villages
+    not verified since the period was imported, looked up by primary key. A participant who
+    moved village since the ranking was read shows again when it is read next."""
+    wanted = set(villages)
+    cases = [person for person, village in rank.villages.items() if village in wanted]
+    if not cases:
+        return Participation.objects.none()
+    return Participation.objects.active_on(rank.on).filter(
+        pk__in=cases, village__in=villages, verified_on__lt=rank.known_on
+    )
 
 
 def _participating(on: datetime.date) -> QuerySet[Participation]:
@@ -242,11 +252,9 @@ def urgent_cases(*, actor: User, month: datetime.date, area: Place = None):
     or all they see) due for re-verification now because of DTSEN, judged on `day_of(month)`,
     in the order of the schedule's index; `ranking(day_of(month)).reason(row.person_id)` says
     why."""
-    on = day_of(month)
-    participations = Participation.objects.active_on(on).filter(
-        village__in=visible_villages(actor, area)
-    )
-    return urgent(participations, ranking(on)).order_by("verified_on", "village_id", "person_id")
+    rank = ranking(day_of(month))
+    rows = urgent(rank, visible_villages(actor, area))
+    return rows.order_by("verified_on", "village_id", "person_id")
 
 
 def candidate_cases(*, actor: User, month: datetime.date, area: Place = None):

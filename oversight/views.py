@@ -267,8 +267,7 @@ def reverification_list(request):
     order = ("base", "village_id", "person_id")
     rank = dtsen.ranking(today)
     # Looked up by primary key within the area's villages (see feeds.dtsen.visible_villages).
-    villages = dtsen.visible_villages(request.user, area.place)
-    urgent = dtsen.urgent(Participation.objects.active_on(today).filter(village__in=villages), rank)
+    urgent = dtsen.urgent(rank, dtsen.visible_villages(request.user, area.place))
     urgent = schedule.with_schedule(urgent, today)
     urgent = urgent.select_related("person", "village").order_by(*order)
     parts = area.parts()
@@ -386,7 +385,7 @@ def reverification_person(request, pk):
     rank = dtsen.ranking(today)
     is_urgent = (
         participation is not None
-        and dtsen.urgent(Participation.objects.filter(pk=participation.pk), rank).exists()
+        and dtsen.urgent(rank, [participation.village_id]).filter(pk=participation.pk).exists()
     )
     form = ReverificationForm(request.POST or None)
     if request.method == "POST":

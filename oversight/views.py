@@ -13,6 +13,7 @@ from accounts import permissions
 from accounts.responses import pdf_response, refuse, xlsx_response
 from accounts.scoping import figure_area, villages_for
 from enrollment.models import Participation
+from feeds import dtsen
 from oversight import charts, dashboard, exports, premium, recap, schedule, services
 from oversight.areas import area_for
 from oversight.charts import Series
@@ -243,35 +244,51 @@ _STATUS_FILTERS = {
 }
 
 
+# The urgent cases shown above the schedule's list; `?segera=1` lists them all.
+URGENT_PREVIEW = 10
+
+
 @require_safe
 def reverification_list(request):
-    """Participants due and overdue for re-verification, by kapanewon and village."""
+    """Participants due for re-verification now because of DTSEN (first, with the reason),
+    then those due and overdue by the 3-month schedule, by kapanewon and village."""
     if not permissions.can_read_reverification(request.user):
         raise PermissionDenied
     area = area_for(request.user, request.GET)
     today = timezone.localdate()
     filters = ReverificationFilter(request.GET)
-    status = filters.value("status", "")
+    is_urgent_only = request.GET.get("segera") == "1"
+    status = "" if is_urgent_only else filters.value("status", "")
     statuses = _STATUS_FILTERS[status]
-    rows = schedule.with_schedule(
-        area.filter(Participation.objects.visible_to(request.user).active_on(today), "village"),
-        today,
+    visible = area.filter(
+        Participation.objects.visible_to(request.user).active_on(today), "village"
     )
-    # The order of the index on (verified_on, village, person): a range scan at any size. The
-    # count is the coverage's, cached until the ledger or a re-verification changes.
-    rows = (
-        rows.filter(status__in=statuses)
-        .select_related("person", "village")
-        .order_by("base", "village_id", "person_id")
-    )
+    # Both lists in the order of the index on (verified_on, village, person): a range scan.
+    order = ("base", "village_id", "person_id")
+    rank = dtsen.ranking(today)
+    # Looked up by primary key within the area's villages (see feeds.dtsen.visible_villages).
+    urgent = dtsen.urgent(rank, dtsen.visible_villages(request.user, area.place))
+    urgent = schedule.with_schedule(urgent, today)
+    urgent = urgent.select_related("person", "village").order_by(*order)
     parts = area.parts()
     totals, counts = dashboard.coverage_with_parts(area, parts, today)
-    paginator = Paginator(rows, PAGE_SIZE)
-    paginator.count = sum(totals[status] for status in statuses)
+    if is_urgent_only:
+        paginator = Paginator(urgent, PAGE_SIZE)
+        urgent_preview = []
+    else:
+        rows = schedule.with_schedule(visible, today).filter(status__in=statuses)
+        paginator = Paginator(rows.select_related("person", "village").order_by(*order), PAGE_SIZE)
+        # The count is the coverage's, cached until the ledger or a re-verification changes.
+        paginator.count = sum(totals[status] for status in statuses)
+        urgent_preview = list(urgent[:URGENT_PREVIEW])
     page = paginator.get_page(filters.value("page", 1))
+    urgent_count = paginator.count if is_urgent_only else urgent.count()
     for row in page:
         row.due_on = schedule.due_date(row.base)
-    audit.record(request, audit.VIEW, f"Daftar verifikasi ulang {area.label}", rows=len(page))
+    for row in [*urgent_preview, *(page if is_urgent_only else [])]:
+        row.urgent_text = rank.reason(row.person_id)
+    shown = len(page) + len(urgent_preview)
+    audit.record(request, audit.VIEW, f"Daftar verifikasi ulang {area.label}", rows=shown)
     empty = dict.fromkeys(dashboard.COVERAGE_KEYS, 0)
     summary = [(part, counts.get(part.pk, empty)) for part in parts]
     return render(
@@ -282,6 +299,9 @@ def reverification_list(request):
             "page": page,
             "status": status,
             "statuses": schedule.Status.choices,
+            "is_urgent_only": is_urgent_only,
+            "urgent_preview": urgent_preview,
+            "urgent_count": urgent_count,
             "totals": totals,
             "summary": summary,
             "can_record": permissions.can_record_reverification(request.user),
@@ -362,6 +382,11 @@ def reverification_person(request, pk):
     can_record = participation is not None and permissions.can_record_reverification(
         request.user, participation.village
     )
+    rank = dtsen.ranking(today)
+    is_urgent = (
+        participation is not None
+        and dtsen.urgent(rank, [participation.village_id]).filter(pk=participation.pk).exists()
+    )
     form = ReverificationForm(request.POST or None)
     if request.method == "POST":
         if not can_record:
@@ -386,6 +411,7 @@ def reverification_person(request, pk):
             "person": person,
             "participation": participation,
             "due_on": schedule.due_date(participation.base) if participation else None,
+            "urgent_reason": rank.reason(person.pk) if is_urgent else "",
             "history": person.reverifications.select_related("recorded_by", "removal__proposal"),
             "form": form,
             "can_record": can_record,

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from regions.models import (
     Agency,
+    DesilThreshold,
     District,
     HealthFacility,
     MinimumWage,
@@ -52,6 +53,11 @@ class MinimumWageAdmin(admin.ModelAdmin):
 @admin.register(PremiumRate)
 class PremiumRateAdmin(admin.ModelAdmin):
     list_display = ["valid_from", "amount", "basis"]
+
+
+@admin.register(DesilThreshold)
+class DesilThresholdAdmin(admin.ModelAdmin):
+    list_display = ["valid_from", "desil", "basis"]
 
 
 @admin.register(Agency)

@@ -2,7 +2,12 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    FileExtensionValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
 from PIL import Image
@@ -205,6 +210,39 @@ class PremiumRate(models.Model):
 
     def __str__(self):
         return f"Rp {self.amount:,.0f} sejak {self.valid_from:%d-%m-%Y}"
+
+
+class DesilThresholdQuerySet(models.QuerySet):
+    def in_force(self, on_date: datetime.date) -> "DesilThreshold | None":
+        """The threshold valid on a date: the latest one starting on or before it, or None."""
+        return self.filter(valid_from__lte=on_date).order_by("-valid_from").first()
+
+
+class DesilThreshold(models.Model):
+    """The highest DTSEN welfare decile the kabupaten counts as poor from a date: listed
+    households at or below it are proposed (Instruksi KELIMA c and e), participants whose
+    household rises above it are re-verified at once (Permensos 3/2026: PBI follows DTSEN)."""
+
+    valid_from = models.DateField("berlaku mulai", unique=True)
+    desil = models.PositiveSmallIntegerField(
+        "desil tertinggi", validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    basis = models.CharField("dasar penetapan", max_length=255, blank=True)
+
+    objects = DesilThresholdQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = "ambang desil DTSEN"
+        verbose_name_plural = "ambang desil DTSEN"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(desil__gte=1, desil__lte=10), name="desil_threshold_1_to_10"
+            )
+        ]
+
+    def __str__(self):
+        return f"Desil ≤ {self.desil} sejak {self.valid_from:%d-%m-%Y}"
 
 
 class Agency(models.Model):

@@ -218,6 +218,9 @@ ACCESS = {
     "feeds:finding_list": GET(ok=but(ALL, "agency_staff"), rest=403),
     "feeds:finding_act": POST(ok=but(ALL, "agency_staff"), rest=403),
     "feeds:finding_export": GET(ok=but(ALL, "agency_staff"), rest=403),
+    # feeds: DTSEN's calon usulan, read as the re-verification lists; village staff propose
+    "feeds:dtsen_candidates": GET(ok=ALL, s403="dukcapil agency_staff"),
+    "feeds:dtsen_candidate_add": POST(ok="operator_a lurah_a operator_b", rest=403),
 }
 
 # The POST of the views that show a form on GET. An empty POST is an invalid form: shown again

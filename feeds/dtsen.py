@@ -1,0 +1,353 @@
+"""DTSEN's welfare ranking, period by period (Inpres 4/2025; Permensos 3/2026: PBI follows it).
+
+Each imported DTSEN period (`enrollment.RegistryRecord`, source DTSEN) is read against the
+kabupaten's desil threshold in force (`regions.DesilThreshold`) to find two kinds of case:
+- urgent re-verifications: an active participant whose household's desil in the latest period
+  is above the threshold, or who was listed in the period before and is not in the latest one
+  (left DTSEN), and who was not verified since that period was imported;
+- calon usulan (Instruksi KELIMA c and e): residents listed in the latest period at or below
+  the threshold who are not participants and, where BPJS data is loaded, not covered.
+"""
+
+import datetime
+from dataclasses import dataclass, field, replace
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.utils import timezone
+
+from accounts import permissions
+from accounts.models import User
+from accounts.scoping import villages_for
+from bpjs.models import Record, Status
+from enrollment.models import Ground, Kind, Participation, RegistryRecord, RegistrySource
+from people.models import Person
+from regions.models import DesilThreshold, District, HealthFacility, Regency, Village
+from regions.months import add_months, month_start
+from verification import services as proposals
+from verification.models import ProposalItem, ProposalStatus
+
+# The threshold on a day before any set in the admin (migration regions 0005 seeds it).
+DEFAULT_THRESHOLD = 5
+# BPJS statuses that already cover a person: registered, or sent for registration.
+COVERED = [Status.ACTIVE, Status.SENT]
+OPEN_PROPOSALS = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
+
+Place = Regency | District | Village | None
+# The ranking depends only on what its key holds (and on a NIK corrected since, rare): kept a
+# day. The figure also counts the ledger and BPJS data: kept an hour.
+RANKING_SECONDS = 24 * 60 * 60
+FIGURES_SECONDS = 60 * 60
+
+
+class Reason:
+    """Why a participant is due now: the values of the `urgent_reason` annotation."""
+
+    ROSE = "desil"
+    LEFT = "keluar"
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The DTSEN periods known on a day, the threshold in force then, and the participants
+    (ever) the latest period makes due: person id -> (Reason, desil before, desil now).
+    `known_on` is the day the latest period was imported: a verification on or after it has
+    seen it."""
+
+    on: datetime.date
+    threshold: int
+    latest: datetime.date | None = None
+    previous: datetime.date | None = None
+    known_on: datetime.date | None = None
+    cases: dict = field(default_factory=dict)
+    # Each case's village when the ranking was read: a page asks only its villages' cases.
+    villages: dict = field(default_factory=dict)
+    version: int | None = None  # the highest listing id read
+
+    def reason(self, person_id: int) -> str:
+        """Why the participant is due now, in words ("" when they are not)."""
+        if person_id not in self.cases:
+            return ""
+        kind, before, now = self.cases[person_id]
+        period = f"{self.latest:%m-%Y}"
+        if kind == Reason.LEFT:
+            return (
+                f"Tidak lagi terdaftar di DTSEN periode {period} "
+                "(terdaftar pada periode sebelumnya)"
+            )
+        since = f" dari desil {before}" if before else ""
+        return (
+            f"Desil rumah tangga naik{since} ke desil {now} di DTSEN periode {period}, "
+            f"di atas ambang desil {self.threshold}"
+        )
+
+
+def threshold_on(day: datetime.date) -> int:
+    setting = DesilThreshold.objects.in_force(day)
+    return setting.desil if setting else DEFAULT_THRESHOLD
+
+
+def day_of(month: datetime.date) -> datetime.date:
+    """The day a month's cases are judged on: today for this month (or a later one), the
+    month's last day for a past month."""
+    today = timezone.localdate()
+    return min(today, add_months(month_start(month), 1) - datetime.timedelta(days=1))
+
+
+def ranking(on: datetime.date) -> Ranking:
+    """The ranking on `on`, cached: reading two periods of 300,000 listings against a million
+    residents takes a second, and the re-verification list must answer in a fraction of it.
+    The key holds what the result depends on: the listings (append-only, so their highest id),
+    the threshold and the month; a participant added since is verified on joining, after the
+    import, so never due."""
+    version = RegistryRecord.objects.order_by("-pk").values_list("pk", flat=True).first()
+    threshold = threshold_on(on)
+    key = f"feeds:dtsen:ranking:{version}:{threshold}:{on:%Y-%m}"
+    rank = cache.get(key)
+    if rank is None:
+        rank = _ranking(on, threshold)
+        cache.set(key, rank, RANKING_SECONDS)
+    return replace(rank, on=on, version=version)
+
+
+def _ranking(on: datetime.date, threshold: int) -> Ranking:
+    periods = list(
+        _dtsen()
+        .filter(data_period__lte=on)
+        .values("data_period")
+        .annotate(imported=Min("imported_at"))
+        .order_by("-data_period")[:2]
+    )
+    if not periods:
+        return Ranking(on=on, threshold=threshold)
+    latest = periods[0]["data_period"]
+    previous = periods[1]["data_period"] if len(periods) > 1 else None
+    participant = Subquery(
+        Person.objects.filter(nik=OuterRef("nik"), participation__isnull=False).values("pk")[:1]
+    )
+    before = (
+        Subquery(_dtsen(previous).filter(nik=OuterRef("nik")).values("desil")[:1])
+        if previous
+        else Value(None, output_field=IntegerField())
+    )
+    cases = {
+        person: (Reason.ROSE, desil_before, desil)
+        for person, desil_before, desil in _dtsen(latest)
+        .filter(desil__gt=threshold)
+        .annotate(person=participant, before=before)
+        .filter(person__isnull=False)
+        .values_list("person", "before", "desil")
+    }
+    if previous:
+        left = (
+            _dtsen(previous)
+            .filter(~Exists(_dtsen(latest).filter(nik=OuterRef("nik"))))
+            .annotate(person=participant)
+            .filter(person__isnull=False)
+            .values_list("person", "desil")
+        )
+        cases |= {person: (Reason.LEFT, desil_before, None) for person, desil_before in left}
+    return Ranking(
+        on=on,
+        threshold=threshold,
+        latest=latest,
+        previous=previous,
+        known_on=timezone.localdate(periods[0]["imported"]),
+        cases=cases,
+        villages=dict(
+            Participation.objects.filter(pk__in=list(cases)).values_list("pk", "village_id")
+        ),
+    )
+
+
+def _dtsen(period: datetime.date | None = None) -> QuerySet[RegistryRecord]:
+    listings = RegistryRecord.objects.filter(source=RegistrySource.DTSEN)
+    return listings if period is None else listings.filter(data_period=period)
+
+
+def in_place(queryset: QuerySet, place: Place, village_path: str) -> QuerySet:
+    """Rows of `queryset` whose village (through `village_path`) lies in `place` (all of them
+    for None)."""
+    if isinstance(place, Village):
+        return queryset.filter(**{village_path: place.pk})
+    if isinstance(place, District):
+        return queryset.filter(**{f"{village_path}__district": place.pk})
+    if isinstance(place, Regency):
+        return queryset.filter(**{f"{village_path}__district__regency": place.pk})
+    return queryset
+
+
+def urgent(rank: Ranking, villages: list[int]) -> QuerySet[Participation]:
+    """The active participants of `villages` due for re-verification now because of the
+    latest DTSEN period (`rank.reason(row.person_id)` says why): the cases of those villages
+    not verified since the period was imported, looked up by primary key. A participant who
+    moved village since the ranking was read shows again when it is read next."""
+    wanted = set(villages)
+    cases = [person for person, village in rank.villages.items() if village in wanted]
+    if not cases:
+        return Participation.objects.none()
+    return Participation.objects.active_on(rank.on).filter(
+        pk__in=cases, village__in=villages, verified_on__lt=rank.known_on
+    )
+
+
+def _participating(on: datetime.date) -> QuerySet[Participation]:
+    """Participations not ended on `on`, including those that start later (already added)."""
+    return Participation.objects.filter(Q(until__isnull=True) | Q(until__gt=on))
+
+
+def candidates(listings: QuerySet[RegistryRecord], rank: Ranking) -> QuerySet[RegistryRecord]:
+    """Listings of the latest DTSEN period in `listings`, at or below the threshold, of people
+    who are not participants and whose latest BPJS status (when there is one) does not cover
+    them; annotated with `person_id` (the resident of that NIK, if recorded) and
+    `is_proposed` (already in an Usulan being worked on)."""
+    if rank.latest is None:
+        return listings.none()
+    by_nik = {"person__nik": OuterRef("nik")}
+    status = Record.objects.filter(**by_nik).order_by("-pk").values("status")[:1]
+    return (
+        listings.filter(
+            source=RegistrySource.DTSEN, data_period=rank.latest, desil__lte=rank.threshold
+        )
+        .exclude(Exists(_participating(rank.on).filter(**by_nik)))
+        .annotate(bpjs_status=Subquery(status))
+        .filter(Q(bpjs_status__isnull=True) | ~Q(bpjs_status__in=COVERED))
+        .annotate(
+            person_id=Subquery(Person.objects.filter(nik=OuterRef("nik")).values("pk")[:1]),
+            is_proposed=Exists(
+                ProposalItem.objects.filter(proposal__status__in=OPEN_PROPOSALS, **by_nik)
+            ),
+        )
+    )
+
+
+def visible_villages(actor: User, area: Place = None) -> list[int]:
+    """The ids of the villages of `area` (all when None) the actor sees. The urgent set is
+    filtered by this list rather than joined to the villages: the join misleads the planner
+    into reading each village's participants once per kapanewon."""
+    villages = villages_for(actor)
+    if isinstance(area, Village):
+        villages = villages.filter(pk=area.pk)
+    elif isinstance(area, District):
+        villages = villages.filter(district=area.pk)
+    elif isinstance(area, Regency):
+        villages = villages.filter(district__regency=area.pk)
+    return list(villages.values_list("pk", flat=True))
+
+
+def urgent_cases(*, actor: User, month: datetime.date, area: Place = None):
+    """The actor's visible active participants (in `area`, a kabupaten, kapanewon or village,
+    or all they see) due for re-verification now because of DTSEN, judged on `day_of(month)`,
+    in the order of the schedule's index; `ranking(day_of(month)).reason(row.person_id)` says
+    why."""
+    rank = ranking(day_of(month))
+    rows = urgent(rank, visible_villages(actor, area))
+    return rows.order_by("verified_on", "village_id", "person_id")
+
+
+def candidate_cases(*, actor: User, month: datetime.date, area: Place = None):
+    """The calon usulan the actor sees (in `area`, or all they see), judged on
+    `day_of(month)`: RegistryRecord rows annotated as `candidates` does, by village and
+    desil."""
+    on = day_of(month)
+    listings = in_place(RegistryRecord.objects.visible_to(actor), area, "village")
+    return candidates(listings, ranking(on)).order_by("village__code", "desil", "name", "pk")
+
+
+def can_read_candidates(user: User) -> bool:
+    """The calon usulan name residents: those who read the re-verification lists read them.
+    Stopgap until accounts.permissions defines can_read_candidates."""
+    return permissions.can_read_reverification(user)
+
+
+def candidate_propose(
+    *,
+    actor: User,
+    listing: RegistryRecord,
+    faskes: HealthFacility | None,
+    domicile_document: str,
+    has_other_cover: bool | None,
+) -> ProposalItem:
+    """Adds a calon usulan to the village's Usulan of this month (opened if need be) on ground
+    c.1, the DTSEN listing as its evidence; the Usulan checks the ground as the ledger will.
+    One transaction: a refusal leaves no Usulan opened."""
+    permissions.require(
+        permissions.can_draft_proposal(actor, listing.village),
+        "Hanya operator dan Lurah desa ini yang mengusulkan penduduknya.",
+    )
+    today = timezone.localdate()
+    if not candidates(RegistryRecord.objects.filter(pk=listing.pk), ranking(today)).exists():
+        raise ValidationError(
+            f"{listing.name} bukan lagi calon usulan menurut DTSEN periode terakhir."
+        )
+    person = Person.objects.filter(nik=listing.nik).first()
+    if person is None:
+        raise ValidationError(
+            f"NIK {listing.nik} ({listing.name}) belum tercatat sebagai penduduk; "
+            "catat datanya dahulu."
+        )
+    evidence = {
+        **listing.as_evidence(today),
+        "domicile_document": domicile_document,
+        "has_other_cover": has_other_cover,
+    }
+    item = ProposalItem(
+        person=person, kind=Kind.ADDITION, ground=Ground.DTKS, evidence=evidence, faskes=faskes
+    )
+    with transaction.atomic():
+        proposal = proposals.proposal_open(actor=actor, month=today)
+        return proposals.item_add(actor=actor, proposal=proposal, item=item)
+
+
+@dataclass(frozen=True)
+class DistrictFigure:
+    district: District
+    outside: int  # active participants listed above the threshold in the latest period
+    uncovered: int  # calon usulan: listed at or below it, neither participant nor covered
+
+
+def figures(place: Regency | District | Village, on: datetime.date) -> list[DistrictFigure]:
+    """Per kapanewon of `place` (already within the reader's area): participants outside the
+    threshold and uncovered listed poor, by the latest DTSEN period."""
+    rank = ranking(on)
+    where = f"{place._meta.model_name}{place.pk}"
+    key = f"feeds:dtsen:figures:{rank.version}:{rank.threshold}:{on}:{where}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = _figure_counts(place, rank)
+        # Counted over the kabupaten's listings: cached like the ranking, so a change of the
+        # ledger or of BPJS data shows within FIGURES_SECONDS.
+        cache.set(key, counts, FIGURES_SECONDS)
+    outside, uncovered = counts
+    if isinstance(place, Regency):
+        districts = list(District.objects.filter(regency=place.pk).order_by("code"))
+    else:
+        districts = [place if isinstance(place, District) else place.district]
+    return [DistrictFigure(d, outside.get(d.pk, 0), uncovered.get(d.pk, 0)) for d in districts]
+
+
+def _figure_counts(place: Regency | District | Village, rank: Ranking) -> tuple[dict, dict]:
+    if rank.latest is None:
+        return {}, {}
+    above = [person for person, case in rank.cases.items() if case[0] == Reason.ROSE]
+    active = in_place(Participation.objects.active_on(rank.on), place, "village")
+    outside = _by_district(active.filter(pk__in=above), "village__district")
+    listings = in_place(RegistryRecord.objects.all(), place, "village")
+    return outside, _by_district(candidates(listings, rank), "village__district")
+
+
+def _by_district(rows: QuerySet, district_path: str) -> dict[int, int]:
+    counts = rows.order_by().values(district_path).annotate(n=Count("pk"))
+    return {row[district_path]: row["n"] for row in counts}

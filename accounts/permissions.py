@@ -258,6 +258,12 @@ def can_read_reverification(user: User) -> bool:
     return _has_role(user, {*_VILLAGE_STAFF, Role.DISTRICT_HEAD, *_TEAM, Role.LEADERSHIP})
 
 
+def can_read_candidates(user: User) -> bool:
+    """The calon usulan from DTSEN (Instruksi KELIMA c and e) name residents: read by those who
+    read the re-verification lists."""
+    return can_read_reverification(user)
+
+
 def can_record_reverification(user: User, village: Village | None = None) -> bool:
     """Instruksi KELIMA b: Dinas Sosial re-verifies every participant at least every three
     months; village staff record it for their own village, the Tim Verifikasi for any village

@@ -266,12 +266,6 @@ def candidate_cases(*, actor: User, month: datetime.date, area: Place = None):
     return candidates(listings, ranking(on)).order_by("village__code", "desil", "name", "pk")
 
 
-def can_read_candidates(user: User) -> bool:
-    """The calon usulan name residents: those who read the re-verification lists read them.
-    Stopgap until accounts.permissions defines can_read_candidates."""
-    return permissions.can_read_reverification(user)
-
-
 def candidate_propose(
     *,
     actor: User,

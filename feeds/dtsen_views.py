@@ -53,7 +53,7 @@ def _parts(place):
 @require_safe
 def candidate_list(request):
     """The calon usulan of the user's area, or of one kapanewon or village of it."""
-    if not dtsen.can_read_candidates(request.user):
+    if not permissions.can_read_candidates(request.user):
         raise PermissionDenied
     filters = CandidateFilter(request.GET)
     place = _place(request.user, filters)

@@ -120,6 +120,13 @@ _LINKS = [
         group="Pantauan",
     ),
     Link(
+        "Calon usulan DTSEN",
+        "feeds:dtsen_candidates",
+        "Penduduk desil rendah di DTSEN yang belum menjadi peserta (Instruksi KELIMA c dan e).",
+        permissions.can_read_candidates,
+        group="Usulan",
+    ),
+    Link(
         "Iuran PBI",
         "oversight:premium",
         "Iuran JKN yang ditanggung kabupaten per bulan, sampai bulan ini dan proyeksi "

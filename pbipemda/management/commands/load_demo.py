@@ -25,3 +25,4 @@ class Command(BaseCommand):
         call_command("load_demo_oversight", stdout=self.stdout, stderr=self.stderr)
         call_command("load_demo_bpjs", stdout=self.stdout, stderr=self.stderr)
         call_command("load_demo_dukcapil", stdout=self.stdout, stderr=self.stderr)
+        call_command("load_demo_dtsen", stdout=self.stdout, stderr=self.stderr)

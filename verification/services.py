@@ -546,7 +546,7 @@ def _moved_in(actor: User, village: Village, identity: dict, submitter: User) ->
         )
     person = person_record(actor=submitter, village=village, **identity)
     _link_held_items(person)
-    return person
+    return Person.objects.get(pk=person.pk)
 
 
 def held_applicant_accept(*, actor: User, form: VerificationForm) -> Person:
@@ -603,13 +603,21 @@ def held_item_accept(*, actor: User, item: ProposalItem) -> Person:
 
 def _link_held_items(person: Person) -> None:
     """The village's Usulan items held with the person's NIK now name the person, and so does
-    their history."""
-    held = ProposalItem.objects.filter(
-        person__isnull=True,
-        held_identity__nik=person.nik,
-        proposal__village=person.household.village_id,
+    their history; the person is recorded as each item gives them (person_record, in the
+    name of who proposed it), since Lampiran D prints the Usulan's identity."""
+    held = (
+        ProposalItem.objects.filter(
+            person__isnull=True,
+            held_identity__nik=person.nik,
+            proposal__village=person.household.village_id,
+        )
+        .select_related("proposal__village", "added_by")
+        .order_by("pk")
     )
-    item_ids = list(held.values_list("pk", flat=True))
+    item_ids = []
+    for item in held:
+        person_record(actor=item.added_by, village=item.proposal.village, **item.held_identity)
+        item_ids.append(item.pk)
     ProposalItem.objects.filter(pk__in=item_ids).update(person=person, held_identity=None)
     ProposalEvent.objects.filter(item__in=item_ids).update(person=person)
 

@@ -52,7 +52,7 @@ def rejected_in(proposals: QuerySet[Proposal]) -> QuerySet[ProposalItem]:
     """The people rejected in these Usulan, with the reason the village reads."""
     return (
         ProposalItem.objects.filter(proposal__in=proposals, decision=Decision.REJECTED)
-        .select_related("person", "proposal")
+        .select_related("person", "proposal__village")
         .order_by("proposal__month", "pk")
     )
 

@@ -210,6 +210,9 @@ ACCESS = {
     # form is not held: the team's empty POST is sent back with a message.
     "verification:held_applicants": GET(ok=TEAM, rest=403),
     "verification:held_decide": POST("form", ok=TEAM, rest=403),
+    # Usulan items recorded in another village: the same. The world's item is not held: the
+    # team's POST is sent back with a message.
+    "verification:held_item_accept": POST("item", ok=TEAM, rest=403),
 }
 
 # The POST of the views that show a form on GET. An empty POST is an invalid form: shown again

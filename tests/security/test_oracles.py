@@ -365,7 +365,7 @@ def usulan_blanked(text, data):
     (blanked) and the proposed newborn's NIK and KK as typed."""
     text = re.sub(r"\d{4}\*+\d{4}", "MASKED", text)
     text = re.sub(r"\d{2}-\d{2}-\d{4} \d{2}:\d{2}", "DATE TIME", text)
-    text = re.sub(r"Lampiran-D-[^\"]+", "Lampiran-D-FILE", text)
+    text = re.sub(r"item-\d+", "item-ID", text)
     return blanked(text, {"nik": data["nik"], "kk_number": data["kk_number"]})
 
 

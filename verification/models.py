@@ -45,6 +45,8 @@ class ProposalSource(models.TextChoices):
 
 # The village may change its Usulan only in these states.
 EDITABLE = [ProposalStatus.DRAFT, ProposalStatus.RETURNED]
+# An item is "open" while its Usulan is being worked on: a person is in at most one of these.
+OPEN_STATUSES = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
 
 
 class Decision(models.TextChoices):
@@ -301,6 +303,9 @@ class ProposalEvent(models.Model):
     person = models.ForeignKey(
         Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="penduduk"
     )
+    # The name of a held item's person (ProposalItem.held_identity), which the history keeps
+    # after the item is withdrawn, as it keeps `person`.
+    held_name = models.CharField("nama yang diusulkan", max_length=150, blank=True)
     from_status = models.CharField("dari", max_length=20, blank=True)
     to_status = models.CharField("menjadi", max_length=20)
     actor = models.ForeignKey(

@@ -21,6 +21,7 @@ from sktm import services as sktm_services
 from sktm.models import Letter, VerificationForm
 from verification.models import (
     EDITABLE,
+    OPEN_STATUSES,
     Decision,
     Proposal,
     ProposalEvent,
@@ -32,8 +33,6 @@ from verification.transitions import transition
 
 _VILLAGE_REFUSAL = "Anda tidak berwenang mengubah usulan desa ini."
 _DECIDER_REFUSAL = "Hanya Tim Verifikasi Dinas Sosial yang memutuskan usulan."
-# An item is "open" while its Usulan is being worked on: a person is in at most one of these.
-OPEN_STATUSES = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
 
 
 def _effective_month(proposal: Proposal, today: datetime.date | None = None) -> datetime.date:
@@ -54,6 +53,7 @@ def _log(
         proposal=proposal,
         item=item,
         person=item.person if item else None,
+        held_name=item.subject.name if item and item.person is None else "",
         from_status=from_status,
         to_status=to_status,
         actor=actor,

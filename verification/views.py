@@ -186,7 +186,7 @@ def proposal_detail(request, pk):
     )
     audit.record(request, audit.VIEW, f"Usulan {proposal}", rows=len(items), obj=proposal)
     user = request.user
-    events = list(proposal.events.select_related("actor", "person", "item__proposal__village"))
+    events = list(proposal.events.select_related("actor", "person"))
     for event in events:
         event.from_label = _EVENT_LABELS.get(event.from_status, event.from_status)
         event.to_label = _EVENT_LABELS.get(event.to_status, event.to_status)
@@ -472,9 +472,7 @@ def held_applicants(request):
     page = Paginator(forms, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = _records_elsewhere([(form, form.nik, form.kk_number) for form in page])
     items = (
-        ProposalItem.objects.visible_to(request.user)
-        .held()
-        .filter(proposal__status__in=services.OPEN_STATUSES)
+        waiting.items_held(request.user)
         .select_related("proposal__village", "added_by")
         .order_by("added_at", "pk")
     )

@@ -442,6 +442,27 @@ def test_an_usulan_item_recorded_elsewhere_is_answered_as_a_new_one(
     assert village(VILLAGE_B).name not in "".join(unknown)
 
 
+def village_withdraws(client, operator, data):
+    """The Usulan as the village reads it after adding a newborn with `data` and withdrawing
+    it again; nothing of it is kept."""
+    with transaction.atomic():
+        client.force_login(operator)
+        proposal = services.proposal_open(actor=operator, month=this_month())
+        client.post(reverse("verification:item_add", args=[proposal.pk]), data)
+        item = ProposalItem.objects.get()
+        page = read(client.post(reverse("verification:item_withdraw", args=[item.pk]), follow=True))
+        transaction.set_rollback(True)
+    return usulan_blanked(page, data)
+
+
+def test_a_withdrawn_item_reads_alike_in_the_usulan_history(client, operator_a, village_mother):
+    elsewhere = resident(VILLAGE_B)
+    new = newborn_post(village_mother.nik) | {"kk_number": NEW_KK}
+    unknown = village_withdraws(client, operator_a, new)
+    assert village_withdraws(client, operator_a, new | {"nik": elsewhere.nik}) == unknown
+    assert "Bayi Tumini: Dikeluarkan dari usulan" in unknown
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [("rt", "²"), ("birth_date", "2999-01-01"), ("name", "=HYPERLINK(1)"), ("sex", "")],

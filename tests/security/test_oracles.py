@@ -15,7 +15,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from enrollment.models import LedgerEntry
-from pbipemda import waiting
+from pbipemda import subject_access, waiting
 from people.models import Household, HouseholdChange, Person
 from sktm import services as sktm_services
 from sktm.models import FormStatus, Letter, VerificationForm
@@ -602,3 +602,14 @@ def test_an_sktm_acceptance_links_the_held_item_of_the_same_nik(
     assert item.person == Person.objects.get(nik=moved.nik)
     services.item_decide(actor=verifier, item=item, decision=Decision.APPROVED)
     assert LedgerEntry.objects.filter(person=item.person).exists()
+
+
+def test_the_subject_access_download_holds_the_held_item(held_item):
+    item, moved = held_item
+    sections = {
+        section.title: section.rows
+        for section in subject_access.subject_data(moved.nik)["sections"]
+    }
+    (row,) = sections["Usulan dan keputusan Tim Verifikasi"]
+    assert row["NIK diusulkan"] == moved.nik
+    assert row["Identitas menunggu Tim Verifikasi"]["name"] == "Bayi Tumini"

@@ -217,6 +217,11 @@ def item_add(*, actor: User, proposal: Proposal, item: ProposalItem) -> Proposal
             )
             if item.person.household.village_id != proposal.village_id:
                 raise ValidationError(f"NIK {item.person.nik} bukan penduduk {proposal.village}.")
+        else:
+            # Drafts of one held NIK or No. KK wait for each other on the record it meets.
+            held = item.held_identity
+            list(Person.objects.select_for_update().filter(nik=held["nik"]))
+            list(Household.objects.select_for_update().filter(number=held["kk_number"]))
         _require_free(item)
         if item.ground == Ground.NEWBORN:
             item.mother = _village_mother(item, proposal.village_id)

@@ -50,7 +50,7 @@ def subject_data(nik: str) -> dict:
     letter_ids = [letter.pk for letter in letters]
     named = of_person | Q(mother__in=person_ids) | Q(duplicate_of__in=person_ids)
     items = list(
-        ProposalItem.objects.filter(named).select_related(
+        ProposalItem.objects.filter(named | Q(held_identity__nik=nik)).select_related(
             "proposal__village", "faskes", "added_by", "decided_by", "person"
         )
     )
@@ -304,7 +304,8 @@ PARTICIPATION = [
 ITEM = [
     ("Usulan bulan", "proposal.month"),
     ("Kalurahan/desa", "proposal.village.name"),
-    ("NIK diusulkan", "person.nik"),
+    ("NIK diusulkan", "subject.nik"),
+    ("Identitas menunggu Tim Verifikasi", "held_identity"),
     ("Jenis", "kind"),
     ("Dasar", "ground"),
     ("Bukti", "evidence"),

@@ -100,7 +100,7 @@ def proposals_decided(user: User) -> Entry | None:
         _url("verification:proposal_list", menunggu="diputuskan"),
         [
             Detail(
-                f"{item.person.name} ditolak",
+                f"{item.subject.name} ditolak",
                 reverse("verification:proposal_detail", args=[item.proposal_id])
                 + f"#item-{item.pk}",
                 item.get_reason_display() + (f": {item.reason_text}" if item.reason_text else ""),

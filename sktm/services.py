@@ -96,7 +96,7 @@ def _refuse_duplicate(
     _refuse_valid_letter(village, nik, person, timezone.localdate())
 
 
-def _recorded_elsewhere(village: Village, nik: str, kk_number: str) -> bool:
+def recorded_elsewhere(village: Village, nik: str, kk_number: str) -> bool:
     """Whether the NIK or the No. KK is recorded in another village of the kabupaten."""
     return (
         Person.objects.filter(nik=nik).exclude(household__village=village).exists()
@@ -104,36 +104,66 @@ def _recorded_elsewhere(village: Village, nik: str, kk_number: str) -> bool:
     )
 
 
-def _held_identity(village: Village, data: dict) -> dict:
-    """The applicant's identity, checked by the rules `person_record` applies to a new
-    resident (the same messages), as the form holds it until the Tim Verifikasi decides."""
+def checked_identity(
+    village: Village, *, nik: str, kk_number: str, name: str, dusun: str, rt: str, rw: str, **given
+) -> dict:
+    """A resident's identity (person_record's arguments) checked by the rules person_record
+    applies to a new resident, with the same messages, and recorded nowhere: what a form keeps
+    while the Tim Verifikasi decides on a NIK or No. KK recorded in another village. Returns
+    the values given, dates in ISO form."""
     errors = {}
-    for field, validate in [("nik", validate_nik), ("kk_number", validate_kk)]:
+    for field, value, validate in [
+        ("nik", nik, validate_nik),
+        ("kk_number", kk_number, validate_kk),
+    ]:
         try:
-            validate(data[field])
+            validate(value)
         except ValidationError as error:
             errors[field] = error.messages
     if errors:
         raise ValidationError(errors)
-    household = Household(
-        number=data["kk_number"], village=village, dusun=data["dusun"], rt=data["rt"], rw=data["rw"]
-    )
+    household = Household(number=kk_number, village=village, dusun=dusun, rt=rt, rw=rw)
     household.full_clean(exclude=["number"], validate_unique=False)
-    held = {
-        "birth_place": data.get("birth_place", ""),
-        "birth_date": data.get("birth_date"),
-        "sex": data.get("sex", ""),
+    given = {field: value for field, value in given.items() if value not in (None, "")}
+    person = Person(nik=nik, name=name, household=household, **given)
+    person.full_clean(exclude=["nik", "household"], validate_unique=False)
+    given = {
+        field: value.isoformat() if hasattr(value, "isoformat") else value
+        for field, value in given.items()
     }
-    applicant = Person(
+    recorded = {
+        "nik": nik,
+        "kk_number": kk_number,
+        "name": name,
+        "dusun": dusun,
+        "rt": rt,
+        "rw": rw,
+    }
+    return recorded | given
+
+
+def _held_identity(village: Village, data: dict) -> dict:
+    """The applicant's identity checked as a new resident's (checked_identity): what the form
+    holds beyond its own fields until the Tim Verifikasi decides."""
+    identity = checked_identity(
+        village,
         nik=data["nik"],
+        kk_number=data["kk_number"],
         name=data["applicant_name"],
-        household=household,
+        dusun=data["dusun"],
+        rt=data["rt"],
+        rw=data["rw"],
         occupation=data["occupation"],
         phone=data["phone"],
-        **{field: value for field, value in held.items() if value not in (None, "")},
+        birth_place=data.get("birth_place", ""),
+        birth_date=data.get("birth_date"),
+        sex=data.get("sex", ""),
     )
-    applicant.full_clean(exclude=["nik", "household"], validate_unique=False)
-    return held | {"birth_date": str(held["birth_date"]) if held["birth_date"] else None}
+    return {
+        "birth_place": identity.get("birth_place", ""),
+        "birth_date": identity.get("birth_date"),
+        "sex": identity.get("sex", ""),
+    }
 
 
 def sktm_form_submit(
@@ -148,7 +178,7 @@ def sktm_form_submit(
     village = actor.village
     with transaction.atomic():
         held = None
-        if _recorded_elsewhere(village, data["nik"], data["kk_number"]):
+        if recorded_elsewhere(village, data["nik"], data["kk_number"]):
             # Held for the Tim Verifikasi; to the village it goes on as a new resident's form.
             person, held = None, _held_identity(village, data)
         else:

@@ -2,6 +2,8 @@
 as .xlsx (streamed, XlsxWriter constant_memory, set up to print), as CSV and as PDF, in the
 regulation's own layout."""
 
+import heapq
+
 import xlsxwriter
 from django.conf import settings
 from django.db.models import F, Window
@@ -80,10 +82,11 @@ def month_title(month):
 
 
 def _additions(items):
-    """The proposed additions of `items`, in Lampiran D's order, with choices as their labels
-    (computed by the database, so a COPY writes them as the workbook does)."""
+    """The proposed additions of `items` naming a resident (held ones are `_held_rows`), in
+    Lampiran D's order, with choices as their labels (computed by the database, so a COPY
+    writes them as the workbook does)."""
     return (
-        items.filter(kind=Kind.ADDITION)
+        items.filter(kind=Kind.ADDITION, person__isnull=False)
         .annotate(
             **{
                 label: choice_labels(field, choices)
@@ -94,11 +97,44 @@ def _additions(items):
     )
 
 
+def _held_rows(items):
+    """The proposed additions of `items` held for the Tim Verifikasi (ProposalItem.person
+    empty), each as (its place in Lampiran D's order, its values): the identity as the village
+    submitted it, as a new resident's row would read."""
+    held = (
+        items.filter(kind=Kind.ADDITION, person__isnull=True)
+        .select_related("proposal__village__district", "faskes")
+        .order_by(*_ORDER)
+    )
+    for item in held:
+        person, village = item.subject, item.proposal.village
+        household = person.household
+        values = [
+            person.nik,
+            household.number,
+            person.name,
+            person.occupation,
+            person.get_relationship_display(),
+            person.birth_place,
+            person.birth_date,
+            person.get_sex_display(),
+            person.get_marital_status_display(),
+            household.dusun,
+            household.rt,
+            household.rw,
+            village.name,
+            village.district.name,
+            item.faskes.name if item.faskes else None,
+        ]
+        yield (village.code, item.pk), values
+
+
 def rows(items):
     """The proposed additions of `items` (ProposalItems) as Lampiran D rows, without NO:
     value tuples, streamed in chunks; text as text, the birth date a date."""
-    queryset = _additions(items).values_list(*_VALUE_FIELDS)
-    for values in queryset.iterator(chunk_size=5000):
+    queryset = _additions(items).values_list(*_ORDER, *_VALUE_FIELDS)
+    recorded = ((tuple(values[:2]), values[2:]) for values in queryset.iterator(chunk_size=5000))
+    for _, values in heapq.merge(recorded, _held_rows(items), key=lambda row: row[0]):
         yield [
             value if column == _DATE_COLUMN else "" if value is None else str(value)
             for column, value in enumerate(values)

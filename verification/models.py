@@ -1,6 +1,7 @@
 """The monthly Usulan of a village to Dinas Sosial (Pasal 5 ayat 9) and the Tim Verifikasi's
 decision on each proposed person (ayat 5)."""
 
+import datetime
 from typing import Self
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from enrollment.models import (
     Kind,
     LedgerEntry,
 )
-from people.models import Person
+from people.models import Household, Person
 from regions.models import HealthFacility, Village
 from sktm.models import Letter
 from verification import evidence as evidence_display
@@ -44,6 +45,8 @@ class ProposalSource(models.TextChoices):
 
 # The village may change its Usulan only in these states.
 EDITABLE = [ProposalStatus.DRAFT, ProposalStatus.RETURNED]
+# An item is "open" while its Usulan is being worked on: a person is in at most one of these.
+OPEN_STATUSES = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
 
 
 class Decision(models.TextChoices):
@@ -138,6 +141,10 @@ class ItemQuerySet(models.QuerySet):
             proposal__status=ProposalStatus.CLOSED,
         )
 
+    def held(self) -> Self:
+        """Items whose person waits for the Tim Verifikasi (`person` is None), undecided."""
+        return self.filter(person__isnull=True, decision=Decision.PENDING)
+
 
 class ProposalItem(models.Model):
     """One person proposed for addition or removal, with the ground's evidence and the Tim
@@ -146,9 +153,18 @@ class ProposalItem(models.Model):
     proposal = models.ForeignKey(
         Proposal, models.CASCADE, related_name="items", verbose_name="usulan"
     )
+    # None while the NIK or No. KK given is recorded in another village: the Tim Verifikasi
+    # decides who the person is, and the village sees the item as it would a new resident's
+    # (issue 14, finding 3). `held_identity` keeps the identity as submitted until then.
     person = models.ForeignKey(
-        Person, models.PROTECT, related_name="proposal_items", verbose_name="penduduk"
+        Person,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposal_items",
+        verbose_name="penduduk",
     )
+    held_identity = models.JSONField("identitas menunggu Tim Verifikasi", null=True, blank=True)
     kind = models.CharField("jenis", max_length=10, choices=Kind.choices)
     ground = models.CharField(
         "dasar", max_length=10, choices=[(g.value, g.label) for g in PROPOSAL_GROUNDS]
@@ -219,6 +235,11 @@ class ProposalItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["proposal", "person"], name="item_person_once"),
             models.CheckConstraint(
+                condition=Q(person__isnull=False, held_identity__isnull=True)
+                | Q(person__isnull=True, held_identity__isnull=False),
+                name="item_person_or_held_identity",
+            ),
+            models.CheckConstraint(
                 condition=Q(kind=Kind.ADDITION, ground__in=ADDITION_GROUNDS)
                 | Q(kind=Kind.REMOVAL, ground__in=REMOVAL_GROUNDS),
                 name="item_ground_matches_kind",
@@ -230,7 +251,26 @@ class ProposalItem(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.person}"
+        return f"{self.get_kind_display()} {self.subject}"
+
+    @property
+    def subject(self) -> Person:
+        """The person proposed, or while held, an unsaved one made of the identity submitted,
+        in the Usulan's village: the village's pages and Lampiran D print the same either
+        way."""
+        if self.person is not None:
+            return self.person
+        held = dict(self.held_identity)
+        household = Household(
+            number=held.pop("kk_number"),
+            village=self.proposal.village,
+            dusun=held.pop("dusun"),
+            rt=held.pop("rt"),
+            rw=held.pop("rw"),
+        )
+        for field in ("birth_date", "domicile_since"):
+            held[field] = datetime.date.fromisoformat(held[field]) if held.get(field) else None
+        return Person(household=household, **held)
 
     @property
     def evidence_items(self):
@@ -263,6 +303,9 @@ class ProposalEvent(models.Model):
     person = models.ForeignKey(
         Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="penduduk"
     )
+    # The name of a held item's person (ProposalItem.held_identity), which the history keeps
+    # after the item is withdrawn, as it keeps `person`.
+    held_name = models.CharField("nama yang diusulkan", max_length=150, blank=True)
     from_status = models.CharField("dari", max_length=20, blank=True)
     to_status = models.CharField("menjadi", max_length=20)
     actor = models.ForeignKey(

@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts import permissions
@@ -14,11 +15,13 @@ from enrollment import services as ledger
 from enrollment.models import ADDITION_GROUNDS, Ground, Kind, Validator
 from people.models import Household, Person
 from people.services import person_record
+from regions.models import Village
 from regions.months import add_months, month_start
 from sktm import services as sktm_services
 from sktm.models import Letter, VerificationForm
 from verification.models import (
     EDITABLE,
+    OPEN_STATUSES,
     Decision,
     Proposal,
     ProposalEvent,
@@ -30,8 +33,6 @@ from verification.transitions import transition
 
 _VILLAGE_REFUSAL = "Anda tidak berwenang mengubah usulan desa ini."
 _DECIDER_REFUSAL = "Hanya Tim Verifikasi Dinas Sosial yang memutuskan usulan."
-# An item is "open" while its Usulan is being worked on: a person is in at most one of these.
-_OPEN_STATUSES = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
 
 
 def _effective_month(proposal: Proposal, today: datetime.date | None = None) -> datetime.date:
@@ -52,6 +53,7 @@ def _log(
         proposal=proposal,
         item=item,
         person=item.person if item else None,
+        held_name=item.subject.name if item and item.person is None else "",
         from_status=from_status,
         to_status=to_status,
         actor=actor,
@@ -87,11 +89,12 @@ def _ground_checks(item: ProposalItem, month: datetime.date, *, deciding: bool =
     """The ledger's own rules for the item's ground, against the data at this moment. A
     newborn's mother outside the village is found and checked only when the Tim Verifikasi
     decides (`deciding`): the village's own checks must not tell whether she exists."""
+    person = _checked_person(item)
     if item.kind == Kind.ADDITION:
         if deciding and item.ground == Ground.NEWBORN and item.mother is None:
             item.mother = _mother_named(item)
         return ledger.addition_checks(
-            person=item.person,
+            person=person,
             ground=item.ground,
             effective_month=month,
             evidence=item.evidence,
@@ -101,11 +104,34 @@ def _ground_checks(item: ProposalItem, month: datetime.date, *, deciding: bool =
             faskes=item.faskes,
         )
     return ledger.removal_checks(
-        person=item.person,
+        person=person,
         ground=item.ground,
         evidence=item.evidence,
         duplicate_of=item.duplicate_of,
     )
+
+
+# Stopgap until enrollment's addition_checks and removal_checks take a resident not yet
+# recorded (an unsaved Person): they look the person's ledger history and KK members up by
+# primary key, and 0 is no row's, so they find none, as for a new resident.
+_NOT_RECORDED = 0
+
+
+def _checked_person(item: ProposalItem) -> Person:
+    """Whom the ground checks look at: the person, or for a held item the identity submitted,
+    as the new resident of the village it would be for an unknown NIK (on the village's KK of
+    that number, else alone on a new one). No fact of another village enters the answer."""
+    if item.person is not None:
+        return item.person
+    person = item.subject
+    household = Household.objects.filter(
+        number=person.household.number, village=item.proposal.village_id
+    ).first()
+    if household is None:
+        household = person.household
+        household.pk = _NOT_RECORDED
+    person.household, person.pk = household, _NOT_RECORDED
+    return person
 
 
 def _mother_named(item: ProposalItem) -> Person:
@@ -127,22 +153,50 @@ def _village_mother(item: ProposalItem, village_id: int) -> Person | None:
     return Person.objects.filter(nik=item.mother_nik, household__village=village_id).first()
 
 
-def _require_free(person: Person) -> None:
-    """A person is in at most one open Usulan, and not proposed again while a removal waits."""
+def _require_free(item: ProposalItem) -> None:
+    """A person is in at most one open Usulan, and not proposed again while a removal waits; a
+    held one is known by the NIK submitted, in the Usulan's village."""
+    if item.person is None:
+        same = Q(
+            held_identity__nik=item.held_identity["nik"],
+            proposal__village=item.proposal.village_id,
+        )
+    else:
+        same = Q(person=item.person)
+    name = item.subject.name
     elsewhere = (
-        ProposalItem.objects.filter(person=person, proposal__status__in=_OPEN_STATUSES)
+        ProposalItem.objects.filter(same, proposal__status__in=OPEN_STATUSES)
         .select_related("proposal")
         .first()
     )
     if elsewhere:
         raise ValidationError(
-            f"{person.name} sudah ada dalam usulan bulan "
+            f"{name} sudah ada dalam usulan bulan "
             f"{elsewhere.proposal.month:%m-%Y} yang masih diproses."
         )
-    if ProposalItem.objects.awaiting_validation().filter(person=person).exists():
+    if ProposalItem.objects.awaiting_validation().filter(same).exists():
         raise ValidationError(
-            f"Pengurangan {person.name} sudah disetujui dan menunggu validasi data kependudukan."
+            f"Pengurangan {name} sudah disetujui dan menunggu validasi data kependudukan."
         )
+
+
+def item_propose(
+    *, actor: User, proposal: Proposal, nik: str, identity: dict, item: ProposalItem
+) -> ProposalItem:
+    """Adds the person with `nik` to the Usulan (item_add): the village's resident, recorded or
+    updated from `identity` (person_record's arguments); or, when the NIK or No. KK is
+    recorded in another village, held for the Tim Verifikasi with `identity` as submitted,
+    checked and answered as a new resident's would be (issue 14, finding 3)."""
+    permissions.require(permissions.can_draft_proposal(actor, proposal.village), _VILLAGE_REFUSAL)
+    with transaction.atomic():
+        if sktm_services.recorded_elsewhere(proposal.village, nik, identity["kk_number"]):
+            item.person = None
+            item.held_identity = sktm_services.checked_identity(
+                proposal.village, nik=nik, **identity
+            )
+        else:
+            item.person = person_record(actor=actor, village=proposal.village, nik=nik, **identity)
+        return item_add(actor=actor, proposal=proposal, item=item)
 
 
 def item_add(*, actor: User, proposal: Proposal, item: ProposalItem) -> ProposalItem:
@@ -153,27 +207,42 @@ def item_add(*, actor: User, proposal: Proposal, item: ProposalItem) -> Proposal
         proposal = _locked(proposal)
         if not proposal.is_editable:
             raise ValidationError("Usulan yang sudah dikirim tidak dapat diubah.")
-        # One writer at a time per person: two drafts cannot both take the same person.
-        person = (
-            Person.objects.select_for_update().select_related("household").get(pk=item.person.pk)
-        )
-        if person.household.village_id != proposal.village_id:
-            raise ValidationError(f"NIK {person.nik} bukan penduduk {proposal.village}.")
-        _require_free(person)
-        item.person, item.proposal, item.added_by = person, proposal, actor
+        item.proposal, item.added_by = proposal, actor
+        if item.person is not None:
+            # One writer at a time per person: two drafts cannot both take the same person.
+            item.person = (
+                Person.objects.select_for_update()
+                .select_related("household")
+                .get(pk=item.person.pk)
+            )
+            if item.person.household.village_id != proposal.village_id:
+                raise ValidationError(f"NIK {item.person.nik} bukan penduduk {proposal.village}.")
+        else:
+            # Drafts of one held NIK or No. KK wait for each other on the record it meets.
+            held = item.held_identity
+            list(Person.objects.select_for_update().filter(nik=held["nik"]))
+            list(Household.objects.select_for_update().filter(number=held["kk_number"]))
+        _require_free(item)
         if item.ground == Ground.NEWBORN:
             item.mother = _village_mother(item, proposal.village_id)
         if item.ground == Ground.SKTM and item.letter is None:
-            # Ground c.2 rests on the person's valid SKTM from this village's Lurah.
+            # Ground c.2 rests on the person's valid SKTM from this village's Lurah (for a held
+            # person, the letter whose applicant is held with the same NIK).
+            same = (
+                Q(person=item.person)
+                if item.person is not None
+                else Q(person__isnull=True, form__nik=item.held_identity["nik"])
+            )
             item.letter = (
                 Letter.objects.valid_on(timezone.localdate())
-                .filter(person=person, village=proposal.village_id)
+                .filter(same, village=proposal.village_id)
                 .order_by("-issued_on")
                 .first()
             )
         item.evidence = _ground_checks(item, _effective_month(proposal))
+        subject = item.subject
         if item.ground in ADDITION_GROUNDS and (
-            person.relationship is None or person.marital_status is None
+            subject.relationship is None or subject.marital_status is None
         ):
             # Lampiran D prints both for every person added (HUB.KELUARGA, STATUS).
             raise ValidationError(
@@ -205,7 +274,9 @@ def proposal_submit(*, actor: User, proposal: Proposal, place: str) -> Proposal:
         proposal = _locked(proposal)
         if proposal.status not in EDITABLE:
             raise ValidationError("Usulan ini sudah dikirim.")
-        items = list(proposal.items.select_related("person__household", "mother", "letter"))
+        items = list(
+            proposal.items.select_related("person__household", "mother", "letter", "proposal")
+        )
         if not items:
             raise ValidationError("Usulan masih kosong: tambahkan paling sedikit satu penduduk.")
         if not place.strip():
@@ -216,7 +287,8 @@ def proposal_submit(*, actor: User, proposal: Proposal, place: str) -> Proposal:
             try:
                 _ground_checks(item, month)
             except ValidationError as error:
-                problems.append(f"{item.person.name} (NIK {item.person.nik}): {error.messages[0]}")
+                subject = item.subject
+                problems.append(f"{subject.name} (NIK {subject.nik}): {error.messages[0]}")
         if problems:
             raise ValidationError(["Perbaiki dahulu sebelum dikirim:", *problems])
 
@@ -285,18 +357,22 @@ def item_decide(
         raise ValidationError("Pilih alasan penolakan.")
     with transaction.atomic():
         proposal = _locked(item.proposal)
-        item = ProposalItem.objects.select_related("person__household", "mother", "letter").get(
-            pk=item.pk
-        )
+        item = ProposalItem.objects.select_related(
+            "person__household", "mother", "letter", "proposal__village"
+        ).get(pk=item.pk)
         if item.decision != Decision.PENDING:
             who = item.decided_by.get_full_name() or item.decided_by.username
             raise ValidationError(
-                f"{item.person.name} sudah diputuskan ({item.get_decision_display().lower()}) "
+                f"{item.subject.name} sudah diputuskan ({item.get_decision_display().lower()}) "
                 f"oleh {who} pada {timezone.localtime(item.decided_at):%d-%m-%Y %H:%M}."
             )
         if proposal.status != ProposalStatus.SUBMITTED:
             raise ValidationError("Usulan ini tidak sedang diverifikasi.")
+        if item.person is None:
+            _link_if_resident(item)
         if decision == Decision.APPROVED:
+            if item.person is None:
+                raise ValidationError(_HELD_APPROVAL)
             _ground_checks(item, _effective_month(proposal), deciding=True)
         item.decision, item.decided_by, item.decided_at = decision, actor, timezone.now()
         item.reason = reason if decision == Decision.REJECTED else ""
@@ -320,7 +396,7 @@ def items_approve_pending(*, actor: User, proposal: Proposal) -> int:
             try:
                 item_decide(actor=actor, item=item, decision=Decision.APPROVED)
             except ValidationError as error:
-                raise ValidationError(f"{item.person.name}: {error.messages[0]}") from error
+                raise ValidationError(f"{item.subject.name}: {error.messages[0]}") from error
     return len(pending)
 
 
@@ -422,7 +498,8 @@ def removal_found(*, actor: User, item: ProposalItem, note: str = "") -> Proposa
         )
         if person is None:
             raise ValidationError("Penduduk ini di luar wilayah Anda.")
-        _require_free(person)
+        item.person = person
+        _require_free(item)
         now = timezone.now()
         proposal, created = Proposal.objects.get_or_create(
             village=person.household.village,
@@ -448,45 +525,116 @@ def removal_found(*, actor: User, item: ProposalItem, note: str = "") -> Proposa
     return item
 
 
+def _moved_in(actor: User, village: Village, identity: dict, submitter: User) -> Person:
+    """The resident a village named with `identity` (person_record's arguments) while its NIK
+    or No. KK was recorded in another village, accepted by the Tim Verifikasi: the family
+    moved. Its KK moves to `village` with the history of each value (enrollment's
+    household_move), and the resident is recorded as the village submitted it, in the
+    submitter's name."""
+    nik, kk_number = identity["nik"], identity["kk_number"]
+    recorded = Person.objects.select_related("household").filter(nik=nik).first()
+    if recorded is not None and recorded.household.number != kk_number:
+        raise ValidationError(
+            f"NIK {nik} tercatat dalam KK {recorded.household.number}, bukan KK {kk_number} "
+            "yang diajukan desa: pindah perorangan ke KK lain dicatat dahulu oleh desa asal. "
+            "Tolak dengan alasan, atau terima setelah datanya sesuai."
+        )
+    household = Household.objects.filter(number=kk_number).first()
+    if household is not None and household.village_id != village.pk:
+        ledger.household_move(
+            actor=actor,
+            household=household,
+            village=village,
+            dusun=identity["dusun"],
+            rt=identity["rt"],
+            rw=identity["rw"],
+        )
+    person = person_record(actor=submitter, village=village, **identity)
+    _link_held_items(person)
+    return Person.objects.get(pk=person.pk)
+
+
 def held_applicant_accept(*, actor: User, form: VerificationForm) -> Person:
     """The Tim Verifikasi accepts an SKTM applicant whose NIK or No. KK is recorded in another
-    village: the family moved. Its KK moves to the form's village with the history of each
-    value (enrollment's household_move), the resident is recorded as the village submitted it,
-    in the submitter's name, and the form and its letter name the resident."""
+    village (_moved_in); the form and its letter then name the resident, and so do the
+    village's Usulan items held with the same NIK."""
     with transaction.atomic():
         form = sktm_services.held_form_locked(actor, form)
-        recorded = Person.objects.select_related("household").filter(nik=form.nik).first()
-        if recorded is not None and recorded.household.number != form.kk_number:
-            raise ValidationError(
-                f"NIK {form.nik} tercatat dalam KK {recorded.household.number}, bukan KK "
-                f"{form.kk_number} pada formulir: pindah perorangan ke KK lain dicatat dahulu "
-                "oleh desa asal. Tolak dengan alasan, atau terima setelah datanya sesuai."
-            )
-        household = Household.objects.filter(number=form.kk_number).first()
-        if household is not None and household.village_id != form.village_id:
-            ledger.household_move(
-                actor=actor,
-                household=household,
-                village=form.village,
-                dusun=form.dusun,
-                rt=form.rt,
-                rw=form.rw,
-            )
         applicant = form.applicant
-        person = person_record(
-            actor=form.created_by,
-            village=form.village,
-            nik=form.nik,
-            name=form.applicant_name,
-            kk_number=form.kk_number,
-            dusun=form.dusun,
-            rt=form.rt,
-            rw=form.rw,
-            occupation=form.occupation,
-            phone=form.phone,
-            birth_place=applicant.birth_place,
-            birth_date=applicant.birth_date,
-            sex=applicant.sex,
-        )
+        identity = {
+            "nik": form.nik,
+            "name": form.applicant_name,
+            "kk_number": form.kk_number,
+            "dusun": form.dusun,
+            "rt": form.rt,
+            "rw": form.rw,
+            "occupation": form.occupation,
+            "phone": form.phone,
+            "birth_place": applicant.birth_place,
+            "birth_date": applicant.birth_date,
+            "sex": applicant.sex,
+        }
+        person = _moved_in(actor, form.village, identity, form.created_by)
         sktm_services.held_applicant_link(form, person)
     return person
+
+
+# An Usulan item held for the Tim Verifikasi (issue 14, finding 3): refused by an ordinary
+# rejection (item_decide), accepted here, or linked when the person has come to the village.
+
+_HELD_APPROVAL = (
+    "NIK atau No. KK penduduk ini tercatat di desa lain: tolak dengan alasan, atau terima "
+    "perpindahan keluarganya pada halaman Tercatat di desa lain, lalu putuskan."
+)
+
+
+def held_item_accept(*, actor: User, item: ProposalItem) -> Person:
+    """The Tim Verifikasi accepts a held Usulan item: the family moved (_moved_in). The item
+    then names the resident and is decided as any other."""
+    permissions.require(permissions.can_decide(actor), _DECIDER_REFUSAL)
+    with transaction.atomic():
+        item = (
+            ProposalItem.objects.visible_to(actor)
+            .held()
+            .select_for_update(of=("self",))
+            .select_related("proposal__village", "added_by")
+            .filter(pk=item.pk)
+            .first()
+        )
+        if item is None:
+            raise ValidationError("Penduduk ini tidak lagi menunggu keputusan.")
+        return _moved_in(actor, item.proposal.village, item.held_identity, item.added_by)
+
+
+def _link_held_items(person: Person) -> None:
+    """The village's Usulan items held with the person's NIK now name the person, and so does
+    their history; the person is recorded as each item gives them (person_record, in the
+    name of who proposed it), since Lampiran D prints the Usulan's identity."""
+    held = (
+        ProposalItem.objects.filter(
+            person__isnull=True,
+            held_identity__nik=person.nik,
+            proposal__village=person.household.village_id,
+        )
+        .select_related("proposal__village", "added_by")
+        .order_by("pk")
+    )
+    item_ids = []
+    for item in held:
+        person_record(actor=item.added_by, village=item.proposal.village, **item.held_identity)
+        item_ids.append(item.pk)
+    ProposalItem.objects.filter(pk__in=item_ids).update(person=person, held_identity=None)
+    ProposalEvent.objects.filter(item__in=item_ids).update(person=person)
+
+
+def _link_if_resident(item: ProposalItem) -> None:
+    """A held item names the resident of its Usulan's village with its NIK, once there is one
+    (the family moved since)."""
+    person = (
+        Person.objects.select_related("household")
+        .filter(nik=item.held_identity["nik"], household__village=item.proposal.village_id)
+        .first()
+    )
+    if person is not None:
+        _link_held_items(person)
+        item.refresh_from_db()

@@ -19,17 +19,21 @@ SENT_STATUSES = [ProposalStatus.SUBMITTED, ProposalStatus.CLOSED]
 
 def _export_items(user, month, district=None):
     """The proposed people of `month` in the user's scope (and `district`, when given), less
-    those the Tim Verifikasi rejected: the export goes on to BPJS."""
+    those the Tim Verifikasi rejected and those it has not yet identified (held: their NIK or
+    No. KK is recorded in another village): the export goes on to BPJS."""
     items = (
         ProposalItem.objects.visible_to(user)
-        .filter(proposal__month=month, proposal__status__in=SENT_STATUSES)
+        .filter(proposal__month=month, proposal__status__in=SENT_STATUSES, person__isnull=False)
         .exclude(decision=Decision.REJECTED)
     )
     return items.filter(proposal__village__district=district) if district else items
 
 
 # Under the title of the export, so a reader knows what it leaves out.
-LEAVES_OUT = "Tidak memuat orang yang usulannya ditolak Tim Verifikasi."
+LEAVES_OUT = (
+    "Tidak memuat orang yang usulannya ditolak Tim Verifikasi, atau yang datanya masih "
+    "diperiksa Tim Verifikasi."
+)
 
 
 @register(

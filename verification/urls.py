@@ -21,5 +21,6 @@ urlpatterns = [
     path("validasi/", views.validation_queue, name="validation_queue"),
     path("pemohon-sktm/", views.held_applicants, name="held_applicants"),
     path("pemohon-sktm/<int:pk>/", views.held_decide, name="held_decide"),
+    path("penduduk/<int:pk>/terima/", views.held_item_accept, name="held_item_accept"),
     path("ekspor/", views.export, name="export"),
 ]

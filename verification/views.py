@@ -3,7 +3,6 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +20,6 @@ from accounts.responses import pdf_response, refuse, xlsx_response
 from accounts.scoping import districts_for
 from enrollment.models import Ground, Kind, RegistryRecord
 from people.models import Household, Person
-from people.services import person_record
 from regions import terminology
 from regions.months import add_months, month_start
 from sktm import letters
@@ -240,23 +238,18 @@ def item_add(request, pk):
     form = ItemForm(request.POST or None, village=proposal.village)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                person = person_record(
-                    actor=request.user,
-                    village=proposal.village,
-                    nik=form.cleaned_data["nik"],
-                    **form.person_data(),
-                )
-                services.item_add(
-                    actor=request.user,
-                    proposal=proposal,
-                    item=ProposalItem(person=person, **form.item_fields()),
-                )
+            item = services.item_propose(
+                actor=request.user,
+                proposal=proposal,
+                nik=form.cleaned_data["nik"],
+                identity=form.person_data(),
+                item=ProposalItem(**form.item_fields()),
+            )
         except ValidationError as error:
             on_fields = hasattr(error, "error_dict") and set(error.error_dict) <= set(form.fields)
             form.add_error(None, error if on_fields else error.messages)
         else:
-            messages.success(request, f"{person.name} ditambahkan ke usulan.")
+            messages.success(request, f"{item.subject.name} ditambahkan ke usulan.")
             return redirect("verification:proposal_detail", pk=pk)
     return render(
         request,
@@ -322,7 +315,7 @@ def item_withdraw(request, pk):
     except ValidationError as error:
         refuse(request, error)
     else:
-        messages.success(request, f"{item.person.name} dikeluarkan dari usulan.")
+        messages.success(request, f"{item.subject.name} dikeluarkan dari usulan.")
     return redirect("verification:proposal_detail", pk=item.proposal_id)
 
 
@@ -449,11 +442,25 @@ def validation_queue(request):
     return render(request, "verification/validation_queue.html", {"page": page, "form": form})
 
 
+def _records_elsewhere(held):
+    """Beside each (object, NIK, No. KK) of `held`: the resident recorded with the NIK and the
+    household with the No. KK, anywhere in the kabupaten (for the Tim Verifikasi)."""
+    people = Person.objects.select_related("household__village").filter(
+        nik__in=[nik for _, nik, _ in held]
+    )
+    households = Household.objects.select_related("village").filter(
+        number__in=[number for _, _, number in held]
+    )
+    by_nik = {person.nik: person for person in people}
+    by_number = {household.number: household for household in households}
+    return [(obj, by_nik.get(nik), by_number.get(number)) for obj, nik, number in held]
+
+
 @require_safe
 def held_applicants(request):
-    """SKTM applicants whose NIK or No. KK is recorded in another village, each beside the
-    record it meets: the village went on as with a new resident, the Tim Verifikasi decides
-    (issue 14, finding 3)."""
+    """SKTM applicants and Usulan items whose NIK or No. KK is recorded in another village,
+    each beside the record it meets: the village went on as with a new resident, the Tim
+    Verifikasi decides (issue 14, finding 3)."""
     if not permissions.can_decide(request.user):
         raise PermissionDenied
     forms = (
@@ -463,26 +470,48 @@ def held_applicants(request):
         .order_by("created_at", "pk")
     )
     page = Paginator(forms, PAGE_SIZE).get_page(request.GET.get("page"))
-    held = list(page)
-    people = Person.objects.select_related("household__village").filter(
-        nik__in=[form.nik for form in held]
+    rows = _records_elsewhere([(form, form.nik, form.kk_number) for form in page])
+    items = (
+        waiting.items_held(request.user)
+        .select_related("proposal__village", "added_by")
+        .order_by("added_at", "pk")
     )
-    households = Household.objects.select_related("village").filter(
-        number__in=[form.kk_number for form in held]
+    item_rows = _records_elsewhere(
+        [(item, item.held_identity["nik"], item.held_identity["kk_number"]) for item in items]
     )
-    by_nik = {person.nik: person for person in people}
-    by_number = {household.number: household for household in households}
-    rows = [(form, by_nik.get(form.nik), by_number.get(form.kk_number)) for form in held]
-    audit.record(request, audit.VIEW, "Pemohon SKTM tercatat di desa lain", rows=len(rows))
+    audit.record(
+        request,
+        audit.VIEW,
+        "Pemohon SKTM dan usulan tercatat di desa lain",
+        rows=len(rows) + len(item_rows),
+    )
     return render(
         request,
         "verification/held_applicants.html",
         {
             "page": page,
             "rows": rows,
+            "item_rows": item_rows,
             "can_move": permissions.can_move_household(request.user),
         },
     )
+
+
+@require_POST
+def held_item_accept(request, pk):
+    """An admin accepts a held Usulan item: the family moved (services.held_item_accept)."""
+    if not permissions.can_decide(request.user):
+        raise PermissionDenied
+    item = get_object_or_404(ProposalItem.objects.visible_to(request.user), pk=pk)
+    try:
+        person = services.held_item_accept(actor=request.user, item=item)
+    except ValidationError as error:
+        refuse(request, error)
+    else:
+        messages.success(
+            request, f"{person.name} dicatat sebagai penduduk {item.proposal.village}."
+        )
+    return redirect("verification:held_applicants")
 
 
 @require_POST

@@ -9,7 +9,13 @@ from accounts import permissions
 from accounts.models import User
 from audit import VIEW
 from audit.models import AccessLog
-from verification.models import Decision, Proposal, ProposalItem, ProposalStatus
+from verification.models import (
+    OPEN_STATUSES,
+    Decision,
+    Proposal,
+    ProposalItem,
+    ProposalStatus,
+)
 
 
 def proposals_returned(user: User) -> QuerySet[Proposal]:
@@ -52,7 +58,7 @@ def rejected_in(proposals: QuerySet[Proposal]) -> QuerySet[ProposalItem]:
     """The people rejected in these Usulan, with the reason the village reads."""
     return (
         ProposalItem.objects.filter(proposal__in=proposals, decision=Decision.REJECTED)
-        .select_related("person", "proposal")
+        .select_related("person", "proposal__village")
         .order_by("proposal__month", "pk")
     )
 
@@ -77,3 +83,11 @@ VILLAGE_FILTERS = {
     "kirim": proposals_to_send,
     "diputuskan": proposals_decided_unseen,
 }
+
+
+def items_held(user: User) -> QuerySet[ProposalItem]:
+    """Usulan items whose NIK or No. KK is recorded in another village, undecided, in Usulan
+    still worked on: for the Tim Verifikasi to refuse or accept."""
+    if not permissions.can_decide(user):
+        return ProposalItem.objects.none()
+    return ProposalItem.objects.visible_to(user).held().filter(proposal__status__in=OPEN_STATUSES)

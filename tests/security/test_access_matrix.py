@@ -221,6 +221,9 @@ ACCESS = {
     # feeds: DTSEN's calon usulan, read as the re-verification lists; village staff propose
     "feeds:dtsen_candidates": GET(ok=ALL, s403="dukcapil agency_staff"),
     "feeds:dtsen_candidate_add": POST(ok="operator_a lurah_a operator_b", rest=403),
+    # Usulan items recorded in another village: the same. The world's item is not held: the
+    # team's POST is sent back with a message.
+    "verification:held_item_accept": POST("item", ok=TEAM, rest=403),
 }
 
 # The POST of the views that show a form on GET. An empty POST is an invalid form: shown again

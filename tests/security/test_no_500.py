@@ -118,6 +118,7 @@ OBJECT_OF = {
     "oversight:reverification_bulk": "village",
     "oversight:reverification_person": "participant",
     "verification:held_decide": "form",
+    "verification:held_item_accept": "item",
 }
 # URLs that still answer 500 to some value, each in a file this test's owner does not hold:
 # the file, the value and the line that raises; and whether it fails on this database.

@@ -6,6 +6,7 @@ import datetime
 import io
 import re
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,7 +15,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from enrollment.models import LedgerEntry
-from pbipemda import waiting
+from pbipemda import subject_access, waiting
 from people.models import Household, HouseholdChange, Person
 from sktm import services as sktm_services
 from sktm.models import FormStatus, Letter, VerificationForm
@@ -29,7 +30,7 @@ from tests.builders import (
     this_month,
 )
 from tests.factories import HouseholdFactory, PersonFactory, village
-from verification import services
+from verification import services, tasks
 from verification.models import Decision, ProposalItem
 
 pytestmark = pytest.mark.django_db
@@ -83,22 +84,6 @@ def test_a_mother_outside_the_village_gets_one_answer_whoever_she_is(client, ope
 
     assert answers[0] == answers[1] == answers[2]
     assert answers[0][1], "the newborn is accepted into the draft"
-
-
-def test_a_nik_registered_in_another_village_is_refused_without_naming_it(client, operator_a):
-    elsewhere = resident(VILLAGE_B)
-    proposal = services.proposal_open(actor=operator_a, month=this_month())
-    client.force_login(operator_a)
-
-    response = client.post(
-        reverse("verification:item_add", args=[proposal.pk]),
-        newborn_post(ABSENT_NIK, baby_nik=elsewhere.nik),
-    )
-
-    page = response.content.decode()
-    assert "terdaftar di desa lain" in page
-    assert village(VILLAGE_B).name not in page
-    assert not ProposalItem.objects.exists()
 
 
 def test_a_duplicate_partner_outside_the_village_is_not_looked_up(client, operator_a):
@@ -361,3 +346,270 @@ def test_the_usulan_form_asks_the_same_of_a_nik_recorded_elsewhere_as_of_an_unkn
         answers.append(response.context["form"].errors)
     assert answers[0] == answers[1]
     assert "name" in answers[0], "an unknown NIK's identity is asked for"
+
+
+def read(response):
+    """A page as text: HTML as it is, a PDF's text, a workbook's cells."""
+    assert response.status_code == 200
+    content = response.getvalue() if response.streaming else response.content
+    if response["Content-Type"] == "application/pdf":
+        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        return repr([list(row) for row in sheet.iter_rows(values_only=True)])
+    return content.decode()
+
+
+def usulan_blanked(text, data):
+    """An Usulan page as the village reads it, less what differs between any two requests
+    (blanked) and the proposed newborn's NIK and KK as typed."""
+    text = re.sub(r"\d{4}\*+\d{4}", "MASKED", text)
+    text = re.sub(r"\d{2}-\d{2}-\d{4} \d{2}:\d{2}", "DATE TIME", text)
+    text = re.sub(r"item-\d+", "item-ID", text)
+    return blanked(text, {"nik": data["nik"], "kk_number": data["kk_number"]})
+
+
+def village_proposes(client, operator, lurah, verifier, data):
+    """Every page the village gets proposing a newborn with `data` in its Usulan: adding,
+    the Usulan, its list, its Lampiran D as PDF and workbook, the Lurah's submission, and
+    after the Tim Verifikasi rejects the newborn with a reason, the Usulan and the home page;
+    nothing of it is kept."""
+    pages = []
+    with transaction.atomic():
+        client.force_login(operator)
+        opened = client.post(
+            reverse("verification:proposal_open"), {"month": this_month().isoformat()}
+        )
+        add_url = opened.url + "tambah/"
+        pages.append(read(client.post(add_url, data, follow=True)))
+        item = ProposalItem.objects.get()
+        detail = reverse("verification:proposal_detail", args=[item.proposal_id])
+        for name in ("lampiran_d_pdf", "lampiran_d_xlsx"):
+            pages.append(read(client.get(reverse(f"verification:{name}", args=[item.proposal_id]))))
+        pages.append(read(client.get(reverse("verification:proposal_list"))))
+        client.force_login(lurah)
+        submit = reverse("verification:proposal_submit", args=[item.proposal_id])
+        pages.append(read(client.post(submit, {"place": "Jangkaran"}, follow=True)))
+        client.force_login(verifier)
+        client.post(
+            reverse("verification:item_decide", args=[item.pk]),
+            {"decision": "rejected", "reason": "population_data", "reason_text": "KK asal."},
+        )
+        client.force_login(operator)
+        pages.append(read(client.get(reverse("home"))))
+        pages.append(read(client.get(detail)))
+        pages.append(
+            read(client.get(reverse("verification:lampiran_d_pdf", args=[item.proposal_id])))
+        )
+        transaction.set_rollback(True)
+    return [usulan_blanked(page, data) for page in pages]
+
+
+@pytest.fixture
+def village_mother(verifier):
+    """An active participant of village A, mother of the newborns proposed."""
+    mother = resident(VILLAGE_A)
+    enroll(verifier, mother)
+    return mother
+
+
+def test_an_usulan_item_recorded_elsewhere_is_answered_as_a_new_one(
+    client, operator_a, lurah_a, verifier, village_mother
+):
+    # NIKs alike but for their last digit, so that any warning on a NIK's digits reads alike.
+    participant, elsewhere = (
+        PersonFactory(
+            nik=nik,
+            household=HouseholdFactory(village=village(VILLAGE_B)),
+            domicile_since=datetime.date(2015, 1, 1),
+        )
+        for nik in ("3401010101260007", "3401010101260008")
+    )
+    enroll(verifier, participant)
+    new = newborn_post(village_mother.nik) | {"kk_number": NEW_KK}
+
+    unknown = village_proposes(client, operator_a, lurah_a, verifier, new)
+    for data in (
+        new | {"nik": participant.nik},
+        new | {"nik": elsewhere.nik},
+        new | {"kk_number": elsewhere.household.number},
+    ):
+        assert village_proposes(client, operator_a, lurah_a, verifier, data) == unknown
+    assert "Bayi Tumini ditambahkan ke usulan" in unknown[0]
+    assert "TUMINI" in unknown[1].upper() and "Bayi Tumini" in unknown[2]
+    assert "Usulan dikirim ke Dinas Sosial" in unknown[4]
+    assert "Bayi Tumini ditolak" in unknown[5] and "KK asal." in unknown[6]
+    assert village(VILLAGE_B).name not in "".join(unknown)
+
+
+def village_withdraws(client, operator, data):
+    """The Usulan as the village reads it after adding a newborn with `data` and withdrawing
+    it again; nothing of it is kept."""
+    with transaction.atomic():
+        client.force_login(operator)
+        proposal = services.proposal_open(actor=operator, month=this_month())
+        client.post(reverse("verification:item_add", args=[proposal.pk]), data)
+        item = ProposalItem.objects.get()
+        page = read(client.post(reverse("verification:item_withdraw", args=[item.pk]), follow=True))
+        transaction.set_rollback(True)
+    return usulan_blanked(page, data)
+
+
+def test_a_withdrawn_item_reads_alike_in_the_usulan_history(client, operator_a, village_mother):
+    elsewhere = resident(VILLAGE_B)
+    new = newborn_post(village_mother.nik) | {"kk_number": NEW_KK}
+    unknown = village_withdraws(client, operator_a, new)
+    assert village_withdraws(client, operator_a, new | {"nik": elsewhere.nik}) == unknown
+    assert "Bayi Tumini: Dikeluarkan dari usulan" in unknown
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("rt", "²"), ("birth_date", "2999-01-01"), ("name", "=HYPERLINK(1)"), ("sex", "")],
+)
+def test_a_bad_usulan_value_is_refused_alike_for_a_new_nik_and_one_recorded_elsewhere(
+    client, operator_a, village_mother, field, value
+):
+    elsewhere = resident(VILLAGE_B)
+    proposal = services.proposal_open(actor=operator_a, month=this_month())
+    client.force_login(operator_a)
+    answers = []
+    for nik in (BABY_NIK, elsewhere.nik):
+        data = newborn_post(village_mother.nik, baby_nik=nik) | {field: value}
+        response = client.post(reverse("verification:item_add", args=[proposal.pk]), data)
+        answers.append(usulan_blanked(response.content.decode(), data))
+    assert answers[0] == answers[1]
+    assert not ProposalItem.objects.exists()
+
+
+def test_a_ground_refusal_on_the_submitted_identity_is_the_same_for_a_held_item(
+    client, operator_a, verifier, village_mother
+):
+    """Ground b asks for an active participant on the person's KK: a KK of another village
+    whose members participate is answered as a new KK is (checked on the identity submitted,
+    as a new resident's); its members are the Tim Verifikasi's to see."""
+    active = resident(VILLAGE_B)
+    enroll(verifier, active)
+    proposal = services.proposal_open(actor=operator_a, month=this_month())
+    client.force_login(operator_a)
+    family = newborn_post(village_mother.nik) | {"ground": "add_b", "no_other_cover": "on"}
+    answers = []
+    for data in (
+        family | {"kk_number": NEW_KK},
+        family | {"kk_number": active.household.number},
+        family | {"nik": active.nik, "kk_number": NEW_KK},
+    ):
+        response = client.post(reverse("verification:item_add", args=[proposal.pk]), data)
+        answers.append(usulan_blanked(response.content.decode(), data))
+    assert answers[0] == answers[1] == answers[2]
+    assert "yang menjadi peserta PBI Pemda aktif" in answers[0]
+    assert not ProposalItem.objects.exists()
+
+
+@pytest.fixture
+def held_item(operator_a, lurah_a, village_mother):
+    """A submitted Usulan of village A proposing a newborn with the NIK and KK of a resident
+    of village B (a newborn: no domicile recorded before the birth date proposed)."""
+    moved = PersonFactory(household=HouseholdFactory(village=village(VILLAGE_B)))
+    proposal = services.proposal_open(actor=operator_a, month=this_month())
+    data = newborn_post(village_mother.nik, baby_nik=moved.nik)
+    identity = {
+        field: data[field]
+        for field in ("name", "birth_place", "sex", "occupation", "dusun", "rt", "rw")
+    } | {
+        "kk_number": moved.household.number,
+        "birth_date": timezone.localdate(),
+        "relationship": 4,
+        "marital_status": 1,
+    }
+    item = services.item_propose(
+        actor=operator_a,
+        proposal=proposal,
+        nik=moved.nik,
+        identity=identity,
+        item=ProposalItem(
+            kind="addition", ground="add_a", mother_nik=village_mother.nik, faskes_id=faskes_id()
+        ),
+    )
+    services.proposal_submit(actor=lurah_a, proposal=proposal, place="Jangkaran")
+    return item, moved
+
+
+def test_the_held_item_waits_for_the_tim_verifikasi_beside_the_record_elsewhere(
+    client, held_item, verifier, operator_a
+):
+    item, moved = held_item
+    assert item.person is None and item.held_identity["nik"] == moved.nik
+    client.force_login(verifier)
+    page = client.get(reverse("verification:held_applicants")).content.decode()
+    assert moved.nik in page and moved.name in page and village(VILLAGE_B).name in page
+    detail = reverse("verification:proposal_detail", args=[item.proposal_id])
+    assert 'data-testid="held-item"' in client.get(detail).content.decode()
+    client.force_login(operator_a)
+    assert 'data-testid="held-item"' not in client.get(detail).content.decode()
+    assert client.get(reverse("verification:held_applicants")).status_code == 403
+    accept = reverse("verification:held_item_accept", args=[item.pk])
+    assert client.post(accept).status_code == 403
+
+
+def test_a_held_item_is_not_approved_nor_exported_nor_recorded(held_item, verifier):
+    item, _ = held_item
+    with pytest.raises(ValidationError, match="tercatat di desa lain"):
+        services.item_decide(actor=verifier, item=item, decision=Decision.APPROVED)
+    with pytest.raises(ValidationError, match="tercatat di desa lain"):
+        services.items_approve_pending(actor=verifier, proposal=item.proposal)
+    assert not tasks._export_items(verifier, this_month()).filter(pk=item.pk).exists()
+    assert ProposalItem.objects.get(pk=item.pk).decision == Decision.PENDING
+
+    services.item_decide(
+        actor=verifier, item=item, decision=Decision.REJECTED, reason="population_data"
+    )
+
+    assert not LedgerEntry.objects.filter(ground="add_a").exists()
+    assert not ProposalItem.objects.held().exists()
+
+
+def test_accepting_a_held_item_moves_the_family_and_it_is_decided_as_any_other(
+    client, held_item, admin_user, verifier
+):
+    item, moved = held_item
+    client.force_login(admin_user)
+
+    response = client.post(reverse("verification:held_item_accept", args=[item.pk]), follow=True)
+
+    assert [str(message) for message in response.context["messages"]] == [
+        f"Bayi Tumini dicatat sebagai penduduk {village(VILLAGE_A)}."
+    ]
+    moved = Person.objects.select_related("household__village").get(pk=moved.pk)
+    item.refresh_from_db()
+    assert moved.household.village.code == VILLAGE_A and moved.name == "Bayi Tumini"
+    assert item.person == moved and item.held_identity is None
+    assert HouseholdChange.objects.filter(household=moved.household, field="village").exists()
+    services.item_decide(actor=verifier, item=item, decision=Decision.APPROVED)
+    assert LedgerEntry.objects.get(person=moved).ground == "add_a"
+
+
+def test_an_sktm_acceptance_links_the_held_item_of_the_same_nik(
+    held_item, operator_a, admin_user, verifier
+):
+    item, moved = held_item
+    data = {**POOR_15, "nik": moved.nik, "kk_number": moved.household.number}
+    form = sktm_services.sktm_form_submit(actor=operator_a, data=data)
+
+    services.held_applicant_accept(actor=admin_user, form=form)
+
+    item.refresh_from_db()
+    assert item.person == Person.objects.get(nik=moved.nik)
+    services.item_decide(actor=verifier, item=item, decision=Decision.APPROVED)
+    assert LedgerEntry.objects.filter(person=item.person).exists()
+
+
+def test_the_subject_access_download_holds_the_held_item(held_item):
+    item, moved = held_item
+    sections = {
+        section.title: section.rows
+        for section in subject_access.subject_data(moved.nik)["sections"]
+    }
+    (row,) = sections["Usulan dan keputusan Tim Verifikasi"]
+    assert row["NIK diusulkan"] == moved.nik
+    assert row["Identitas menunggu Tim Verifikasi"]["name"] == "Bayi Tumini"

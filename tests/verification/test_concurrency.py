@@ -4,12 +4,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from enrollment.models import LedgerEntry
+from enrollment.models import Ground, Kind, LedgerEntry
 from regions.months import add_months
-from tests.builders import LONG_AGO, propose, this_month
-from tests.factories import PersonFactory, UserFactory, regency, village
+from tests.builders import DTKS_FORM_EVIDENCE, LONG_AGO, faskes_id, propose, this_month
+from tests.factories import HouseholdFactory, PersonFactory, UserFactory, regency, village
 from verification import services
-from verification.models import Decision, ProposalEvent, ProposalStatus
+from verification.models import Decision, ProposalEvent, ProposalItem, ProposalStatus
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks are proven on PostgreSQL"
@@ -79,3 +79,43 @@ def test_two_drafts_cannot_take_the_same_person_at_once(committed_reference_data
     assert failed == []
     assert len(refused) == 1
     assert person.proposal_items.count() == 1
+
+
+def test_two_drafts_cannot_take_the_same_held_nik_at_once(committed_reference_data):
+    """A NIK recorded in another village is held, not recorded: the record it meets is the
+    lock, as a resident's own row is."""
+    operator = UserFactory(role="operator", village=village("34.01.01.2001"))
+    elsewhere = PersonFactory(
+        household=HouseholdFactory(village=village("34.01.02.2001")), domicile_since=LONG_AGO
+    )
+    drafts = [
+        services.proposal_open(actor=operator, month=add_months(this_month(), months))
+        for months in (0, 1)
+    ]
+    identity = {
+        "name": "Tumini",
+        "kk_number": elsewhere.household.number,
+        "dusun": "Kepek",
+        "rt": "3",
+        "rw": "1",
+        "relationship": 1,
+        "marital_status": 2,
+        "domicile_since": LONG_AGO,
+    }
+
+    def held(draft):
+        item = ProposalItem(
+            kind=Kind.ADDITION,
+            ground=Ground.DTKS,
+            evidence=DTKS_FORM_EVIDENCE,
+            faskes_id=faskes_id(),
+        )
+        services.item_propose(
+            actor=operator, proposal=draft, nik=elsewhere.nik, identity=identity, item=item
+        )
+
+    refused, failed = run_together([lambda draft=draft: held(draft) for draft in drafts])
+    assert failed == []
+    assert len(refused) == 1
+    assert refused[0].messages[0].startswith("Tumini sudah ada dalam usulan bulan")
+    assert ProposalItem.objects.held().count() == 1

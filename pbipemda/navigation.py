@@ -81,11 +81,12 @@ _LINKS = [
         group="Usulan",
     ),
     Link(
-        "Pemohon SKTM di desa lain",
+        "Tercatat di desa lain",
         "verification:held_applicants",
-        "Pemohon SKTM yang NIK atau No. KK-nya tercatat di desa lain: terima atau tolak.",
+        "Pemohon SKTM dan usulan yang NIK atau No. KK-nya tercatat di desa lain: terima atau "
+        "tolak.",
         permissions.can_decide,
-        waiting.badge(waiting.sktm_applicants_held),
+        waiting.badge(waiting.held_elsewhere),
         group="Usulan",
     ),
     Link(

@@ -132,14 +132,15 @@ def removals_to_validate(user: User) -> Entry | None:
     )
 
 
-def sktm_applicants_held(user: User) -> Entry | None:
-    """SKTM applicants whose NIK or No. KK is recorded in another village."""
+def held_elsewhere(user: User) -> Entry | None:
+    """SKTM applicants and Usulan items whose NIK or No. KK is recorded in another village."""
     if not permissions.can_decide(user):
         return None
     return Entry(
-        "sktm_held",
-        "Pemohon SKTM tercatat di desa lain",
-        VerificationForm.objects.visible_to(user).held().count(),
+        "held",
+        "Pemohon SKTM dan usulan tercatat di desa lain",
+        VerificationForm.objects.visible_to(user).held().count()
+        + proposals.items_held(user).count(),
         _url("verification:held_applicants"),
     )
 
@@ -190,7 +191,7 @@ SELECTORS: list[Callable[[User], Entry | None]] = [
     proposals_decided,
     proposals_to_decide,
     removals_to_validate,
-    sktm_applicants_held,
+    held_elsewhere,
     findings_waiting,
     reports_to_review,
     instruction_periods_due,

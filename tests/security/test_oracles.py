@@ -240,9 +240,9 @@ def test_the_held_applicant_waits_for_the_tim_verifikasi_beside_the_record_elsew
 
 
 def test_the_held_applicant_waits_on_the_verifiers_home_page_only(held, verifier, operator_a):
-    entry = {entry.key: entry for entry in waiting.entries_for(verifier)}["sktm_held"]
+    entry = {entry.key: entry for entry in waiting.entries_for(verifier)}["held"]
     assert entry.count == 1 and entry.url == reverse("verification:held_applicants")
-    assert "sktm_held" not in {entry.key for entry in waiting.entries_for(operator_a)}
+    assert "held" not in {entry.key for entry in waiting.entries_for(operator_a)}
 
 
 def test_a_refusal_reaches_the_village_as_a_returned_form(client, held, verifier, operator_a):
@@ -550,6 +550,11 @@ def test_the_held_item_waits_for_the_tim_verifikasi_beside_the_record_elsewhere(
     assert client.get(reverse("verification:held_applicants")).status_code == 403
     accept = reverse("verification:held_item_accept", args=[item.pk])
     assert client.post(accept).status_code == 403
+
+
+def test_the_held_item_waits_on_the_verifiers_home_page(held_item, verifier):
+    entry = {entry.key: entry for entry in waiting.entries_for(verifier)}["held"]
+    assert entry.count == 1
 
 
 def test_a_held_item_is_not_approved_nor_exported_nor_recorded(held_item, verifier):

@@ -18,8 +18,9 @@ from django.utils import timezone
 from audit.models import AccessLog
 from bpjs.models import BillingRow, Record, RegistrationLine
 from enrollment.models import LedgerEntry, Participation, RegistryRecord
+from feeds.models import Finding
 from oversight.models import Reverification
-from people.models import Household, HouseholdChange, Person, PersonChange
+from people.models import Household, HouseholdChange, Person, PersonChange, PopulationEvent
 from sktm.models import FormEvent, Letter, LetterCheck, VerificationForm
 from verification.models import Proposal, ProposalEvent, ProposalItem
 
@@ -187,9 +188,40 @@ def _bpjs_registration(nik: str, person_ids: list[int]) -> Section:
     )
 
 
+def _population_events(nik: str, person_ids: list[int]) -> Section:
+    """Dukcapil's events naming this NIK (as the old or the new NIK), or matched to the person."""
+    return Section(
+        "Peristiwa kependudukan dari Dukcapil",
+        _rows(
+            PopulationEvent.objects.filter(Q(nik=nik) | Q(new_nik=nik) | Q(person__in=person_ids))
+            .select_related("extract")
+            .order_by("extract__period", "pk"),
+            POPULATION_EVENT,
+        ),
+    )
+
+
+def _findings(nik: str, person_ids: list[int]) -> Section:
+    return Section(
+        "Temuan dari data Dukcapil",
+        _rows(
+            Finding.objects.filter(person__in=person_ids)
+            .select_related("village", "validated_by", "decided_by")
+            .order_by("month", "pk"),
+            FINDING,
+        ),
+    )
+
+
 # What each outside source said of the person, one section builder `(nik, person_ids)` each;
-# every source the product records goes here (Dukcapil's and DTSEN's feeds too, as they land).
-OUTSIDE_SOURCES = [_bpjs_history, _bpjs_billing, _bpjs_registration]
+# every source the product records goes here. DTSEN's listings are `RegistryRecord` above.
+OUTSIDE_SOURCES = [
+    _bpjs_history,
+    _bpjs_billing,
+    _bpjs_registration,
+    _population_events,
+    _findings,
+]
 
 
 def row_count(data: dict) -> int:
@@ -433,6 +465,32 @@ REGISTRATION_LINE = [
     ("Dibuat", "file.created_at"),
     ("Dikirim", "file.sent_on"),
     ("Ditandai terkirim oleh", "file.sent_by.username"),
+]
+POPULATION_EVENT = [
+    ("Ekstrak", "extract"),
+    ("Baris", "row_number"),
+    ("Peristiwa", "kind"),
+    ("NIK", "nik"),
+    ("Tanggal peristiwa", "occurred_on"),
+    ("No. akta kematian", "death_certificate"),
+    ("Tujuan pindah", "destination"),
+    ("Kode desa tujuan", "village_code"),
+    ("NIK baru", "new_nik"),
+    ("No. KK baru", "new_kk_number"),
+]
+FINDING = [
+    ("Bulan", "month"),
+    ("Jenis", "kind"),
+    ("Kalurahan/desa", "village"),
+    ("Keterangan", "note"),
+    ("Dasar pengurangan", "ground"),
+    ("Divalidasi oleh", "validated_by.username"),
+    ("Tanggal validasi", "validated_on"),
+    ("Data pembanding", "validated_against"),
+    ("Status", "status"),
+    ("Diputuskan oleh", "decided_by.username"),
+    ("Diputuskan", "decided_at"),
+    ("Alasan", "reason_text"),
 ]
 ACCESS = [
     ("Waktu", "at"),

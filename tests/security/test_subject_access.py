@@ -23,6 +23,7 @@ from sktm import services as sktm_services
 from sktm.models import Letter, LetterCheck
 from tests.builders import POOR_15, VILLAGE_A, propose, record, this_month
 from tests.factories import PersonFactory, UserFactory, village
+from tests.feeds.conftest import died, extract, imported
 from verification import services as proposal_services
 from verification.models import Decision
 
@@ -73,11 +74,11 @@ def billed(nik, name, month=None):
 
 
 @pytest.fixture
-def subject(client, operator_a, lurah_a, verifier, settings, tmp_path):
+def subject(client, operator_a, lurah_a, verifier, dukcapil, settings, tmp_path):
     """One resident of village A with something in every app: an SKTM form and letter (checked
     once by its QR code), a change of occupation, an approved addition (so a ledger entry) sent
-    to BPJS in a registration file and billed back, a re-verification, a DTSEN listing, and a
-    verifier who opened the record."""
+    to BPJS in a registration file and billed back, a re-verification, a DTSEN listing, a death
+    in Dukcapil's extract (so a finding), and a verifier who opened the record."""
     settings.MEDIA_ROOT = tmp_path / "media"
     form = sktm_services.sktm_form_submit(actor=operator_a, data=POOR_15)
     form = sktm_services.sktm_form_acknowledge(actor=lurah_a, form=form)
@@ -108,6 +109,7 @@ def subject(client, operator_a, lurah_a, verifier, settings, tmp_path):
     )
     billed(person.nik, person.name)
     listing(person)
+    imported(dukcapil, extract(died(person.nik)))
     client.force_login(verifier)
     client.get(reverse("enrollment:person_detail", args=[person.pk]))
     client.logout()
@@ -165,6 +167,12 @@ def test_the_json_holds_every_record_about_the_person_and_nothing_of_others(
     registration = held["Berkas registrasi e-Dabu yang memuat data ini"]
     assert [(row["Tindakan"], row["NIK"]) for row in registration] == [("Pendaftaran", subject.nik)]
     assert registration[0]["Dikirim"] == datetime.date.today().isoformat()
+    events = held["Peristiwa kependudukan dari Dukcapil"]
+    assert [(row["Peristiwa"], row["NIK"]) for row in events] == [("Meninggal dunia", subject.nik)]
+    findings = held["Temuan dari data Dukcapil"]
+    assert [(row["Jenis"], row["Divalidasi oleh"]) for row in findings] == [
+        ("Usul pengurangan peserta", "dukcapil")
+    ]
     viewers = {row["Pengguna"] for row in held["Log akses: siapa melihat atau mengunduh data ini"]}
     assert verifier.username in viewers
     text = response.content.decode()

@@ -61,9 +61,11 @@ def checked(name, answer, expected):
 
 
 def nik(rng, prefix):
-    """A woman's valid-shaped NIK of the village's kecamatan."""
+    """A woman's valid-shaped NIK of the village's kecamatan, of no synthetic resident: the
+    synthetic kabupaten numbers the residents born on one date from 0001, a few per date, so a
+    serial from 5000 on names a newcomer (a resident of another village would be refused)."""
     day, month, year = rng.randint(41, 68), rng.randint(1, 12), rng.randint(60, 99)
-    return f"{prefix}{day:02d}{month:02d}{year:02d}{rng.randint(1, 9999):04d}"
+    return f"{prefix}{day:02d}{month:02d}{year:02d}{rng.randint(5000, 9999):04d}"
 
 
 def operator_actions(rng, village):

@@ -50,7 +50,12 @@ TINY = {
         postgres_only="gunicorn's workers write at once, which production does on PostgreSQL",
     ),
     "oversight_dashboard.py": Tiny(["100", "--first", "30"], "bare COUNT of the active"),
-    "scale.py": Tiny(["--runs", "1"], "roster export, kabupaten", SYNTHETIC),
+    "scale.py": Tiny(
+        ["--runs", "1", "--import-rows", "300", "--lampiran-d-rows", "200"]
+        + ["--load", "3 2 0.1-0.3,0.05-0.1"],
+        "load, daily mix" if IS_POSTGRES else "roster, last page",
+        SYNTHETIC,
+    ),
     "sktm_letters.py": Tiny(["--letters", "2", "--forms", "12"], "bare WeasyPrint"),
     "verification_lampiran_d.py": Tiny(["200", "--runs", "1"], "bare COUNT"),
 }

@@ -16,7 +16,7 @@ rendered and then as served from storage, beside reading its stored bytes.
 Three rows are measured by the scripts that measure them alone, run here as they run by hand,
 each in a process of its own (0 or "" skips one): `enrollment_import.py` (default 100,000 rows)
 and `verification_lampiran_d.py` (default 100,000 rows) on a throwaway database of their own
-beside this one, and `load.py` (default: 100 users, 45 s at each of five paces) against this
+beside this one, and `load.py` (default: 100 users, 45 s at each of four paces) against this
 database, on PostgreSQL only.
 """
 
@@ -381,7 +381,7 @@ if __name__ == "__main__":
     )
     parser.add_argument(
         "--load",
-        default="100 45 5-15,3-8,2-5,1-3,0.5-1.5",
+        default="100 45 10-30,5-15,3-8,1-3",
         help='load.py\'s arguments: users, seconds, paces ("" skips the load)',
     )
     arguments = parser.parse_args()

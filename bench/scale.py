@@ -361,7 +361,7 @@ def main(runs, import_rows, lampiran_d_rows, load):
     )
     if load and connection.vendor == "postgresql":
         output = run_script("load.py", shlex.split(load))
-        crossing = re.search(r"p95 (crosses|over|under) [^(]*", output).group(0).strip()
+        crossing = re.search(r"^p95 (crosses|over|under) [^(]*", output, re.M).group(0).strip()
         # The login page alone after the load: requests, then its p50 and p95.
         login_page = re.search(r"login page \(floor\)\s+\d+\s+(\d+)\s+(\d+)", output)
         results.append(

@@ -200,9 +200,9 @@ def figure(output, label):
 def table(rows):
     """Issue 16's table: each row's figure now, its floor from this run and its goal."""
     print("\nissue 16's table")
-    print(f"{'page or job':<34}{'now':<34}{'floor (same run)':<30}goal")
+    print(f"{'page or job':<32}{'now':<42}{'floor (same run)':<40}goal")
     for label, now, floor, goal in rows:
-        print(f"{label:<34}{now:<34}{floor:<30}{goal}")
+        print(f"{label:<32}{now:<42}{floor:<40}{goal}")
 
 
 def main(runs, import_rows, lampiran_d_rows, load):

@@ -10,12 +10,15 @@ code as its second step), lets each act for SECONDS (default 60) with T seconds 
 requests (default 5-15, an office's pace; 1-3 is a stress test), stops gunicorn, and prints
 requests per second, p50/p95/p99 latency per action and overall beside the login page requested
 by one user after the load (the floor), and errors. Every user acts on its own village.
+Several paces (`5-15,2-6,1-3,0.5-1.5`) run one after the other with the same users, and the
+script then prints the request rate at which the p95 crosses 300 ms.
 An answer that is not the page asked for (a redirect to the login, a refused form) stops the
 script; server errors and timeouts are counted, and make it end with a failure status.
 """
 
 import argparse
 import http.client
+import itertools
 import os
 import random
 import re
@@ -25,7 +28,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyotp
@@ -57,9 +61,11 @@ def checked(name, answer, expected):
 
 
 def nik(rng, prefix):
-    """A woman's valid-shaped NIK of the village's kecamatan."""
+    """A woman's valid-shaped NIK of the village's kecamatan, of no synthetic resident: the
+    synthetic kabupaten numbers the residents born on one date from 0001, a few per date, so a
+    serial from 5000 on names a newcomer (a resident of another village would be refused)."""
     day, month, year = rng.randint(41, 68), rng.randint(1, 12), rng.randint(60, 99)
-    return f"{prefix}{day:02d}{month:02d}{year:02d}{rng.randint(1, 9999):04d}"
+    return f"{prefix}{day:02d}{month:02d}{year:02d}{rng.randint(5000, 9999):04d}"
 
 
 def operator_actions(rng, village):
@@ -156,7 +162,84 @@ def percentile(values, p):
     return statistics.quantiles(values, n=100)[p - 1] if len(values) > 1 else values[0]
 
 
-def main(users_count, seconds, think, port):
+@dataclass
+class Step:
+    """What the users did at one pace: each action's times in ms, its errors, the errors by
+    kind, and the seconds it took."""
+
+    results: dict
+    errors: dict
+    kinds: dict
+    duration: float
+
+    @property
+    def every(self):
+        return [v for values in self.results.values() for v in values]
+
+    @property
+    def rate(self):
+        return len(self.every) / self.duration
+
+
+def step(sessions, waiting, seconds, think):
+    """The logged-in users acting for `seconds`, `think` seconds between one user's actions."""
+    results, errors, lock = defaultdict(list), defaultdict(int), threading.Lock()
+    kinds = defaultdict(int)
+    wrong = []
+    stop = time.monotonic() + seconds
+
+    def act(session, role, village, seed):
+        rng = random.Random(seed)
+        time.sleep(rng.uniform(0, think[1]))
+        while time.monotonic() < stop and not wrong:
+            if role == "operator":
+                actions = operator_actions(rng, village)
+            elif role == "head":
+                actions = head_actions(rng, village)
+            else:
+                with lock:
+                    actions = verifier_actions(rng, waiting)
+            name, method, path, data, expected = rng.choice(actions)
+            headers = {"HX-Request": "true"} if "htmx" in name else None
+            start = time.perf_counter()
+            failure = None
+            try:
+                answer = session.request(method, path, data, headers)
+            except (http.client.HTTPException, OSError) as error:
+                failure = type(error).__name__
+            else:
+                if answer[0] >= 500:
+                    failure = answer[0]
+                else:
+                    try:
+                        checked(name, answer, expected)
+                    except WrongPage as error:
+                        wrong.append(str(error))
+                        return
+            elapsed = (time.perf_counter() - start) * 1000
+            with lock:
+                results[name].append(elapsed)
+                if failure is not None:
+                    errors[name] += 1
+                    kinds[failure] += 1
+            time.sleep(rng.uniform(*think))
+
+    # A new seed each run: the same one would submit the same NIKs again, refused.
+    run_seed = random.randrange(2**32)
+    threads = [
+        threading.Thread(target=act, args=(*s, run_seed + n)) for n, s in enumerate(sessions)
+    ]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if wrong:
+        raise SystemExit(f"{wrong[0]}; not the page asked for, figures not printed.")
+    return Step(results, errors, kinds, time.monotonic() - began)
+
+
+def main(users_count, seconds, thinks, port):
     setup(ALLOWED_HOSTS=HOST, SECURE_SSL_REDIRECT="0")
     print_run()
     from django.db import connections
@@ -250,92 +333,53 @@ def main(users_count, seconds, think, port):
             sessions.append((session, role, village))
         connections.close_all()
 
-        results, errors, lock = defaultdict(list), defaultdict(int), threading.Lock()
-        kinds = defaultdict(int)
-        wrong = []
-        stop = time.monotonic() + seconds
-
-        def act(session, role, village, seed):
-            rng = random.Random(seed)
-            time.sleep(rng.uniform(0, think[1]))
-            while time.monotonic() < stop and not wrong:
-                if role == "operator":
-                    actions = operator_actions(rng, village)
-                elif role == "head":
-                    actions = head_actions(rng, village)
-                else:
-                    with lock:
-                        actions = verifier_actions(rng, waiting)
-                name, method, path, data, expected = rng.choice(actions)
-                headers = {"HX-Request": "true"} if "htmx" in name else None
-                start = time.perf_counter()
-                failure = None
-                try:
-                    answer = session.request(method, path, data, headers)
-                except (http.client.HTTPException, OSError) as error:
-                    failure = type(error).__name__
-                else:
-                    if answer[0] >= 500:
-                        failure = answer[0]
-                    else:
-                        try:
-                            checked(name, answer, expected)
-                        except WrongPage as error:
-                            wrong.append(str(error))
-                            return
-                elapsed = (time.perf_counter() - start) * 1000
-                with lock:
-                    results[name].append(elapsed)
-                    if failure is not None:
-                        errors[name] += 1
-                        kinds[failure] += 1
-                time.sleep(rng.uniform(*think))
-
-        # A new seed each run: the same one would submit the same NIKs again, refused.
-        run_seed = random.randrange(2**32)
-        threads = [
-            threading.Thread(target=act, args=(*s, run_seed + n)) for n, s in enumerate(sessions)
-        ]
-        began = time.monotonic()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        duration = time.monotonic() - began
+        steps = [(think, step(sessions, waiting, seconds, think)) for think in thinks]
         floor = unloaded(Session(port))
     finally:
         server.terminate()
         server.wait()
-    if wrong:
-        raise SystemExit(f"{wrong[0]}; not the page asked for, figures not printed.")
-
-    every = [v for values in results.values() for v in values]
-    print(
-        f"{users_count} users thinking {think[0]:g}-{think[1]:g} s, {duration:.0f} s, "
-        f"gunicorn 2 workers x 4 threads, {os.cpu_count()} cores"
-    )
-    print(f"{'action':<20}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
-    for name in sorted(results):
-        values = results[name]
+    for think, result in steps:
         print(
-            f"{name:<20}{len(values):>9}{percentile(values, 50):>9.0f}"
-            f"{percentile(values, 95):>9.0f}{percentile(values, 99):>9.0f}{errors[name]:>8}"
+            f"{users_count} users thinking {think[0]:g}-{think[1]:g} s, {result.duration:.0f} s, "
+            f"gunicorn 2 workers x 4 threads, {os.cpu_count()} cores"
         )
+        print(f"{'action':<20}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+        for name, values in [*sorted(result.results.items()), ("all", result.every)]:
+            errors = sum(result.errors.values()) if name == "all" else result.errors[name]
+            print(f"{name:<20}{len(values):>9}{timings(values)}{errors:>8}")
+        print(f"throughput {result.rate:.1f} requests/s (goal: p95 under 300 ms, no errors)")
     print(
-        f"{'all':<20}{len(every):>9}{percentile(every, 50):>9.0f}{percentile(every, 95):>9.0f}"
-        f"{percentile(every, 99):>9.0f}{sum(errors.values()):>8}"
-    )
-    print(
-        f"{'login page (floor)':<20}{len(floor):>9}{percentile(floor, 50):>9.0f}"
-        f"{percentile(floor, 95):>9.0f}{percentile(floor, 99):>9.0f}{0:>8}"
+        f"{'login page (floor)':<20}{len(floor):>9}{timings(floor)}{0:>8}"
         "   (one user, after the load)"
     )
-    print(f"throughput {len(every) / duration:.1f} requests/s (goal: p95 under 300 ms, no errors)")
+    if len(steps) > 1:
+        print(crossing([(result.rate, percentile(result.every, 95)) for _, result in steps]))
+    kinds = Counter()
+    for _, result in steps:
+        kinds.update(result.kinds)
     if kinds:
         print(
             "errors by kind: " + ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items(), key=str))
         )
-        raise SystemExit(f"{sum(errors.values())} requests failed.")
+        raise SystemExit(f"{kinds.total()} requests failed.")
+
+
+def timings(values):
+    return "".join(f"{percentile(values, p):>9.0f}" for p in (50, 95, 99))
+
+
+def crossing(points, limit=300):
+    """Where the p95 of the paces `points` ((requests/s, p95 ms), one per pace) crosses `limit`
+    ms, read on the straight line between the two paces around it."""
+    points = sorted(points)
+    goal = "(goal: p95 under 300 ms at 20 requests/s)"
+    for (rate, p95), (next_rate, next_p95) in itertools.pairwise(points):
+        if p95 < limit <= next_p95:
+            at = rate + (limit - p95) * (next_rate - rate) / (next_p95 - p95)
+            return f"p95 crosses {limit} ms at ≈ {at:.1f} requests/s {goal}"
+    if points[0][1] >= limit:
+        return f"p95 over {limit} ms already at {points[0][0]:.1f} requests/s {goal}"
+    return f"p95 under {limit} ms up to {points[-1][0]:.1f} requests/s, the fastest pace {goal}"
 
 
 def think_range(value):
@@ -343,12 +387,21 @@ def think_range(value):
     return float(low), float(high or low)
 
 
+def paces(value):
+    """One think range (`5-15`) or several, one after the other (`5-15,2-6,1-3`)."""
+    return [think_range(part) for part in value.split(",")]
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("users", nargs="?", type=int, default=100)
     parser.add_argument("seconds", nargs="?", type=int, default=60)
     parser.add_argument(
-        "think", nargs="?", type=think_range, default=(5.0, 15.0), help="seconds, e.g. 5-15"
+        "think",
+        nargs="?",
+        type=paces,
+        default=[(5.0, 15.0)],
+        help="seconds, e.g. 5-15; several paces, each for SECONDS, e.g. 5-15,2-6,1-3",
     )
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     arguments = parser.parse_args()

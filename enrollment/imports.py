@@ -21,6 +21,7 @@ import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F, Lookup, Q
+from django.utils import timezone
 
 from enrollment.models import Participation, RegistryRecord, RegistrySource
 from people.models import (
@@ -265,11 +266,11 @@ def _require_filled(row, columns):
             raise ValueError(f"kolom {column} kosong")
 
 
-def _identity_checked(row, villages):
-    """Checks the row's NIK and No. KK and returns its village; raises ValueError with the
-    reason, as every import row does."""
+def _identity_checked(row, villages, today=None):
+    """Checks the row's NIK and No. KK (a NIK's year read as of `today`, default today) and
+    returns its village; raises ValueError with the reason, as every import row does."""
     try:
-        parse_nik(row["nik"])
+        parse_nik(row["nik"], today=today)
         validate_kk(row["no_kk"])
     except ValidationError as error:
         raise ValueError(error.messages[0]) from None
@@ -300,6 +301,7 @@ class _Memo:
     _SIZE = 1 << 16
 
     def __init__(self):
+        self.today = timezone.localdate()
         self.is_plain_text = functools.lru_cache(self._SIZE)(is_plain_text)
         self._month = functools.lru_cache(self._SIZE)(self._month_of)
         self._birth = functools.lru_cache(self._SIZE)(_refusal_of(validate_birth_date))
@@ -341,7 +343,7 @@ def _clean_row(row, villages, memo):
             raise ValueError(
                 f"kolom {column} diawali tanda rumus, memuat < > {{ }} \\ atau karakter kontrol"
             )
-    village = _identity_checked(row, villages)
+    village = _identity_checked(row, villages, memo.today)
     month = memo.month(row, "bulan_mulai")
     birth_date, domicile_since = memo.dates(row)
     sex = row.get("jenis_kelamin", "").upper()

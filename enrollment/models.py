@@ -66,8 +66,13 @@ class LedgerEntry(models.Model):
     """One addition or removal of a PBI Pemda participant (a *mutasi*). Append-only: the
     database refuses UPDATE and DELETE (triggers in migration 0002), and so does the model."""
 
+    # Indexed by ledger_person_sequence, which leads with it.
     person = models.ForeignKey(
-        Person, models.PROTECT, related_name="ledger_entries", verbose_name="penduduk"
+        Person,
+        models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name="penduduk",
+        db_index=False,
     )
     # The person's village when the entry was written, never updated: figures group by it
     # without joining residents and households (a later household move is followed through
@@ -84,8 +89,17 @@ class LedgerEntry(models.Model):
     effective_month = models.DateField("berlaku bulan")
     # Ground-specific evidence (birth certificate, DTKS ID and desil, death certificate, …).
     evidence = models.JSONField("bukti", default=dict, blank=True)
+    # The four references below are empty on nearly every entry: each has a partial index of
+    # the entries that fill it (Meta.indexes), which answers the same lookups and costs an
+    # import nothing.
     mother = models.ForeignKey(
-        Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="ibu"
+        Person,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ibu",
+        db_index=False,
     )
     duplicate_of = models.ForeignKey(
         Person,
@@ -94,9 +108,16 @@ class LedgerEntry(models.Model):
         blank=True,
         related_name="+",
         verbose_name="data ganda dari",
+        db_index=False,
     )
     letter = models.ForeignKey(
-        Letter, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="SKTM"
+        Letter,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="SKTM",
+        db_index=False,
     )
     # Pasal 5 ayat (3): a removal takes effect only after the population data is validated.
     validated_by = models.CharField(
@@ -111,6 +132,7 @@ class LedgerEntry(models.Model):
         blank=True,
         related_name="corrections",
         verbose_name="mengoreksi entri",
+        db_index=False,
     )
     note = models.TextField("catatan", blank=True)
     recorded_by = models.ForeignKey(
@@ -124,6 +146,15 @@ class LedgerEntry(models.Model):
         ordering = ["person_id", "sequence"]
         verbose_name = "mutasi peserta"
         verbose_name_plural = "buku mutasi peserta"
+        indexes = [
+            models.Index(fields=[field], condition=Q(**{f"{field}__isnull": False}), name=name)
+            for field, name in [
+                ("mother", "ledger_mother"),
+                ("duplicate_of", "ledger_duplicate_of"),
+                ("letter", "ledger_letter"),
+                ("corrects", "ledger_corrects"),
+            ]
+        ]
         constraints = [
             models.UniqueConstraint(fields=["person", "sequence"], name="ledger_person_sequence"),
             models.CheckConstraint(
@@ -190,13 +221,19 @@ class Participation(models.Model):
     since = models.DateField("peserta sejak")  # month of the spell's addition
     until = models.DateField("berakhir", null=True, blank=True)  # month its removal takes effect
     ground = models.CharField("dasar", max_length=10, choices=Ground.choices)
+    # Never looked up by: the ledger it points into refuses DELETE, so no index.
     last_entry = models.ForeignKey(
-        LedgerEntry, models.PROTECT, related_name="+", verbose_name="mutasi terakhir"
+        LedgerEntry,
+        models.PROTECT,
+        related_name="+",
+        verbose_name="mutasi terakhir",
+        db_index=False,
     )
     # The person's village now (services.household_move projects the members again), so that
-    # scoped lists and counts need not join people and households.
+    # scoped lists and counts need not join people and households. Indexed by
+    # participation_village_due, which leads with it.
     village = models.ForeignKey(
-        Village, models.PROTECT, related_name="+", verbose_name="kalurahan/desa"
+        Village, models.PROTECT, related_name="+", verbose_name="kalurahan/desa", db_index=False
     )
     # Some entry of the person was written in another village than this one (the household
     # moved since): figures then count those entries here, as they count the person's others.

@@ -82,7 +82,7 @@ SELECT person.id, spell.effective_month,
 FROM (
   SELECT person_id, MAX(sequence) AS latest,
          MAX(CASE WHEN kind = %s AND ground <> %s THEN sequence END) AS spell
-  FROM {ledger} WHERE person_id IN ({ids}) GROUP BY person_id
+  FROM {ledger} WHERE person_id {ids} GROUP BY person_id
 ) history
 JOIN {ledger} latest
   ON latest.person_id = history.person_id AND latest.sequence = history.latest
@@ -121,20 +121,23 @@ def project_people(
     # PostgreSQL types a bare parameter in a SELECT list as text.
     date = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
     reverified = _REVERIFIED_SQL.format(**tables)
+    if connection.vendor == "postgresql":
+        # One array parameter, as imports.one_of: a statement of thousands of placeholders
+        # costs more to build and plan than to run.
+        batches = [("= ANY(%s)", [list(person_ids)])]
+    else:
+        batches = [
+            (f"IN ({', '.join(['%s'] * len(chunk))})", chunk) for chunk in chunks(person_ids)
+        ]
     with connection.cursor() as cursor:
-        for chunk in chunks(person_ids):
+        for ids, values in batches:
             cursor.execute(
-                _PROJECT_SQL.format(
-                    **tables,
-                    ids=", ".join(["%s"] * len(chunk)),
-                    date=date,
-                    reverified=f"({reverified})",
-                ),
+                _PROJECT_SQL.format(**tables, ids=ids, date=date, reverified=f"({reverified})"),
                 [
                     Kind.ADDITION.value,
                     Kind.ADDITION.value,
                     Ground.CORRECTION.value,
-                    *chunk,
+                    *values,
                     reverified_on,
                 ],
             )

@@ -477,6 +477,7 @@ def _write_opening_balance(actor: User, source: str, batch: list[Row], known: Kn
             )
             for person_id, (number, row) in zip(people, batch, strict=True)
         ),
+        keys=False,  # project_people finds each person's entry in the ledger
     )
     project_people(people)
 

@@ -108,6 +108,14 @@ def append(person: Person, last: LedgerEntry | None, **fields: object) -> Ledger
     return entry
 
 
+def _last_entry(person: Person) -> LedgerEntry | None:
+    """The person's latest ledger entry; none for a resident not recorded yet (an Usulan item
+    held for the Tim Verifikasi is checked as a new resident of its village)."""
+    if person.pk is None:
+        return None
+    return LedgerEntry.objects.filter(person=person).order_by("-sequence").first()
+
+
 def _check_no_other_cover(person: Person, evidence: dict) -> None:
     """Pasal 5 ayat (4) b and c: only for a resident "yang belum mempunyai Jaminan Kesehatan
     lain", as the evidence declares (`has_other_cover` false, not merely absent)."""
@@ -178,7 +186,7 @@ def addition_checks(
     participation is none of its business (issue 14, finding 3), so the Tim Verifikasi checks
     her when deciding, and the ledger when recording."""
     evidence = dict(evidence or {})
-    last = LedgerEntry.objects.filter(person=person).order_by("-sequence").first()
+    last = _last_entry(person)
     if last and last.kind == Kind.ADDITION:
         raise ValidationError(
             f"NIK {person.nik} sudah menjadi peserta PBI Pemda aktif "
@@ -195,7 +203,8 @@ def addition_checks(
         evidence["birth_date"] = person.birth_date.isoformat()
     elif ground == Ground.FAMILY:
         _check_no_other_cover(person, evidence)
-        members = person.household.members.exclude(pk=person.pk)
+        household = person.household
+        members = household.members.exclude(pk=person.pk) if household.pk else []
         if not any(is_active(member, effective_month) for member in members):
             raise ValidationError(
                 f"Tidak ada anggota KK {person.household.number} yang menjadi peserta "
@@ -215,8 +224,10 @@ def addition_checks(
         evidence["checked_on"] = as_date(evidence["checked_on"], "Tanggal cek").isoformat()
     elif ground == Ground.SKTM:
         _check_domicile_and_cover(person, effective_month, evidence)
-        valid = Letter.objects.valid_on(timezone.localdate()).filter(
-            person=person, village=person.household.village_id
+        valid = (
+            Letter.objects.valid_on(timezone.localdate())
+            .held_by(person)
+            .filter(village=person.household.village_id)
         )
         if letter is None or not valid.filter(pk=letter.pk).exists():
             raise ValidationError(
@@ -285,7 +296,7 @@ def removal_checks(
     """Checks a Pasal 5 ayat (2) ground and its evidence; returns the evidence to record. The
     validation of ayat (3) comes after, when the removal is recorded."""
     evidence = dict(evidence or {})
-    last = LedgerEntry.objects.filter(person=person).order_by("-sequence").first()
+    last = _last_entry(person)
     if last is None or last.kind != Kind.ADDITION:
         raise ValidationError(f"NIK {person.nik} bukan peserta PBI Pemda aktif.")
     if ground == Ground.DIED:

@@ -11,14 +11,15 @@ The projection to the end of the year starts from this month's count and adds th
 average monthly change over the last 6 months.
 """
 
+import bisect
 import datetime
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
 
+from enrollment import stamps
 from oversight import ledger
 from oversight.areas import Area
 from regions.models import PremiumRate
@@ -65,13 +66,14 @@ class Premium:
 
 
 def _rate_finder() -> Callable[[datetime.date], Decimal | None]:
-    """The amount in force on a month's first day (`PremiumRate.objects.in_force`), asked once
-    per month however many parts share it."""
+    """The amount in force on a month's first day, by `PremiumRate.objects.in_force`'s rule
+    (the latest rate starting on or before it), from the few rates read in one query."""
+    rates = list(PremiumRate.objects.order_by("valid_from").values_list("valid_from", "amount"))
+    starts = [start for start, _ in rates]
 
-    @functools.cache
     def rate_on(month: datetime.date) -> Decimal | None:
-        rate = PremiumRate.objects.in_force(month)
-        return None if rate is None else rate.amount
+        found = bisect.bisect_right(starts, month)
+        return rates[found - 1][1] if found else None
 
     return rate_on
 
@@ -100,6 +102,21 @@ def _year_of(
     return Premium(name, result, trend)
 
 
+def _series(area: Area, months: list[datetime.date], by_parts: bool, stamp: str):
+    """Participants on the first day of each of `months`: (the area's, {part pk: the part's}),
+    from the ledger counts read under `stamp`."""
+    village_part = {}
+    if by_parts:
+        for village in area.villages().only("pk", "district_id"):
+            village_part[village.pk] = area.part_of(village)
+    rows = ledger.counts(area, f"{ledger.VILLAGE_PATH}_id", stamp=stamp)
+    total = ledger.active_on_first_days(rows, months).get(None, [0] * len(months))
+    by_part = ledger.active_on_first_days(
+        rows, months, key=lambda row: village_part.get(row[f"{ledger.VILLAGE_PATH}_id"])
+    )
+    return total, by_part
+
+
 def premium(
     area: Area, year: int | None = None, today: datetime.date | None = None
 ) -> tuple[Premium, list[Premium]]:
@@ -113,17 +130,11 @@ def premium(
     first = min(this_month.replace(month=1), add_months(this_month, -TREND_MONTHS))
     months = ledger.month_list(first, this_month)
     parts = area.parts()
-    village_part = {}
-    if parts:
-        for village in area.villages().only("pk", "district_id"):
-            village_part[village.pk] = area.part_of(village)
-    rows = ledger.counts(area, f"{ledger.VILLAGE_PATH}_id")
+    stamp = stamps.ledger_stamp()
+    key = f"premium-series:{area.level}:{area.place.pk}:{first}:{this_month}:{stamp}"
+    total, by_part = stamps.cached(key, lambda: _series(area, months, bool(parts), stamp))
     rate_on = _rate_finder()
     zero = [0] * len(months)
-    total = ledger.active_on_first_days(rows, months).get(None, zero)
-    by_part = ledger.active_on_first_days(
-        rows, months, key=lambda row: village_part.get(row[f"{ledger.VILLAGE_PATH}_id"])
-    )
     return (
         _year_of(area.label, months, total, this_month, rate_on),
         [

@@ -201,12 +201,20 @@ class LetterQuerySet(models.QuerySet):
         ledger use this one query to accept a letter."""
         return self.filter(revoked_at__isnull=True, issued_on__lte=date, valid_until__gte=date)
 
+    def held_by(self, person: Person) -> Self:
+        """The person's letters; for a resident not recorded yet (an applicant held for the
+        Tim Verifikasi, an unsaved Person), the letters issued on forms with their NIK."""
+        if person.pk is None:
+            return self.filter(person__isnull=True, form__nik=person.nik)
+        return self.filter(person=person)
+
     def in_force_for(self, person: Person, village: Village | int, date: datetime.date):
         """The letter a ground c.2 proposal of `person` rests on: the newest in force on `date`
         from `village`'s Lurah, or None."""
         return (
             self.valid_on(date)
-            .filter(person=person, village=village)
+            .held_by(person)
+            .filter(village=village)
             .order_by("-issued_on")
             .first()
         )

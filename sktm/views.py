@@ -14,7 +14,7 @@ import audit
 from accounts import permissions
 from accounts.responses import pdf_response, run_service
 from audit.addresses import client_ip
-from people.models import Person
+from people.models import Household, Person
 from sktm import letters, scoring, services
 from sktm.forms import (
     NOT_REGISTERED,
@@ -131,25 +131,42 @@ def form_edit(request, pk=None):
     )
 
 
-def resident_answer(request, village, notes=lambda person: {}, renamed=None):
+def held_applicant(village, nik: str) -> Person | None:
+    """The village's own SKTM applicant with this NIK held for the Tim Verifikasi, as the
+    unsaved resident the form would have recorded (its KK from the form)."""
+    form = VerificationForm.objects.held().filter(village=village, nik=nik).order_by("-pk").first()
+    if form is None:
+        return None
+    person = form.applicant
+    person.household = Household(
+        number=form.kk_number, village=form.village, dusun=form.dusun, rt=form.rt, rw=form.rw
+    )
+    return person
+
+
+def resident_answer(request, village, notes=lambda person: {}, renamed=None, held=held_applicant):
     """The JSON a typed NIK gets (static/js/resident-lookup.js): the resident's recorded values
     when they live in `village` and the user sees them, else NOT_REGISTERED, the same whether
-    the NIK is unknown or recorded elsewhere. `notes(person)` adds, per ground, which evidence
+    the NIK is unknown or recorded elsewhere. What the village submitted of a NIK recorded
+    elsewhere (`held(village, nik)`, held for the Tim Verifikasi) is answered as the new
+    resident it would be for an unknown NIK. `notes(person)` adds, per ground, which evidence
     a proposal would use; `renamed` maps a value to the form's own field name. A resident found
     is a view of their record, in the access log."""
     lookup = NikLookupForm(request.GET)
     answer = {"found": False, "message": NOT_REGISTERED, "fields": {}, "notes": {}}
     if not lookup.is_valid():
         return JsonResponse(answer | {"message": lookup.error_message()})
+    nik = lookup.cleaned_data["nik"]
     person = (
         Person.objects.visible_to(request.user)
         .select_related("household")
-        .filter(nik=lookup.cleaned_data["nik"], household__village=village)
+        .filter(nik=nik, household__village=village)
         .first()
-    )
+    ) or held(village, nik)
     if person is None:
         return JsonResponse(answer)
-    audit.record(request, audit.VIEW, f"Penduduk {person.nik}", rows=1, obj=person)
+    recorded = person if person.pk else None
+    audit.record(request, audit.VIEW, f"Penduduk {person.nik}", rows=1, obj=recorded)
     return JsonResponse(
         {
             "found": True,

@@ -111,12 +111,6 @@ def _ground_checks(item: ProposalItem, month: datetime.date, *, deciding: bool =
     )
 
 
-# Stopgap until enrollment's addition_checks and removal_checks take a resident not yet
-# recorded (an unsaved Person): they look the person's ledger history and KK members up by
-# primary key, and 0 is no row's, so they find none, as for a new resident.
-_NOT_RECORDED = 0
-
-
 def _checked_person(item: ProposalItem) -> Person:
     """Whom the ground checks look at: the person, or for a held item the identity submitted,
     as the new resident of the village it would be for an unknown NIK (on the village's KK of
@@ -127,10 +121,8 @@ def _checked_person(item: ProposalItem) -> Person:
     household = Household.objects.filter(
         number=person.household.number, village=item.proposal.village_id
     ).first()
-    if household is None:
-        household = person.household
-        household.pk = _NOT_RECORDED
-    person.household, person.pk = household, _NOT_RECORDED
+    if household is not None:
+        person.household = household
     return person
 
 
@@ -228,16 +220,8 @@ def item_add(*, actor: User, proposal: Proposal, item: ProposalItem) -> Proposal
         if item.ground == Ground.SKTM and item.letter is None:
             # Ground c.2 rests on the person's valid SKTM from this village's Lurah (for a held
             # person, the letter whose applicant is held with the same NIK).
-            same = (
-                Q(person=item.person)
-                if item.person is not None
-                else Q(person__isnull=True, form__nik=item.held_identity["nik"])
-            )
-            item.letter = (
-                Letter.objects.valid_on(timezone.localdate())
-                .filter(same, village=proposal.village_id)
-                .order_by("-issued_on")
-                .first()
+            item.letter = Letter.objects.in_force_for(
+                item.subject, proposal.village_id, timezone.localdate()
             )
         item.evidence = _ground_checks(item, _effective_month(proposal))
         subject = item.subject

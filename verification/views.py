@@ -25,7 +25,7 @@ from regions.months import add_months, month_start
 from sktm import letters
 from sktm import services as sktm_services
 from sktm.models import Letter, VerificationForm
-from sktm.views import resident_answer
+from sktm.views import held_applicant, resident_answer
 from verification import lampiran_d, services, waiting
 from verification.forms import (
     GROUND_FIELDS,
@@ -272,8 +272,26 @@ def resident_lookup(request, pk):
     if not permissions.can_draft_proposal(request.user, proposal.village):
         raise PermissionDenied
     return resident_answer(
-        request, proposal.village, lambda person: _evidence_notes(request.user, proposal, person)
+        request,
+        proposal.village,
+        lambda person: _evidence_notes(request.user, proposal, person),
+        held=_held_in,
     )
+
+
+def _held_in(village, nik):
+    """What the village submitted of a NIK recorded elsewhere: its latest Usulan item's
+    identity never recorded (held, or refused while held: a new resident's record would stay),
+    else its held SKTM applicant."""
+    item = (
+        ProposalItem.objects.filter(
+            person__isnull=True, proposal__village=village, held_identity__nik=nik
+        )
+        .select_related("proposal__village")
+        .order_by("-pk")
+        .first()
+    )
+    return item.subject if item else held_applicant(village, nik)
 
 
 def _evidence_notes(user, proposal, person):

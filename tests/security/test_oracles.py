@@ -178,6 +178,8 @@ def village_sees(client, operator, lurah, data):
         pages.append(read(client.post(reverse("sktm:form_create"), post_data(data), follow=True)))
         form = VerificationForm.objects.get(nik=data["nik"], village=operator.village)
         pages.append(read(client.get(reverse("sktm:form_list"))))
+        lookup = (reverse("sktm:resident_lookup"), {"nik": data["nik"]})
+        pages.append(read(client.get(*lookup)))
         pages.append(read(client.get(reverse("sktm:lampiran_a_pdf", args=[form.pk]))))
         client.force_login(lurah)
         for action in ("form_acknowledge", "letter_issue"):
@@ -186,6 +188,8 @@ def village_sees(client, operator, lurah, data):
         letter = Letter.objects.get(form=form)
         pages.append(read(client.get(reverse("sktm:letter_pdf", args=[letter.pk]))))
         pages.append(read(client.get(reverse("sktm:letter_verify", args=[letter.token]))))
+        client.force_login(operator)
+        pages.append(read(client.get(*lookup)))
         transaction.set_rollback(True)
     return [blanked(page, data) for page in pages]
 
@@ -213,7 +217,9 @@ def test_an_sktm_applicant_recorded_elsewhere_is_answered_as_a_new_one(
         {**new, "kk_number": elsewhere.household.number},
     ):
         assert village_sees(client, operator_a, lurah_a, data) == unknown
-    assert "SKTM" in unknown[-3] and "TIDAK MAMPU" in unknown[-2].upper()
+    assert "SKTM" in unknown[-4] and "TIDAK MAMPU" in unknown[-3].upper()
+    # The village's NIK lookup, after the form and after the letter: a new resident's answer.
+    assert '"found": true' in unknown[2] and "Sudah memiliki SKTM" in unknown[-1]
 
 
 @pytest.fixture
@@ -387,6 +393,11 @@ def village_proposes(client, operator, lurah, verifier, data):
         for name in ("lampiran_d_pdf", "lampiran_d_xlsx"):
             pages.append(read(client.get(reverse(f"verification:{name}", args=[item.proposal_id]))))
         pages.append(read(client.get(reverse("verification:proposal_list"))))
+        lookup = (
+            reverse("verification:resident_lookup", args=[item.proposal_id]),
+            {"nik": data["nik"]},
+        )
+        pages.append(read(client.get(*lookup)))
         client.force_login(lurah)
         submit = reverse("verification:proposal_submit", args=[item.proposal_id])
         pages.append(read(client.post(submit, {"place": "Jangkaran"}, follow=True)))
@@ -401,6 +412,7 @@ def village_proposes(client, operator, lurah, verifier, data):
         pages.append(
             read(client.get(reverse("verification:lampiran_d_pdf", args=[item.proposal_id])))
         )
+        pages.append(read(client.get(*lookup)))
         transaction.set_rollback(True)
     return [usulan_blanked(page, data) for page in pages]
 
@@ -437,8 +449,9 @@ def test_an_usulan_item_recorded_elsewhere_is_answered_as_a_new_one(
         assert village_proposes(client, operator_a, lurah_a, verifier, data) == unknown
     assert "Bayi Tumini ditambahkan ke usulan" in unknown[0]
     assert "TUMINI" in unknown[1].upper() and "Bayi Tumini" in unknown[2]
-    assert "Usulan dikirim ke Dinas Sosial" in unknown[4]
-    assert "Bayi Tumini ditolak" in unknown[5] and "KK asal." in unknown[6]
+    assert '"found": true' in unknown[4] and '"found": true' in unknown[-1]
+    assert "Usulan dikirim ke Dinas Sosial" in unknown[5]
+    assert "Bayi Tumini ditolak" in unknown[6] and "KK asal." in unknown[7]
     assert village(VILLAGE_B).name not in "".join(unknown)
 
 
@@ -607,6 +620,46 @@ def test_an_sktm_acceptance_links_the_held_item_of_the_same_nik(
     assert item.person == Person.objects.get(nik=moved.nik)
     services.item_decide(actor=verifier, item=item, decision=Decision.APPROVED)
     assert LedgerEntry.objects.filter(person=item.person).exists()
+
+
+@pytest.mark.parametrize("elsewhere", [True, False], ids=["recorded-elsewhere", "unknown"])
+def test_the_sktm_letter_of_a_held_applicant_grounds_the_usulan_as_a_new_residents_does(
+    operator_a, lurah_a, elsewhere
+):
+    """Ground c.2 rests on the village's own letter: a letter issued on a held applicant's
+    form grounds the held item exactly as a new resident's letter grounds theirs."""
+    moved = resident(VILLAGE_B)
+    nik, kk = (moved.nik, moved.household.number) if elsewhere else (ABSENT_NIK, NEW_KK)
+    form = sktm_services.sktm_form_submit(
+        actor=operator_a, data={**POOR_15, "nik": nik, "kk_number": kk}
+    )
+    form = sktm_services.sktm_form_acknowledge(actor=lurah_a, form=form)
+    letter = sktm_services.letter_issue(actor=lurah_a, form=form)
+    identity = {
+        field: POOR_15[field] for field in ("birth_place", "sex", "occupation", "dusun", "rt", "rw")
+    } | {
+        "name": POOR_15["applicant_name"],
+        "kk_number": kk,
+        "birth_date": datetime.date(1985, 1, 12),
+        "domicile_since": datetime.date(2015, 1, 1),
+        "relationship": 1,
+        "marital_status": 2,
+    }
+    proposal = services.proposal_open(actor=operator_a, month=this_month())
+    item = services.item_propose(
+        actor=operator_a,
+        proposal=proposal,
+        nik=nik,
+        identity=identity,
+        item=ProposalItem(
+            kind="addition",
+            ground="add_c2",
+            faskes_id=faskes_id(),
+            evidence={"has_other_cover": False, "domicile_document": "KTP dan KK"},
+        ),
+    )
+    assert item.letter == letter
+    assert (item.person is None) is elsewhere
 
 
 def test_the_subject_access_download_holds_the_held_item(held_item):

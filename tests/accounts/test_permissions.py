@@ -59,6 +59,7 @@ ALLOWED = {
     permissions.can_read_figures: EVERYONE,
     permissions.can_read_premium: {*TEAM, "leadership", "agency_staff"},
     permissions.can_read_reverification: EVERYONE - {"dukcapil", "agency_staff"},
+    permissions.can_read_candidates: EVERYONE - {"dukcapil", "agency_staff"},
     permissions.can_record_reverification: {*VILLAGE_STAFF, *TEAM},
     permissions.can_read_instructions: EVERYONE - {"verifier", "dukcapil"},
     permissions.can_oversee_instructions: {"leadership", "admin_user"},

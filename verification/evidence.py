@@ -27,6 +27,12 @@ LABELS = {
     "since": "Sejak",
     "destination": "Daerah tujuan",
     "moved_on": "Tanggal pindah",
+    # A removal proposed from the BPJS reconciliation (bpjs/reconciliation.py).
+    "bpjs_file": "Data BPJS",
+    "bpjs_month": "Bulan tagihan BPJS",
+    "card_number": "No. Kartu JKN",
+    "bpjs_segment": "Segmen menurut BPJS",
+    "bpjs_reason": "Temuan rekonsiliasi",
 }
 # Kept for the record, not shown: the imported DTKS/DTSEN row's number, which says nothing to a
 # reader beside the source and ID it was taken from.
@@ -59,7 +65,7 @@ def value_text(key: str, value: object) -> object:
         return "ya" if value else "tidak"
     if key in DATES:
         return _as_long_date(value)
-    if key == "data_period":
+    if key in ("data_period", "bpjs_month"):
         return _as_period(value)
     if key == "segment":
         return dict(Segment.choices).get(value, value)

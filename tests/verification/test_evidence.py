@@ -22,7 +22,16 @@ from verification.services import item_add
 ROOT = Path(__file__).resolve().parents[2]
 # Where evidence is written: the services, the forms that build it, and the commands that load
 # demo and synthetic data through the same fields.
-SOURCE_APPS = ["enrollment", "verification", "oversight", "instructions", "synthetic", "people"]
+SOURCE_APPS = [
+    "enrollment",
+    "verification",
+    "bpjs",
+    "feeds",
+    "oversight",
+    "instructions",
+    "synthetic",
+    "people",
+]
 
 
 def _constant(node):
@@ -84,6 +93,7 @@ def test_every_evidence_key_in_the_code_has_a_label():
     keys = written_keys()
     # The scan finds what the services write (a scan that found nothing would prove nothing).
     assert {"has_other_cover", "death_date", "registry_record", "moved_on", "since"} <= keys
+    assert {"bpjs_reason", "card_number"} <= keys
     assert keys - set(evidence.LABELS) - evidence.HIDDEN == set()
 
 

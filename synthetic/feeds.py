@@ -117,10 +117,9 @@ class _Planter:
         self.used_households, self.used_people = set(), set()
         self.taken_niks = set(builder.person_niks)
         b = builder
-        # Residents neither in the ledger nor in an Usulan being worked on.
-        elsewhere = set(b.chosen) | set(b.waiting_people)
+        in_ledger = set(b.chosen)
         self.actives = [i for i in b.chosen if i not in b.removed]
-        self.others = [i for i in range(len(b.person_ids)) if i not in elsewhere]
+        self.others = [i for i in range(len(b.person_ids)) if i not in in_ledger]
         self.random.shuffle(self.actives)
         self.random.shuffle(self.others)
 
@@ -181,6 +180,9 @@ class EventPlanter(_Planter):
         b, shares, day = self.builder, self.shares(), self.builder.this_month
         waiting = list(b.waiting_people)
         self.random.shuffle(waiting)
+        # The others' deaths ask nothing of a village: none of them is in an open Usulan.
+        in_usulan = set(waiting)
+        self.others = [i for i in self.others if i not in in_usulan]
         village_codes = [v.code for v in b.villages]
         for kind, (outcome, _) in EVENT_KINDS.items():
             pool = {REMOVAL: self.actives, FLAG: waiting}.get(outcome, self.others)

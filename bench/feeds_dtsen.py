@@ -3,7 +3,7 @@ imported, against the synthetic kabupaten of 1,000,000 residents, through the jo
 starts, then the kabupaten's urgent re-verifications and calon usulan (feeds.dtsen).
 
 Run: .venv/bin/python bench/feeds_dtsen.py [--residents N] [--participants N] [--rows N]
-     (tiny: --residents 2000 --participants 300 --rows 1000)
+     (tiny: --residents 2000 --participants 500 --rows 1000)
 On a throwaway database (see _harness.py), filled by `build_synthetic_kabupaten --dtsen-file`
 in a process of its own (its time is printed, not measured against a goal), which plants the
 two periods with a known number of each case (synthetic.feeds.DTSEN_KINDS). Then, timed one by

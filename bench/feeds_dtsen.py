@@ -39,12 +39,6 @@ from regions.models import Village
 from synthetic.feeds import CANDIDATE, URGENT, dtsen_found, read_planted
 
 
-def cases(actor, month):
-    """The kabupaten's urgent re-verifications and calon usulan, counted as the pages ask
-    them: the one place to follow feeds.dtsen's functions."""
-    return dtsen_found(actor, month)
-
-
 def copy_floor(path, user):
     """The file's rows COPYed unchecked into the table the import fills, rolled back: what is
     left of an import once checking costs nothing."""
@@ -104,7 +98,7 @@ def main(arguments):
         raise SystemExit(f"import saved {done.result}")
     _, *bare = measured(lambda: bare_reads(month))
     cache.clear()
-    found, *figures = measured(lambda: cases(verifier, month))
+    found, *figures = measured(lambda: dtsen_found(verifier, month))
     steps.append(("urgent and calon usulan (cold)", figures, "bare reads", bare))
 
     head = f"{'s':>7}{'cpu s':>7}{'MB':>6}"

@@ -183,7 +183,6 @@ class EventPlanter(_Planter):
         # The others' deaths ask nothing of a village: none of them is in an open Usulan.
         in_usulan = set(waiting)
         self.others = [i for i in self.others if i not in in_usulan]
-        village_codes = [v.code for v in b.villages]
         for kind, (outcome, _) in EVENT_KINDS.items():
             pool = {REMOVAL: self.actives, FLAG: waiting}.get(outcome, self.others)
             for index in self.take(pool, shares[kind], kind):
@@ -194,7 +193,7 @@ class EventPlanter(_Planter):
                     event = Event("Pindah keluar", nik, day, tujuan="Kota Yogyakarta")
                 elif kind == "pindah_dalam":
                     here = b.village_codes[b.person_village[index]]
-                    there = self.random.choice([c for c in village_codes if c != here][:20])
+                    there = self.random.choice([c for c in b.village_codes.values() if c != here])
                     event = Event("Pindah dalam", nik, day, kode_desa_tujuan=there)
                     event.dusun_tujuan, event.rt_tujuan, event.rw_tujuan = "Dusun 1", "001", "001"
                 elif kind == "ganti_nik":
@@ -333,7 +332,8 @@ def events_found(extract) -> dict[str, int]:
 
 
 def dtsen_found(actor, month: datetime.date) -> dict[str, int]:
-    """The kabupaten's DTSEN cases as the findings pages read them (feeds.dtsen), counted."""
+    """The kabupaten's DTSEN cases as the findings pages read them, counted: the one place
+    the bench and the tests follow feeds.dtsen's functions."""
     return {
         URGENT: dtsen.urgent_cases(actor=actor, month=month).count(),
         CANDIDATE: dtsen.candidate_cases(actor=actor, month=month).count(),

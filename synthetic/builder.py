@@ -25,6 +25,7 @@ from regions.months import add_months, month_start
 from sktm.letters import letter_number
 from sktm.models import FormStatus, Letter, LetterSequence, VerificationForm
 from synthetic.bpjs import BillingPlanter
+from synthetic.feeds import EventPlanter, ListingPlanter
 from verification.models import Decision, Proposal, ProposalItem, ProposalStatus
 
 FIRST_NAMES = [
@@ -126,11 +127,19 @@ class Builder:
         log=print,
         billing_file=None,
         billing_rows=0,
+        events_file=None,
+        events=0,
+        dtsen_file=None,
+        dtsen_rows=0,
     ):
         self.regency, self.today, self.log = regency, today, log
         # With a path, this month's BPJS list is planted there (synthetic.bpjs).
         self.billing_file, self.billing_rows = billing_file, billing_rows
         self.planted = None
+        # With a path, a Dukcapil extract and a DTSEN period are planted there (synthetic.feeds).
+        self.events_file, self.events = events_file, events
+        self.dtsen_file, self.dtsen_rows = dtsen_file, dtsen_rows
+        self.planted_events = self.planted_dtsen = None
         self.residents, self.participants, self.months = residents, participants, months
         self.random = random.Random(seed)
         self.this_month = month_start(today)
@@ -138,6 +147,7 @@ class Builder:
         self.villages = list(
             Village.objects.filter(district__regency=regency).select_related("district")
         )
+        self.village_codes = {v.pk: v.code for v in self.villages}
         self.faskes = {}
         for facility in HealthFacility.objects.filter(district__regency=regency):
             self.faskes.setdefault(facility.district_id, facility.pk)
@@ -157,6 +167,10 @@ class Builder:
         self.step("Usulan waiting this month", self.waiting)
         if self.billing_file:
             self.step("BPJS list and histories", self.billing)
+        if self.events_file:
+            self.step("Dukcapil extract", self.population_events)
+        if self.dtsen_file:
+            self.step("DTSEN periods", self.dtsen)
         self.log(f"{'total':<38} {time.perf_counter() - start:7.1f} s")
 
     def users(self):
@@ -227,7 +241,8 @@ class Builder:
                         birth,
                         sex,
                         rng.choice(OCCUPATIONS),
-                        datetime.date(rng.randint(1990, 2023), 1, 1),
+                        # Living here since a year, or since birth (the resident rules).
+                        max(birth, datetime.date(rng.randint(1990, 2023), 1, 1)),
                     )
                 )
         household_ids = insert(Household, ["number", "village_id", "dusun", "rt", "rw"], households)
@@ -539,15 +554,25 @@ class Builder:
         """This month's BPJS list with known numbers of each reconciliation category."""
         self.planted = BillingPlanter(self, self.billing_rows, self.billing_file).run()
 
+    def population_events(self):
+        """This month's Dukcapil extract with known numbers of each case."""
+        self.planted_events = EventPlanter(self, self.events, self.events_file).run()
+
+    def dtsen(self):
+        """This month's DTSEN period, on an earlier one, with known numbers of each case."""
+        self.planted_dtsen = ListingPlanter(self, self.dtsen_rows, self.dtsen_file).run()
+
     def waiting(self):
         """This month's Usulan, sent and waiting for the Tim Verifikasi: ten residents who are
         not participants per village, proposed on ground c.1."""
         participants = {person_id for person_id, *_ in self.entries}
         candidates = defaultdict(list)
+        self.waiting_people = []
         for index, person_id in enumerate(self.person_ids):
             village_id = self.person_village[index]
             if person_id not in participants and len(candidates[village_id]) < 10:
                 candidates[village_id].append(person_id)
+                self.waiting_people.append(index)
         ids = insert(
             Proposal,
             [

@@ -43,6 +43,14 @@ TINY = {
     ),
     "enrollment_import.py": Tiny(["300"], "read only (floor)"),
     "enrollment_roster.py": Tiny(["--sizes", "20", "100"], "bare COUNT"),
+    "feeds_dtsen.py": Tiny(
+        ["--residents", "2000", "--participants", "500", "--rows", "1000", "--months", "6"],
+        "every case as planted",
+    ),
+    "feeds_dukcapil.py": Tiny(
+        ["--residents", "2000", "--participants", "300", "--events", "200", "--months", "6"],
+        "every outcome as planted",
+    ),
     "instructions_matrix.py": Tiny(
         ["--quarters", "1", "--villages", "5", "--runs", "1"], "COUNT of the reports (floor)"
     ),

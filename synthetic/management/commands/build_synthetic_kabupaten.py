@@ -31,8 +31,28 @@ class Command(BaseCommand):
         parser.add_argument(
             "--bpjs-rows", type=int, help="jumlah baris data BPJS (bawaan: jumlah peserta)"
         )
+        parser.add_argument(
+            "--dukcapil-file",
+            type=Path,
+            help="tulis ekstrak peristiwa Dukcapil bulan ini (.xlsx atau .csv) dengan jumlah "
+            "tiap kasus yang diketahui, disimpan juga di <berkas>.json",
+        )
+        parser.add_argument(
+            "--dukcapil-events", type=int, default=20_000, help="jumlah peristiwa ekstrak Dukcapil"
+        )
+        parser.add_argument(
+            "--dtsen-file",
+            type=Path,
+            help="tulis data DTSEN periode bulan ini (.csv), di atas periode tiga bulan lalu yang "
+            "sudah tercatat, dengan jumlah tiap kasus yang diketahui, disimpan juga di "
+            "<berkas>.json",
+        )
+        parser.add_argument(
+            "--dtsen-rows", type=int, default=300_000, help="jumlah baris DTSEN periode bulan ini"
+        )
 
     def handle(self, *args, residents, participants, months, seed, bpjs_file, bpjs_rows, **options):
+        dukcapil_file, dtsen_file = options["dukcapil_file"], options["dtsen_file"]
         if Person.objects.exists():
             raise CommandError("Basis data sudah berisi penduduk; gunakan basis data uji kosong.")
         regency = Regency.objects.filter(code=terminology.current().regency_code).first()
@@ -42,6 +62,10 @@ class Command(BaseCommand):
             raise CommandError("Perlu paling sedikit 2 bulan dan peserta tidak melebihi penduduk.")
         if bpjs_file and bpjs_file.suffix.lower() not in (".xlsx", ".csv"):
             raise CommandError("Berkas data BPJS harus berakhiran .xlsx atau .csv.")
+        if dukcapil_file and dukcapil_file.suffix.lower() not in (".xlsx", ".csv"):
+            raise CommandError("Berkas ekstrak Dukcapil harus berakhiran .xlsx atau .csv.")
+        if dtsen_file and dtsen_file.suffix.lower() != ".csv":
+            raise CommandError("Berkas data DTSEN harus berakhiran .csv.")
         builder = Builder(
             regency,
             residents=residents,
@@ -52,6 +76,10 @@ class Command(BaseCommand):
             log=self.stdout.write,
             billing_file=bpjs_file,
             billing_rows=participants if bpjs_rows is None else bpjs_rows,
+            events_file=dukcapil_file,
+            events=options["dukcapil_events"],
+            dtsen_file=dtsen_file,
+            dtsen_rows=options["dtsen_rows"],
         )
         try:
             with transaction.atomic():
@@ -66,4 +94,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Data BPJS {planted.month:%m-%Y}: {bpjs_file}, {planted.rows} baris")
             for category, count in sorted(planted.categories.items()):
                 self.stdout.write(f"  {category:<18} {count:>8}")
+        for label, path, planted in (
+            ("Ekstrak Dukcapil", dukcapil_file, builder.planted_events),
+            ("Data DTSEN", dtsen_file, builder.planted_dtsen),
+        ):
+            if planted:
+                self.stdout.write(f"{label} {planted.period:%m-%Y}: {path}, {planted.rows} baris")
+                for outcome, count in sorted(planted.as_dict()["outcomes"].items()):
+                    self.stdout.write(f"  {outcome:<18} {count:>8}")
         self.stdout.write(f"Login sintetis (mis. verifikator, op<kode desa>): sandi {PASSWORD}")

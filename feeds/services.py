@@ -96,17 +96,15 @@ def extract_import(
             layout=layout_name[:100],
             imported_by=actor,
         )
-        people = dict(
-            Person.objects.filter(nik__in=[row["nik"] for row in plan.rows]).values_list(
-                "nik", "pk"
-            )
-        )
+        # With their household and village: a finding names them without asking again.
+        people = {
+            person.nik: person
+            for person in Person.objects.filter(
+                nik__in=[row["nik"] for row in plan.rows]
+            ).select_related("household__village")
+        }
         events = PopulationEvent.objects.bulk_create(
-            PopulationEvent(
-                extract=extract,
-                person_id=people.get(row["nik"]),
-                **row,
-            )
+            PopulationEvent(extract=extract, person=people.get(row["nik"]), **row)
             for row in plan.rows
         )
         known = _known(events)
@@ -252,17 +250,15 @@ def _flag_death(event: PopulationEvent) -> None:
 def _move(actor: User, event: PopulationEvent) -> None:
     """A move between villages: the household follows at once (enrollment.household_move,
     which keeps history and brings the participation along); the finding records it done."""
+    village = Village.objects.select_related("district").get(code=event.village_code)
     finding = _finding(
-        event,
-        kind=FindingKind.MOVE,
-        note=f"Pindah ke {Village.objects.get(code=event.village_code)} "
-        f"{event.occurred_on:%d-%m-%Y}",
+        event, kind=FindingKind.MOVE, note=f"Pindah ke {village} {event.occurred_on:%d-%m-%Y}"
     )
     household = finding.person.household
     ledger.household_move(
         actor=actor,
         household=household,
-        village=Village.objects.get(code=event.village_code),
+        village=village,
         dusun=event.dusun or household.dusun,
         rt=event.rt or household.rt,
         rw=event.rw or household.rw,

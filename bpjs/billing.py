@@ -9,14 +9,18 @@ list from BPJS holds values.
 
 import csv
 import datetime
+import functools
+import gzip
 import hashlib
 import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import openpyxl
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from bpjs.layout import REQUIRED_BILLING_FIELDS, Layout
 from bpjs.models import CARD_DIGITS, Status
@@ -36,19 +40,41 @@ _STATUSES = {
 FORMULA = "="
 
 
+class Row(NamedTuple):
+    """A checked row, by the fields of bpjs.models.BillingRow: a tuple, not a dict, since a
+    list holds 200,000 of them (docs/scale.md)."""
+
+    card_number: str
+    nik: str
+    name: str
+    birth_date: datetime.date | None
+    household_number: str
+    tmt: datetime.date
+    status: str
+    status_text: str
+    faskes_code: str
+    faskes_name: str
+    segment: str
+    row_number: int
+
+
+# The digest's order of the fields, the file's row number left out.
+_DIGESTED = [Row._fields.index(name) for name in sorted(Row._fields) if name != "row_number"]
+
+
 @dataclass
 class Plan:
     month: datetime.date
-    rows: list = field(default_factory=list)  # cleaned rows (dicts), in file order
+    rows: list[Row] = field(default_factory=list)  # checked rows, in file order
     errors: list = field(default_factory=list)  # (row number, reason)
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
-        """The rows' content, whatever file they came in: sorted by NIK, every field."""
+        """The rows' content, whatever file they came in: sorted by NIK, every field. Asked
+        twice by an import, computed once."""
         content = hashlib.sha256()
-        for row in sorted(self.rows, key=lambda row: row["nik"]):
-            values = [row[key] for key in sorted(row) if key != "row_number"]
-            content.update(repr(values).encode())
+        for row in sorted(self.rows, key=lambda row: row.nik):
+            content.update(repr([row[index] for index in _DIGESTED]).encode())
         return content.hexdigest()
 
     def error_messages(self):
@@ -98,15 +124,25 @@ def cell_date(value, column: str) -> datetime.date | None:
     text = cell_text(value)
     if not text:
         return None
+    date = _parse_date(text)
+    if date is None:
+        raise ValueError(f"{column} '{text}' bukan tanggal (TTTT-BB-HH atau HH/BB/TTTT)")
+    return date
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_date(text: str) -> datetime.date | None:
+    """The date a text writes, or None. Cached: a list repeats its TMT and birth dates, and
+    strptime was a third of checking 200,000 rows (docs/scale.md)."""
     for pattern in _DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValueError(f"{column} '{text}' bukan tanggal (TTTT-BB-HH atau HH/BB/TTTT)")
+    return None
 
 
-def _clean(raw: dict, titles: dict) -> dict:
+def _clean(raw: dict, titles: dict, number: int, today: datetime.date) -> Row:
     """The row's values by field, checked; ValueError with the reason for a bad row."""
     for field_name, value in raw.items():
         if isinstance(value, str) and value.lstrip().startswith(FORMULA):
@@ -118,7 +154,7 @@ def _clean(raw: dict, titles: dict) -> dict:
     if not _CARD.match(values["no_kartu"]):
         raise ValueError(f"No. Kartu {values['no_kartu']} bukan {CARD_DIGITS} digit angka")
     try:
-        parse_nik(values["nik"])
+        parse_nik(values["nik"], today=today)
     except ValidationError as error:
         raise ValueError(f"NIK {values['nik']}: {error.messages[0]}") from None
     for name in ("nama", "nama_faskes", "segmen"):
@@ -131,19 +167,61 @@ def _clean(raw: dict, titles: dict) -> dict:
     birth_date = (
         cell_date(raw["tanggal_lahir"], titles["tanggal_lahir"]) if "tanggal_lahir" in raw else None
     )
-    return {
-        "card_number": values["no_kartu"],
-        "nik": values["nik"],
-        "name": values["nama"][:150],
-        "birth_date": birth_date,
-        "household_number": values.get("no_kk", "")[:16],
-        "tmt": tmt,
-        "status": _STATUSES[status_key],
-        "status_text": values["status"][:50],
-        "faskes_code": values.get("kode_faskes", "")[:20],
-        "faskes_name": values.get("nama_faskes", "")[:150],
-        "segment": values.get("segmen", "")[:100],
-    }
+    return Row(
+        card_number=values["no_kartu"],
+        nik=values["nik"],
+        name=values["nama"][:150],
+        birth_date=birth_date,
+        household_number=values.get("no_kk", "")[:16],
+        tmt=tmt,
+        status=_STATUSES[status_key],
+        status_text=values["status"][:50],
+        faskes_code=values.get("kode_faskes", "")[:20],
+        faskes_name=values.get("nama_faskes", "")[:150],
+        segment=values.get("segmen", "")[:100],
+        row_number=number,
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def _iso_date(text: str) -> datetime.date | None:
+    return datetime.date.fromisoformat(text) if text else None
+
+
+_STATUS_OF = {status.value: status for status in Status}
+
+
+def dump_rows(plan: Plan, tag: str, output) -> None:
+    """Writes a plan without bad rows compactly (gzipped CSV, dates ISO) under a first line
+    naming its month and `tag` (what it was checked under), for `load_rows`: the import of a
+    file already checked by its preview reads this, not the file again."""
+    with gzip.open(output, "wt", encoding="utf-8", newline="") as text:
+        writer = csv.writer(text)
+        writer.writerow([plan.month.isoformat(), tag])
+        writer.writerows(plan.rows)
+
+
+def load_rows(file, month: datetime.date, tag: str) -> Plan | None:
+    """The plan `dump_rows` wrote for `month` and `tag`; None if it was written for another."""
+    with gzip.open(file, "rt", encoding="utf-8", newline="") as text:
+        records = csv.reader(text)
+        if next(records, None) != [month.isoformat(), tag]:
+            return None
+        rows = [
+            Row(
+                card,
+                nik,
+                name,
+                _iso_date(born),
+                kk,
+                _iso_date(tmt),
+                _STATUS_OF[status],
+                *texts,
+                int(number),
+            )
+            for card, nik, name, born, kk, tmt, status, *texts, number in records
+        ]
+    return Plan(month=month, rows=rows)
 
 
 def plan(file, filename: str, layout: Layout, month: datetime.date, progress=None) -> Plan:
@@ -172,6 +250,7 @@ def plan(file, filename: str, layout: Layout, month: datetime.date, progress=Non
         raise ValidationError(f"Kolom wajib tidak ada: {', '.join(missing)}.")
     titles = {column.field: column.title for column in layout.columns}
     result = Plan(month=month)
+    today = timezone.localdate()
     first_row_of = {}
     try:
         for number, record in records:
@@ -179,15 +258,14 @@ def plan(file, filename: str, layout: Layout, month: datetime.date, progress=Non
             if not any(cell_text(value) for value in raw.values()):
                 continue
             try:
-                row = _clean(raw, titles)
+                row = _clean(raw, titles, number, today)
             except ValueError as error:
                 result.errors.append((number, str(error)))
                 continue
-            earlier = first_row_of.setdefault(row["nik"], number)
+            earlier = first_row_of.setdefault(row.nik, number)
             if earlier != number:
-                result.errors.append((number, f"NIK {row['nik']} sudah ada di baris {earlier}"))
+                result.errors.append((number, f"NIK {row.nik} sudah ada di baris {earlier}"))
                 continue
-            row["row_number"] = number
             result.rows.append(row)
             if progress and number % 1000 == 0:
                 progress(number)

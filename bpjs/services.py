@@ -32,6 +32,7 @@ from bpjs.models import (
     Status,
     pisa_of,
 )
+from enrollment.bulk import bulk_insert
 from enrollment.models import REMOVAL_GROUNDS, Ground, Kind, LedgerEntry
 from people.models import Person
 from regions.models import District, HealthFacility
@@ -509,23 +510,18 @@ def billing_import(
             imported_by=actor,
         )
         people = dict(
-            Person.objects.filter(nik__in=[row["nik"] for row in plan.rows]).values_list(
-                "nik", "pk"
-            )
+            Person.objects.filter(nik__in=[row.nik for row in plan.rows]).values_list("nik", "pk")
         )
         facilities = dict(
             HealthFacility.objects.exclude(bpjs_code="").values_list("bpjs_code", "pk")
         )
-        BillingRow.objects.bulk_create(
+        # COPY on PostgreSQL: 200,000 model instances cost most of an import (docs/scale.md).
+        bulk_insert(
+            BillingRow,
+            [*billing.Row._fields, "file_id", "person_id", "faskes_id"],
             (
-                BillingRow(
-                    file=billing_file,
-                    person_id=people.get(row["nik"]),
-                    faskes_id=facilities.get(row["faskes_code"]),
-                    **row,
-                )
+                (*row, billing_file.pk, people.get(row.nik), facilities.get(row.faskes_code))
                 for row in plan.rows
             ),
-            batch_size=1000,
         )
         return billing_file

@@ -41,7 +41,7 @@ villages. No query per person.
 
 import datetime
 import operator
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
@@ -332,38 +332,46 @@ def _last_entries(month: datetime.date, people: QuerySet | list[int]) -> dict[in
     return last
 
 
-def _histories(village_ids: set[int]) -> tuple[dict[int, dict], dict[int, set[str]]]:
-    """({person_id: latest BPJS record}, {person_id: every card number recorded}) of the
-    residents of the villages."""
-    latest, cards = {}, defaultdict(set)
-    rows = (
-        Record.objects.filter(person__household__village_id__in=village_ids)
-        .values("person_id", "status", "tmt", "card_number")
-        .order_by("person_id", "pk")
-    )
-    for row in rows.iterator(2000):
-        latest[row["person_id"]] = row
-        if row["card_number"]:
-            cards[row["person_id"]].add(row["card_number"])
+def _histories(village_ids: set[int] | None) -> tuple[dict[int, tuple], dict[int, tuple]]:
+    """({person_id: latest BPJS record, a named tuple}, {person_id: every card number
+    recorded, a tuple}) of the residents of the villages (None: of everyone). Tuples, not
+    dicts and sets: a kabupaten holds 200,000 histories (docs/scale.md)."""
+    latest, cards = {}, {}
+    rows = Record.objects.all()
+    if village_ids is not None:
+        rows = rows.filter(person__household__village_id__in=village_ids)
+    rows = rows.values_list("person_id", "status", "tmt", "card_number", named=True)
+    for row in rows.order_by("person_id", "pk").iterator(2000):
+        latest[row.person_id] = row
+        known = cards.get(row.person_id, ())
+        if row.card_number and row.card_number not in known:
+            cards[row.person_id] = (*known, row.card_number)
     return latest, cards
 
 
-def _not_billed_reason(record: dict | None, month: datetime.date) -> str:
-    if record is None or record["status"] == Status.UNREGISTERED:
+def _not_billed_reason(record: tuple | None, month: datetime.date) -> str:
+    if record is None or record.status == Status.UNREGISTERED:
         return "belum pernah dikirim ke BPJS"
-    if record["status"] == Status.SENT:
-        if record["tmt"] is not None and record["tmt"] > month:
-            return f"menunggu aktivasi: TMT {record['tmt']:%d-%m-%Y} belum tiba"
+    if record.status == Status.SENT:
+        if record.tmt is not None and record.tmt > month:
+            return f"menunggu aktivasi: TMT {record.tmt:%d-%m-%Y} belum tiba"
         return "didaftarkan, belum aktif melewati TMT"
-    if record["status"] == Status.INACTIVE:
+    if record.status == Status.INACTIVE:
         return "ditolak atau dinonaktifkan BPJS"
     return "aktif menurut riwayat BPJS, tetapi tidak ada dalam tagihan"
 
 
-def _billed(billing_file: BillingFile | None, village_ids: set[int], whole: bool) -> QuerySet:
-    """The list's rows of the villages' residents, and with `whole` the NIKs of no resident."""
+def _billed(
+    billing_file: BillingFile | None, village_ids: set[int] | None, whole: bool
+) -> QuerySet:
+    """The list's rows of the villages' residents (None: every resident), and with `whole`
+    the NIKs of no resident. The whole list is asked of the file alone, joining no village."""
     if billing_file is None:
         return BillingRow.objects.none()
+    if village_ids is None and whole:
+        return BillingRow.objects.filter(file=billing_file)
+    if village_ids is None:
+        return BillingRow.objects.filter(file=billing_file, person__isnull=False)
     condition = Q(person__household__village_id__in=village_ids)
     if whole:
         condition |= Q(person__isnull=True)
@@ -411,35 +419,34 @@ def _reconcile(
     }
     village_ids = set(names)
     participants = _participants(month, village_ids)
-    billed = _billed(billing_file, village_ids, whole)
-    rows = list(
-        billed.values_list(
-            "card_number",
-            "nik",
-            "name",
-            "birth_date",
-            "tmt",
-            "status",
-            "segment",
-            "person_id",
-            "person__household__village_id",
-            named=True,
-        ).order_by("row_number")
-    )
-    billed_rows = [row for row in rows if row.status != Status.INACTIVE]
-    billed_people = {row.person_id for row in billed_rows if row.person_id}
-    inactive = {row.person_id for row in rows if row.status == Status.INACTIVE}
+    # Every village is every resident: the rows and histories are asked with no village join.
+    everywhere = None if len(village_ids) == Village.objects.count() else village_ids
+    billed = _billed(billing_file, everywhere, whole)
+    billed_people, inactive = set(), set()
+    for person_id, status in (
+        billed.filter(person__isnull=False).values_list("person_id", "status").iterator(2000)
+    ):
+        (inactive if status == Status.INACTIVE else billed_people).add(person_id)
     # The ledger is asked only of the billed residents who were no participant: why they
     # are billed. Their ids, not a subquery joining the list to households and the projection
     # again (7 of the 19 s of queries at 200,000 rows, docs/scale.md).
     last = _last_entries(month, [pk for pk in billed_people if pk not in participants])
-    latest, cards = _histories(village_ids)
-    gone = _gone_by_dukcapil(month, billed.filter(person__isnull=False).values("person_id"))
-    card_rows = Counter(row.card_number for row in billed_rows)
+    latest, cards = _histories(everywhere)
+    gone = _gone_by_dukcapil(month, billed_people)
+    # A card billed on two rows or more, counted by the database: a handful of 200,000.
+    billed_rows = billed.exclude(status=Status.INACTIVE)
+    doubled = set(
+        billed_rows.values("card_number")
+        .annotate(rows=Count("pk"))
+        .filter(rows__gt=1)
+        .values_list("card_number", flat=True)
+        .order_by()
+    )
     card_people = defaultdict(set)
-    for row in billed_rows:
-        if row.person_id:
-            card_people[row.card_number].add(row.person_id)
+    for card_number, person_id in billed_rows.filter(
+        card_number__in=doubled, person__isnull=False
+    ).values_list("card_number", "person_id"):
+        card_people[card_number].add(person_id)
 
     not_billed = {pk: p for pk, p in participants.items() if pk not in billed_people}
     by_name = defaultdict(list)
@@ -457,7 +464,18 @@ def _reconcile(
         total.months += item.months if item.is_billed else 0
         result.items.append(item)
 
-    for row in billed_rows:
+    rows = billed_rows.values_list(
+        "card_number",
+        "nik",
+        "name",
+        "birth_date",
+        "tmt",
+        "segment",
+        "person_id",
+        "person__household__village_id",
+        named=True,
+    ).order_by("row_number")
+    for row in rows.iterator(2000):
         as_billed = {
             "nik": row.nik,
             "name": row.name,
@@ -496,7 +514,7 @@ def _reconcile(
         segment = row.segment.strip()
         removed = not participant and entry is not None and entry["kind"] == Kind.REMOVAL
         months = _months_since(entry["effective_month"], month) if removed else 1
-        twins = card_people[row.card_number] - {person_id}
+        twins = card_people.get(row.card_number, set()) - {person_id}
         if removed and entry["ground"] in _GONE:
             category = Category.DEAD_OR_MOVED
             reason = (
@@ -507,10 +525,10 @@ def _reconcile(
             event = gone[person_id]
             category = Category.DEAD_OR_MOVED
             reason = f"{_GONE_EVENTS[event.kind]} {event.occurred_on:%d-%m-%Y} menurut Dukcapil"
-        elif card_rows[row.card_number] > 1:
+        elif row.card_number in doubled:
             category, reason = Category.DOUBLE, f"No. Kartu {row.card_number} ditagih dua kali"
-        elif cards[person_id] - {row.card_number}:
-            other = ", ".join(sorted(cards[person_id] - {row.card_number}))
+        elif others := sorted(set(cards.get(person_id, ())) - {row.card_number}):
+            other = ", ".join(others)
             category, reason = Category.DOUBLE, f"juga tercatat dengan No. Kartu {other}"
         elif _segment_of(segment) is not None:
             category, reason = Category.DOUBLE, f"ditagih di segmen {segment}"
@@ -557,13 +575,18 @@ def _reconcile(
     return result
 
 
-def _gone_by_dukcapil(month: datetime.date, people: QuerySet) -> dict:
+def _gone_by_dukcapil(month: datetime.date, people: set[int]) -> dict:
     """{person id: the earliest death or move out Dukcapil's extracts record for them before
-    the month} of `people` (a values queryset of person ids)."""
+    the month} of `people`. The kabupaten's deaths and moves are asked and those of `people`
+    kept: a list of 200,000 ids, or a subquery of the list, costs more than the events."""
     events = PopulationEvent.objects.filter(
-        person_id__in=people, kind__in=list(_GONE_EVENTS), occurred_on__lt=month
+        kind__in=list(_GONE_EVENTS), occurred_on__lt=month
     ).order_by("-occurred_on")
-    return {event.person_id: event for event in events.only("person_id", "kind", "occurred_on")}
+    return {
+        event.person_id: event
+        for event in events.only("person_id", "kind", "occurred_on").iterator(2000)
+        if event.person_id in people
+    }
 
 
 def reconciliation_record_cards(
@@ -581,9 +604,10 @@ def reconciliation_record_cards(
     todo = [
         item
         for pk, item in matched.items()
-        if (latest.get(pk) or {}).get("status") != Status.ACTIVE
-        or latest[pk]["card_number"] != item.card_number
-        or latest[pk]["tmt"] != item.tmt
+        if pk not in latest
+        or latest[pk].status != Status.ACTIVE
+        or latest[pk].card_number != item.card_number
+        or latest[pk].tmt != item.tmt
     ]
     if not todo:
         return 0

@@ -171,7 +171,12 @@ class Reconciliation:
         return {**self.__dict__, "items": [_item_values(item) for item in self.items]}
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state, items=[Item(*values) for values in state["items"]])
+        """Each tuple made an item in place: a tuple is let go as its item is made, so the
+        loaded result is held once, not twice."""
+        items = state["items"]
+        for index, values in enumerate(items):
+            items[index] = Item(*values)
+        self.__dict__.update(state)
 
     def amount(self, people: int) -> Decimal | None:
         return None if self.rate is None else self.rate * people

@@ -209,7 +209,7 @@ def main(arguments):
     if not preview.result["is_confirmable"] or preview.result["valid"] != planted["rows"]:
         raise SystemExit(f"preview refused the file: {preview.result}")
     done, *figures = measured(lambda: job(tasks.BILLING_IMPORT, verifier, **preview.params))
-    steps.append(("import job (read, check, write)", figures, "COPY unchecked", copy_floor_figures))
+    steps.append(("import job (checked rows, COPY)", figures, "COPY unchecked", copy_floor_figures))
     if done.result.get("rows") != planted["rows"]:
         raise SystemExit(f"import saved {done.result}")
     _, *bare = measured(lambda: bare_reads(month))

@@ -193,11 +193,11 @@ _STATUS_OF = {status.value: status for status in Status}
 
 def dump_rows(plan: Plan, tag: str, output) -> None:
     """Writes a plan without bad rows compactly (gzipped CSV, dates ISO) under a first line
-    naming its month and `tag` (what it was checked under), for `load_rows`: the import of a
-    file already checked by its preview reads this, not the file again."""
-    with gzip.open(output, "wt", encoding="utf-8", newline="") as text:
+    naming its month, `tag` (what it was checked under) and its digest, for `load_rows`: the
+    import of a file already checked by its preview reads this, not the file again."""
+    with gzip.open(output, "wt", compresslevel=1, encoding="utf-8", newline="") as text:
         writer = csv.writer(text)
-        writer.writerow([plan.month.isoformat(), tag])
+        writer.writerow([plan.month.isoformat(), tag, plan.digest])
         writer.writerows(plan.rows)
 
 
@@ -205,7 +205,8 @@ def load_rows(file, month: datetime.date, tag: str) -> Plan | None:
     """The plan `dump_rows` wrote for `month` and `tag`; None if it was written for another."""
     with gzip.open(file, "rt", encoding="utf-8", newline="") as text:
         records = csv.reader(text)
-        if next(records, None) != [month.isoformat(), tag]:
+        head = next(records, None)
+        if not head or head[:2] != [month.isoformat(), tag]:
             return None
         rows = [
             Row(
@@ -221,7 +222,9 @@ def load_rows(file, month: datetime.date, tag: str) -> Plan | None:
             )
             for card, nik, name, born, kk, tmt, status, *texts, number in records
         ]
-    return Plan(month=month, rows=rows)
+    plan = Plan(month=month, rows=rows)
+    plan.digest = head[2]  # computed by the preview from the same rows
+    return plan
 
 
 def plan(file, filename: str, layout: Layout, month: datetime.date, progress=None) -> Plan:

@@ -40,6 +40,7 @@ villages. No query per person.
 """
 
 import datetime
+import itertools
 import operator
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
@@ -47,7 +48,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts import permissions, scoping
@@ -282,20 +283,21 @@ def _key(name: str, birth_date: datetime.date | None) -> tuple[str, datetime.dat
     return " ".join(name.upper().split()), birth_date
 
 
-def _participants(month: datetime.date, village_ids: set[int]) -> dict[int, tuple]:
-    """{person_id: person's fields (a named tuple)} of those active on the month's first
-    day."""
+def _participants(
+    month: datetime.date, village_ids: set[int], billed: set[int]
+) -> tuple[set[int], dict[int, tuple]]:
+    """(the ids of those active on the month's first day, {person_id: person's fields (a named
+    tuple)} of those of them not in `billed`): of 200,000 participants, only the few not billed
+    are kept with their names."""
     fields = ("person_id", "village_id", "person__nik", "person__name", "person__birth_date")
     in_villages = Participation.objects.filter(village_id__in=village_ids)
-    found = {
-        row.person_id: row
-        for row in in_villages.active_on(month)
-        .values_list(*fields, named=True)
-        .order_by()
-        .iterator(2000)
-    }
-    found.update((row.person_id, row) for row in _earlier_spells(month, in_villages, fields))
-    return found
+    active = in_villages.active_on(month).values_list(*fields, named=True).order_by()
+    found, not_billed = set(), {}
+    for row in itertools.chain(active.iterator(2000), _earlier_spells(month, in_villages, fields)):
+        found.add(row.person_id)
+        if row.person_id not in billed:
+            not_billed[row.person_id] = row
+    return found, not_billed
 
 
 def _earlier_spells(month: datetime.date, participations: QuerySet, fields: tuple) -> list:
@@ -337,21 +339,32 @@ def _last_entries(month: datetime.date, people: QuerySet | list[int]) -> dict[in
     return last
 
 
-def _histories(village_ids: set[int] | None) -> tuple[dict[int, tuple], dict[int, tuple]]:
-    """({person_id: latest BPJS record, a named tuple}, {person_id: every card number
-    recorded, a tuple}) of the residents of the villages (None: of everyone). Tuples, not
-    dicts and sets: a kabupaten holds 200,000 histories (docs/scale.md)."""
-    latest, cards = {}, {}
+def _latest_records(village_ids: set[int] | None, people: set[int]) -> dict[int, tuple]:
+    """{person_id: latest BPJS record (a named tuple)} of `people`, residents of the villages
+    (None: anywhere). The villages' histories are read, those of `people` alone kept: a
+    kabupaten holds 200,000 histories, the reconciliation needs a few (docs/scale.md)."""
+    latest = {}
     rows = Record.objects.all()
     if village_ids is not None:
         rows = rows.filter(person__household__village_id__in=village_ids)
     rows = rows.values_list("person_id", "status", "tmt", "card_number", named=True)
     for row in rows.order_by("person_id", "pk").iterator(2000):
-        latest[row.person_id] = row
-        known = cards.get(row.person_id, ())
-        if row.card_number and row.card_number not in known:
-            cards[row.person_id] = (*known, row.card_number)
-    return latest, cards
+        if row.person_id in people:
+            latest[row.person_id] = row
+    return latest
+
+
+def _other_cards(billed_rows: QuerySet) -> dict[int, set[str]]:
+    """{person_id: the card numbers their BPJS history records besides the one billed} of the
+    billed residents that have any, found by the database."""
+    billed_other = billed_rows.filter(person_id=OuterRef("person_id")).exclude(
+        card_number=OuterRef("card_number")
+    )
+    records = Record.objects.exclude(card_number="").filter(Exists(billed_other))
+    found = defaultdict(set)
+    for person_id, card_number in records.values_list("person_id", "card_number").order_by():
+        found[person_id].add(card_number)
+    return found
 
 
 def _not_billed_reason(record: tuple | None, month: datetime.date) -> str:
@@ -423,7 +436,6 @@ def _reconcile(
         for row in villages.values_list("pk", "name", "district__name", named=True)
     }
     village_ids = set(names)
-    participants = _participants(month, village_ids)
     # Every village is every resident: the rows and histories are asked with no village join.
     everywhere = None if len(village_ids) == Village.objects.count() else village_ids
     billed = _billed(billing_file, everywhere, whole)
@@ -432,14 +444,15 @@ def _reconcile(
         billed.filter(person__isnull=False).values_list("person_id", "status").iterator(2000)
     ):
         (inactive if status == Status.INACTIVE else billed_people).add(person_id)
+    participants, not_billed = _participants(month, village_ids, billed_people)
     # The ledger is asked only of the billed residents who were no participant: why they
     # are billed. Their ids, not a subquery joining the list to households and the projection
     # again (7 of the 19 s of queries at 200,000 rows, docs/scale.md).
     last = _last_entries(month, [pk for pk in billed_people if pk not in participants])
-    latest, cards = _histories(everywhere)
     gone = _gone_by_dukcapil(month, billed_people)
     # A card billed on two rows or more, counted by the database: a handful of 200,000.
     billed_rows = billed.exclude(status=Status.INACTIVE)
+    other_cards = _other_cards(billed_rows)
     doubled = set(
         billed_rows.values("card_number")
         .annotate(rows=Count("pk"))
@@ -453,7 +466,6 @@ def _reconcile(
     ).values_list("card_number", "person_id"):
         card_people[card_number].add(person_id)
 
-    not_billed = {pk: p for pk, p in participants.items() if pk not in billed_people}
     by_name = defaultdict(list)
     for pk, person in not_billed.items():
         key = _key(person.person__name, person.person__birth_date)
@@ -532,8 +544,8 @@ def _reconcile(
             reason = f"{_GONE_EVENTS[event.kind]} {event.occurred_on:%d-%m-%Y} menurut Dukcapil"
         elif row.card_number in doubled:
             category, reason = Category.DOUBLE, f"No. Kartu {row.card_number} ditagih dua kali"
-        elif others := sorted(set(cards.get(person_id, ())) - {row.card_number}):
-            other = ", ".join(others)
+        elif person_id in other_cards:
+            other = ", ".join(sorted(other_cards[person_id]))
             category, reason = Category.DOUBLE, f"juga tercatat dengan No. Kartu {other}"
         elif _segment_of(segment) is not None:
             category, reason = Category.DOUBLE, f"ditagih di segmen {segment}"
@@ -563,6 +575,7 @@ def _reconcile(
             )
         )
 
+    latest = _latest_records(everywhere, set(not_billed) - inactive)
     for person_id, person in not_billed.items():
         add(
             Item(
@@ -605,7 +618,7 @@ def reconciliation_record_cards(
     )
     result = reconciliation(actor=actor, month=month, area=area)
     matched = {item.person_id: item for item in result.of(Category.MATCHED)}
-    latest, _ = _histories({item.village_id for item in matched.values()})
+    latest = _latest_records({item.village_id for item in matched.values()}, set(matched))
     todo = [
         item
         for pk, item in matched.items()

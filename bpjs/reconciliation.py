@@ -40,8 +40,11 @@ villages. No query per person.
 """
 
 import datetime
+import gzip
+import io
 import itertools
 import operator
+import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -145,8 +148,12 @@ class Item:
         return self.removal_ground is not None and not self.is_proposed
 
 
-# An item's values in field order: a cached reconciliation keeps its items as plain tuples.
+# An item's values in field order: a cached reconciliation keeps its items as plain tuples,
+# pickled a chunk at a time.
 _item_values = operator.attrgetter(*(item_field.name for item_field in fields(Item)))
+_CHUNK = 1000
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
+_REPEATED = ("category", "reason", "village", "district", "segment")
 
 
 @dataclass
@@ -166,18 +173,17 @@ class Reconciliation:
     items: list[Item] = field(default_factory=list)
     totals: dict[str, Total] = field(default_factory=dict)
 
-    def __getstate__(self) -> dict:
-        """Pickled for the cache with its items as tuples: a reconciliation of 200,000 people
-        pickles and loads several times faster than as objects."""
-        return {**self.__dict__, "items": [_item_values(item) for item in self.items]}
-
-    def __setstate__(self, state: dict) -> None:
-        """Each tuple made an item in place: a tuple is let go as its item is made, so the
-        loaded result is held once, not twice."""
-        items = state["items"]
-        for index, values in enumerate(items):
-            items[index] = Item(*values)
-        self.__dict__.update(state)
+    def __reduce__(self):
+        """Pickled for the cache as one gzipped blob: its fields, then its items as tuples a
+        thousand at a time, so the pickle of 200,000 people is a few MB and never a second
+        copy of the result in memory (docs/scale.md)."""
+        packed = io.BytesIO()
+        with gzip.GzipFile(fileobj=packed, mode="wb", compresslevel=1) as stream:
+            pickle.dump({**self.__dict__, "items": len(self.items)}, stream, _PROTOCOL)
+            for start in range(0, len(self.items), _CHUNK):
+                chunk = self.items[start : start + _CHUNK]
+                pickle.dump([_item_values(item) for item in chunk], stream, _PROTOCOL)
+        return _unpacked, (packed.getvalue(),)
 
     def amount(self, people: int) -> Decimal | None:
         return None if self.rate is None else self.rate * people
@@ -238,6 +244,26 @@ class Reconciliation:
         Dukcapil says died or moved out while the ledger's removal waits."""
         stop = {Category.NOT_PARTICIPANT, Category.DEAD_OR_MOVED}
         return [item for item in self.items if item.category in stop and not item.is_participant]
+
+
+def _unpacked(blob: bytes) -> Reconciliation:
+    """A reconciliation from `Reconciliation.__reduce__`'s blob. Each chunk pickles its own
+    texts: those items repeat (category, reason, village, kapanewon, segment) are made one
+    object again."""
+    result = Reconciliation.__new__(Reconciliation)
+    shared = {}
+    with gzip.GzipFile(fileobj=io.BytesIO(blob)) as stream:
+        state = pickle.load(stream)
+        items = []
+        while len(items) < state["items"]:
+            for values in pickle.load(stream):
+                item = Item(*values)
+                for name in _REPEATED:
+                    text = getattr(item, name)
+                    setattr(item, name, shared.setdefault(text, text))
+                items.append(item)
+    result.__dict__.update(state, items=items)
+    return result
 
 
 def _segment_of(text: str) -> str | None:
@@ -441,7 +467,10 @@ def _reconcile(
     billed = _billed(billing_file, everywhere, whole)
     billed_people, inactive = set(), set()
     for person_id, status in (
-        billed.filter(person__isnull=False).values_list("person_id", "status").iterator(2000)
+        billed.filter(person__isnull=False)
+        .values_list("person_id", "status")
+        .order_by()
+        .iterator(2000)
     ):
         (inactive if status == Status.INACTIVE else billed_people).add(person_id)
     participants, not_billed = _participants(month, village_ids, billed_people)
@@ -461,9 +490,11 @@ def _reconcile(
         .order_by()
     )
     card_people = defaultdict(set)
-    for card_number, person_id in billed_rows.filter(
-        card_number__in=doubled, person__isnull=False
-    ).values_list("card_number", "person_id"):
+    for card_number, person_id in (
+        billed_rows.filter(card_number__in=doubled, person__isnull=False)
+        .values_list("card_number", "person_id")
+        .order_by()
+    ):
         card_people[card_number].add(person_id)
 
     by_name = defaultdict(list)

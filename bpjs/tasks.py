@@ -18,7 +18,6 @@ from bpjs import layout as layouts
 from bpjs import reconciliation as recon
 from bpjs.models import BillingFile
 from jobs import register
-from people.models import Person
 from people.nik import mask
 from regions import terminology
 from regions.models import District, Village
@@ -150,7 +149,7 @@ def billing_preview(job, *, stored, filename, month):
     return {
         "rows": len(plan.rows) + len(plan.errors),
         "valid": len(plan.rows),
-        "matched": Person.objects.filter(nik__in=[row.nik for row in plan.rows]).count(),
+        "matched": len(services.residents_by_nik([row.nik for row in plan.rows])),
         "error_count": len(plan.errors),
         "errors": plan.errors[:_ERRORS_SHOWN],
         "same_as": str(same or ""),

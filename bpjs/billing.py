@@ -197,6 +197,14 @@ def _iso_date(text: str) -> datetime.date | None:
 _STATUS_OF = {status.value: status for status in Status}
 
 
+def _forget_texts() -> None:
+    """Empties the caches of one file's texts once it is read: their dates, made while the
+    rows were, would otherwise keep the memory of 200,000 rows from being given back
+    (100 MB; docs/scale.md)."""
+    for cache in (_parse_date, _iso_date, _plain_repeated):
+        cache.cache_clear()
+
+
 def dump_rows(plan: Plan, tag: str, output) -> None:
     """Writes a plan without bad rows compactly (gzipped CSV, dates ISO) under a first line
     naming its month, `tag` (what it was checked under) and its digest, for `load_rows`: the
@@ -228,6 +236,7 @@ def load_rows(file, month: datetime.date, tag: str) -> Plan | None:
             )
             for card, nik, name, born, kk, tmt, status, *texts, number in records
         ]
+    _forget_texts()
     plan = Plan(month=month, rows=rows)
     plan.digest = head[2]  # computed by the preview from the same rows
     return plan
@@ -286,6 +295,7 @@ def plan(file, filename: str, layout: Layout, month: datetime.date, progress=Non
     finally:
         if workbook is not None:
             workbook.close()
+        _forget_texts()
     if not result.rows and not result.errors:
         raise ValidationError("Berkas tidak memuat baris data.")
     return result

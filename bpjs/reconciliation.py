@@ -479,9 +479,9 @@ def _reconcile(
     # again (7 of the 19 s of queries at 200,000 rows, docs/scale.md).
     last = _last_entries(month, [pk for pk in billed_people if pk not in participants])
     gone = _gone_by_dukcapil(month, billed_people)
-    # A card billed on two rows or more, counted by the database: a handful of 200,000.
     billed_rows = billed.exclude(status=Status.INACTIVE)
     other_cards = _other_cards(billed_rows)
+    # A card billed on two rows or more, counted by the database: a handful of 200,000.
     doubled = set(
         billed_rows.values("card_number")
         .annotate(rows=Count("pk"))

@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import io
 import re
+import sys
 import zipfile
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -181,10 +182,11 @@ def _clean(raw: dict, values: dict, titles: dict, number: int, today: datetime.d
         household_number=values.get("no_kk", "")[:16],
         tmt=tmt,
         status=_STATUSES[status_key],
-        status_text=values["status"][:50],
-        faskes_code=values.get("kode_faskes", "")[:20],
-        faskes_name=values.get("nama_faskes", "")[:150],
-        segment=values.get("segmen", "")[:100],
+        # A handful of values each in 200,000 rows: one string each (sys.intern), not one a row.
+        status_text=sys.intern(values["status"][:50]),
+        faskes_code=sys.intern(values.get("kode_faskes", "")[:20]),
+        faskes_name=sys.intern(values.get("nama_faskes", "")[:150]),
+        segment=sys.intern(values.get("segmen", "")[:100]),
         row_number=number,
     )
 
@@ -231,7 +233,7 @@ def load_rows(file, month: datetime.date, tag: str) -> Plan | None:
                 kk,
                 _iso_date(tmt),
                 _STATUS_OF[status],
-                *texts,
+                *map(sys.intern, texts),
                 int(number),
             )
             for card, nik, name, born, kk, tmt, status, *texts, number in records

@@ -95,6 +95,8 @@ def registration_export(job, *, month, district=None):
 
 # BPJS's monthly data: a preview, then the import the Tim Verifikasi confirms.
 _ERRORS_SHOWN = 100
+# The rows a preview checked, kept beside the upload for its import.
+_CHECKED = ".rows.csv.gz"
 
 
 def _plan(job, stored, filename, month):
@@ -109,12 +111,12 @@ def _plan(job, stored, filename, month):
         raise
 
 
-def _checked_name(stored) -> str:
-    """Where the preview keeps the checked rows of the upload `stored`, named by the upload's
-    SHA-256: a file changed since its preview has another name, and is checked afresh."""
+def _checked_tag(stored, layout) -> str:
+    """What the checked rows of the upload `stored` were checked under: the layout and the
+    upload's SHA-256, so an upload changed since its preview is checked afresh."""
     with default_storage.open(stored, "rb") as file:
         digest = hashlib.file_digest(file, "sha256").hexdigest()
-    return f"{stored}.{digest}.rows.csv.gz"
+    return f"{layout.name} sha256:{digest}"
 
 
 @register(
@@ -139,9 +141,9 @@ def billing_preview(job, *, stored, filename, month):
         job.attach("baris-bermasalah.csv", report.getvalue().encode("utf-8-sig"))
     if confirmable:
         with tempfile.TemporaryFile() as output:
-            billing.dump_rows(plan, layout.name, output)
+            billing.dump_rows(plan, _checked_tag(stored, layout), output)
             output.seek(0)
-            checked = _checked_name(stored)
+            checked = f"{stored}{_CHECKED}"
             default_storage.delete(checked)  # a preview run again: kept under the same name
             default_storage.save(checked, File(output))
     else:
@@ -161,8 +163,9 @@ def billing_preview(job, *, stored, filename, month):
 
 def _checked_plan(stored, filename, month, job):
     """The rows its preview checked when the upload is the same to the byte (and the month
-    and layout the same), else the upload read and checked again."""
-    checked = _checked_name(stored)
+    and layout the same), else the upload read and checked again. The preview's rows are
+    deleted either way."""
+    checked = f"{stored}{_CHECKED}"
     layout = layouts.billing_layout()
     if default_storage.exists(checked):
         try:
@@ -170,7 +173,7 @@ def _checked_plan(stored, filename, month, job):
                 plan = billing.load_rows(
                     file,
                     services.check_billing_month(datetime.date.fromisoformat(month)),
-                    layout.name,
+                    _checked_tag(stored, layout),
                 )
         finally:
             default_storage.delete(checked)

@@ -252,6 +252,7 @@ def test_an_upload_changed_after_its_preview_is_checked_again(verifier, settings
     assert done.status == Job.Status.FAILED
     assert "Baris 3: No. Kartu 1 bukan 13 digit angka." in done.error
     assert not BillingFile.objects.exists() and not BillingRow.objects.exists()
+    assert default_storage.listdir("imports") == ([], [])
 
 
 def test_a_future_month_is_refused_by_the_form(client, verifier):

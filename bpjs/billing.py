@@ -9,14 +9,19 @@ list from BPJS holds values.
 
 import csv
 import datetime
+import functools
+import gzip
 import hashlib
 import io
 import re
+import sys
 import zipfile
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import openpyxl
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from bpjs.layout import REQUIRED_BILLING_FIELDS, Layout
 from bpjs.models import CARD_DIGITS, Status
@@ -34,21 +39,45 @@ _STATUSES = {
     "inactive": Status.INACTIVE,
 }
 FORMULA = "="
+# Faskes and segment take a handful of values in a list of 200,000 rows: each checked once.
+_plain_repeated = functools.lru_cache(maxsize=4096)(is_plain_text)
+
+
+class Row(NamedTuple):
+    """A checked row, by the fields of bpjs.models.BillingRow: a tuple, not a dict, since a
+    list holds 200,000 of them (docs/scale.md)."""
+
+    card_number: str
+    nik: str
+    name: str
+    birth_date: datetime.date | None
+    household_number: str
+    tmt: datetime.date
+    status: str
+    status_text: str
+    faskes_code: str
+    faskes_name: str
+    segment: str
+    row_number: int
+
+
+# The digest's order of the fields, the file's row number left out.
+_DIGESTED = [Row._fields.index(name) for name in sorted(Row._fields) if name != "row_number"]
 
 
 @dataclass
 class Plan:
     month: datetime.date
-    rows: list = field(default_factory=list)  # cleaned rows (dicts), in file order
+    rows: list[Row] = field(default_factory=list)  # checked rows, in file order
     errors: list = field(default_factory=list)  # (row number, reason)
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
-        """The rows' content, whatever file they came in: sorted by NIK, every field."""
+        """The rows' content, whatever file they came in: sorted by NIK, every field. Asked
+        twice by an import, computed once."""
         content = hashlib.sha256()
-        for row in sorted(self.rows, key=lambda row: row["nik"]):
-            values = [row[key] for key in sorted(row) if key != "row_number"]
-            content.update(repr(values).encode())
+        for row in sorted(self.rows, key=lambda row: row.nik):
+            content.update(repr([row[index] for index in _DIGESTED]).encode())
         return content.hexdigest()
 
     def error_messages(self):
@@ -98,31 +127,45 @@ def cell_date(value, column: str) -> datetime.date | None:
     text = cell_text(value)
     if not text:
         return None
+    date = _parse_date(text)
+    if date is None:
+        raise ValueError(f"{column} '{text}' bukan tanggal (TTTT-BB-HH atau HH/BB/TTTT)")
+    return date
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_date(text: str) -> datetime.date | None:
+    """The date a text writes, or None. Cached: a list repeats its TMT and birth dates, and
+    strptime was a third of checking 200,000 rows (docs/scale.md)."""
     for pattern in _DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValueError(f"{column} '{text}' bukan tanggal (TTTT-BB-HH atau HH/BB/TTTT)")
+    return None
 
 
-def _clean(raw: dict, titles: dict) -> dict:
-    """The row's values by field, checked; ValueError with the reason for a bad row."""
+def _clean(raw: dict, values: dict, titles: dict, number: int, today: datetime.date) -> Row:
+    """The row's values by field (`raw` as read, `values` as text), checked; ValueError with
+    the reason for a bad row."""
     for field_name, value in raw.items():
         if isinstance(value, str) and value.lstrip().startswith(FORMULA):
             raise ValueError(f"kolom {titles[field_name]} berisi rumus")
-    values = {name: cell_text(value) for name, value in raw.items()}
     for name in REQUIRED_BILLING_FIELDS:
         if not values.get(name):
             raise ValueError(f"kolom {titles[name]} kosong")
     if not _CARD.match(values["no_kartu"]):
         raise ValueError(f"No. Kartu {values['no_kartu']} bukan {CARD_DIGITS} digit angka")
     try:
-        parse_nik(values["nik"])
+        parse_nik(values["nik"], today=today)
     except ValidationError as error:
         raise ValueError(f"NIK {values['nik']}: {error.messages[0]}") from None
-    for name in ("nama", "nama_faskes", "segmen"):
-        if not is_plain_text(values.get(name, "")):
+    for name, plain in (
+        ("nama", is_plain_text),
+        ("nama_faskes", _plain_repeated),
+        ("segmen", _plain_repeated),
+    ):
+        if not plain(values.get(name, "")):
             raise ValueError(f"kolom {titles[name]} memuat tanda rumus atau < > {{ }} \\")
     status_key = re.sub(r"[\s_-]", "", values["status"].lower())
     if status_key not in _STATUSES:
@@ -131,19 +174,74 @@ def _clean(raw: dict, titles: dict) -> dict:
     birth_date = (
         cell_date(raw["tanggal_lahir"], titles["tanggal_lahir"]) if "tanggal_lahir" in raw else None
     )
-    return {
-        "card_number": values["no_kartu"],
-        "nik": values["nik"],
-        "name": values["nama"][:150],
-        "birth_date": birth_date,
-        "household_number": values.get("no_kk", "")[:16],
-        "tmt": tmt,
-        "status": _STATUSES[status_key],
-        "status_text": values["status"][:50],
-        "faskes_code": values.get("kode_faskes", "")[:20],
-        "faskes_name": values.get("nama_faskes", "")[:150],
-        "segment": values.get("segmen", "")[:100],
-    }
+    return Row(
+        card_number=values["no_kartu"],
+        nik=values["nik"],
+        name=values["nama"][:150],
+        birth_date=birth_date,
+        household_number=values.get("no_kk", "")[:16],
+        tmt=tmt,
+        status=_STATUSES[status_key],
+        # A handful of values each in 200,000 rows: one string each (sys.intern), not one a row.
+        status_text=sys.intern(values["status"][:50]),
+        faskes_code=sys.intern(values.get("kode_faskes", "")[:20]),
+        faskes_name=sys.intern(values.get("nama_faskes", "")[:150]),
+        segment=sys.intern(values.get("segmen", "")[:100]),
+        row_number=number,
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def _iso_date(text: str) -> datetime.date | None:
+    return datetime.date.fromisoformat(text) if text else None
+
+
+_STATUS_OF = {status.value: status for status in Status}
+
+
+def _forget_texts() -> None:
+    """Empties the caches of one file's texts once it is read: their dates, made while the
+    rows were, would otherwise keep the memory of 200,000 rows from being given back
+    (100 MB; docs/scale.md)."""
+    for cache in (_parse_date, _iso_date, _plain_repeated):
+        cache.cache_clear()
+
+
+def dump_rows(plan: Plan, tag: str, output) -> None:
+    """Writes a plan without bad rows compactly (gzipped CSV, dates ISO) under a first line
+    naming its month, `tag` (what it was checked under) and its digest, for `load_rows`: the
+    import of a file already checked by its preview reads this, not the file again."""
+    with gzip.open(output, "wt", compresslevel=1, encoding="utf-8", newline="") as text:
+        writer = csv.writer(text)
+        writer.writerow([plan.month.isoformat(), tag, plan.digest])
+        writer.writerows(plan.rows)
+
+
+def load_rows(file, month: datetime.date, tag: str) -> Plan | None:
+    """The plan `dump_rows` wrote for `month` and `tag`; None if it was written for another."""
+    with gzip.open(file, "rt", encoding="utf-8", newline="") as text:
+        records = csv.reader(text)
+        head = next(records, None)
+        if not head or head[:2] != [month.isoformat(), tag]:
+            return None
+        rows = [
+            Row(
+                card,
+                nik,
+                name,
+                _iso_date(born),
+                kk,
+                _iso_date(tmt),
+                _STATUS_OF[status],
+                *map(sys.intern, texts),
+                int(number),
+            )
+            for card, nik, name, born, kk, tmt, status, *texts, number in records
+        ]
+    _forget_texts()
+    plan = Plan(month=month, rows=rows)
+    plan.digest = head[2]  # computed by the preview from the same rows
+    return plan
 
 
 def plan(file, filename: str, layout: Layout, month: datetime.date, progress=None) -> Plan:
@@ -172,22 +270,23 @@ def plan(file, filename: str, layout: Layout, month: datetime.date, progress=Non
         raise ValidationError(f"Kolom wajib tidak ada: {', '.join(missing)}.")
     titles = {column.field: column.title for column in layout.columns}
     result = Plan(month=month)
+    today = timezone.localdate()
     first_row_of = {}
     try:
         for number, record in records:
             raw = {name: value for name, value in zip(fields, record, strict=False) if name}
-            if not any(cell_text(value) for value in raw.values()):
+            values = {name: cell_text(value) for name, value in raw.items()}
+            if not any(values.values()):
                 continue
             try:
-                row = _clean(raw, titles)
+                row = _clean(raw, values, titles, number, today)
             except ValueError as error:
                 result.errors.append((number, str(error)))
                 continue
-            earlier = first_row_of.setdefault(row["nik"], number)
+            earlier = first_row_of.setdefault(row.nik, number)
             if earlier != number:
-                result.errors.append((number, f"NIK {row['nik']} sudah ada di baris {earlier}"))
+                result.errors.append((number, f"NIK {row.nik} sudah ada di baris {earlier}"))
                 continue
-            row["row_number"] = number
             result.rows.append(row)
             if progress and number % 1000 == 0:
                 progress(number)
@@ -198,6 +297,7 @@ def plan(file, filename: str, layout: Layout, month: datetime.date, progress=Non
     finally:
         if workbook is not None:
             workbook.close()
+        _forget_texts()
     if not result.rows and not result.errors:
         raise ValidationError("Berkas tidak memuat baris data.")
     return result

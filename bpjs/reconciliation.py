@@ -40,14 +40,18 @@ villages. No query per person.
 """
 
 import datetime
+import gzip
+import io
+import itertools
 import operator
-from collections import Counter, defaultdict
+import pickle
+from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts import permissions, scoping
@@ -144,8 +148,12 @@ class Item:
         return self.removal_ground is not None and not self.is_proposed
 
 
-# An item's values in field order: a cached reconciliation keeps its items as plain tuples.
+# An item's values in field order: a cached reconciliation keeps its items as plain tuples,
+# pickled a chunk at a time.
 _item_values = operator.attrgetter(*(item_field.name for item_field in fields(Item)))
+_CHUNK = 1000
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
+_REPEATED = ("category", "reason", "village", "district", "segment")
 
 
 @dataclass
@@ -165,13 +173,17 @@ class Reconciliation:
     items: list[Item] = field(default_factory=list)
     totals: dict[str, Total] = field(default_factory=dict)
 
-    def __getstate__(self) -> dict:
-        """Pickled for the cache with its items as tuples: a reconciliation of 200,000 people
-        pickles and loads several times faster than as objects."""
-        return {**self.__dict__, "items": [_item_values(item) for item in self.items]}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state, items=[Item(*values) for values in state["items"]])
+    def __reduce__(self):
+        """Pickled for the cache as one gzipped blob: its fields, then its items as tuples a
+        thousand at a time, so the pickle of 200,000 people is a few MB and never a second
+        copy of the result in memory (docs/scale.md)."""
+        packed = io.BytesIO()
+        with gzip.GzipFile(fileobj=packed, mode="wb", compresslevel=1) as stream:
+            pickle.dump({**self.__dict__, "items": len(self.items)}, stream, _PROTOCOL)
+            for start in range(0, len(self.items), _CHUNK):
+                chunk = self.items[start : start + _CHUNK]
+                pickle.dump([_item_values(item) for item in chunk], stream, _PROTOCOL)
+        return _unpacked, (packed.getvalue(),)
 
     def amount(self, people: int) -> Decimal | None:
         return None if self.rate is None else self.rate * people
@@ -234,6 +246,26 @@ class Reconciliation:
         return [item for item in self.items if item.category in stop and not item.is_participant]
 
 
+def _unpacked(blob: bytes) -> Reconciliation:
+    """A reconciliation from `Reconciliation.__reduce__`'s blob. Each chunk pickles its own
+    texts: those items repeat (category, reason, village, kapanewon, segment) are made one
+    object again."""
+    result = Reconciliation.__new__(Reconciliation)
+    shared = {}
+    with gzip.GzipFile(fileobj=io.BytesIO(blob)) as stream:
+        state = pickle.load(stream)
+        items = []
+        while len(items) < state["items"]:
+            for values in pickle.load(stream):
+                item = Item(*values)
+                for name in _REPEATED:
+                    text = getattr(item, name)
+                    setattr(item, name, shared.setdefault(text, text))
+                items.append(item)
+    result.__dict__.update(state, items=items)
+    return result
+
+
 def _segment_of(text: str) -> str | None:
     """The ledger's segment of a row billed outside PBPU/BP Pemda; None for the own one."""
     text = text.strip().lower()
@@ -277,20 +309,21 @@ def _key(name: str, birth_date: datetime.date | None) -> tuple[str, datetime.dat
     return " ".join(name.upper().split()), birth_date
 
 
-def _participants(month: datetime.date, village_ids: set[int]) -> dict[int, tuple]:
-    """{person_id: person's fields (a named tuple)} of those active on the month's first
-    day."""
+def _participants(
+    month: datetime.date, village_ids: set[int], billed: set[int]
+) -> tuple[set[int], dict[int, tuple]]:
+    """(the ids of those active on the month's first day, {person_id: person's fields (a named
+    tuple)} of those of them not in `billed`): of 200,000 participants, only the few not billed
+    are kept with their names."""
     fields = ("person_id", "village_id", "person__nik", "person__name", "person__birth_date")
     in_villages = Participation.objects.filter(village_id__in=village_ids)
-    found = {
-        row.person_id: row
-        for row in in_villages.active_on(month)
-        .values_list(*fields, named=True)
-        .order_by()
-        .iterator(2000)
-    }
-    found.update((row.person_id, row) for row in _earlier_spells(month, in_villages, fields))
-    return found
+    active = in_villages.active_on(month).values_list(*fields, named=True).order_by()
+    found, not_billed = set(), {}
+    for row in itertools.chain(active.iterator(2000), _earlier_spells(month, in_villages, fields)):
+        found.add(row.person_id)
+        if row.person_id not in billed:
+            not_billed[row.person_id] = row
+    return found, not_billed
 
 
 def _earlier_spells(month: datetime.date, participations: QuerySet, fields: tuple) -> list:
@@ -318,9 +351,9 @@ def participant_count(*, month: datetime.date, villages: QuerySet | None = None)
     )
 
 
-def _last_entries(month: datetime.date, people: QuerySet) -> dict[int, dict]:
+def _last_entries(month: datetime.date, people: QuerySet | list[int]) -> dict[int, dict]:
     """{person_id: the latest ledger entry in force on the month's first day} of the people
-    `people` (a subquery of person ids) names."""
+    `people` (a subquery or a list of person ids) names."""
     last = {}
     entries = (
         LedgerEntry.objects.filter(person__in=people, effective_month__lte=month)
@@ -332,38 +365,57 @@ def _last_entries(month: datetime.date, people: QuerySet) -> dict[int, dict]:
     return last
 
 
-def _histories(village_ids: set[int]) -> tuple[dict[int, dict], dict[int, set[str]]]:
-    """({person_id: latest BPJS record}, {person_id: every card number recorded}) of the
-    residents of the villages."""
-    latest, cards = {}, defaultdict(set)
-    rows = (
-        Record.objects.filter(person__household__village_id__in=village_ids)
-        .values("person_id", "status", "tmt", "card_number")
-        .order_by("person_id", "pk")
+def _latest_records(village_ids: set[int] | None, people: set[int]) -> dict[int, tuple]:
+    """{person_id: latest BPJS record (a named tuple)} of `people`, residents of the villages
+    (None: anywhere). The villages' histories are read, those of `people` alone kept: a
+    kabupaten holds 200,000 histories, the reconciliation needs a few (docs/scale.md)."""
+    latest = {}
+    rows = Record.objects.all()
+    if village_ids is not None:
+        rows = rows.filter(person__household__village_id__in=village_ids)
+    rows = rows.values_list("person_id", "status", "tmt", "card_number", named=True)
+    for row in rows.order_by("person_id", "pk").iterator(2000):
+        if row.person_id in people:
+            latest[row.person_id] = row
+    return latest
+
+
+def _other_cards(billed_rows: QuerySet) -> dict[int, set[str]]:
+    """{person_id: the card numbers their BPJS history records besides the one billed} of the
+    billed residents that have any, found by the database."""
+    billed_other = billed_rows.filter(person_id=OuterRef("person_id")).exclude(
+        card_number=OuterRef("card_number")
     )
-    for row in rows.iterator(2000):
-        latest[row["person_id"]] = row
-        if row["card_number"]:
-            cards[row["person_id"]].add(row["card_number"])
-    return latest, cards
+    records = Record.objects.exclude(card_number="").filter(Exists(billed_other))
+    found = defaultdict(set)
+    for person_id, card_number in records.values_list("person_id", "card_number").order_by():
+        found[person_id].add(card_number)
+    return found
 
 
-def _not_billed_reason(record: dict | None, month: datetime.date) -> str:
-    if record is None or record["status"] == Status.UNREGISTERED:
+def _not_billed_reason(record: tuple | None, month: datetime.date) -> str:
+    if record is None or record.status == Status.UNREGISTERED:
         return "belum pernah dikirim ke BPJS"
-    if record["status"] == Status.SENT:
-        if record["tmt"] is not None and record["tmt"] > month:
-            return f"menunggu aktivasi: TMT {record['tmt']:%d-%m-%Y} belum tiba"
+    if record.status == Status.SENT:
+        if record.tmt is not None and record.tmt > month:
+            return f"menunggu aktivasi: TMT {record.tmt:%d-%m-%Y} belum tiba"
         return "didaftarkan, belum aktif melewati TMT"
-    if record["status"] == Status.INACTIVE:
+    if record.status == Status.INACTIVE:
         return "ditolak atau dinonaktifkan BPJS"
     return "aktif menurut riwayat BPJS, tetapi tidak ada dalam tagihan"
 
 
-def _billed(billing_file: BillingFile | None, village_ids: set[int], whole: bool) -> QuerySet:
-    """The list's rows of the villages' residents, and with `whole` the NIKs of no resident."""
+def _billed(
+    billing_file: BillingFile | None, village_ids: set[int] | None, whole: bool
+) -> QuerySet:
+    """The list's rows of the villages' residents (None: every resident), and with `whole`
+    the NIKs of no resident. The whole list is asked of the file alone, joining no village."""
     if billing_file is None:
         return BillingRow.objects.none()
+    if village_ids is None and whole:
+        return BillingRow.objects.filter(file=billing_file)
+    if village_ids is None:
+        return BillingRow.objects.filter(file=billing_file, person__isnull=False)
     condition = Q(person__household__village_id__in=village_ids)
     if whole:
         condition |= Q(person__isnull=True)
@@ -410,42 +462,41 @@ def _reconcile(
         for row in villages.values_list("pk", "name", "district__name", named=True)
     }
     village_ids = set(names)
-    participants = _participants(month, village_ids)
-    billed = _billed(billing_file, village_ids, whole)
-    rows = list(
-        billed.values_list(
-            "card_number",
-            "nik",
-            "name",
-            "birth_date",
-            "tmt",
-            "status",
-            "segment",
-            "person_id",
-            "person__household__village_id",
-            named=True,
-        ).order_by("row_number")
+    # Every village is every resident: the rows and histories are asked with no village join.
+    everywhere = None if len(village_ids) == Village.objects.count() else village_ids
+    billed = _billed(billing_file, everywhere, whole)
+    billed_people, inactive = set(), set()
+    for person_id, status in (
+        billed.filter(person__isnull=False)
+        .values_list("person_id", "status")
+        .order_by()
+        .iterator(2000)
+    ):
+        (inactive if status == Status.INACTIVE else billed_people).add(person_id)
+    participants, not_billed = _participants(month, village_ids, billed_people)
+    # The ledger is asked only of the billed residents who were no participant: why they
+    # are billed. Their ids, not a subquery joining the list to households and the projection
+    # again (7 of the 19 s of queries at 200,000 rows, docs/scale.md).
+    last = _last_entries(month, [pk for pk in billed_people if pk not in participants])
+    gone = _gone_by_dukcapil(month, billed_people)
+    billed_rows = billed.exclude(status=Status.INACTIVE)
+    other_cards = _other_cards(billed_rows)
+    # A card billed on two rows or more, counted by the database: a handful of 200,000.
+    doubled = set(
+        billed_rows.values("card_number")
+        .annotate(rows=Count("pk"))
+        .filter(rows__gt=1)
+        .values_list("card_number", flat=True)
+        .order_by()
     )
-    billed_rows = [row for row in rows if row.status != Status.INACTIVE]
-    billed_people = {row.person_id for row in billed_rows if row.person_id}
-    inactive = {row.person_id for row in rows if row.status == Status.INACTIVE}
-    # The ledger is asked only of the billed residents who were no participant by the
-    # projection (their latest spell had not begun, or had ended): why they are billed.
-    active_spell = Q(person__participation__since__lte=month) & (
-        Q(person__participation__until__isnull=True) | Q(person__participation__until__gt=month)
-    )
-    last = _last_entries(
-        month, billed.filter(person__isnull=False).exclude(active_spell).values("person_id")
-    )
-    latest, cards = _histories(village_ids)
-    gone = _gone_by_dukcapil(month, billed.filter(person__isnull=False).values("person_id"))
-    card_rows = Counter(row.card_number for row in billed_rows)
     card_people = defaultdict(set)
-    for row in billed_rows:
-        if row.person_id:
-            card_people[row.card_number].add(row.person_id)
+    for card_number, person_id in (
+        billed_rows.filter(card_number__in=doubled, person__isnull=False)
+        .values_list("card_number", "person_id")
+        .order_by()
+    ):
+        card_people[card_number].add(person_id)
 
-    not_billed = {pk: p for pk, p in participants.items() if pk not in billed_people}
     by_name = defaultdict(list)
     for pk, person in not_billed.items():
         key = _key(person.person__name, person.person__birth_date)
@@ -461,7 +512,18 @@ def _reconcile(
         total.months += item.months if item.is_billed else 0
         result.items.append(item)
 
-    for row in billed_rows:
+    rows = billed_rows.values_list(
+        "card_number",
+        "nik",
+        "name",
+        "birth_date",
+        "tmt",
+        "segment",
+        "person_id",
+        "person__household__village_id",
+        named=True,
+    ).order_by("row_number")
+    for row in rows.iterator(2000):
         as_billed = {
             "nik": row.nik,
             "name": row.name,
@@ -500,7 +562,7 @@ def _reconcile(
         segment = row.segment.strip()
         removed = not participant and entry is not None and entry["kind"] == Kind.REMOVAL
         months = _months_since(entry["effective_month"], month) if removed else 1
-        twins = card_people[row.card_number] - {person_id}
+        twins = card_people.get(row.card_number, set()) - {person_id}
         if removed and entry["ground"] in _GONE:
             category = Category.DEAD_OR_MOVED
             reason = (
@@ -511,10 +573,10 @@ def _reconcile(
             event = gone[person_id]
             category = Category.DEAD_OR_MOVED
             reason = f"{_GONE_EVENTS[event.kind]} {event.occurred_on:%d-%m-%Y} menurut Dukcapil"
-        elif card_rows[row.card_number] > 1:
+        elif row.card_number in doubled:
             category, reason = Category.DOUBLE, f"No. Kartu {row.card_number} ditagih dua kali"
-        elif cards[person_id] - {row.card_number}:
-            other = ", ".join(sorted(cards[person_id] - {row.card_number}))
+        elif person_id in other_cards:
+            other = ", ".join(sorted(other_cards[person_id]))
             category, reason = Category.DOUBLE, f"juga tercatat dengan No. Kartu {other}"
         elif _segment_of(segment) is not None:
             category, reason = Category.DOUBLE, f"ditagih di segmen {segment}"
@@ -544,6 +606,7 @@ def _reconcile(
             )
         )
 
+    latest = _latest_records(everywhere, set(not_billed) - inactive)
     for person_id, person in not_billed.items():
         add(
             Item(
@@ -561,13 +624,18 @@ def _reconcile(
     return result
 
 
-def _gone_by_dukcapil(month: datetime.date, people: QuerySet) -> dict:
+def _gone_by_dukcapil(month: datetime.date, people: set[int]) -> dict:
     """{person id: the earliest death or move out Dukcapil's extracts record for them before
-    the month} of `people` (a values queryset of person ids)."""
+    the month} of `people`. The kabupaten's deaths and moves are asked and those of `people`
+    kept: a list of 200,000 ids, or a subquery of the list, costs more than the events."""
     events = PopulationEvent.objects.filter(
-        person_id__in=people, kind__in=list(_GONE_EVENTS), occurred_on__lt=month
+        kind__in=list(_GONE_EVENTS), occurred_on__lt=month
     ).order_by("-occurred_on")
-    return {event.person_id: event for event in events.only("person_id", "kind", "occurred_on")}
+    return {
+        event.person_id: event
+        for event in events.only("person_id", "kind", "occurred_on").iterator(2000)
+        if event.person_id in people
+    }
 
 
 def reconciliation_record_cards(
@@ -581,13 +649,14 @@ def reconciliation_record_cards(
     )
     result = reconciliation(actor=actor, month=month, area=area)
     matched = {item.person_id: item for item in result.of(Category.MATCHED)}
-    latest, _ = _histories({item.village_id for item in matched.values()})
+    latest = _latest_records({item.village_id for item in matched.values()}, set(matched))
     todo = [
         item
         for pk, item in matched.items()
-        if (latest.get(pk) or {}).get("status") != Status.ACTIVE
-        or latest[pk]["card_number"] != item.card_number
-        or latest[pk]["tmt"] != item.tmt
+        if pk not in latest
+        or latest[pk].status != Status.ACTIVE
+        or latest[pk].card_number != item.card_number
+        or latest[pk].tmt != item.tmt
     ]
     if not todo:
         return 0

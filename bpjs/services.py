@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from bpjs.models import (
     Status,
     pisa_of,
 )
+from enrollment.bulk import bulk_insert
 from enrollment.models import REMOVAL_GROUNDS, Ground, Kind, LedgerEntry
 from people.models import Person
 from regions.models import District, HealthFacility
@@ -473,6 +474,21 @@ def check_billing_month(month: datetime.date) -> datetime.date:
     return month
 
 
+def residents_by_nik(niks: list[str]) -> dict[str, int]:
+    """{NIK: person id} of the residents among `niks`. On PostgreSQL the NIKs go as one array
+    joined to the people, not as an IN list of 200,000 literals (4 s; docs/scale.md)."""
+    if connection.vendor != "postgresql":
+        return dict(Person.objects.filter(nik__in=niks).values_list("nik", "pk"))
+    people = connection.ops.quote_name(Person._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT person.nik, person.id FROM {people} person "
+            "JOIN unnest(%s::text[]) AS listed(nik) ON person.nik = listed.nik",
+            [niks],
+        )
+        return dict(cursor.fetchall())
+
+
 def billing_same_as(plan: billing.Plan) -> BillingFile | None:
     """The version of that month already holding exactly these rows, if any."""
     return BillingFile.objects.filter(month=plan.month, digest=plan.digest).first()
@@ -508,24 +524,23 @@ def billing_import(
             layout=layout_name[:100],
             imported_by=actor,
         )
-        people = dict(
-            Person.objects.filter(nik__in=[row["nik"] for row in plan.rows]).values_list(
-                "nik", "pk"
-            )
-        )
+        people = residents_by_nik([row.nik for row in plan.rows])
         facilities = dict(
             HealthFacility.objects.exclude(bpjs_code="").values_list("bpjs_code", "pk")
         )
-        BillingRow.objects.bulk_create(
+        # COPY on PostgreSQL: 200,000 model instances cost most of an import (docs/scale.md).
+        bulk_insert(
+            BillingRow,
+            [*billing.Row._fields, "file_id", "person_id", "faskes_id"],
             (
-                BillingRow(
-                    file=billing_file,
-                    person_id=people.get(row["nik"]),
-                    faskes_id=facilities.get(row["faskes_code"]),
-                    **row,
-                )
+                (*row, billing_file.pk, people.get(row.nik), facilities.get(row.faskes_code))
                 for row in plan.rows
             ),
-            batch_size=1000,
         )
+        if connection.vendor == "postgresql":
+            # Statistics that count the new rows: without them the reconciliation that follows
+            # joins 200,000 rows by nested loops (4 s, not 1; docs/scale.md). A role that does
+            # not own the table is warned and skipped; autovacuum analyzes it soon after.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(BillingRow._meta.db_table)}")
         return billing_file

@@ -3,6 +3,7 @@ kapanewon or the kabupaten, written while the Tim Verifikasi watches its progres
 
 import csv
 import datetime
+import hashlib
 import io
 import tempfile
 
@@ -17,7 +18,6 @@ from bpjs import layout as layouts
 from bpjs import reconciliation as recon
 from bpjs.models import BillingFile
 from jobs import register
-from people.models import Person
 from people.nik import mask
 from regions import terminology
 from regions.models import District, Village
@@ -95,6 +95,8 @@ def registration_export(job, *, month, district=None):
 
 # BPJS's monthly data: a preview, then the import the Tim Verifikasi confirms.
 _ERRORS_SHOWN = 100
+# The rows a preview checked, kept beside the upload for its import.
+_CHECKED = ".rows.csv.gz"
 
 
 def _plan(job, stored, filename, month):
@@ -109,6 +111,14 @@ def _plan(job, stored, filename, month):
         raise
 
 
+def _checked_tag(stored, layout) -> str:
+    """What the checked rows of the upload `stored` were checked under: the layout and the
+    upload's SHA-256, so an upload changed since its preview is checked afresh."""
+    with default_storage.open(stored, "rb") as file:
+        digest = hashlib.file_digest(file, "sha256").hexdigest()
+    return f"{layout.name} sha256:{digest}"
+
+
 @register(
     BILLING_PREVIEW,
     label="Pratinjau impor data BPJS",
@@ -117,8 +127,10 @@ def _plan(job, stored, filename, month):
     back="bpjs:billing_upload",
 )
 def billing_preview(job, *, stored, filename, month):
+    """Checks every row; a list that can be imported keeps its checked rows for the import
+    (`billing.dump_rows`), so the confirm does not read and check the file again."""
     job.progress(0, message="Memeriksa baris")
-    _, plan = _plan(job, stored, filename, month)
+    layout, plan = _plan(job, stored, filename, month)
     same = services.billing_same_as(plan)
     confirmable = bool(plan.rows) and not plan.errors and same is None
     if plan.errors:
@@ -127,12 +139,19 @@ def billing_preview(job, *, stored, filename, month):
         writer.writerow(["baris", "masalah"])
         writer.writerows(plan.errors)
         job.attach("baris-bermasalah.csv", report.getvalue().encode("utf-8-sig"))
-    if not confirmable:
+    if confirmable:
+        with tempfile.TemporaryFile() as output:
+            billing.dump_rows(plan, _checked_tag(stored, layout), output)
+            output.seek(0)
+            checked = f"{stored}{_CHECKED}"
+            default_storage.delete(checked)  # a preview run again: kept under the same name
+            default_storage.save(checked, File(output))
+    else:
         default_storage.delete(stored)
     return {
         "rows": len(plan.rows) + len(plan.errors),
         "valid": len(plan.rows),
-        "matched": Person.objects.filter(nik__in=[row["nik"] for row in plan.rows]).count(),
+        "matched": len(services.residents_by_nik([row.nik for row in plan.rows])),
         "error_count": len(plan.errors),
         "errors": plan.errors[:_ERRORS_SHOWN],
         "same_as": str(same or ""),
@@ -140,6 +159,27 @@ def billing_preview(job, *, stored, filename, month):
         "month": f"{plan.month:%m-%Y}",
         "is_confirmable": confirmable,
     }
+
+
+def _checked_plan(stored, filename, month, job):
+    """The rows its preview checked when the upload is the same to the byte (and the month
+    and layout the same), else the upload read and checked again. The preview's rows are
+    deleted either way."""
+    checked = f"{stored}{_CHECKED}"
+    layout = layouts.billing_layout()
+    if default_storage.exists(checked):
+        try:
+            with default_storage.open(checked, "rb") as file:
+                plan = billing.load_rows(
+                    file,
+                    services.check_billing_month(datetime.date.fromisoformat(month)),
+                    _checked_tag(stored, layout),
+                )
+        finally:
+            default_storage.delete(checked)
+        if plan is not None:
+            return layout, plan
+    return _plan(job, stored, filename, month)
 
 
 @register(
@@ -151,7 +191,7 @@ def billing_preview(job, *, stored, filename, month):
 def billing_import(job, *, stored, filename, month):
     job.progress(0, message="Memeriksa dan menyimpan")
     try:
-        layout, plan = _plan(job, stored, filename, month)
+        layout, plan = _checked_plan(stored, filename, month, job)
         saved = services.billing_import(
             actor=job.created_by, plan=plan, filename=filename, layout_name=layout.name
         )

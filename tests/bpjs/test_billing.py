@@ -7,12 +7,15 @@ import io
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.urls import reverse
 
-from bpjs import billing, layout, services
+import jobs
+from bpjs import billing, layout, services, tasks
 from bpjs.models import BillingFile, BillingRow, Status
 from jobs.models import Job
 from regions.months import add_months
@@ -210,6 +213,46 @@ def test_a_bad_upload_shows_its_rows_and_offers_no_save(client, verifier, settin
     assert preview.result["error_count"] == 1 and not preview.result["is_confirmable"]
     refused = client.post(reverse("bpjs:billing_confirm"), {"job": preview.pk})
     assert refused.status_code == 302 and not BillingFile.objects.exists()
+
+
+def previewed(verifier, content):
+    """An upload stored and previewed, as the upload page does."""
+    stored = default_storage.save("imports/bpjs.csv", ContentFile(content))
+    preview = jobs.start(
+        tasks.BILLING_PREVIEW, verifier, stored=stored, filename="bpjs.csv", month=f"{this_month()}"
+    )
+    assert preview.result["is_confirmable"], preview.result
+    return preview
+
+
+def test_the_confirm_saves_the_rows_its_preview_checked(verifier, settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    person = resident()
+    content = csv_file(good(nik=person.nik), good(CARD_B, NIK_B, "Budi", status="Non Aktif"))
+    preview = previewed(verifier, content)
+    monkeypatch.setattr(billing, "plan", lambda *args, **kwargs: pytest.fail("read again"))
+    done = jobs.start(tasks.BILLING_IMPORT, verifier, **preview.params)
+    assert done.status == Job.Status.DONE and done.result["saved"], done.error
+    monkeypatch.undo()
+    checked = plan_of(content)
+    saved = BillingFile.objects.get()
+    assert saved.digest == checked.digest
+    fields = billing.Row._fields
+    assert list(BillingRow.objects.order_by("pk").values_list(*fields)) == checked.rows
+    assert BillingRow.objects.filter(person=person).count() == 1
+    assert default_storage.listdir("imports") == ([], [])
+
+
+def test_an_upload_changed_after_its_preview_is_checked_again(verifier, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    preview = previewed(verifier, GOOD)
+    with default_storage.open(preview.params["stored"], "wb") as file:
+        file.write(csv_file(good(), good(card="1")))
+    done = jobs.start(tasks.BILLING_IMPORT, verifier, **preview.params)
+    assert done.status == Job.Status.FAILED
+    assert "Baris 3: No. Kartu 1 bukan 13 digit angka." in done.error
+    assert not BillingFile.objects.exists() and not BillingRow.objects.exists()
+    assert default_storage.listdir("imports") == ([], [])
 
 
 def test_a_future_month_is_refused_by_the_form(client, verifier):

@@ -8,10 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+import jobs
 from bpjs import reconciliation as recon
-from bpjs import services
+from bpjs import services, tasks
 from bpjs.models import Source, Status
 from enrollment.models import Ground, Kind, Segment
+from jobs.models import Job
 from regions.months import add_months
 from tests.bpjs.test_reconciliation import (  # noqa: F401 (premium: the rate, autouse)
     DEATH,
@@ -260,6 +262,16 @@ def test_a_repeated_view_reads_the_cache(verifier, monkeypatch):
     again, _ = queries(verifier)
     assert computed == []
     assert [i.person_id for i in again.items] == [i.person_id for i in first.items]
+
+
+def test_the_export_job_reads_the_result_the_page_cached(verifier, monkeypatch, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    bill(verifier, participant(verifier), resident())
+    page = reconcile(verifier)
+    monkeypatch.setattr(recon, "_reconcile", lambda *args: pytest.fail("computed again"))
+    job = jobs.start(tasks.RECONCILIATION_EXPORT, verifier, month=month().isoformat())
+    assert job.status == Job.Status.DONE, job.error
+    assert job.result["rows"] == len(page.items) - len(page.of(recon.Category.MATCHED)) == 1
 
 
 def test_a_new_ledger_entry_billing_file_or_record_changes_the_result(verifier):

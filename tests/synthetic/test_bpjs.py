@@ -27,9 +27,9 @@ pytestmark = pytest.mark.django_db
 REASONS = {
     "luar_daerah": "NIK bukan penduduk kabupaten (penduduk daerah lain)",
     "tidak_pernah_peserta": "tidak pernah tercatat di buku mutasi",
-    "dihapus_tagihan_berlanjut": "dihapus berlaku #, tagihan berlanjut",
-    "meninggal": "meninggal dunia, dihapus berlaku #",
-    "pindah": "pindah keluar daerah, dihapus berlaku #",
+    "dihapus_tagihan_berlanjut": "dihapus berlaku #, tagihan berlanjut # bulan",
+    "meninggal": "meninggal dunia, dihapus berlaku #, tagihan berlanjut # bulan",
+    "pindah": "pindah keluar daerah, dihapus berlaku #, tagihan berlanjut # bulan",
     "kartu_ditagih_dua_kali": "No. Kartu # ditagih dua kali",
     "kartu_lain_di_riwayat": "juga tercatat dengan No. Kartu #",
     "segmen_lain": "ditagih di segmen PBI APBN",

@@ -246,23 +246,27 @@ def visible_villages(actor: User, area: Place = None) -> list[int]:
     return list(villages.values_list("pk", flat=True))
 
 
-def urgent_cases(*, actor: User, month: datetime.date, area: Place = None):
+def urgent_cases(
+    *, actor: User, month: datetime.date, area: Place = None, rank: Ranking | None = None
+):
     """The actor's visible active participants (in `area`, a kabupaten, kapanewon or village,
     or all they see) due for re-verification now because of DTSEN, judged on `day_of(month)`,
     in the order of the schedule's index; `ranking(day_of(month)).reason(row.person_id)` says
-    why."""
-    rank = ranking(day_of(month))
+    why. `rank`: that ranking when the caller has read it already (its stamps cost a read)."""
+    rank = rank or ranking(day_of(month))
     rows = urgent(rank, visible_villages(actor, area))
     return rows.order_by("verified_on", "village_id", "person_id")
 
 
-def candidate_cases(*, actor: User, month: datetime.date, area: Place = None):
+def candidate_cases(
+    *, actor: User, month: datetime.date, area: Place = None, rank: Ranking | None = None
+):
     """The calon usulan the actor sees (in `area`, or all they see), judged on
-    `day_of(month)`: RegistryRecord rows annotated as `candidates` does, by village and
-    desil."""
-    on = day_of(month)
+    `day_of(month)` (`rank`, as for `urgent_cases`): RegistryRecord rows annotated as
+    `candidates` does, by village and desil."""
     listings = in_place(RegistryRecord.objects.visible_to(actor), area, "village")
-    return candidates(listings, ranking(on)).order_by("village__code", "desil", "name", "pk")
+    rows = candidates(listings, rank or ranking(day_of(month)))
+    return rows.order_by("village__code", "desil", "name", "pk")
 
 
 def first_faskes(village: Village) -> HealthFacility | None:
@@ -321,11 +325,14 @@ class DistrictFigure:
     uncovered: int  # calon usulan: listed at or below it, neither participant nor covered
 
 
-def figures(place: Regency | District | Village, on: datetime.date) -> list[DistrictFigure]:
+def figures(
+    place: Regency | District | Village, on: datetime.date, rank: Ranking | None = None
+) -> list[DistrictFigure]:
     """Per kapanewon of `place` (already within the reader's area): participants outside the
-    threshold and uncovered listed poor, by the latest DTSEN period. Cached under the
-    ranking's stamps and the BPJS records': a figure read is never stale."""
-    rank = ranking(on)
+    threshold and uncovered listed poor, by the latest DTSEN period (`rank`: `ranking(on)`
+    when already read). Cached under the ranking's stamps and the BPJS records': a figure
+    read is never stale."""
+    rank = rank or ranking(on)
     where = f"{place._meta.model_name}{place.pk}"
     key = f"feeds:dtsen:figures:{rank.version}:{stamps.stamp(Record.objects.all())}:{on}:{where}"
     outside, uncovered = stamps.cached(key, lambda: _figure_counts(place, rank))

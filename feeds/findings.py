@@ -124,7 +124,7 @@ def _urgent_cases(actor: User, month: datetime.date, area: Area) -> list[Case]:
         return []
     shown = _shown(actor)
     rank = dtsen.ranking(dtsen.day_of(month))
-    rows = dtsen.urgent_cases(actor=actor, month=month, area=area)
+    rows = dtsen.urgent_cases(actor=actor, month=month, area=area, rank=rank)
     return [
         Case(
             key=row.person_id,

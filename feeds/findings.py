@@ -143,23 +143,31 @@ def _urgent_cases(actor: User, month: datetime.date, area: Area) -> list[Case]:
 
 
 def _candidate_cases(actor: User, month: datetime.date, area: Area) -> list[Case]:
-    if not permissions.can_read_candidates(actor):
+    """The calon usulan, read as plain values: a kabupaten's are tens of thousands, and only
+    whether each is already proposed is asked of its annotations."""
+    rank = dtsen.ranking(dtsen.day_of(month))
+    if not permissions.can_read_candidates(actor) or rank.latest is None:
         return []
     shown = _shown(actor)
-    rows = dtsen.candidate_cases(actor=actor, month=month, area=area)
+    rows = list(
+        dtsen.candidate_cases(actor=actor, month=month, area=area, rank=rank).values_list(
+            "pk", "village_id", "name", "nik", "desil", "data_period", "is_proposed"
+        )
+    )
+    villages = Village.objects.select_related("district").in_bulk({row[1] for row in rows})
     return [
         Case(
-            key=listing.pk,
+            key=key,
             kind=dtsen.CANDIDATE,
             label="Calon usulan (DTSEN)",
-            village=listing.village,
-            name=listing.name,
-            nik=shown(listing.nik),
-            detail=f"Desil {listing.desil}, DTSEN periode {listing.data_period:%m-%Y}",
-            status="Sudah dalam usulan" if listing.is_proposed else "Belum diusulkan",
-            is_open=not listing.is_proposed,
+            village=villages[village_id],
+            name=name,
+            nik=shown(nik),
+            detail=f"Desil {desil}, DTSEN periode {period:%m-%Y}",
+            status="Sudah dalam usulan" if is_proposed else "Belum diusulkan",
+            is_open=not is_proposed,
         )
-        for listing in rows.select_related("village__district")
+        for key, village_id, name, nik, desil, period, is_proposed in rows
     ]
 
 

@@ -12,7 +12,6 @@ kabupaten's desil threshold in force (`regions.DesilThreshold`) to find two kind
 import datetime
 from dataclasses import dataclass, field, replace
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
@@ -32,8 +31,9 @@ from accounts import permissions
 from accounts.models import User
 from accounts.scoping import villages_for
 from bpjs.models import Record, Status
+from enrollment import stamps
 from enrollment.models import Ground, Kind, Participation, RegistryRecord, RegistrySource
-from people.models import Person
+from people.models import Person, PersonChange
 from regions.models import DesilThreshold, District, HealthFacility, Regency, Village
 from regions.months import add_months, month_start
 from verification import services as proposals
@@ -46,10 +46,9 @@ COVERED = [Status.ACTIVE, Status.SENT]
 OPEN_PROPOSALS = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
 
 Place = Regency | District | Village | None
-# The ranking depends only on what its key holds (and on a NIK corrected since, rare): kept a
-# day. The figure also counts the ledger and BPJS data: kept an hour.
-RANKING_SECONDS = 24 * 60 * 60
-FIGURES_SECONDS = 60 * 60
+# The kinds of case on the findings page (feeds.findings).
+URGENT = "segera"
+CANDIDATE = "calon"
 
 
 class Reason:
@@ -64,7 +63,7 @@ class Ranking:
     """The DTSEN periods known on a day, the threshold in force then, and the participants
     (ever) the latest period makes due: person id -> (Reason, desil before, desil now).
     `known_on` is the day the latest period was imported: a verification on or after it has
-    seen it."""
+    seen it. `version` names everything it was read from (see `ranking`)."""
 
     on: datetime.date
     threshold: int
@@ -74,7 +73,7 @@ class Ranking:
     cases: dict = field(default_factory=dict)
     # Each case's village when the ranking was read: a page asks only its villages' cases.
     villages: dict = field(default_factory=dict)
-    version: int | None = None  # the highest listing id read
+    version: str = ""
 
     def reason(self, person_id: int) -> str:
         """Why the participant is due now, in words ("" when they are not)."""
@@ -107,22 +106,28 @@ def day_of(month: datetime.date) -> datetime.date:
 
 
 def ranking(on: datetime.date) -> Ranking:
-    """The ranking on `on`, cached: reading two periods of 300,000 listings against a million
-    residents takes a second, and the re-verification list must answer in a fraction of it.
-    The key holds what the result depends on: the listings (append-only, so their highest id),
-    the threshold and the month; a participant added since is verified on joining, after the
-    import, so never due."""
-    version = RegistryRecord.objects.order_by("-pk").values_list("pk", flat=True).first()
+    """The ranking on `on`, cached under the stamps of everything it reads: the listings, the
+    threshold, the month, the ledger (who is a participant, in which village) and the NIK
+    corrections (who a listing names). Any of them changing gives a new key, so the cases are
+    never stale; a re-verification is read live (`urgent`)."""
     threshold = threshold_on(on)
-    key = f"feeds:dtsen:ranking:{version}:{threshold}:{on:%Y-%m}"
-    rank = cache.get(key)
-    if rank is None:
-        rank = _ranking(on, threshold)
-        cache.set(key, rank, RANKING_SECONDS)
+    version = ":".join(
+        [
+            stamps.stamp(RegistryRecord.objects.all()),
+            str(threshold),
+            f"{on:%Y-%m}",
+            stamps.ledger_stamp(),
+            stamps.stamp(PersonChange.objects.filter(field="nik")),
+        ]
+    )
+    rank = stamps.cached(f"feeds:dtsen:ranking:{version}", lambda: _ranking(on, threshold))
     return replace(rank, on=on, version=version)
 
 
 def _ranking(on: datetime.date, threshold: int) -> Ranking:
+    """Read set-based in one query: the participants whose NIK is listed above the threshold
+    in the latest period or listed in the previous one and not in the latest (their desil
+    now is None)."""
     periods = list(
         _dtsen()
         .filter(data_period__lte=on)
@@ -134,42 +139,33 @@ def _ranking(on: datetime.date, threshold: int) -> Ranking:
         return Ranking(on=on, threshold=threshold)
     latest = periods[0]["data_period"]
     previous = periods[1]["data_period"] if len(periods) > 1 else None
-    participant = Subquery(
-        Person.objects.filter(nik=OuterRef("nik"), participation__isnull=False).values("pk")[:1]
-    )
-    before = (
-        Subquery(_dtsen(previous).filter(nik=OuterRef("nik")).values("desil")[:1])
-        if previous
-        else Value(None, output_field=IntegerField())
-    )
-    cases = {
-        person: (Reason.ROSE, desil_before, desil)
-        for person, desil_before, desil in _dtsen(latest)
-        .filter(desil__gt=threshold)
-        .annotate(person=participant, before=before)
-        .filter(person__isnull=False)
-        .values_list("person", "before", "desil")
-    }
+    out = _dtsen(latest).filter(desil__gt=threshold).order_by().values("nik")
     if previous:
-        left = (
-            _dtsen(previous)
-            .filter(~Exists(_dtsen(latest).filter(nik=OuterRef("nik"))))
-            .annotate(person=participant)
-            .filter(person__isnull=False)
-            .values_list("person", "desil")
-        )
-        cases |= {person: (Reason.LEFT, desil_before, None) for person, desil_before in left}
+        left = _dtsen(previous).exclude(Exists(_dtsen(latest).filter(nik=OuterRef("nik"))))
+        out = out.union(left.order_by().values("nik"), all=True)
+    due = Participation.objects.filter(person__nik__in=out).annotate(
+        before=_desil(previous), now=_desil(latest)
+    )
+    rows = [
+        (person, village, (Reason.LEFT if now is None else Reason.ROSE, before, now))
+        for person, village, before, now in due.values_list("pk", "village_id", "before", "now")
+    ]
     return Ranking(
         on=on,
         threshold=threshold,
         latest=latest,
         previous=previous,
         known_on=timezone.localdate(periods[0]["imported"]),
-        cases=cases,
-        villages=dict(
-            Participation.objects.filter(pk__in=list(cases)).values_list("pk", "village_id")
-        ),
+        cases={person: case for person, _, case in rows},
+        villages={person: village for person, village, _ in rows},
     )
+
+
+def _desil(period: datetime.date | None):
+    """The participant's desil in `period` (None when not listed, or no such period)."""
+    if period is None:
+        return Value(None, output_field=IntegerField())
+    return Subquery(_dtsen(period).filter(nik=OuterRef("person__nik")).values("desil")[:1])
 
 
 def _dtsen(period: datetime.date | None = None) -> QuerySet[RegistryRecord]:
@@ -210,21 +206,24 @@ def _participating(on: datetime.date) -> QuerySet[Participation]:
 
 def candidates(listings: QuerySet[RegistryRecord], rank: Ranking) -> QuerySet[RegistryRecord]:
     """Listings of the latest DTSEN period in `listings`, at or below the threshold, of people
-    who are not participants and whose latest BPJS status (when there is one) does not cover
-    them; annotated with `person_id` (the resident of that NIK, if recorded) and
-    `is_proposed` (already in an Usulan being worked on)."""
+    who are not participants and whose latest BPJS record (when there is one) does not cover
+    them; annotated with `person_id` (the resident of that NIK, if recorded), `bpjs_status`
+    and `is_proposed` (already in an Usulan being worked on). Both exclusions are anti-joins,
+    so a count reads the period once; the annotations are read for the rows shown."""
     if rank.latest is None:
         return listings.none()
     by_nik = {"person__nik": OuterRef("nik")}
+    later = Record.objects.filter(person=OuterRef("person"), pk__gt=OuterRef("pk"))
+    covered = Record.objects.filter(status__in=COVERED, **by_nik).exclude(Exists(later))
     status = Record.objects.filter(**by_nik).order_by("-pk").values("status")[:1]
     return (
         listings.filter(
             source=RegistrySource.DTSEN, data_period=rank.latest, desil__lte=rank.threshold
         )
         .exclude(Exists(_participating(rank.on).filter(**by_nik)))
-        .annotate(bpjs_status=Subquery(status))
-        .filter(Q(bpjs_status__isnull=True) | ~Q(bpjs_status__in=COVERED))
+        .exclude(Exists(covered))
         .annotate(
+            bpjs_status=Subquery(status),
             person_id=Subquery(Person.objects.filter(nik=OuterRef("nik")).values("pk")[:1]),
             is_proposed=Exists(
                 ProposalItem.objects.filter(proposal__status__in=OPEN_PROPOSALS, **by_nik)
@@ -247,23 +246,37 @@ def visible_villages(actor: User, area: Place = None) -> list[int]:
     return list(villages.values_list("pk", flat=True))
 
 
-def urgent_cases(*, actor: User, month: datetime.date, area: Place = None):
+def urgent_cases(
+    *, actor: User, month: datetime.date, area: Place = None, rank: Ranking | None = None
+):
     """The actor's visible active participants (in `area`, a kabupaten, kapanewon or village,
     or all they see) due for re-verification now because of DTSEN, judged on `day_of(month)`,
     in the order of the schedule's index; `ranking(day_of(month)).reason(row.person_id)` says
-    why."""
-    rank = ranking(day_of(month))
+    why. `rank`: that ranking when the caller has read it already (its stamps cost a read)."""
+    rank = rank or ranking(day_of(month))
     rows = urgent(rank, visible_villages(actor, area))
     return rows.order_by("verified_on", "village_id", "person_id")
 
 
-def candidate_cases(*, actor: User, month: datetime.date, area: Place = None):
+def candidate_cases(
+    *, actor: User, month: datetime.date, area: Place = None, rank: Ranking | None = None
+):
     """The calon usulan the actor sees (in `area`, or all they see), judged on
-    `day_of(month)`: RegistryRecord rows annotated as `candidates` does, by village and
-    desil."""
-    on = day_of(month)
+    `day_of(month)` (`rank`, as for `urgent_cases`): RegistryRecord rows annotated as
+    `candidates` does, by village and desil."""
     listings = in_place(RegistryRecord.objects.visible_to(actor), area, "village")
-    return candidates(listings, ranking(on)).order_by("village__code", "desil", "name", "pk")
+    rows = candidates(listings, rank or ranking(day_of(month)))
+    return rows.order_by("village__code", "desil", "name", "pk")
+
+
+def first_faskes(village: Village) -> HealthFacility | None:
+    """The faskes a calon usulan is proposed with unless chosen: the kapanewon's first active
+    one."""
+    return (
+        HealthFacility.objects.filter(is_active=True, district=village.district_id)
+        .order_by("pk")
+        .first()
+    )
 
 
 def candidate_propose(
@@ -312,19 +325,17 @@ class DistrictFigure:
     uncovered: int  # calon usulan: listed at or below it, neither participant nor covered
 
 
-def figures(place: Regency | District | Village, on: datetime.date) -> list[DistrictFigure]:
+def figures(
+    place: Regency | District | Village, on: datetime.date, rank: Ranking | None = None
+) -> list[DistrictFigure]:
     """Per kapanewon of `place` (already within the reader's area): participants outside the
-    threshold and uncovered listed poor, by the latest DTSEN period."""
-    rank = ranking(on)
+    threshold and uncovered listed poor, by the latest DTSEN period (`rank`: `ranking(on)`
+    when already read). Cached under the ranking's stamps and the BPJS records': a figure
+    read is never stale."""
+    rank = rank or ranking(on)
     where = f"{place._meta.model_name}{place.pk}"
-    key = f"feeds:dtsen:figures:{rank.version}:{rank.threshold}:{on}:{where}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = _figure_counts(place, rank)
-        # Counted over the kabupaten's listings: cached like the ranking, so a change of the
-        # ledger or of BPJS data shows within FIGURES_SECONDS.
-        cache.set(key, counts, FIGURES_SECONDS)
-    outside, uncovered = counts
+    key = f"feeds:dtsen:figures:{rank.version}:{stamps.stamp(Record.objects.all())}:{on}:{where}"
+    outside, uncovered = stamps.cached(key, lambda: _figure_counts(place, rank))
     if isinstance(place, Regency):
         districts = list(District.objects.filter(regency=place.pk).order_by("code"))
     else:

@@ -1,5 +1,6 @@
 from django import forms
 
+from feeds import dtsen
 from regions.models import HealthFacility, Village
 
 _DOMICILE_DOCUMENTS = [("KTP dan KK", "KTP dan KK"), ("KTP", "KTP"), ("KK", "KK")]
@@ -38,9 +39,7 @@ class CandidateAddForm(forms.Form):
         self.fields["faskes"].queryset = active.filter(
             district__regency=village.district.regency_id
         )
-        self.fields["faskes"].initial = (
-            active.filter(district=village.district_id).values_list("pk", flat=True).first()
-        )
+        self.fields["faskes"].initial = dtsen.first_faskes(village)
         # Rendered once per row: the options are read once.
         self.fields["faskes"].choices = list(self.fields["faskes"].choices)
         for name in ("faskes", "domicile_document"):

@@ -59,7 +59,7 @@ def candidate_list(request):
     place = _place(request.user, filters)
     today = timezone.localdate()
     rank = dtsen.ranking(today)
-    rows = dtsen.candidate_cases(actor=request.user, month=today, area=place)
+    rows = dtsen.candidate_cases(actor=request.user, month=today, area=place, rank=rank)
     page = Paginator(rows.select_related("village__district"), PAGE_SIZE).get_page(
         filters.value("page", 1)
     )

@@ -6,19 +6,23 @@ A feed plugs in by adding a `Source` to SOURCES: its `kind` (the filter's value)
 District or None for all the actor's area; out of scope rows are never returned), and the
 bulk `actions` its cases take. An action's `run(actor=..., keys=[...], reason=...)` calls the
 same services as the manual path and returns how many cases it settled; keys the actor does
-not see are a 404 (`scoped`). Dukcapil's three kinds are below; DTSEN's (re-verifications due
-now, calon usulan) are added the same way.
+not see are a 404 (`scoped`). Dukcapil's three kinds are below, then DTSEN's two: the
+participants due for re-verification now (a link to each one's re-verification) and the calon
+usulan (proposed into the village's Usulan by its staff).
 """
 
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.http import Http404
+from django.urls import reverse
 
 from accounts import permissions
 from accounts.models import User
-from feeds import services
+from enrollment.models import RegistryRecord
+from feeds import dtsen, services
 from feeds.models import Finding, FindingKind
 from people.nik import mask
 from regions.models import District, Village
@@ -37,6 +41,7 @@ class Case:
     detail: str
     status: str
     is_open: bool
+    url: str = ""  # where the case is dealt with one by one, when not by an action here
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def scoped(queryset, keys: list[int]) -> list:
 
 def _findings_of(kind: FindingKind):
     def cases(actor: User, month: datetime.date, area: Area) -> list[Case]:
-        shown = (lambda nik: nik) if permissions.can_see_full_identity(actor) else mask
+        shown = _shown(actor)
         rows = in_area(Finding.objects.visible_to(actor), area).filter(kind=kind, month=month)
         return [
             Case(
@@ -105,6 +110,85 @@ def _on_findings(service, kind: FindingKind, *, with_reason: bool = False):
         return service(actor=actor, findings=findings)
 
     return run
+
+
+def _shown(actor: User):
+    """How a NIK is shown to the actor: whole, or masked for the oversight roles."""
+    return (lambda nik: nik) if permissions.can_see_full_identity(actor) else mask
+
+
+def _urgent_cases(actor: User, month: datetime.date, area: Area) -> list[Case]:
+    """Participants due for re-verification now because of DTSEN, each linked to the form
+    that records their re-verification (which ends the urgency)."""
+    if not permissions.can_read_reverification(actor):
+        return []
+    shown = _shown(actor)
+    rank = dtsen.ranking(dtsen.day_of(month))
+    rows = dtsen.urgent_cases(actor=actor, month=month, area=area, rank=rank)
+    return [
+        Case(
+            key=row.person_id,
+            kind=dtsen.URGENT,
+            label="Verifikasi ulang segera (DTSEN)",
+            village=row.village,
+            name=row.person.name,
+            nik=shown(row.person.nik),
+            detail=rank.reason(row.person_id),
+            status="Menunggu verifikasi ulang",
+            is_open=False,
+            url=reverse("oversight:reverification_person", args=[row.person_id]),
+        )
+        for row in rows.select_related("person", "village__district")
+    ]
+
+
+def _candidate_cases(actor: User, month: datetime.date, area: Area) -> list[Case]:
+    """The calon usulan, read as plain values: a kabupaten's are tens of thousands, and only
+    whether each is already proposed is asked of its annotations."""
+    rank = dtsen.ranking(dtsen.day_of(month))
+    if not permissions.can_read_candidates(actor) or rank.latest is None:
+        return []
+    shown = _shown(actor)
+    rows = list(
+        dtsen.candidate_cases(actor=actor, month=month, area=area, rank=rank).values_list(
+            "pk", "village_id", "name", "nik", "desil", "data_period", "is_proposed"
+        )
+    )
+    villages = Village.objects.select_related("district").in_bulk({row[1] for row in rows})
+    return [
+        Case(
+            key=key,
+            kind=dtsen.CANDIDATE,
+            label="Calon usulan (DTSEN)",
+            village=villages[village_id],
+            name=name,
+            nik=shown(nik),
+            detail=f"Desil {desil}, DTSEN periode {period:%m-%Y}",
+            status="Sudah dalam usulan" if is_proposed else "Belum diusulkan",
+            is_open=not is_proposed,
+        )
+        for key, village_id, name, nik, desil, period, is_proposed in rows
+    ]
+
+
+# What the operator declares by proposing from this page, as the label of the action says.
+_DECLARED = {"domicile_document": "KTP dan KK", "has_other_cover": False}
+
+
+def _candidates_propose(*, actor: User, keys: list[int], reason: str = "") -> int:
+    """Each chosen calon usulan into the village's Usulan of this month on ground c.1, with
+    the kapanewon's first faskes (changeable in the Usulan), through `dtsen.candidate_propose`:
+    all or none."""
+    listings = scoped(RegistryRecord.objects.visible_to(actor).select_related("village"), keys)
+    with transaction.atomic():
+        for listing in listings:
+            dtsen.candidate_propose(
+                actor=actor,
+                listing=listing,
+                faskes=dtsen.first_faskes(listing.village),
+                **_DECLARED,
+            )
+    return len(listings)
 
 
 SOURCES = [
@@ -144,6 +228,21 @@ SOURCES = [
                 "Tandai sudah ditindaklanjuti",
                 permissions.can_close_flag,
                 _on_findings(services.findings_close, FindingKind.FLAG),
+            ),
+        ),
+    ),
+    Source(dtsen.URGENT, "Verifikasi ulang segera (DTSEN)", _urgent_cases),
+    Source(
+        dtsen.CANDIDATE,
+        "Calon usulan (DTSEN)",
+        _candidate_cases,
+        (
+            Action(
+                "usulkan",
+                "Usulkan dengan dasar DTSEN (bukti domisili KTP dan KK; menyatakan tidak "
+                "memiliki jaminan kesehatan lain)",
+                permissions.can_draft_proposal,
+                _candidates_propose,
             ),
         ),
     ),

@@ -13,4 +13,4 @@ def dtsen_dashboard(context, place):
     poor."""
     today = timezone.localdate()
     rank = dtsen.ranking(today)
-    return {"rank": rank, "rows": dtsen.figures(place, today), "terms": context.get("terms")}
+    return {"rank": rank, "rows": dtsen.figures(place, today, rank), "terms": context.get("terms")}

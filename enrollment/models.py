@@ -317,6 +317,10 @@ class RegistryRecord(models.Model):
                 condition=Q(data_period__day=1), name="registry_period_starts_on_day_one"
             ),
         ]
+        # DTSEN's ranking reads one period's listings by desil (feeds/dtsen.py).
+        indexes = [
+            models.Index(fields=["source", "data_period", "desil"], name="registry_period_desil")
+        ]
 
     def __str__(self):
         return f"{self.source} {self.registry_id} ({self.data_period:%m-%Y})"

@@ -37,7 +37,13 @@ from people.models import Person, PersonChange
 from regions.models import DesilThreshold, District, HealthFacility, Regency, Village
 from regions.months import add_months, month_start
 from verification import services as proposals
-from verification.models import ProposalItem, ProposalStatus
+from verification.models import (
+    EDITABLE,
+    Proposal,
+    ProposalItem,
+    ProposalSource,
+    ProposalStatus,
+)
 
 # The threshold on a day before any set in the admin (migration regions 0005 seeds it).
 DEFAULT_THRESHOLD = 5
@@ -287,9 +293,9 @@ def candidate_propose(
     domicile_document: str,
     has_other_cover: bool | None,
 ) -> ProposalItem:
-    """Adds a calon usulan to the village's Usulan of this month (opened if need be) on ground
-    c.1, the DTSEN listing as its evidence; the Usulan checks the ground as the ledger will.
-    One transaction: a refusal leaves no Usulan opened."""
+    """Adds a calon usulan to the village's Usulan of `usulan_month` (opened if need be) on
+    ground c.1, the DTSEN listing as its evidence; the Usulan checks the ground as the ledger
+    will. One transaction: a refusal leaves no Usulan opened."""
     permissions.require(
         permissions.can_draft_proposal(actor, listing.village),
         "Hanya operator dan Lurah desa ini yang mengusulkan penduduknya.",
@@ -314,8 +320,21 @@ def candidate_propose(
         person=person, kind=Kind.ADDITION, ground=Ground.DTKS, evidence=evidence, faskes=faskes
     )
     with transaction.atomic():
-        proposal = proposals.proposal_open(actor=actor, month=today)
+        month = usulan_month(listing.village, today)
+        proposal = proposals.proposal_open(actor=actor, month=month)
         return proposals.item_add(actor=actor, proposal=proposal, item=item)
+
+
+def usulan_month(village: Village, today: datetime.date) -> datetime.date:
+    """The month a village's calon usulan go to: this month's Usulan, or next month's once
+    this month's has been sent."""
+    this_month = month_start(today)
+    sent = (
+        Proposal.objects.filter(village=village, month=this_month, source=ProposalSource.VILLAGE)
+        .exclude(status__in=EDITABLE)
+        .exists()
+    )
+    return add_months(this_month, 1) if sent else this_month
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def candidate_list(request):
             "page": page,
             "parts": _parts(place),
             "form": CandidateAddForm(village=place) if can_propose else None,
-            "today": today,
+            "usulan_month": dtsen.usulan_month(place, today) if can_propose else None,
         },
     )
 

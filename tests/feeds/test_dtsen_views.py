@@ -4,10 +4,13 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from people.models import Person
+from regions.months import add_months, month_start
 from tests.builders import VILLAGE_A, VILLAGE_A2, VILLAGE_B, faskes_id, resident
 from tests.feeds.test_dtsen import listing
+from verification import services as proposals
 from verification.models import Proposal, ProposalItem
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +73,21 @@ def test_the_operator_proposes_one_in_one_click(client, operator_a, poor):
     again = names_on(client, operator_a)
     assert again == {poor[VILLAGE_A].name}
     assert "Sudah dalam usulan" in client.get(LIST).content.decode()
+
+
+def test_once_this_months_usulan_is_sent_a_candidate_goes_to_next_months(
+    client, operator_a, lurah_a, poor
+):
+    this_month = month_start(timezone.localdate())
+    sent = proposals.proposal_open(actor=operator_a, month=this_month)
+    propose(client, operator_a, poor[VILLAGE_A])
+    proposals.proposal_submit(actor=lurah_a, proposal=sent, place="Temon")
+    client.force_login(operator_a)
+    assert f"Usulan bulan {add_months(this_month, 1):%m-%Y}" in client.get(LIST).content.decode()
+    other = listing(resident(VILLAGE_A), 3, imported_by=lurah_a)
+    propose(client, operator_a, other)
+    item = ProposalItem.objects.get(person__nik=other.nik)
+    assert item.proposal.month == add_months(this_month, 1)
 
 
 def test_a_refused_proposal_is_a_message_and_writes_nothing(client, operator_a, poor):

@@ -331,7 +331,9 @@ def _earlier_spells(month: datetime.date, participations: QuerySet, fields: tupl
     after the month, those the ledger says were participants on its first day (their entries
     up to the month, the latest decides), as named tuples of `fields`."""
     later = participations.filter(since__gt=month)
-    last = _last_entries(month, later.values("person_id"))
+    # By ids, not a subquery: the few people of later spells, whose entries an index finds (a
+    # subquery over the projection made PostgreSQL scan the ledger).
+    last = _last_entries(month, list(later.values_list("person_id", flat=True)))
     return [
         row
         for row in later.values_list(*fields, named=True).order_by().iterator(2000)

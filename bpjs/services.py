@@ -536,6 +536,7 @@ def billing_import(
                 (*row, billing_file.pk, people.get(row.nik), facilities.get(row.faskes_code))
                 for row in plan.rows
             ),
+            keys=False,
         )
         if connection.vendor == "postgresql":
             # Statistics that count the new rows: without them the reconciliation that follows

@@ -15,8 +15,9 @@ def bulk_insert(model, names, rows, *, keys=True):
     `person_id`), into `model`'s table; returns the new primary keys in the rows' order, or
     with `keys=False` nothing (COPY then lets the table number the rows, sparing a round of
     the sequence per row). Other fields take their default (`auto_now` and `auto_now_add`:
-    now)."""
-    rows = list(rows)
+    now). Without `keys`, `rows` may be an iterator, read once as it is written."""
+    if keys:
+        rows = list(rows)
     meta = model._meta
     named = [meta.get_field(name) for name in names]
     others = [

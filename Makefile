@@ -18,12 +18,12 @@ run: setup
 	$(MAKE) --no-print-directory serve
 
 # The development server and one task worker beside it: Ctrl-C stops both, and so does the end
-# of the server. The worker does not reload on code changes (a reload would cut a running job):
-# stop and start again after editing a job's code.
+# of the server. Neither reloads on code changes (a reload would cut a running job, and the
+# server's reloading child could outlive the Ctrl-C): stop and start again after editing code.
 serve:
 	@trap 'kill -TERM $$server $$worker 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
+	$(DEV_ENV) $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT) & server=$$!; \
 	wait $$server
 
 test: setup lint test-sqlite test-postgres

@@ -50,9 +50,6 @@ def serving(port):
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
-# A busy machine once kept the processes past the timeout (a full run, the test passing alone):
-# a second try tells that apart from a server or worker that ignores Ctrl-C.
-@pytest.mark.flaky(reruns=1)
 def test_ctrl_c_stops_the_server_and_its_worker(tmp_path):
     port = free_port()
     make = subprocess.Popen(

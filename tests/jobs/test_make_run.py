@@ -49,6 +49,11 @@ def serving(port):
     return True
 
 
+def _default_signals():
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_ctrl_c_stops_the_server_and_its_worker(tmp_path):
     port = free_port()
@@ -60,6 +65,9 @@ def test_ctrl_c_stops_the_server_and_its_worker(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        # As from a terminal: Ctrl-C and SIGTERM at their defaults, whatever the test process
+        # inherited (an ignored SIGINT passes to make and its shell, which then cannot trap it).
+        preexec_fn=_default_signals,
     )
     try:
         deadline = time.monotonic() + TIMEOUT

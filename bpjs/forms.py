@@ -1,5 +1,4 @@
 import datetime
-from pathlib import PurePath
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -7,12 +6,11 @@ from django.utils import timezone
 
 from bpjs import services
 from bpjs.models import Pisa, Status
+from jobs import uploads
 from people.models import parse_month
 from regions import terminology
 from regions.models import HealthFacility
 from sktm.forms import DATE_INPUT
-
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 class RecordForm(forms.Form):
@@ -102,12 +100,7 @@ class BillingForm(forms.Form):
             raise forms.ValidationError(error.messages) from None
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if PurePath(upload.name).suffix.lower() not in (".xlsx", ".csv"):
-            raise forms.ValidationError("Unggah berkas .xlsx atau .csv.")
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("Berkas lebih dari 50 MB.")
-        return upload
+        return uploads.checked_upload(self.cleaned_data["file"])
 
 
 class ReconciliationForm(forms.Form):

@@ -1,10 +1,7 @@
-import uuid
-from pathlib import PurePath
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Value
 from django.db.models.functions import Coalesce
@@ -30,7 +27,7 @@ from bpjs.forms import (
 )
 from bpjs.models import BillingFile, Record, RegistrationFile, Status, pisa_of
 from enrollment.models import Participation
-from jobs.models import Job
+from jobs import uploads
 from people.models import Person
 
 PAGE_SIZE = 50
@@ -190,12 +187,10 @@ def billing_upload(request):
     form = BillingForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        suffix = PurePath(upload.name).suffix.lower()
-        stored = default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", upload)
         job = jobs.start(
             tasks.BILLING_PREVIEW,
             request.user,
-            stored=stored,
+            stored=uploads.kept(upload),
             filename=upload.name,
             month=form.cleaned_data["month"].isoformat(),
         )
@@ -215,19 +210,9 @@ def billing_upload(request):
 def billing_confirm(request):
     """Step 2: save a previewed list, all or nothing, in a job."""
     _require_worker(request)
-    pk = request.POST.get("job", "")
-    preview = (
-        Job.objects.visible_to(request.user)
-        .filter(pk=pk if pk.isdigit() else None, kind=tasks.BILLING_PREVIEW, status=Job.Status.DONE)
-        .first()
+    return uploads.confirm_preview(
+        request, tasks.BILLING_PREVIEW, tasks.BILLING_IMPORT, "bpjs:billing_upload"
     )
-    if preview is None or not preview.result.get("is_confirmable"):
-        messages.error(request, "Pratinjau tidak sah; unggah berkas lagi.")
-        return redirect("bpjs:billing_upload")
-    if not default_storage.exists(preview.params["stored"]):
-        messages.error(request, "Berkas ini sudah diproses; unggah lagi bila perlu.")
-        return redirect("bpjs:billing_upload")
-    return redirect(jobs.start(tasks.BILLING_IMPORT, request.user, **preview.params))
 
 
 # The reconciliation of a month (issue 17 §4)

@@ -1,10 +1,7 @@
-import uuid
 from pathlib import Path, PurePath
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,7 +16,8 @@ from enrollment.duplicates import duplicate_groups
 from enrollment.forms import RosterFilterForm
 from enrollment.models import LedgerEntry, Participation, RegistryRecord
 from enrollment.participation import Standing, status_on
-from jobs.models import Job
+from jobs import uploads
+from jobs.uploads import MAX_UPLOAD_BYTES, SUFFIXES
 from people.models import Person
 
 PAGE_SIZE = 50
@@ -106,10 +104,6 @@ def duplicates(request):
     return render(request, "enrollment/duplicates.html", {"groups": groups})
 
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-_UPLOAD_SUFFIXES = {".xlsx", ".csv"}
-
-
 def _upload_and_preview(request, preview_kind, template):
     """Step 1 of an import: keep the upload and check it in a job; the job's page shows the
     preview with a button to save. Nothing is written until the admin confirms."""
@@ -121,46 +115,23 @@ def _upload_and_preview(request, preview_kind, template):
         suffix = PurePath(upload.name).suffix.lower() if upload else ""
         if upload is None:
             context["error"] = "Pilih berkas .xlsx atau .csv."
-        elif suffix not in _UPLOAD_SUFFIXES:
+        elif suffix not in SUFFIXES:
             context["error"] = "Unggah berkas .xlsx atau .csv."
         elif upload.size > MAX_UPLOAD_BYTES:
             context["error"] = f"Berkas lebih dari {context['max_mb']} MB."
         else:
-            stored = default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", upload)
-            job = jobs.start(preview_kind, request.user, stored=stored, filename=upload.name)
+            job = jobs.start(
+                preview_kind, request.user, stored=uploads.kept(upload), filename=upload.name
+            )
             return redirect(job)
     return render(request, template, context)
-
-
-_ALREADY_SAVED = "Berkas ini sudah diproses; unggah lagi bila perlu."
 
 
 def _confirm_preview(request, preview_kind, import_kind, back):
     """Step 2: save a previewed file, all or nothing, in a job."""
     if not permissions.can_import_data(request.user):
         raise PermissionDenied
-    pk = request.POST.get("job", "")
-    preview = (
-        Job.objects.visible_to(request.user)
-        .filter(pk=pk if pk.isdigit() else None, kind=preview_kind, status=Job.Status.DONE)
-        .first()
-    )
-    if preview is None or not preview.result.get("is_confirmable"):
-        messages.error(request, "Pratinjau tidak sah; unggah berkas lagi.")
-        return redirect(back)
-    if not default_storage.exists(preview.params["stored"]):
-        messages.error(request, _ALREADY_SAVED)
-        return redirect(back)
-    # One preview, one save: of parallel confirmations (a double click, three tabs) only the
-    # one whose UPDATE still finds the preview confirmable starts the job. The claim commits
-    # on its own, so no lock is held while an inline job runs.
-    claimed = Job.objects.filter(pk=preview.pk, result__is_confirmable=True).update(
-        result={**preview.result, "is_confirmable": False, "is_confirmed": True}
-    )
-    if not claimed:
-        messages.error(request, _ALREADY_SAVED)
-        return redirect(back)
-    return redirect(jobs.start(import_kind, request.user, **preview.params))
+    return uploads.confirm_preview(request, preview_kind, import_kind, back)
 
 
 def import_participants(request):

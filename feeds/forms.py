@@ -1,15 +1,13 @@
 import datetime
-from pathlib import PurePath
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from feeds import services
+from jobs import uploads
 from people.models import parse_month
 from regions import terminology
-
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 def _month(text: str) -> datetime.date:
@@ -34,12 +32,7 @@ class ExtractForm(forms.Form):
             raise forms.ValidationError(error.messages) from None
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if PurePath(upload.name).suffix.lower() not in (".xlsx", ".csv"):
-            raise forms.ValidationError("Unggah berkas .xlsx atau .csv.")
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("Berkas lebih dari 50 MB.")
-        return upload
+        return uploads.checked_upload(self.cleaned_data["file"])
 
 
 class FindingsFilter(forms.Form):

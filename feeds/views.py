@@ -1,11 +1,8 @@
-import uuid
-from pathlib import PurePath
 from urllib.parse import urlencode
 
 import xlsxwriter
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +15,7 @@ from accounts.responses import refuse, xlsx_response
 from accounts.scoping import districts_for, villages_for
 from feeds import events, findings, tasks, waiting
 from feeds.forms import ExtractForm, FindingsFilter, this_month
-from jobs.models import Job
+from jobs import uploads
 from people.models import PopulationExtract
 
 PAGE_SIZE = 100
@@ -37,12 +34,10 @@ def extract_upload(request):
     form = ExtractForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        suffix = PurePath(upload.name).suffix.lower()
-        stored = default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", upload)
         job = jobs.start(
             tasks.EXTRACT_PREVIEW,
             request.user,
-            stored=stored,
+            stored=uploads.kept(upload),
             filename=upload.name,
             period=form.cleaned_data["period"].isoformat(),
         )
@@ -63,19 +58,9 @@ def extract_upload(request):
 def extract_confirm(request):
     """Step 2: save a previewed extract and act on its events, all or nothing, in a job."""
     _require_importer(request)
-    pk = request.POST.get("job", "")
-    preview = (
-        Job.objects.visible_to(request.user)
-        .filter(pk=pk if pk.isdigit() else None, kind=tasks.EXTRACT_PREVIEW, status=Job.Status.DONE)
-        .first()
+    return uploads.confirm_preview(
+        request, tasks.EXTRACT_PREVIEW, tasks.EXTRACT_IMPORT, "feeds:extract_upload"
     )
-    if preview is None or not preview.result.get("is_confirmable"):
-        messages.error(request, "Pratinjau tidak sah; unggah berkas lagi.")
-        return redirect("feeds:extract_upload")
-    if not default_storage.exists(preview.params["stored"]):
-        messages.error(request, "Berkas ini sudah diproses; unggah lagi bila perlu.")
-        return redirect("feeds:extract_upload")
-    return redirect(jobs.start(tasks.EXTRACT_IMPORT, request.user, **preview.params))
 
 
 # The findings page (issue 18 §3)

@@ -16,7 +16,3 @@ def findings_to_act_on(user: User) -> QuerySet[Finding]:
     if permissions.can_draft_proposal(user):
         kinds.append(FindingKind.FLAG)
     return Finding.objects.visible_to(user).filter(kind__in=kinds, status=FindingStatus.OPEN)
-
-
-def count(user: User) -> int:
-    return findings_to_act_on(user).count()

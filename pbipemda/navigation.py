@@ -11,7 +11,6 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from accounts import permissions
-from feeds import waiting as feeds_waiting
 from pbipemda import waiting
 
 
@@ -188,10 +187,11 @@ _LINKS = [
     Link(
         "Temuan data",
         "feeds:finding_list",
-        "Kasus yang ditemukan data Dukcapil tiap bulan: usul pengurangan peserta yang meninggal "
-        "atau pindah, pindah antar-desa, kematian yang perlu ditindaklanjuti desa; unduhan .xlsx.",
+        "Kasus yang ditemukan data Dukcapil dan DTSEN tiap bulan: usul pengurangan peserta yang "
+        "meninggal atau pindah, pindah antar-desa, kematian yang perlu ditindaklanjuti desa, "
+        "verifikasi ulang segera, calon usulan; unduhan .xlsx.",
         permissions.can_read_findings,
-        feeds_waiting.count,
+        waiting.badge(waiting.findings_waiting),
         group="Pantauan",
     ),
     Link(

@@ -155,8 +155,8 @@ def test_the_xlsx_holds_the_cases_the_user_sees(client, operator_a, panewu_a, fo
 
 
 def test_the_navigation_badge_counts_the_cases_to_decide(verifier, operator_a, found):
-    assert waiting.count(verifier) == 2
-    assert waiting.count(operator_a) == 0
+    assert waiting.findings_to_act_on(verifier).count() == 2
+    assert waiting.findings_to_act_on(operator_a).count() == 0
 
 
 def test_the_page_points_to_earlier_months_with_open_cases(client, verifier, found):

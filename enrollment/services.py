@@ -34,7 +34,7 @@ from enrollment.models import (
 )
 from enrollment.participation import is_active, project, project_people
 from people.models import Household, HouseholdChange, Person
-from people.services import household_changes, household_values, item_refusal
+from people.services import household_changes, household_values, item_refusal, rows_update
 from regions.models import HealthFacility, Regency, Village
 from regions.months import add_months, month_start
 from sktm.models import Letter
@@ -632,7 +632,7 @@ def households_move(*, actor: User, moves: Sequence[HouseholdMove]) -> list[Hous
                 household.full_clean(exclude=["number", "village"])
             history += household_changes(household, before, actor, changed_at)
             households.append(household)
-        Household.objects.bulk_update(households, ["village", "dusun", "rt", "rw"])
+        rows_update(Household, households, ["village", "dusun", "rt", "rw"])
         HouseholdChange.objects.bulk_create(history)
         # Members' rows are locked like any ledger writer's, then projected again.
         members = list(

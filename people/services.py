@@ -37,6 +37,8 @@ def rows_update(model: type[Model], rows: Sequence[Model], fields: Sequence[str]
     """Writes `fields` of each of `rows` (saved instances of `model`) as they are in memory, in
     one UPDATE joined to a VALUES list of every row (as many as SQLite's limit of parameters
     takes): bulk_update's CASE of one branch per row costs time in the square of the rows."""
+    if not rows:
+        return
     meta, quote = model._meta, connection.ops.quote_name
     named = [meta.get_field(name) for name in fields]
     table, key = quote(meta.db_table), quote(meta.pk.column)
@@ -319,7 +321,7 @@ def people_change_identity(*, actor: User, changes: Sequence[IdentityChange]) ->
             people.append(person)
         opened = [household for household in households.values() if household.pk is None]
         if opened:
-            _open_households(opened, people, households)
+            _open_households(opened, people)
         changed_at = timezone.now()
         for person in people:
             person.updated_at = changed_at
@@ -372,9 +374,7 @@ def _joined(households: dict[str, Household], number: str, old: Household) -> Ho
     return household
 
 
-def _open_households(
-    opened: list[Household], people: list[Person], households: dict[str, Household]
-) -> None:
+def _open_households(opened: list[Household], people: list[Person]) -> None:
     """Inserts the households `people` open and points them at the saved rows. A number a
     concurrent transaction inserted first waits for it to commit and its row is joined
     instead, when it is in the same village (as _locked_or_inserted)."""

@@ -2,11 +2,12 @@
 against the data at that moment. Later steps (the Tim Verifikasi's decisions) call these."""
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts import permissions
@@ -32,8 +33,8 @@ from enrollment.models import (
     Validator,
 )
 from enrollment.participation import is_active, project, project_people
-from people.models import Household, Person
-from people.services import household_history, household_values
+from people.models import Household, HouseholdChange, Person
+from people.services import household_changes, household_values, item_refusal, rows_update
 from regions.models import HealthFacility, Regency, Village
 from regions.months import add_months, month_start
 from sktm.models import Letter
@@ -295,8 +296,35 @@ def removal_checks(
 ) -> dict:
     """Checks a Pasal 5 ayat (2) ground and its evidence; returns the evidence to record. The
     validation of ayat (3) comes after, when the removal is recorded."""
+    return _removal_rules(person, _last_entry(person), ground, evidence, duplicate_of)
+
+
+def removals_check(*, removals: Sequence[tuple[Person, Ground, dict]]) -> list[dict]:
+    """removal_checks for many (person, ground, evidence), each person's last entry read in
+    one query for all; a refusal is an ItemRefused naming the removal."""
+    latest = LedgerEntry.objects.filter(person=OuterRef("person")).order_by("-sequence")
+    last = {
+        entry.person_id: entry
+        for entry in LedgerEntry.objects.filter(
+            person__in=[person.pk for person, _, _ in removals],
+            pk=Subquery(latest.values("pk")[:1]),
+        )
+    }
+    checked = []
+    for index, (person, ground, evidence) in enumerate(removals):
+        with item_refusal(index):
+            checked.append(_removal_rules(person, last.get(person.pk), ground, evidence, None))
+    return checked
+
+
+def _removal_rules(
+    person: Person,
+    last: LedgerEntry | None,
+    ground: Ground,
+    evidence: dict | None,
+    duplicate_of: Person | None,
+) -> dict:
     evidence = dict(evidence or {})
-    last = _last_entry(person)
     if last is None or last.kind != Kind.ADDITION:
         raise ValidationError(f"NIK {person.nik} bukan peserta PBI Pemda aktif.")
     if ground == Ground.DIED:
@@ -555,32 +583,62 @@ def household_move(
     """Moves a household (its KK) to another village, dusun, RT or RW of the kabupaten, keeping
     the history of each changed value, and brings its members' projection to the new village
     in the same transaction, so that scoped rosters and counts follow the people."""
+    move = HouseholdMove(household=household, village=village, dusun=dusun, rt=rt, rw=rw)
+    return households_move(actor=actor, moves=[move])[0]
+
+
+@dataclass(frozen=True)
+class HouseholdMove:
+    """Where a household (its KK) goes: a village of the kabupaten, its dusun, RT and RW."""
+
+    household: Household
+    village: Village
+    dusun: str
+    rt: str
+    rw: str
+
+
+def households_move(*, actor: User, moves: Sequence[HouseholdMove]) -> list[Household]:
+    """household_move for many households, each at most once, all or none: a refusal is an
+    ItemRefused naming the move. The households are locked in one query, saved in one, their
+    history inserted in one and their members projected together."""
     permissions.require(
         permissions.can_move_household(actor),
         "Hanya Dukcapil atau admin yang memindahkan keluarga.",
     )
+    if len({move.household.pk for move in moves}) != len(moves):
+        raise ValueError("Each household moves at most once in a batch.")
     with transaction.atomic():
-        household = (
-            Household.objects.select_for_update()
+        locked = (
+            Household.objects.select_for_update(of=("self",))
             .select_related("village__district")
-            .get(pk=household.pk)
+            .in_bulk([move.household.pk for move in moves])
         )
-        if village.district.regency_id != household.village.district.regency_id:
-            # Pasal 5 ayat (2) d: leaving the kabupaten is a removal, not a move.
-            raise ValidationError(
-                "Pindah ke luar kabupaten dicatat sebagai pengurangan peserta "
-                "(Pasal 5 ayat (2) d), bukan pindah keluarga."
-            )
-        before = household_values(household)
-        household.village, household.dusun, household.rt, household.rw = village, dusun, rt, rw
-        household.full_clean()
-        household.save()
-        household_history(household, before, actor, timezone.now())
+        households, history, changed_at = [], [], timezone.now()
+        for index, move in enumerate(moves):
+            household = locked[move.household.pk]
+            with item_refusal(index):
+                if move.village.district.regency_id != household.village.district.regency_id:
+                    # Pasal 5 ayat (2) d: leaving the kabupaten is a removal, not a move.
+                    raise ValidationError(
+                        "Pindah ke luar kabupaten dicatat sebagai pengurangan peserta "
+                        "(Pasal 5 ayat (2) d), bukan pindah keluarga."
+                    )
+                before = household_values(household)
+                household.village, household.dusun = move.village, move.dusun
+                household.rt, household.rw = move.rt, move.rw
+                # The number (the one constraint's field) is unchanged and the village was read
+                # from the database: checking them again costs a query or a millisecond apiece.
+                household.full_clean(exclude=["number", "village"], validate_constraints=False)
+            history += household_changes(household, before, actor, changed_at)
+            households.append(household)
+        rows_update(Household, households, ["village", "dusun", "rt", "rw"])
+        HouseholdChange.objects.bulk_create(history)
         # Members' rows are locked like any ledger writer's, then projected again.
         members = list(
             Person.objects.select_for_update()
-            .filter(household=household)
+            .filter(household__in=households)
             .values_list("pk", flat=True)
         )
         project_people(members)
-    return household
+    return households

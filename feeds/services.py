@@ -3,7 +3,9 @@ Every effect goes through the service that owns it (the ledger's, the Usulan's, 
 residents'), so nothing here weakens their rules; each refuses in Bahasa Indonesia and writes
 nothing when it does."""
 
+import contextlib
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +20,7 @@ from enrollment.models import Ground, Kind, Participation
 from feeds.events import Plan
 from feeds.models import Finding, FindingKind, FindingStatus
 from people.models import EventKind, Person, PopulationEvent, PopulationExtract
-from people.services import person_change_identity
+from people.services import IdentityChange, ItemRefused, people_change_identity
 from regions import terminology
 from regions.models import Village
 from regions.months import month_start
@@ -108,16 +110,32 @@ def extract_import(
             for row in plan.rows
         )
         known = _known(events)
-        for event in events:
-            if event.person_id is None or not known.acts_on(event):
-                continue
-            try:
-                _act(actor, extract, event, known)
-            except ValidationError as error:
-                raise ValidationError(
-                    f"Baris {event.row_number}: {error.messages[0].rstrip('.')}."
-                ) from error
+        villages = Village.objects.select_related("district").in_bulk(
+            {event.village_code for event in events if event.village_code}, field_name="code"
+        )
+        acting = [event for event in events if event.person_id and known.acts_on(event)]
+        for batch in _batches(acting):
+            _act(actor, extract, batch, known, villages)
     return extract
+
+
+def _batches(events: list[PopulationEvent]) -> Iterator[list[PopulationEvent]]:
+    """The events in file order, cut wherever one would read what an earlier one of its
+    batch changes: a household moved by two members' events, a member changing KK out of or
+    into a household that moves. Each batch then acts as the events one by one did. A death
+    or a move out reads nothing the others change."""
+    batch, touched = [], set()
+    for event in events:
+        numbers = set()
+        if event.kind not in _REMOVAL_GROUND:
+            numbers = {event.person.household.number, event.new_kk_number} - {""}
+        if numbers & touched:
+            yield batch
+            batch, touched = [], set()
+        batch.append(event)
+        touched |= numbers
+    if batch:
+        yield batch
 
 
 @dataclass(frozen=True)
@@ -163,107 +181,185 @@ def _known(events: list[PopulationEvent]) -> _Known:
     )
 
 
-def _act(actor: User, extract: PopulationExtract, event: PopulationEvent, known: _Known) -> None:
-    """The event's effect on the resident it names."""
-    if event.kind in _REMOVAL_GROUND:
-        if event.person_id in known.active and event.person_id not in known.proposed:
-            _propose_removal(actor, extract, event)
+def _act(
+    actor: User,
+    extract: PopulationExtract,
+    events: list[PopulationEvent],
+    known: _Known,
+    villages: dict[str, Village],
+) -> None:
+    """The effects of a batch of events on the residents they name, each kind through its
+    owning service's batch function; the findings inserted together, in the order the events
+    made them."""
+    removals = []
+    for event in events:
+        is_active = event.person_id in known.active
+        if event.kind in _REMOVAL_GROUND and is_active and event.person_id not in known.proposed:
+            removals.append(event)
             known.proposed.add(event.person_id)
-        if event.kind == EventKind.DIED and event.nik in known.flagged:
-            _flag_death(event)
-    elif event.kind == EventKind.MOVED_WITHIN:
-        _move(actor, event)
-    else:
-        person_change_identity(
-            actor=actor, person=event.person, nik=event.new_nik, kk_number=event.new_kk_number
-        )
+    findings = {event.pk: [] for event in events}
+    for event, finding in [
+        *_propose_removals(actor, extract, removals),
+        *_flag_deaths([e for e in events if e.kind == EventKind.DIED and e.nik in known.flagged]),
+        *_move(actor, [e for e in events if e.kind == EventKind.MOVED_WITHIN], villages),
+    ]:
+        findings[event.pk].append(finding)
+    changes = [event for event in events if event.kind == EventKind.IDENTITY_CHANGED]
+    if changes:
+        with _rows(changes):
+            people_change_identity(
+                actor=actor,
+                changes=[
+                    IdentityChange(person=e.person, nik=e.new_nik, kk_number=e.new_kk_number)
+                    for e in changes
+                ],
+            )
+    Finding.objects.bulk_create(finding for made in findings.values() for finding in made)
 
 
-def _finding(event: PopulationEvent, **fields: object) -> Finding:
+@contextlib.contextmanager
+def _rows(events: list[PopulationEvent]) -> Iterator[None]:
+    """A batch service's refusal of one item as the refusal of its event's row."""
+    try:
+        yield
+    except ItemRefused as error:
+        raise ValidationError(
+            f"Baris {events[error.index].row_number}: {error.messages[0].rstrip('.')}."
+        ) from error
+
+
+def _finding(event: PopulationEvent, **fields: object) -> tuple[PopulationEvent, Finding]:
+    """A finding of `event` (not saved yet), in the village the resident lived in when the
+    extract was read unless `fields` name another."""
     fields.setdefault("person", event.person)
     fields.setdefault("village", event.person.household.village)
-    return Finding.objects.create(event=event, month=month_start(timezone.localdate()), **fields)
+    return event, Finding(event=event, month=month_start(timezone.localdate()), **fields)
 
 
-def _propose_removal(actor: User, extract: PopulationExtract, event: PopulationEvent) -> None:
-    """Pasal 5 ayat (2) a or d for an active participant (once: the same event in a later
-    extract proposes nothing again), its evidence from the event. The data is Dukcapil's own,
-    so the ayat (3) validation is recorded with it: by the importing user, today, against the
-    extract and its period."""
-    person = event.person
-    ground = _REMOVAL_GROUND[event.kind]
-    if ground == Ground.DIED:
-        evidence = {
-            "death_date": event.occurred_on.isoformat(),
-            "death_certificate": event.death_certificate,
-        }
-    else:
-        evidence = {"destination": event.destination, "moved_on": event.occurred_on.isoformat()}
-    evidence = ledger.removal_checks(person=person, ground=ground, evidence=evidence)
-    _finding(
-        event,
-        kind=FindingKind.REMOVAL,
-        ground=ground,
-        evidence=evidence,
-        note=f"{event.get_kind_display()} {event.occurred_on:%d-%m-%Y}",
-        validated_by=actor,
-        validated_on=timezone.localdate(),
-        validated_against=f"{extract}, baris {event.row_number}"[:255],
-    )
+def _propose_removals(
+    actor: User, extract: PopulationExtract, events: list[PopulationEvent]
+) -> list[tuple[PopulationEvent, Finding]]:
+    """Pasal 5 ayat (2) a or d for active participants (once: the same event in a later
+    extract proposes nothing again), the evidence from each event. The data is Dukcapil's
+    own, so the ayat (3) validation is recorded with it: by the importing user, today,
+    against the extract and its period."""
+    if not events:
+        return []
+    removals = []
+    for event in events:
+        if event.kind == EventKind.DIED:
+            evidence = {
+                "death_date": event.occurred_on.isoformat(),
+                "death_certificate": event.death_certificate,
+            }
+        else:
+            evidence = {
+                "destination": event.destination,
+                "moved_on": event.occurred_on.isoformat(),
+            }
+        removals.append((event.person, _REMOVAL_GROUND[event.kind], evidence))
+    with _rows(events):
+        checked = ledger.removals_check(removals=removals)
+    return [
+        _finding(
+            event,
+            kind=FindingKind.REMOVAL,
+            ground=ground,
+            evidence=evidence,
+            note=f"{event.get_kind_display()} {event.occurred_on:%d-%m-%Y}",
+            validated_by=actor,
+            validated_on=timezone.localdate(),
+            validated_against=f"{extract}, baris {event.row_number}"[:255],
+        )
+        for event, (_, ground, _), evidence in zip(events, removals, checked, strict=True)
+    ]
 
 
-def _flag_death(event: PopulationEvent) -> None:
-    """A death the village must act on: the mother of a newborn it proposed, a person in an
-    Usulan still open, an applicant whose SKTM form is still in process."""
-    person, died = event.person, f"meninggal {event.occurred_on:%d-%m-%Y}"
+def _flag_deaths(events: list[PopulationEvent]) -> list[tuple[PopulationEvent, Finding]]:
+    """Deaths a village must act on: the mother of a newborn it proposed, a person in an
+    Usulan still open, an applicant whose SKTM form is still in process; each asked once for
+    all the batch's dead."""
+    if not events:
+        return []
+    by_person = {event.person_id: event for event in events}
+    by_nik = {event.person.nik: event for event in events}
+    died = {event.pk: f"meninggal {event.occurred_on:%d-%m-%Y}" for event in events}
+    flags = []
     newborns = ProposalItem.objects.filter(
-        Q(mother=person) | Q(mother_nik=person.nik),
+        Q(mother__in=by_person) | Q(mother_nik__in=by_nik),
         ground=Ground.NEWBORN,
         proposal__status__in=_OPEN_PROPOSALS,
     ).select_related("person", "proposal__village")
     for item in newborns:
-        _finding(
-            event,
-            kind=FindingKind.FLAG,
-            village=item.proposal.village,
-            note=f"Ibu dari bayi {item.person.name} yang diusulkan ({item.proposal}) {died}",
-        )
+        mothers = (by_person.get(item.mother_id), by_nik.get(item.mother_nik))
+        for event in dict.fromkeys(mother for mother in mothers if mother):
+            flags.append(
+                _finding(
+                    event,
+                    kind=FindingKind.FLAG,
+                    village=item.proposal.village,
+                    note=f"Ibu dari bayi {item.person.name} yang diusulkan ({item.proposal}) "
+                    f"{died[event.pk]}",
+                )
+            )
     items = ProposalItem.objects.filter(
-        person=person, proposal__status__in=_OPEN_PROPOSALS
+        person__in=by_person, proposal__status__in=_OPEN_PROPOSALS
     ).select_related("proposal__village")
     for item in items:
-        _finding(
-            event,
-            kind=FindingKind.FLAG,
-            village=item.proposal.village,
-            note=f"{died.capitalize()}, masih dalam {item.proposal}",
+        event = by_person[item.person_id]
+        flags.append(
+            _finding(
+                event,
+                kind=FindingKind.FLAG,
+                village=item.proposal.village,
+                note=f"{died[event.pk].capitalize()}, masih dalam {item.proposal}",
+            )
         )
-    for form in VerificationForm.objects.open().filter(nik=person.nik).select_related("village"):
-        _finding(
-            event,
-            kind=FindingKind.FLAG,
-            village=form.village,
-            note=f"{died.capitalize()}, formulir SKTM masih diproses",
+    forms = VerificationForm.objects.open().filter(nik__in=by_nik).select_related("village")
+    for form in forms:
+        event = by_nik[form.nik]
+        flags.append(
+            _finding(
+                event,
+                kind=FindingKind.FLAG,
+                village=form.village,
+                note=f"{died[event.pk].capitalize()}, formulir SKTM masih diproses",
+            )
         )
+    return flags
 
 
-def _move(actor: User, event: PopulationEvent) -> None:
-    """A move between villages: the household follows at once (enrollment.household_move,
-    which keeps history and brings the participation along); the finding records it done."""
-    village = Village.objects.select_related("district").get(code=event.village_code)
-    finding = _finding(
-        event, kind=FindingKind.MOVE, note=f"Pindah ke {village} {event.occurred_on:%d-%m-%Y}"
-    )
-    household = finding.person.household
-    ledger.household_move(
-        actor=actor,
-        household=household,
-        village=village,
-        dusun=event.dusun or household.dusun,
-        rt=event.rt or household.rt,
-        rw=event.rw or household.rw,
-    )
-    _close(finding, actor, FindingStatus.DONE)
+def _move(
+    actor: User, events: list[PopulationEvent], villages: dict[str, Village]
+) -> list[tuple[PopulationEvent, Finding]]:
+    """Moves between villages: each household follows at once (enrollment.households_move,
+    which keeps history and brings the participation along); each finding records it done."""
+    moves, findings = [], []
+    for event in events:
+        village, household = villages[event.village_code], event.person.household
+        moves.append(
+            ledger.HouseholdMove(
+                household=household,
+                village=village,
+                dusun=event.dusun or household.dusun,
+                rt=event.rt or household.rt,
+                rw=event.rw or household.rw,
+            )
+        )
+        findings.append(
+            _finding(
+                event,
+                kind=FindingKind.MOVE,
+                note=f"Pindah ke {village} {event.occurred_on:%d-%m-%Y}",
+                status=FindingStatus.DONE,
+                decided_by=actor,
+                decided_at=timezone.now(),
+            )
+        )
+    if moves:
+        with _rows(events):
+            ledger.households_move(actor=actor, moves=moves)
+    return findings
 
 
 def _close(finding: Finding, actor: User, status: FindingStatus, reason: str = "") -> None:

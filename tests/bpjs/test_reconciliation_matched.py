@@ -1,6 +1,7 @@
 """The matched people of a reconciliation are kept as the ids of their billed rows and read
 from the list when shown: the items they read are those the list billed, a page reads only
-its own rows, and the cached result holds none of their names."""
+its own rows, and the cached result holds none of their names. The list is read without a
+village join only when no resident lives outside the villages reconciled."""
 
 import gzip
 
@@ -20,7 +21,7 @@ from tests.bpjs.test_reconciliation import (  # noqa: F401 (premium: the rate, a
     premium,
     reconcile,
 )
-from tests.builders import VILLAGE_B, resident
+from tests.builders import NGEPUNGSARI, VILLAGE_B, resident
 from verification import services as proposal_services
 from verification.models import ProposalItem
 
@@ -92,3 +93,27 @@ def test_the_cached_result_holds_no_name_of_the_matched(verifier):
     assert person.name.encode() not in packed and person.nik.encode() not in packed
     again = rebuild(blob)
     assert [item.name for item in again.of(recon.Category.MATCHED)] == [person.name]
+
+
+@pytest.mark.parametrize("by_ids", [20_000, 1])
+def test_every_matched_of_the_area_is_read_in_the_lists_order(
+    verifier, operator_a, monkeypatch, by_ids
+):
+    """By their ids, or (more than `_BY_IDS`) by one pass over the list keeping theirs."""
+    monkeypatch.setattr(recon, "_BY_IDS", by_ids)
+    mine = [participant(verifier) for _ in range(3)]
+    theirs = participant(verifier, VILLAGE_B)
+    bill(verifier, mine[2], theirs, mine[0], resident(), mine[1])
+    matched = reconcile(operator_a).of(recon.Category.MATCHED)
+    with CaptureQueriesContext(connection) as captured:
+        shown = [item.person_id for item in matched]
+    assert shown == [mine[2].pk, mine[0].pk, mine[1].pk]
+    assert len(captured) == 1
+
+
+def test_a_resident_of_another_regency_is_not_in_the_kabupatens_reconciliation(verifier):
+    person, elsewhere = participant(verifier), resident(NGEPUNGSARI)
+    bill(verifier, person, elsewhere)
+    result = reconcile(verifier)
+    assert (result.billed, result.discrepancies) == (1, [])
+    assert [item.person_id for item in result.of(recon.Category.MATCHED)] == [person.pk]

@@ -32,7 +32,9 @@ participant is not removed again: the deactivation request asks BPJS to stop bil
 The result is cached, keyed on what it reads (the stamps of the ledger, the household moves,
 the residents' changes, the billing files, the BPJS histories), the rate, the month and the
 actor's scope: a repeated view costs the stamps and a lookup, and a new row anywhere makes a
-new key, so a cached result is never stale.
+new key, so a cached result is never stale. The matched, most of a month's people, are kept
+as the ids of their billed rows and read from the list when shown (`MatchedItems`): the
+result of 200,000 people holds the 13,000 or so others as items.
 
 One query per table, set-based: the billing rows, the participants (the projection, with the
 ledger only for people whose latest spell began after the month), the BPJS histories, the
@@ -45,7 +47,9 @@ import io
 import itertools
 import operator
 import pickle
+from array import array
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
@@ -60,7 +64,14 @@ from bpjs.models import BillingFile, BillingRow, Record, Source, Status
 from bpjs.services import bpjs_record
 from enrollment import stamps
 from enrollment.models import Ground, Kind, LedgerEntry, Participation, Segment
-from people.models import EventKind, HouseholdChange, Person, PersonChange, PopulationEvent
+from people.models import (
+    EventKind,
+    Household,
+    HouseholdChange,
+    Person,
+    PersonChange,
+    PopulationEvent,
+)
 from regions.models import District, PremiumRate, Village
 from regions.months import month_start
 from verification import services as verification
@@ -154,6 +165,17 @@ _item_values = operator.attrgetter(*(item_field.name for item_field in fields(It
 _CHUNK = 1000
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 _REPEATED = ("category", "reason", "village", "district", "segment")
+# The columns of a billed row an item is made of, its village's last.
+_ROW = ("card_number", "nik", "name", "birth_date", "tmt", "segment", "person_id")
+_ROW_VILLAGE = "person__household__village_id"
+_MATCHED_REASON = "peserta dan ditagih"
+# Up to this many matched are read by their ids; more, by reading the list once.
+_BY_IDS = 20_000
+
+
+def _item_rows(rows: QuerySet) -> QuerySet:
+    """The billed rows' columns an item is made of, as named tuples."""
+    return rows.values_list("pk", *_ROW, _ROW_VILLAGE, named=True)
 
 
 @dataclass
@@ -165,25 +187,113 @@ class Total:
     months: int = 0
 
 
+class MatchedItems(Sequence):
+    """The matched people of a reconciliation, read from the list's rows a slice at a time:
+    of 200,000 people billed, 191,000 are matched, and as items they would hold the result's
+    memory (docs/bpjs.md). The list is append-only, so its rows read later are those the
+    reconciliation read."""
+
+    def __init__(self, result: "Reconciliation"):
+        self.result = result
+
+    def __len__(self) -> int:
+        return len(self.result.matched)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self.result.matched_items(self.result.matched[index])
+        return self.result.matched_items([self.result.matched[index]])[0]
+
+    def __iter__(self):
+        """Every matched item in the list's order: a village's or kapanewon's by their ids,
+        2,000 a query; a kabupaten's by reading the list once and keeping its matched rows
+        (191,000 by ids took 20 s, the list 2.5)."""
+        if len(self) <= _BY_IDS:
+            for start in range(0, len(self), 2000):
+                yield from self[start : start + 2000]
+            return
+        matched = set(self.result.matched)
+        rows = BillingRow.objects.filter(file=self.result.billing_file).order_by("row_number")
+        for row in _item_rows(rows).iterator(2000):
+            if row.pk in matched:
+                yield self.result.matched_item(row)
+
+
 @dataclass
 class Reconciliation:
     month: datetime.date
     billing_file: BillingFile | None
     rate: Decimal | None
-    items: list[Item] = field(default_factory=list)
+    # Every person but the matched, in the list's order, then the participants not billed.
+    discrepancies: list[Item] = field(default_factory=list)
+    # The matched: the ids of their billed rows, in the list's order.
+    matched: array = field(default_factory=lambda: array("q"))
     totals: dict[str, Total] = field(default_factory=dict)
+    # {village id: (village, kapanewon)} of the villages reconciled.
+    names: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # Whose removal waits for the validation of population data (ayat 3), asked at every view.
+    proposed: set[int] = field(default_factory=set)
 
     def __reduce__(self):
-        """Pickled for the cache as one gzipped blob: its fields, then its items as tuples a
-        thousand at a time, so the pickle of 200,000 people is a few MB and never a second
-        copy of the result in memory (docs/scale.md)."""
+        """Pickled for the cache as one gzipped blob: its fields, then its discrepancies as
+        tuples a thousand at a time, so a month without a list (every participant not
+        billed) pickles in a few MB and never as a second copy of the result in memory
+        (docs/scale.md)."""
         packed = io.BytesIO()
         with gzip.GzipFile(fileobj=packed, mode="wb", compresslevel=1) as stream:
-            pickle.dump({**self.__dict__, "items": len(self.items)}, stream, _PROTOCOL)
-            for start in range(0, len(self.items), _CHUNK):
-                chunk = self.items[start : start + _CHUNK]
+            state = {**self.__dict__, "discrepancies": len(self.discrepancies)}
+            pickle.dump(state, stream, _PROTOCOL)
+            for start in range(0, len(self.discrepancies), _CHUNK):
+                chunk = self.discrepancies[start : start + _CHUNK]
                 pickle.dump([_item_values(item) for item in chunk], stream, _PROTOCOL)
         return _unpacked, (packed.getvalue(),)
+
+    @property
+    def items(self) -> list[Item]:
+        """Every person: the discrepancies, then the matched read from the list."""
+        return [*self.discrepancies, *MatchedItems(self)]
+
+    def matched_items(self, ids) -> list[Item]:
+        """The matched items of the billed rows `ids`, in their order."""
+        rows = _item_rows(BillingRow.objects.filter(pk__in=list(ids)).order_by())
+        by_id = {row.pk: row for row in rows}
+        return [self.matched_item(by_id[pk]) for pk in ids]
+
+    def of_people(self, people: set[int]) -> dict[int, Item]:
+        """{person id: their item} of those of the residents `people` in the reconciliation
+        (one matched on a row and a discrepancy on another: the discrepancy)."""
+        rows = BillingRow.objects.filter(file=self.billing_file, person_id__in=people)
+        found = {
+            item.person_id: item
+            for item in self.matched_items(
+                [pk for pk in rows.values_list("pk", flat=True) if pk in self.matched]
+            )
+        }
+        found.update(
+            (item.person_id, item) for item in self.discrepancies if item.person_id in people
+        )
+        return found
+
+    def matched_item(self, row) -> Item:
+        """The matched item of a billed row of `_item_rows`."""
+        village_id = getattr(row, _ROW_VILLAGE)
+        village, district = self.names.get(village_id, ("", ""))
+        return Item(
+            Category.MATCHED,
+            _MATCHED_REASON,
+            nik=row.nik,
+            name=row.name,
+            person_id=row.person_id,
+            village_id=village_id,
+            card_number=row.card_number,
+            tmt=row.tmt,
+            is_billed=True,
+            is_participant=True,
+            village=village,
+            district=district,
+            segment=row.segment.strip(),
+            is_proposed=row.person_id in self.proposed,
+        )
 
     def amount(self, people: int) -> Decimal | None:
         return None if self.rate is None else self.rate * people
@@ -234,8 +344,10 @@ class Reconciliation:
             )
         return result
 
-    def of(self, category: str) -> list[Item]:
-        return [item for item in self.items if item.category == category]
+    def of(self, category: str) -> Sequence[Item]:
+        if category == Category.MATCHED:
+            return MatchedItems(self)
+        return [item for item in self.discrepancies if item.category == category]
 
     def to_deactivate(self) -> list[Item]:
         """Whom BPJS should stop billing: billed and no participant (never, removed, dead,
@@ -243,26 +355,28 @@ class Reconciliation:
         candidates are participants: they need a look first, not a deactivation; so does one
         Dukcapil says died or moved out while the ledger's removal waits."""
         stop = {Category.NOT_PARTICIPANT, Category.DEAD_OR_MOVED}
-        return [item for item in self.items if item.category in stop and not item.is_participant]
+        return [
+            item for item in self.discrepancies if item.category in stop and not item.is_participant
+        ]
 
 
 def _unpacked(blob: bytes) -> Reconciliation:
     """A reconciliation from `Reconciliation.__reduce__`'s blob. Each chunk pickles its own
-    texts: those items repeat (category, reason, village, kapanewon, segment) are made one
-    object again."""
+    texts: those the discrepancies repeat (category, reason, village, kapanewon, segment) are
+    made one object again."""
     result = Reconciliation.__new__(Reconciliation)
     shared = {}
     with gzip.GzipFile(fileobj=io.BytesIO(blob)) as stream:
         state = pickle.load(stream)
         items = []
-        while len(items) < state["items"]:
+        while len(items) < state["discrepancies"]:
             for values in pickle.load(stream):
                 item = Item(*values)
                 for name in _REPEATED:
                     text = getattr(item, name)
                     setattr(item, name, shared.setdefault(text, text))
                 items.append(item)
-    result.__dict__.update(state, items=items)
+    result.__dict__.update(state, discrepancies=items)
     return result
 
 
@@ -447,7 +561,8 @@ def reconciliation(
     result = stamps.cached(key, lambda: _reconcile(actor, month, area, amount))
     # Which removals wait for validation changes without a new row: asked at every view.
     proposed = set(ProposalItem.objects.awaiting_validation().values_list("person_id", flat=True))
-    for item in result.items:
+    result.proposed = proposed
+    for item in result.discrepancies:
         item.is_proposed = item.person_id in proposed
     return result
 
@@ -459,13 +574,15 @@ def _reconcile(
     result = Reconciliation(month, billing_file, rate)
     result.totals = {key: Total() for key in CATEGORIES}
     villages, whole = _villages(actor, area)
-    names = {
+    result.names = names = {
         row.pk: (row.name, row.district__name)
         for row in villages.values_list("pk", "name", "district__name", named=True)
     }
     village_ids = set(names)
-    # Every village is every resident: the rows and histories are asked with no village join.
-    everywhere = None if len(village_ids) == Village.objects.count() else village_ids
+    # No resident lives elsewhere (the kabupaten's villages, whatever other regions the
+    # reference data holds): the rows and histories are asked with no village join.
+    elsewhere = Household.objects.exclude(village_id__in=village_ids)
+    everywhere = None if not elsewhere.exists() else village_ids
     billed = _billed(billing_file, everywhere, whole)
     billed_people, inactive = set(), set()
     for person_id, status in (
@@ -505,26 +622,24 @@ def _reconcile(
         if key:
             by_name[key].append(pk)
 
+    def count(total: Total, *, is_billed: bool, is_participant: bool, months: int) -> None:
+        total.count += 1
+        total.billed += is_billed
+        total.participants += is_participant
+        total.months += months if is_billed else 0
+
     def add(item: Item) -> None:
         item.village, item.district = names.get(item.village_id, ("", ""))
-        total = result.totals[item.category]
-        total.count += 1
-        total.billed += item.is_billed
-        total.participants += item.is_participant
-        total.months += item.months if item.is_billed else 0
-        result.items.append(item)
+        count(
+            result.totals[item.category],
+            is_billed=item.is_billed,
+            is_participant=item.is_participant,
+            months=item.months,
+        )
+        result.discrepancies.append(item)
 
-    rows = billed_rows.values_list(
-        "card_number",
-        "nik",
-        "name",
-        "birth_date",
-        "tmt",
-        "segment",
-        "person_id",
-        "person__household__village_id",
-        named=True,
-    ).order_by("row_number")
+    matched = result.totals[Category.MATCHED]
+    rows = _item_rows(billed_rows.order_by("row_number"))
     for row in rows.iterator(2000):
         as_billed = {
             "nik": row.nik,
@@ -594,7 +709,10 @@ def _reconcile(
             else:
                 reason = "belum menjadi peserta pada bulan ini"
         else:
-            category, reason = Category.MATCHED, "peserta dan ditagih"
+            # Kept as the row's id: the page and the export read the matched from the list.
+            count(matched, is_billed=True, is_participant=True, months=1)
+            result.matched.append(row.pk)
+            continue
         add(
             Item(
                 category,
@@ -650,30 +768,34 @@ def reconciliation_record_cards(
         permissions.can_work_bpjs(actor), "Hanya Tim Verifikasi yang mencatat data BPJS."
     )
     result = reconciliation(actor=actor, month=month, area=area)
-    matched = {item.person_id: item for item in result.of(Category.MATCHED)}
-    latest = _latest_records({item.village_id for item in matched.values()}, set(matched))
+    # {person id: (card, TMT) billed}: the matched are read from the list, not kept as items.
+    billed, villages = {}, set()
+    for item in result.of(Category.MATCHED):
+        billed[item.person_id] = (item.card_number, item.tmt)
+        villages.add(item.village_id)
+    latest = _latest_records(villages, set(billed))
     todo = [
-        item
-        for pk, item in matched.items()
+        (pk, card_number, tmt)
+        for pk, (card_number, tmt) in billed.items()
         if pk not in latest
         or latest[pk].status != Status.ACTIVE
-        or latest[pk].card_number != item.card_number
-        or latest[pk].tmt != item.tmt
+        or latest[pk].card_number != card_number
+        or latest[pk].tmt != tmt
     ]
     if not todo:
         return 0
     source_date = timezone.localtime(result.billing_file.imported_at).date()
-    people = Person.objects.in_bulk([item.person_id for item in todo])
+    people = Person.objects.in_bulk([pk for pk, _, _ in todo])
     with transaction.atomic():
-        for item in todo:
+        for pk, card_number, tmt in todo:
             bpjs_record(
                 actor=actor,
-                person=people[item.person_id],
+                person=people[pk],
                 status=Status.ACTIVE,
                 source=Source.BPJS_FILE,
                 source_date=source_date,
-                card_number=item.card_number,
-                tmt=item.tmt,
+                card_number=card_number,
+                tmt=tmt,
                 note=f"Rekonsiliasi {result.month:%m-%Y}: cocok dengan {result.billing_file}",
             )
     return len(todo)
@@ -744,7 +866,7 @@ def reconciliation_propose_removals(
     if not chosen:
         raise ValidationError("Pilih paling sedikit satu peserta.")
     result = reconciliation(actor=actor, month=month, area=area)
-    by_person = {item.person_id: item for item in result.items if item.person_id}
+    by_person = result.of_people(set(chosen))
     refusals = [
         f"{by_person[pk].name if pk in by_person else f'Data {pk}'}: {refusal}."
         for pk in chosen

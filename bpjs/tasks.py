@@ -241,10 +241,7 @@ def reconciliation_export(job, *, month, district=None, village=None, category="
     )
     job.progress(0, message="Merekonsiliasi")
     result = recon.reconciliation(actor=user, month=month, area=area)
-    if category:
-        items = result.of(category)
-    else:
-        items = [item for item in result.items if item.category != recon.Category.MATCHED]
+    items = result.of(category) if category else result.discrepancies
     shown = (lambda nik: nik) if permissions.can_see_full_identity(user) else mask
     job.progress(0, len(items), "Menulis berkas")
     with tempfile.TemporaryFile() as output:

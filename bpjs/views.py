@@ -230,9 +230,7 @@ def _reconciliation_form(request, data):
 
 def _items(result, category):
     """The category's people, or every discrepancy (all but the matched)."""
-    if category:
-        return result.of(category)
-    return [item for item in result.items if item.category != recon.Category.MATCHED]
+    return result.of(category) if category else result.discrepancies
 
 
 def reconciliation(request):

@@ -238,6 +238,15 @@ def candidates(listings: QuerySet[RegistryRecord], rank: Ranking) -> QuerySet[Re
     )
 
 
+def candidate_counts(rank: Ranking) -> dict[int, int]:
+    """The kabupaten's calon usulan per village (village id -> count), for a page to narrow to
+    the villages its reader sees; cached, as `figures` is, under the ranking's stamps, the BPJS
+    records' and the day."""
+    key = f"feeds:dtsen:candidates:{rank.version}:{stamps.stamp(Record.objects.all())}:{rank.on}"
+    listings = RegistryRecord.objects.all()
+    return stamps.cached(key, lambda: _counted_by(candidates(listings, rank), "village"))
+
+
 def visible_villages(actor: User, area: Place = None) -> list[int]:
     """The ids of the villages of `area` (all when None) the actor sees. The urgent set is
     filtered by this list rather than joined to the villages: the join misleads the planner
@@ -367,11 +376,11 @@ def _figure_counts(place: Regency | District | Village, rank: Ranking) -> tuple[
         return {}, {}
     above = [person for person, case in rank.cases.items() if case[0] == Reason.ROSE]
     active = in_place(Participation.objects.active_on(rank.on), place, "village")
-    outside = _by_district(active.filter(pk__in=above), "village__district")
+    outside = _counted_by(active.filter(pk__in=above), "village__district")
     listings = in_place(RegistryRecord.objects.all(), place, "village")
-    return outside, _by_district(candidates(listings, rank), "village__district")
+    return outside, _counted_by(candidates(listings, rank), "village__district")
 
 
-def _by_district(rows: QuerySet, district_path: str) -> dict[int, int]:
-    counts = rows.order_by().values(district_path).annotate(n=Count("pk"))
-    return {row[district_path]: row["n"] for row in counts}
+def _counted_by(rows: QuerySet, path: str) -> dict[int, int]:
+    counts = rows.order_by().values(path).annotate(n=Count("pk"))
+    return {row[path]: row["n"] for row in counts}

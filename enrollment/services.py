@@ -510,6 +510,9 @@ def registry_import(
         )
 
     with transaction.atomic():
+        # Imports commit one after another, each numbering its listings above every committed
+        # one, so the highest id names every import (feeds.dtsen keys its ranking on it).
+        Regency.objects.select_for_update(no_key=True).get(pk=regency.pk)
         plan = plan_registry(rows, regency, write=write, progress=progress)
         if plan.errors:
             raise ValidationError(plan.error_messages())

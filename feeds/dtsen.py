@@ -18,6 +18,7 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -119,7 +120,7 @@ def ranking(on: datetime.date) -> Ranking:
     threshold = threshold_on(on)
     version = ":".join(
         [
-            stamps.stamp(RegistryRecord.objects.all()),
+            _listings_stamp(),
             str(threshold),
             f"{on:%Y-%m}",
             stamps.ledger_stamp(),
@@ -128,6 +129,14 @@ def ranking(on: datetime.date) -> Ranking:
     )
     rank = stamps.cached(f"feeds:dtsen:ranking:{version}", lambda: _ranking(on, threshold))
     return replace(rank, on=on, version=version)
+
+
+def _listings_stamp() -> str:
+    """The listings' highest id: they are never changed or deleted, and each import locks the
+    kabupaten before writing (`enrollment.services.registry_import`), so imports commit one
+    after another, each numbering its listings above every committed one. A new import always
+    raises it, without counting the periods' 600,000 rows as `stamps.stamp` would."""
+    return str(RegistryRecord.objects.aggregate(last=Max("pk"))["last"] or 0)
 
 
 def _ranking(on: datetime.date, threshold: int) -> Ranking:

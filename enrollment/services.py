@@ -507,6 +507,7 @@ def registry_import(
             RegistryRecord,
             [*REGISTRY_FIELDS, "imported_by_id"],
             ((*row.values(), actor.pk) for _, row in batch),
+            keys=False,
         )
 
     with transaction.atomic():

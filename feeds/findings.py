@@ -14,18 +14,19 @@ usulan (proposed into the village's Usulan by its staff).
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 
 from accounts import permissions
 from accounts.models import User
-from enrollment.models import RegistryRecord
+from enrollment.models import Participation, RegistryRecord
 from feeds import dtsen, services
 from feeds.models import Finding, FindingKind
 from people.nik import mask
@@ -60,13 +61,14 @@ class Action:
 @dataclass(frozen=True)
 class Rows:
     """One source's cases of a month as the actor sees them, none built yet: `queryset` holds
-    them (keyed by `pk`, placed by `village`), in `order` within a village; `cases(queryset,
-    villages)` builds those of a narrowed `queryset`. `counts` (village id -> cases there) is
-    given when the source counts them more cheaply than the queryset does."""
+    them (keyed by `pk`, placed by `village`), in `order` within a village; `cases(keys,
+    villages)` builds those of some of its keys. `counts` (village id -> cases there) is given
+    for a source of many cases, counted more cheaply than by reading every key: its keys are
+    then read for the villages shown only."""
 
     queryset: QuerySet
     order: tuple[str, ...]
-    cases: Callable[[QuerySet, dict[int, Village]], Iterable[Case]]
+    cases: Callable[[list[int], dict[int, Village]], Iterable[Case]]
     counts: dict[int, int] | None = None
 
 
@@ -118,7 +120,8 @@ def _findings_of(kind: FindingKind):
     def rows(asked: Asked) -> Rows:
         findings = Finding.objects.visible_to(asked.actor).filter(kind=kind, month=asked.month)
 
-        def cases(chosen: QuerySet, villages: dict[int, Village]) -> list[Case]:
+        def cases(keys: list[int], villages: dict[int, Village]) -> list[Case]:
+            chosen = Finding.objects.filter(pk__in=keys).select_related("person", "event")
             return [
                 Case(
                     key=finding.pk,
@@ -131,7 +134,7 @@ def _findings_of(kind: FindingKind):
                     status=finding.get_status_display(),
                     is_open=finding.is_open,
                 )
-                for finding in chosen.select_related("person", "event")
+                for finding in chosen
             ]
 
         return Rows(in_area(findings, asked.area), ("pk",), cases)
@@ -159,7 +162,8 @@ def _urgent_rows(asked: Asked) -> Rows | None:
     rank = asked.rank
     urgent = dtsen.urgent_cases(actor=asked.actor, month=asked.month, area=asked.area, rank=rank)
 
-    def cases(chosen: QuerySet, villages: dict[int, Village]) -> list[Case]:
+    def cases(keys: list[int], villages: dict[int, Village]) -> list[Case]:
+        chosen = Participation.objects.filter(pk__in=keys).select_related("person")
         return [
             Case(
                 key=row.person_id,
@@ -173,7 +177,7 @@ def _urgent_rows(asked: Asked) -> Rows | None:
                 is_open=False,
                 url=reverse("oversight:reverification_person", args=[row.person_id]),
             )
-            for row in chosen.select_related("person")
+            for row in chosen
         ]
 
     return Rows(urgent, ("verified_on", "person_id"), cases)
@@ -193,8 +197,8 @@ def _candidate_rows(asked: Asked) -> Rows | None:
     seen = set(dtsen.visible_villages(asked.actor, asked.area))
     counts = {village: n for village, n in dtsen.candidate_counts(rank).items() if village in seen}
 
-    def cases(chosen: QuerySet, villages: dict[int, Village]) -> list[Case]:
-        values = chosen.values_list(
+    def cases(keys: list[int], villages: dict[int, Village]) -> list[Case]:
+        values = listings.filter(pk__in=keys).values_list(
             "pk", "village_id", "name", "nik", "desil", "data_period", "is_proposed"
         )
         return [
@@ -306,9 +310,11 @@ class Cases:
         asked = Asked(actor, month, area)
         chosen = [source(kind)] if kind else SOURCES
         self.sources = [rows for each in chosen if (rows := each.rows(asked)) is not None]
+        # Each source's keys by village, where not counted (then read for the villages shown).
+        self.keys = [None if rows.counts is not None else _keys(rows) for rows in self.sources]
         counts = [
-            rows.counts if rows.counts is not None else _per_village(rows.queryset)
-            for rows in self.sources
+            rows.counts if keys is None else {village: len(keys[village]) for village in keys}
+            for rows, keys in zip(self.sources, self.keys, strict=True)
         ]
         self.villages = Village.objects.select_related("district").in_bulk(
             {village for each in counts for village in each}
@@ -338,9 +344,7 @@ class Cases:
                 wanted.setdefault(index, {})[village] = (low, high)
                 shown.append((index, village))
             offset += n
-        built = {
-            index: self._built(self.sources[index], bounds) for index, bounds in wanted.items()
-        }
+        built = {index: self._built(index, bounds) for index, bounds in wanted.items()}
         return [case for index, village in shown for case in built[index][village]]
 
     def each(self, chunk: int = 2000) -> Iterator[Case]:
@@ -349,18 +353,23 @@ class Cases:
         for start in range(0, self.count(), chunk):
             yield from self[start : start + chunk]
 
-    def _built(self, rows: Rows, bounds: dict[int, tuple[int, int]]) -> dict[int, list[Case]]:
-        """The cases at positions [low, high) of each village's rows of one source: their
-        keys read in order, the cases built for those keys only."""
-        keys = {village: [] for village in bounds}
-        ordered = rows.queryset.filter(village__in=list(bounds)).order_by("village", *rows.order)
-        for village, key in ordered.values_list("village", "pk"):
-            keys[village].append(key)
+    def _built(self, index: int, bounds: dict[int, tuple[int, int]]) -> dict[int, list[Case]]:
+        """The cases at positions [low, high) of each village's rows of one source."""
+        rows = self.sources[index]
+        keys = self.keys[index]
+        if keys is None:
+            keys = _keys(rows, list(bounds))
         keys = {village: keys[village][low:high] for village, (low, high) in bounds.items()}
-        chosen = rows.queryset.filter(pk__in=[key for each in keys.values() for key in each])
-        cases = {case.key: case for case in rows.cases(chosen, self.villages)}
+        wanted = [key for each in keys.values() for key in each]
+        cases = {case.key: case for case in rows.cases(wanted, self.villages)}
         return {village: [cases[key] for key in each] for village, each in keys.items()}
 
 
-def _per_village(queryset: QuerySet) -> dict[int, int]:
-    return dict(queryset.order_by().values_list("village").annotate(n=Count("pk")))
+def _keys(rows: Rows, villages: list[int] | None = None) -> dict[int, list[int]]:
+    """The keys of the source's rows (in `villages`, or all) by village, each in order."""
+    queryset = rows.queryset if villages is None else rows.queryset.filter(village__in=villages)
+    keys = defaultdict(list)
+    ordered = queryset.order_by("village", *rows.order).values_list("village", "pk")
+    for village, key in ordered:
+        keys[village].append(key)
+    return keys

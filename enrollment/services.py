@@ -517,6 +517,13 @@ def registry_import(
         plan = plan_registry(rows, regency, write=write, progress=progress)
         if plan.errors:
             raise ValidationError(plan.error_messages())
+        connection = transaction.get_connection()
+        if plan.to_add and connection.vendor == "postgresql":
+            # Statistics that count the new period: without them DTSEN's ranking read next
+            # plans for an empty period and ran for minutes at 600,000 listings, until
+            # autovacuum analyzed the table (as the BPJS billing import does).
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {RegistryRecord._meta.db_table}")
     return plan
 
 

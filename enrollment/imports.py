@@ -571,12 +571,16 @@ def plan_registry(rows, regency, *, write=None, progress=None):
 
     def check_batch(batch, plan):
         cleaned = _clean_batch(batch, lambda row: _clean_registry_row(row, villages), plan)
+        # Only the listings of the file's sources and periods can match: a NIK's listings of
+        # earlier periods are not read.
+        sources = {row["source"] for _, row in cleaned}
+        periods = {row["data_period"] for _, row in cleaned}
         stored = {
             (record["nik"], record["source"], record["data_period"]): record
             for record in lookup(
-                lambda chunk: RegistryRecord.objects.filter(one_of("nik", chunk)).values(
-                    *REGISTRY_FIELDS
-                ),
+                lambda chunk: RegistryRecord.objects.filter(
+                    one_of("nik", chunk), source__in=sources, data_period__in=periods
+                ).values(*REGISTRY_FIELDS),
                 {row["nik"] for _, row in cleaned},
             )
         }

@@ -18,6 +18,7 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -119,7 +120,7 @@ def ranking(on: datetime.date) -> Ranking:
     threshold = threshold_on(on)
     version = ":".join(
         [
-            stamps.stamp(RegistryRecord.objects.all()),
+            _listings_stamp(),
             str(threshold),
             f"{on:%Y-%m}",
             stamps.ledger_stamp(),
@@ -128,6 +129,14 @@ def ranking(on: datetime.date) -> Ranking:
     )
     rank = stamps.cached(f"feeds:dtsen:ranking:{version}", lambda: _ranking(on, threshold))
     return replace(rank, on=on, version=version)
+
+
+def _listings_stamp() -> str:
+    """The listings' highest id: they are never changed or deleted, and each import locks the
+    kabupaten before writing (`enrollment.services.registry_import`), so imports commit one
+    after another, each numbering its listings above every committed one. A new import always
+    raises it, without counting the periods' 600,000 rows as `stamps.stamp` would."""
+    return str(RegistryRecord.objects.aggregate(last=Max("pk"))["last"] or 0)
 
 
 def _ranking(on: datetime.date, threshold: int) -> Ranking:
@@ -236,6 +245,15 @@ def candidates(listings: QuerySet[RegistryRecord], rank: Ranking) -> QuerySet[Re
             ),
         )
     )
+
+
+def candidate_counts(rank: Ranking) -> dict[int, int]:
+    """The kabupaten's calon usulan per village (village id -> count), for a page to narrow to
+    the villages its reader sees; cached, as `figures` is, under the ranking's stamps, the BPJS
+    records' and the day."""
+    key = f"feeds:dtsen:candidates:{rank.version}:{stamps.stamp(Record.objects.all())}:{rank.on}"
+    listings = RegistryRecord.objects.all()
+    return stamps.cached(key, lambda: _counted_by(candidates(listings, rank), "village"))
 
 
 def visible_villages(actor: User, area: Place = None) -> list[int]:
@@ -367,11 +385,11 @@ def _figure_counts(place: Regency | District | Village, rank: Ranking) -> tuple[
         return {}, {}
     above = [person for person, case in rank.cases.items() if case[0] == Reason.ROSE]
     active = in_place(Participation.objects.active_on(rank.on), place, "village")
-    outside = _by_district(active.filter(pk__in=above), "village__district")
+    outside = _counted_by(active.filter(pk__in=above), "village__district")
     listings = in_place(RegistryRecord.objects.all(), place, "village")
-    return outside, _by_district(candidates(listings, rank), "village__district")
+    return outside, _counted_by(candidates(listings, rank), "village__district")
 
 
-def _by_district(rows: QuerySet, district_path: str) -> dict[int, int]:
-    counts = rows.order_by().values(district_path).annotate(n=Count("pk"))
-    return {row[district_path]: row["n"] for row in counts}
+def _counted_by(rows: QuerySet, path: str) -> dict[int, int]:
+    counts = rows.order_by().values(path).annotate(n=Count("pk"))
+    return {row[path]: row["n"] for row in counts}

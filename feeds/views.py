@@ -82,7 +82,7 @@ def _filter(request, data):
 
 def _cases(request, form):
     data = form.cleaned_data
-    return findings.cases(request.user, data["bulan"], form.area, data["jenis"])
+    return findings.Cases(request.user, data["bulan"], form.area, data["jenis"])
 
 
 def finding_list(request):
@@ -187,7 +187,7 @@ def finding_export(request):
         bold = workbook.add_format({"bold": True})
         for column, title in enumerate(TITLES):
             sheet.write_string(0, column, title, bold)
-        for row, case in enumerate(rows, start=1):
+        for row, case in enumerate(rows.each(), start=1):
             cells = [
                 case.label,
                 case.village.district.name,
@@ -201,5 +201,5 @@ def finding_export(request):
                 sheet.write_string(row, column, str(text))
         workbook.close()
 
-    audit.record(request, audit.EXPORT, f"Temuan data {month:%m-%Y}", rows=len(rows))
+    audit.record(request, audit.EXPORT, f"Temuan data {month:%m-%Y}", rows=rows.count())
     return xlsx_response(write, f"Temuan-{month:%Y-%m}.xlsx")

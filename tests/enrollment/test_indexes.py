@@ -1,12 +1,12 @@
 """The ledger and the projection carry no index an import pays for in vain, and every lookup
 that needed a dropped index is still answered by one: the ledger's person by the unique
 (person, sequence), its nearly empty references by partial indexes, the projection's village by
-its schedule index."""
+its schedule index. DTSEN's listings of a period are read by desil through their index."""
 
 import pytest
 from django.db import connection
 
-from enrollment.models import LedgerEntry, Participation
+from enrollment.models import LedgerEntry, Participation, RegistryRecord
 
 pytestmark = [
     pytest.mark.django_db,
@@ -15,6 +15,7 @@ pytestmark = [
 
 LEDGER = LedgerEntry._meta.db_table
 PARTICIPATION = Participation._meta.db_table
+REGISTRY = RegistryRecord._meta.db_table
 
 
 def indexes_of(table):
@@ -69,3 +70,14 @@ def test_no_reference_has_a_full_index_beside_its_covering_one():
     assert not any(
         d.endswith(("(village_id)", "(last_entry_id)")) for d in indexes_of(PARTICIPATION)
     )
+
+
+@pytest.mark.parametrize("desil", ["desil > 5", "desil <= 5"])
+def test_a_period_s_listings_by_desil_are_read_by_their_index(desil):
+    # feeds.dtsen: the NIKs above the threshold in the latest period (the ranking), and the
+    # listings at or below it (the calon usulan), of one period among 600,000 listings.
+    found = plan(
+        f"SELECT nik FROM {REGISTRY} WHERE source = 'DTSEN' "
+        f"AND data_period = '2026-12-01' AND {desil}"
+    )
+    assert "registry_period_desil" in found, found

@@ -2,17 +2,22 @@
 what is cached, so a participant's change shows at once, cached or not."""
 
 import datetime
+import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from bpjs.models import Record, Source, Status
+from enrollment import imports, services
 from feeds import dtsen
 from oversight import services as oversight_services
 from oversight.models import Outcome
 from regions.models import Regency
 from tests.builders import KULON_PROGO, VILLAGE_A, enroll, removed, resident, this_month
+from tests.enrollment.test_registry import SAMPLE
 from tests.feeds.test_dtsen import listing, periods, threshold_five, urgent_of  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +73,22 @@ def test_a_reverification_ends_the_urgency_on_the_list_at_once(client, verifier,
     )
     assert client.get(url).context["urgent_count"] == 1
     assert client.get(url + "?segera=1").context["urgent_count"] == 1
+
+
+def test_an_import_locks_the_kabupaten_before_it_writes_and_gives_a_new_ranking(admin_user):
+    # The ranking keys the listings on their highest id: imports must commit one after another.
+    before = dtsen.ranking(timezone.localdate()).version
+    content, regency = SAMPLE.read_bytes(), Regency.objects.get(code=KULON_PROGO)
+    with CaptureQueriesContext(connection) as queries:
+        services.registry_import(
+            actor=admin_user,
+            rows=imports.read_rows(io.BytesIO(content), "d.csv", imports.REGISTRY_REQUIRED),
+            regency=regency,
+        )
+    sql = [query["sql"] for query in queries.captured_queries]
+    locked = next(i for i, q in enumerate(sql) if "regions_regency" in q)
+    written = next(i for i, q in enumerate(sql) if "enrollment_registryrecord" in q)
+    assert locked < written
+    if connection.vendor == "postgresql":
+        assert "FOR NO KEY UPDATE" in sql[locked]
+    assert dtsen.ranking(timezone.localdate()).version != before

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
@@ -545,7 +545,6 @@ def registry_import(
         plan = plan_registry(rows, regency, write=write, progress=progress)
         if plan.errors:
             raise ValidationError(plan.error_messages())
-        connection = transaction.get_connection()
         if plan.to_add and connection.vendor == "postgresql":
             # Statistics that count the new period: without them DTSEN's ranking read next
             # plans for an empty period and ran for minutes at 600,000 listings, until

@@ -174,7 +174,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["OPTIONS"] = {"pool": True}
+    # JIT off: PostgreSQL compiles a query it estimates large, which costs the kabupaten's
+    # pages about a second a query (DTSEN's ranking at a million residents: 2.9 s, 2.1 without;
+    # docs/scale.md) and never repays it on queries that run for a second or less.
+    DATABASES["default"]["OPTIONS"] = {"pool": True, "options": "-c jit=off"}
     # With the pool, Django passes this on as psycopg_pool's `check`: each connection is
     # checked (an empty query) as it leaves the pool, so after PostgreSQL restarts a dead one
     # is replaced there instead of failing the request with a 500.

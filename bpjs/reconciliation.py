@@ -43,6 +43,7 @@ villages. No query per person.
 
 import datetime
 import gzip
+import hashlib
 import io
 import itertools
 import operator
@@ -457,8 +458,15 @@ def _earlier_spells(month: datetime.date, participations: QuerySet, fields: tupl
 
 def participant_count(*, month: datetime.date, villages: QuerySet | None = None) -> int:
     """How many the ledger says were participants on the month's first day, in `villages`
-    (None: all): the same people `reconciliation` counts, by COUNT."""
+    (None: all): the same people `reconciliation` counts, by COUNT; cached until the ledger
+    grows or a household moves (the dashboard shows it on every visit)."""
     month = month_start(month)
+    where = "" if villages is None else hashlib.sha256(str(villages.query).encode()).hexdigest()
+    key = f"bpjs-participants:{month}:{where}:{stamps.ledger_stamp()}"
+    return stamps.cached(key, lambda: _participant_count(month, villages))
+
+
+def _participant_count(month: datetime.date, villages: QuerySet | None) -> int:
     participations = Participation.objects.all()
     if villages is not None:
         participations = participations.filter(village__in=villages)

@@ -1,6 +1,13 @@
 """Figures cached while nothing they read has changed. The ledger and the records of what
 outside sources said are append-only, so a figure is keyed on each table's row count and last
-id: a row appended anywhere gives a new key, and a cached figure is never stale."""
+id: a row appended anywhere gives a new key, and a cached figure is never stale.
+
+Within `read_once` (a page read: `pbipemda.middleware.StampsMiddleware` around every GET), each
+stamp is read once, however many figures of the page key on it."""
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
 
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
@@ -9,11 +16,34 @@ from enrollment.models import LedgerEntry
 from people.models import HouseholdChange
 
 CACHE_SECONDS = 24 * 60 * 60
+# The stamps read so far by the page being read (by their SQL), when it is read once.
+_read: contextvars.ContextVar[dict | None] = contextvars.ContextVar("stamps_read", default=None)
+
+
+@contextlib.contextmanager
+def read_once() -> Iterator[None]:
+    """Each stamp asked within it is read once and then remembered, for a read that writes
+    nothing the stamps count: the dashboard keys four figures on the ledger's count."""
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
 
 
 def stamp(*querysets: QuerySet) -> str:
     """What a cached figure reading `querysets` (append-only tables) is keyed on: each one's
     row count and last id. The count also catches a row committed after a later one."""
+    memo = _read.get()
+    if memo is None:
+        return _stamp(querysets)
+    key = tuple(str(queryset.query) for queryset in querysets)
+    if key not in memo:
+        memo[key] = _stamp(querysets)
+    return memo[key]
+
+
+def _stamp(querysets) -> str:
     result = []
     for queryset in querysets:
         found = queryset.aggregate(n=Count("pk"), last=Max("pk"))

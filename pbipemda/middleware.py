@@ -4,6 +4,8 @@ from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.template import loader
 
+from enrollment import stamps
+
 
 class ContentSecurityPolicyMiddleware:
     """Sends the CONTENT_SECURITY_POLICY header on every response that has none, so a page
@@ -16,6 +18,21 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
+
+
+class StampsMiddleware:
+    """A page read (GET, HEAD) reads each cache stamp of `enrollment.stamps` once: its figures
+    are keyed on the same counts, read at its start. A form sent (POST) writes, and reads them
+    afresh each time."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with stamps.read_once():
+            return self.get_response(request)
 
 
 class SessionRenewalMiddleware:

@@ -138,6 +138,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pbipemda.middleware.StampsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pbipemda.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes requires: it turns a refused login into the lockout page.

@@ -116,3 +116,10 @@ def test_the_kabupatens_bill_counts_the_nik_of_no_resident_and_not_another_kabup
     assert residents_only.billed == 3
     elsewhere = Village.objects.filter(district__regency__code=KARANGANYAR)
     assert recon.bill_of(month=month(), villages=elsewhere, outsiders=True).billed == 1
+
+
+def test_the_ledgers_count_follows_the_ledger_once_cached(verifier, billed):
+    villages = Village.objects.filter(district=village(VILLAGE_A).district)
+    before = recon.bill_with_ledger(month=month(), villages=villages).participants
+    participant(verifier)
+    assert recon.bill_with_ledger(month=month(), villages=villages).participants == before + 1

@@ -90,7 +90,7 @@ def finding_list(request):
     user may take on each kind."""
     permissions.require(permissions.can_read_findings(request.user))
     form = _filter(request, request.GET)
-    page, actions, every, earlier = None, [], [], []
+    page, actions, every, earlier, chosen_kinds = None, [], [], [], set()
     if form.is_valid():
         rows = _cases(request, form)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -103,6 +103,9 @@ def finding_list(request):
             for action in source.actions
             if action.may(request.user)
         ]
+        # A case is chosen only for an action on its kind: a verifier acts on removals, not
+        # on a village's calon usulan.
+        chosen_kinds = {source.kind for source, _ in actions}
         open_keys = {}
         for case in page:
             if case.is_open:
@@ -128,6 +131,7 @@ def finding_list(request):
             "form": form,
             "page": page,
             "actions": actions,
+            "chosen_kinds": chosen_kinds,
             "every": every,
             "earlier": earlier,
             "filters": [(name, value) for name, value in form.data.items() if name in _FILTERS],

@@ -112,3 +112,14 @@ def test_the_team_and_the_panewu_may_not_propose(client, verifier, panewu_a, poo
         )
         assert response.status_code == 403
     assert not Proposal.objects.exists()
+
+
+def test_a_case_is_chosen_only_by_one_who_may_act_on_its_kind(client, verifier, operator_a, poor):
+    checkbox = f'name="pilih" value="{poor[VILLAGE_A].pk}"'
+    client.force_login(operator_a)
+    assert checkbox in client.get(LIST).content.decode()
+    # The verifier acts on Dukcapil's removals, not on a village's calon usulan.
+    client.force_login(verifier)
+    page = client.get(LIST).content.decode()
+    assert poor[VILLAGE_A].name in page
+    assert checkbox not in page

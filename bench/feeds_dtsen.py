@@ -21,14 +21,14 @@ from pathlib import Path
 
 from _harness import print_run, throwaway_database
 
-# The Dukcapil bench's build and comparison, and the BPJS bench's measuring with its set-up:
+# The Dukcapil bench's build and report, and the BPJS bench's measuring with its set-up:
 # Django on this script's throwaway database, jobs inline, a MEDIA_ROOT removed at the end.
-from bpjs_reconciliation import GOAL_MB, GOAL_SECONDS, MEDIA, bare_rows, cells, job, measured
+from bpjs_reconciliation import MEDIA, bare_rows, job, measured
 from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from feeds_dukcapil import build, compared
+from feeds_dukcapil import build, reported
 
 from accounts.models import Role, User
 from enrollment import tasks
@@ -101,17 +101,8 @@ def main(arguments):
     found, *figures = measured(lambda: dtsen_found(verifier, month))
     steps.append(("urgent and calon usulan (cold)", figures, "bare reads", bare))
 
-    head = f"{'s':>7}{'cpu s':>7}{'MB':>6}"
-    print(f"{'step':<36}{head}   {'floor':<15}{head}")
-    for label, figures, floor, floor_figures in steps:
-        print(f"{label:<36}{cells(*figures)}   {floor:<15}{cells(*floor_figures)}")
-    print(f"{'goal of each step':<36}   <= {GOAL_SECONDS} s, < {GOAL_MB} MB")
-    outcomes = planted["outcomes"]
-    wrong = compared(found, {URGENT: outcomes[URGENT], CANDIDATE: outcomes[CANDIDATE]})
-    if read != copied or read != planted["rows"]:
-        wrong.append(f"read {read}, copied {copied}, planted {planted['rows']}")
-    if wrong:
-        raise SystemExit(f"not what the builder planted: {', '.join(wrong)}")
+    outcomes = {kind: planted["outcomes"][kind] for kind in (URGENT, CANDIDATE)}
+    reported(steps, "step", found, outcomes, (read, copied, planted["rows"]))
     print(f"every case as planted; {done.result['added']:,} listings")
 
 

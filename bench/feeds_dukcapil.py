@@ -147,17 +147,25 @@ def main(arguments):
         raise SystemExit(f"import saved {done.result}")
     found = events_found(PopulationExtract.objects.get())
 
+    reported(steps, "job", found, planted["outcomes"], (read, copied, planted["rows"]))
+    print(f"every outcome as planted; {done.result['rows']:,} events")
+
+
+def reported(steps, what, found, planted, rows):
+    """Prints each step beside its floor and the goal, then what was found beside what was
+    planted; ends the script with a failure unless they are equal, and the rows read, copied
+    and planted (`rows`) too."""
     head = f"{'s':>7}{'cpu s':>7}{'MB':>6}"
     print(f"{'step':<36}{head}   {'floor':<15}{head}")
     for label, figures, floor, floor_figures in steps:
         print(f"{label:<36}{cells(*figures)}   {floor:<15}{cells(*floor_figures)}")
-    print(f"{'goal of each job':<36}   <= {GOAL_SECONDS} s, < {GOAL_MB} MB")
-    wrong = compared(found, planted["outcomes"])
-    if read != copied or read != planted["rows"]:
-        wrong.append(f"read {read}, copied {copied}, planted {planted['rows']}")
+    print(f"{'goal of each ' + what:<36}   <= {GOAL_SECONDS} s, < {GOAL_MB} MB")
+    wrong = compared(found, planted)
+    read, copied, expected = rows
+    if not read == copied == expected:
+        wrong.append(f"read {read}, copied {copied}, planted {expected}")
     if wrong:
         raise SystemExit(f"not what the builder planted: {', '.join(wrong)}")
-    print(f"every outcome as planted; {done.result['rows']:,} events")
 
 
 if __name__ == "__main__":

@@ -99,15 +99,6 @@ class Source:
     actions: tuple[Action, ...] = ()
 
 
-def in_area(queryset, area: Area, village_path: str = "village"):
-    """Rows of `queryset` in the chosen village or district (None: no narrowing)."""
-    if isinstance(area, Village):
-        return queryset.filter(**{village_path: area})
-    if isinstance(area, District):
-        return queryset.filter(**{f"{village_path}__district": area})
-    return queryset
-
-
 def scoped(queryset, keys: list[int]) -> list:
     """The rows of the actor's scoped `queryset` with these keys; a key outside it is a 404."""
     rows = list(queryset.filter(pk__in=keys))
@@ -137,7 +128,7 @@ def _findings_of(kind: FindingKind):
                 for finding in chosen
             ]
 
-        return Rows(in_area(findings, asked.area), ("pk",), cases)
+        return Rows(dtsen.in_place(findings, asked.area, "village"), ("pk",), cases)
 
     return rows
 

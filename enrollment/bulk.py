@@ -1,8 +1,9 @@
 """Inserting many rows at once: COPY on PostgreSQL, bulk_create elsewhere. Both store the same
-values; imports use this."""
+values; imports use this. And asking for many rows by key at once (`AnyOf`)."""
 
 from django.db import connection
 from django.db.models import JSONField
+from django.db.models.lookups import In
 from django.utils import timezone
 
 # Tests turn this off to compare the two paths on PostgreSQL.
@@ -65,3 +66,19 @@ def bulk_insert(model, names, rows, *, keys=True):
     if not keys:
         return None
     return ids or [row[names.index(meta.pk.attname)] for row in rows]
+
+
+class AnyOf(In):
+    """`lhs` among thousands of integer keys (`filter(AnyOf(F("pk"), keys))`): on PostgreSQL one
+    array parameter (`= ANY(%s)`) where IN sends one parameter per key, whose preparing and
+    quoting cost more than the query (130 ms of Python for 4,800 keys on the re-verification
+    list). Elsewhere an IN."""
+
+    def get_prep_lookup(self):
+        return [int(key) for key in self.rhs]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        # Typed as the column, or the planner cannot match the keys to its index.
+        array = f"%s::{self.lhs.output_field.cast_db_type(connection)}[]"
+        return f"{lhs} = ANY({array})", [*params, self.rhs]

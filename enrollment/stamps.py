@@ -53,7 +53,16 @@ def _stamp(querysets) -> str:
 
 def ledger_stamp() -> str:
     """The ledger and the household moves (which move people's entries to their village now)."""
-    return stamp(LedgerEntry.objects.all(), HouseholdChange.objects.filter(field="village"))
+    return stamp(*_ledger())
+
+
+def ledger_since(before: str, now: str, limit: int) -> list[QuerySet] | None:
+    """The entries and household moves appended between two ledger stamps (`since`)."""
+    return since(_ledger(), before, now, limit)
+
+
+def _ledger() -> list[QuerySet]:
+    return [LedgerEntry.objects.all(), HouseholdChange.objects.filter(field="village")]
 
 
 def cached(key: str, compute):
@@ -62,4 +71,38 @@ def cached(key: str, compute):
     if value is None:
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def since(querysets: list[QuerySet], before: str, now: str, limit: int) -> list[QuerySet] | None:
+    """The rows each of `querysets` gained between two of their stamps (`stamp(*querysets)`
+    read earlier and now), or None when they cannot be told apart: a row committed below the
+    last one seen (the counts disagree), or more than `limit` rows in all."""
+    pairs = [_pairs(before), _pairs(now)]
+    added = []
+    for queryset, (count, last), (count_now, last_now) in zip(querysets, *pairs, strict=True):
+        rows = queryset.filter(pk__gt=last, pk__lte=last_now)
+        if count_now - count > limit or rows.count() != count_now - count:
+            return None
+        added.append(rows)
+    return added
+
+
+def _pairs(stamped: str) -> list[tuple[int, int]]:
+    values = [int(value) for value in stamped.split("-")]
+    return list(zip(values[::2], values[1::2], strict=True))
+
+
+def carried(key: str, marks, read, update):
+    """A value costly to read whole and cheap to bring up to date, kept under `key` with the
+    `marks` (stamps) it was read at: the kept value when they are the same; else the kept one
+    brought up to date by `update(value, earlier_marks)`, which returns None when it cannot;
+    else `read()`. What is returned is kept again under `key` with `marks`."""
+    kept = cache.get(key)
+    if kept is not None and kept[1] == marks:
+        return kept[0]
+    value = None if kept is None else update(*kept)
+    if value is None:
+        value = read()
+    cache.set(key, (value, marks), CACHE_SECONDS)
     return value

@@ -10,6 +10,7 @@ kabupaten's desil threshold in force (`regions.DesilThreshold`) to find two kind
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     Max,
     Min,
@@ -33,6 +35,7 @@ from accounts.models import User
 from accounts.scoping import villages_for
 from bpjs.models import Record, Status
 from enrollment import stamps
+from enrollment.bulk import AnyOf
 from enrollment.models import Ground, Kind, Participation, RegistryRecord, RegistrySource
 from people.models import Person, PersonChange
 from regions.models import DesilThreshold, District, HealthFacility, Regency, Village
@@ -51,6 +54,9 @@ DEFAULT_THRESHOLD = 5
 # BPJS statuses that already cover a person: registered, or sent for registration.
 COVERED = [Status.ACTIVE, Status.SENT]
 OPEN_PROPOSALS = [ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED]
+# A change of the ledger or the BPJS records touching more people than this (an import's) is
+# not applied to the cases kept from before it: they are read again whole.
+CHANGES_APPLIED_MAX = 5_000
 
 Place = Regency | District | Village | None
 # The kinds of case on the findings page (feeds.findings).
@@ -70,7 +76,8 @@ class Ranking:
     """The DTSEN periods known on a day, the threshold in force then, and the participants
     (ever) the latest period makes due: person id -> (Reason, desil before, desil now).
     `known_on` is the day the latest period was imported: a verification on or after it has
-    seen it. `version` names everything it was read from (see `ranking`)."""
+    seen it. `version` names everything it was read from (see `ranking`), `listed` all of it
+    but the ledger."""
 
     on: datetime.date
     threshold: int
@@ -81,6 +88,7 @@ class Ranking:
     # Each case's village when the ranking was read: a page asks only its villages' cases.
     villages: dict = field(default_factory=dict)
     version: str = ""
+    listed: str = ""
 
     def reason(self, person_id: int) -> str:
         """Why the participant is due now, in words ("" when they are not)."""
@@ -113,22 +121,50 @@ def day_of(month: datetime.date) -> datetime.date:
 
 
 def ranking(on: datetime.date) -> Ranking:
-    """The ranking on `on`, cached under the stamps of everything it reads: the listings, the
-    threshold, the month, the ledger (who is a participant, in which village) and the NIK
-    corrections (who a listing names). Any of them changing gives a new key, so the cases are
-    never stale; a re-verification is read live (`urgent`)."""
+    """The ranking on `on`, kept under the stamps of what it reads but the ledger (the
+    listings, the threshold, the month, the NIK corrections, which say who a listing names: a
+    change of any of them reads it whole) with the ledger's stamp beside it. A change of the
+    ledger (an approval, a household moved) is applied to the kept ranking: only the cases of
+    the people it touched are read again (`stamps.carried`). So the cases are never stale; a
+    re-verification is read live (`urgent`)."""
     threshold = threshold_on(on)
-    version = ":".join(
+    listed = ":".join(
         [
             _listings_stamp(),
             str(threshold),
             f"{on:%Y-%m}",
-            stamps.ledger_stamp(),
             stamps.stamp(PersonChange.objects.filter(field="nik")),
         ]
     )
-    rank = stamps.cached(f"feeds:dtsen:ranking:{version}", lambda: _ranking(on, threshold))
-    return replace(rank, on=on, version=version)
+    ledger = stamps.ledger_stamp()
+    rank = stamps.carried(
+        f"feeds:dtsen:ranking:{listed}",
+        (ledger,),
+        lambda: _ranking(on, threshold),
+        lambda kept, before: _ranking_updated(kept, _people_changed(before, (ledger,))),
+    )
+    return replace(rank, on=on, version=f"{listed}:{ledger}", listed=listed)
+
+
+def _people_changed(before: tuple[str, ...], now: tuple[str, ...]) -> set[int] | None:
+    """The people whose ledger entries or household's village changed between two readings
+    of the ledger's stamp (the first of `before` and `now`) and, when a second is given, of
+    the BPJS records' stamp, whose records changed; None when that cannot be told
+    (`stamps.since`) or when they are many (an import's): then everything is read again."""
+    ledger = stamps.ledger_since(before[0], now[0], CHANGES_APPLIED_MAX)
+    records = [Record.objects.none()]
+    if len(now) > 1:
+        records = stamps.since([Record.objects.all()], before[1], now[1], CHANGES_APPLIED_MAX)
+    if ledger is None or records is None:
+        return None
+    entries, moves = ledger
+    moved = Person.objects.filter(household__in=moves.values("household"))
+    people = {
+        *entries.values_list("person", flat=True),
+        *records[0].exclude(person=None).values_list("person", flat=True),
+        *moved.values_list("pk", flat=True),
+    }
+    return people if len(people) <= CHANGES_APPLIED_MAX else None
 
 
 def _listings_stamp() -> str:
@@ -140,45 +176,63 @@ def _listings_stamp() -> str:
 
 
 def _ranking(on: datetime.date, threshold: int) -> Ranking:
-    """Read set-based: the participants whose NIK is listed above the threshold in the latest
-    period, and those listed in the previous one and not in the latest (their desil now is
-    None). Two queries, each a plain IN: the planner estimates a UNION of the two at 200 rows
-    and probes the residents' NIKs one by one (2.1 s at a million residents, 1.3 s as two)."""
-    periods = list(
-        _dtsen()
-        .filter(data_period__lte=on)
-        .values("data_period")
-        .annotate(imported=Min("imported_at"))
-        .order_by("-data_period")[:2]
-    )
-    if not periods:
+    # The periods from the index; the latest one's import day from its listings alone.
+    dated = _dtsen().filter(data_period__lte=on)
+    latest = dated.aggregate(period=Max("data_period"))["period"]
+    if latest is None:
         return Ranking(on=on, threshold=threshold)
-    latest = periods[0]["data_period"]
-    previous = periods[1]["data_period"] if len(periods) > 1 else None
-    due = [
-        Participation.objects.filter(
-            person__nik__in=_dtsen(latest).filter(desil__gt=threshold).values("nik")
-        )
-    ]
-    if previous:
-        left = _dtsen(previous).exclude(Exists(_dtsen(latest).filter(nik=OuterRef("nik"))))
-        due.append(Participation.objects.filter(person__nik__in=left.values("nik")))
-    rows = [
-        (person, village, (Reason.LEFT if now is None else Reason.ROSE, before, now))
-        for participations in due
-        for person, village, before, now in participations.annotate(
-            before=_desil(previous), now=_desil(latest)
-        ).values_list("pk", "village_id", "before", "now")
-    ]
+    previous = dated.filter(data_period__lt=latest).aggregate(period=Max("data_period"))["period"]
+    imported = _dtsen(latest).aggregate(first=Min("imported_at"))["first"]
+    cases, villages = _cases(latest, previous, threshold, Participation.objects.all())
     return Ranking(
         on=on,
         threshold=threshold,
         latest=latest,
         previous=previous,
-        known_on=timezone.localdate(periods[0]["imported"]),
-        cases={person: case for person, _, case in rows},
-        villages={person: village for person, village, _ in rows},
+        known_on=timezone.localdate(imported),
+        cases=cases,
+        villages=villages,
     )
+
+
+def _ranking_updated(rank: Ranking, people: set[int] | None) -> Ranking | None:
+    """`rank` with the cases of `people` read again (None when they are not known)."""
+    if people is None:
+        return None
+    if not people or rank.latest is None:
+        return rank
+    participations = Participation.objects.filter(pk__in=people)
+    cases, villages = _cases(rank.latest, rank.previous, rank.threshold, participations)
+    kept = {person: case for person, case in rank.cases.items() if person not in people}
+    placed = {person: at for person, at in rank.villages.items() if person not in people}
+    return replace(rank, cases=kept | cases, villages=placed | villages)
+
+
+def _cases(latest, previous, threshold, participations: QuerySet[Participation]):
+    """The cases among `participations` (ever) and their villages: those whose NIK is listed
+    above the threshold in the latest period, and those listed in the previous one and not in
+    the latest (their desil now is None). Two queries, each a plain IN: the planner estimates a
+    UNION of the two at 200 rows and probes the residents' NIKs one by one (2.1 s at a million
+    residents, 1.3 s as two)."""
+    due = [
+        participations.filter(
+            person__nik__in=_dtsen(latest).filter(desil__gt=threshold).values("nik")
+        )
+    ]
+    if previous:
+        left = _dtsen(previous).exclude(Exists(_dtsen(latest).filter(nik=OuterRef("nik"))))
+        due.append(participations.filter(person__nik__in=left.values("nik")))
+    rows = [
+        (person, village, (Reason.LEFT if now is None else Reason.ROSE, before, now))
+        for due_rows in due
+        for person, village, before, now in due_rows.annotate(
+            before=_desil(previous), now=_desil(latest)
+        )
+        .order_by()
+        .values_list("pk", "village_id", "before", "now")
+    ]
+    cases = {person: case for person, _, case in rows}
+    return cases, {person: village for person, village, _ in rows}
 
 
 def _desil(period: datetime.date | None):
@@ -215,7 +269,7 @@ def urgent(rank: Ranking, villages: list[int]) -> QuerySet[Participation]:
     if not cases:
         return Participation.objects.none()
     return Participation.objects.active_on(rank.on).filter(
-        pk__in=cases, village__in=villages, verified_on__lt=rank.known_on
+        AnyOf(F("pk"), cases), village__in=villages, verified_on__lt=rank.known_on
     )
 
 
@@ -254,25 +308,56 @@ def candidates(listings: QuerySet[RegistryRecord], rank: Ranking) -> QuerySet[Re
 
 def candidate_counts(rank: Ranking) -> dict[int, int]:
     """The kabupaten's calon usulan per village (village id -> count), for a page to narrow to
-    the villages its reader sees; cached, as `figures` is, under the ranking's stamps, the BPJS
-    records' and the day."""
-    key = f"feeds:dtsen:candidates:{rank.version}:{stamps.stamp(Record.objects.all())}:{rank.on}"
-    listings = RegistryRecord.objects.all()
-    return stamps.cached(key, lambda: _counted_by(candidates(listings, rank), "village"))
+    the villages its reader sees; cached under the ranking's stamps, the BPJS records' and the
+    day. The calon usulan themselves are kept from one change of the ledger or the records to
+    the next, and only the listings of the people a change touched are read again."""
+    ledger, records = stamps.ledger_stamp(), stamps.stamp(Record.objects.all())
+
+    def updated(kept: dict, before: tuple[str, ...]) -> dict | None:
+        people = _people_changed(before, (ledger, records))
+        if people is None:
+            return None
+        niks = Person.objects.filter(pk__in=people).values("nik")
+        touched = _dtsen(rank.latest).filter(nik__in=niks)
+        ids = set(touched.values_list("pk", flat=True))
+        if not ids:
+            return kept
+        now = _villages_of(candidates(touched, rank))
+        return {listing: at for listing, at in kept.items() if listing not in ids} | now
+
+    def read() -> dict[int, int]:
+        listings = stamps.carried(
+            # By month (in `listed`), not by day: spells end on a month's first day, so who
+            # is a participant on any day of a month is who is one on its first.
+            f"feeds:dtsen:candidates-kept:{rank.listed}",
+            (ledger, records),
+            lambda: _villages_of(candidates(RegistryRecord.objects.all(), rank)),
+            updated,
+        )
+        return dict(Counter(listings.values()))
+
+    return stamps.cached(f"feeds:dtsen:candidates:{rank.version}:{records}:{rank.on}", read)
+
+
+def _villages_of(listings: QuerySet[RegistryRecord]) -> dict[int, int]:
+    return dict(listings.order_by().values_list("pk", "village"))
 
 
 def visible_villages(actor: User, area: Place = None) -> list[int]:
     """The ids of the villages of `area` (all when None) the actor sees. The urgent set is
     filtered by this list rather than joined to the villages: the join misleads the planner
     into reading each village's participants once per kapanewon."""
-    villages = villages_for(actor)
+    return list(_villages_in(villages_for(actor), area).values_list("pk", flat=True))
+
+
+def _villages_in(villages: QuerySet[Village], area: Place) -> QuerySet[Village]:
     if isinstance(area, Village):
-        villages = villages.filter(pk=area.pk)
-    elif isinstance(area, District):
-        villages = villages.filter(district=area.pk)
-    elif isinstance(area, Regency):
-        villages = villages.filter(district__regency=area.pk)
-    return list(villages.values_list("pk", flat=True))
+        return villages.filter(pk=area.pk)
+    if isinstance(area, District):
+        return villages.filter(district=area.pk)
+    if isinstance(area, Regency):
+        return villages.filter(district__regency=area.pk)
+    return villages
 
 
 def urgent_cases(
@@ -390,9 +475,13 @@ def _figure_counts(place: Regency | District | Village, rank: Ranking) -> tuple[
         return {}, {}
     above = [person for person, case in rank.cases.items() if case[0] == Reason.ROSE]
     active = in_place(Participation.objects.active_on(rank.on), place, "village")
-    outside = _counted_by(active.filter(pk__in=above), "village__district")
-    listings = in_place(RegistryRecord.objects.all(), place, "village")
-    return outside, _counted_by(candidates(listings, rank), "village__district")
+    outside = _counted_by(active.filter(AnyOf(F("pk"), above)), "village__district")
+    districts = dict(_villages_in(Village.objects.all(), place).values_list("pk", "district"))
+    uncovered = Counter()
+    for village, count in candidate_counts(rank).items():
+        if village in districts:
+            uncovered[districts[village]] += count
+    return outside, dict(uncovered)
 
 
 def _counted_by(rows: QuerySet, path: str) -> dict[int, int]:

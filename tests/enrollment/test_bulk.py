@@ -3,7 +3,9 @@ import io
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 
 from enrollment import bulk, services
 from enrollment.imports import read_rows
@@ -86,3 +88,15 @@ def test_copy_and_bulk_create_store_the_same_import(admin_user, verifier, monkey
     without = import_and_snapshot(admin_user, False, monkeypatch)
     assert with_copy == without
     assert len(with_copy[1]) == 6 and len(with_copy[2]) == 8 and len(with_copy[3]) == 6
+
+
+@pytest.mark.django_db
+def test_any_of_asks_for_many_keys_in_one_parameter():
+    people = PersonFactory.create_batch(3)
+    keys = [people[0].pk, people[2].pk]
+    with CaptureQueriesContext(connection) as queries:
+        found = set(Person.objects.filter(bulk.AnyOf(F("pk"), keys)).values_list("pk", flat=True))
+    assert found == set(keys)
+    assert not Person.objects.filter(bulk.AnyOf(F("pk"), [])).exists()
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in queries[0]["sql"]

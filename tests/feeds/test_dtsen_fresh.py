@@ -1,10 +1,12 @@
 """No stale DTSEN figure: what the cases and the dashboard's figure read is in the key of
-what is cached, so a participant's change shows at once, cached or not."""
+what is cached, so a participant's change shows at once, cached or not; and a change of the
+ledger or the BPJS records is applied to what was kept from before it, equal to a whole read."""
 
 import datetime
 import io
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,9 +17,19 @@ from enrollment import imports, services
 from feeds import dtsen
 from oversight import services as oversight_services
 from oversight.models import Outcome
+from people.services import person_change_identity
 from regions.models import Regency
-from tests.builders import KULON_PROGO, VILLAGE_A, enroll, removed, resident, this_month
+from tests.builders import (
+    KULON_PROGO,
+    VILLAGE_A,
+    VILLAGE_B,
+    enroll,
+    removed,
+    resident,
+    this_month,
+)
 from tests.enrollment.test_registry import SAMPLE
+from tests.factories import village
 from tests.feeds.test_dtsen import listing, periods, threshold_five, urgent_of  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +104,132 @@ def test_an_import_locks_the_kabupaten_before_it_writes_and_gives_a_new_ranking(
     if connection.vendor == "postgresql":
         assert "FOR NO KEY UPDATE" in sql[locked]
     assert dtsen.ranking(timezone.localdate()).version != before
+
+
+# a change applied to what was kept
+
+
+@pytest.fixture
+def whole_reads(monkeypatch):
+    """How many times the ranking and the calon usulan were read whole."""
+    counted = {"ranking": 0, "candidates": 0}
+    ranking, candidates = dtsen._ranking, dtsen.candidates
+
+    def counted_ranking(*args):
+        counted["ranking"] += 1
+        return ranking(*args)
+
+    def counted_candidates(listings, rank):
+        if listings.query.where.children == []:  # every listing: the whole read
+            counted["candidates"] += 1
+        return candidates(listings, rank)
+
+    monkeypatch.setattr(dtsen, "_ranking", counted_ranking)
+    monkeypatch.setattr(dtsen, "candidates", counted_candidates)
+    return counted
+
+
+def read():
+    """The ranking and the calon usulan per village, as a page reads them."""
+    rank = dtsen.ranking(timezone.localdate())
+    return rank, dtsen.candidate_counts(rank)
+
+
+def read_whole():
+    cache.clear()
+    return read()
+
+
+def assert_as_read_whole(rank, counts):
+    whole, whole_counts = read_whole()
+    assert (rank.cases, rank.villages, counts) == (whole.cases, whole.villages, whole_counts)
+
+
+def test_a_change_of_the_ledger_is_applied_to_the_kept_ranking(verifier, periods, whole_reads):  # noqa: F811
+    poor, rich = resident(VILLAGE_A), resident(VILLAGE_A)
+    listing(poor, 2)
+    listing(rich, 9)
+    read()
+    enroll(verifier, rich)
+    enroll(verifier, poor)
+    removed(verifier, periods["rose"], this_month())
+    rank, counts = read()
+    assert whole_reads == {"ranking": 1, "candidates": 1}
+    assert rich.pk in rank.cases and counts == {}
+    assert_as_read_whole(rank, counts)
+
+
+def test_a_household_moved_takes_its_case_to_the_new_village(admin_user, periods, whole_reads):  # noqa: F811
+    read()
+    household = periods["rose"].household
+    services.household_move(
+        actor=admin_user, household=household, village=village(VILLAGE_B), dusun="I", rt="1", rw="1"
+    )
+    rank, counts = read()
+    assert whole_reads["ranking"] == 1
+    assert rank.villages[periods["rose"].pk] == village(VILLAGE_B).pk
+    assert_as_read_whole(rank, counts)
+
+
+def test_a_bpjs_record_is_applied_to_the_kept_calon_usulan(verifier, threshold_five, whole_reads):  # noqa: F811
+    poor = [resident(VILLAGE_A) for _ in range(2)]
+    for person in poor:
+        listing(person, 2)
+    assert sum(read()[1].values()) == 2
+    Record.objects.create(
+        person=poor[0],
+        status=Status.SENT,
+        source=Source.BPJS_FILE,
+        source_date=datetime.date(2026, 6, 1),
+        recorded_by=verifier,
+    )
+    rank, counts = read()
+    assert whole_reads["candidates"] == 1 and sum(counts.values()) == 1
+    assert_as_read_whole(rank, counts)
+
+
+def test_a_row_committed_below_the_last_one_seen_reads_everything_again(
+    verifier,
+    periods,  # noqa: F811
+    whole_reads,
+):
+    rank, _ = read()
+    key = f"feeds:dtsen:ranking:{rank.listed}"
+    kept, (ledger,) = cache.get(key)
+    count, last, *moves = ledger.split("-")
+    # As if read while an entry numbered below the last one was not yet committed.
+    cache.set(key, (kept, ("-".join([str(int(count) - 1), last, *moves]),)))
+    enroll(verifier, resident(VILLAGE_A))
+    read()
+    assert whole_reads["ranking"] == 2
+
+
+def test_a_change_of_many_people_reads_everything_again(
+    verifier,
+    periods,  # noqa: F811
+    whole_reads,
+    monkeypatch,
+):
+    read()
+    monkeypatch.setattr(dtsen, "CHANGES_APPLIED_MAX", 1)
+    enroll(verifier, resident(VILLAGE_A))
+    enroll(verifier, resident(VILLAGE_A))
+    rank, counts = read()
+    assert whole_reads == {"ranking": 2, "candidates": 2}
+    assert_as_read_whole(rank, counts)
+
+
+def test_a_new_listing_or_a_changed_nik_reads_everything_again(
+    admin_user,
+    periods,  # noqa: F811
+    whole_reads,
+):
+    read()
+    listing(resident(VILLAGE_A), 1)
+    read()
+    # The participant listed above the threshold takes a NIK no listing names: no case now.
+    person_change_identity(actor=admin_user, person=periods["rose"], nik="3401011512990001")
+    rank, counts = read()
+    assert whole_reads == {"ranking": 3, "candidates": 3}
+    assert periods["rose"].pk not in rank.cases
+    assert_as_read_whole(rank, counts)

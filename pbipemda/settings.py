@@ -203,6 +203,10 @@ CACHES = {
     else {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "pbipemda_cache",
+        # Each change of the ledger keys a page's figures anew (the old keys expire in a day):
+        # above this many the table drops a third of its keys, by name, and with them what
+        # feeds.dtsen keeps to apply the next change to (Django's default is 300).
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
     }
 }
 

@@ -77,7 +77,7 @@ def cached(key: str, compute):
 def since(querysets: list[QuerySet], before: str, now: str, limit: int) -> list[QuerySet] | None:
     """The rows each of `querysets` gained between two of their stamps (`stamp(*querysets)`
     read earlier and now), or None when they cannot be told apart: a row committed below the
-    last one seen (the counts disagree), or more than `limit` rows in all."""
+    last one seen (the counts disagree), or more than `limit` rows in one of them."""
     pairs = [_pairs(before), _pairs(now)]
     added = []
     for queryset, (count, last), (count_now, last_now) in zip(querysets, *pairs, strict=True):

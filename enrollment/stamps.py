@@ -61,6 +61,13 @@ def ledger_since(before: str, now: str, limit: int) -> list[QuerySet] | None:
     return since(_ledger(), before, now, limit)
 
 
+def ledger_upto(stamped: str) -> QuerySet[LedgerEntry]:
+    """The entries a ledger stamp saw, by id: a sum of them kept with the stamp holds no later
+    entry, so the entries `ledger_since` gives next are each added once."""
+    (_, last), _ = _pairs(stamped)
+    return LedgerEntry.objects.filter(pk__lte=last)
+
+
 def _ledger() -> list[QuerySet]:
     return [LedgerEntry.objects.all(), HouseholdChange.objects.filter(field="village")]
 

@@ -10,8 +10,8 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, F, QuerySet
 
-from enrollment.models import Ground, Kind, LedgerEntry
-from enrollment.stamps import cached, ledger_stamp
+from enrollment.models import Ground, Kind
+from enrollment.stamps import carried, ledger_since, ledger_stamp, ledger_upto
 from regions.models import Regency
 from regions.months import add_months
 
@@ -35,6 +35,8 @@ REMOVALS_SHOWN = [Ground.DIED, Ground.DUPLICATE, Ground.SEGMENT, Ground.MOVED_OU
 # (`_moved`), as the figures always counted them.
 VILLAGE_PATH = "village"
 _NOW_VILLAGE = "person__participation__village"
+# More entries appended than this since the counts were kept (an import's): counted whole.
+ADDED_MAX = 5_000
 
 
 def month_list(first, last):
@@ -53,10 +55,10 @@ def in_area(area, queryset: QuerySet, village_path: str) -> QuerySet:
     return area.filter(queryset, village_path)
 
 
-def _moved(area, village_path: str) -> QuerySet:
-    """Entries of the people whose household moved since one of their entries was written,
-    whose village (through `village_path`) lies in the area."""
-    moved = LedgerEntry.objects.filter(person__participation__has_moved_village=True)
+def _moved(area, entries: QuerySet, village_path: str) -> QuerySet:
+    """The `entries` of the people whose household moved since one of their entries was
+    written, whose village (through `village_path`) lies in the area."""
+    moved = entries.filter(person__participation__has_moved_village=True)
     return area.filter(moved, village_path)
 
 
@@ -76,21 +78,38 @@ def _grouped(queryset: QuerySet, fields: tuple, now_village: bool = False) -> Co
     )
 
 
-def _counts(area, fields: tuple) -> list[dict]:
-    found = _grouped(in_area(area, LedgerEntry.objects.all(), VILLAGE_PATH), fields)
-    found.subtract(_grouped(_moved(area, VILLAGE_PATH), fields))
-    found.update(_grouped(_moved(area, _NOW_VILLAGE), fields, now_village=True))
-    keys = ("effective_month", "kind", *fields)
-    return [dict(zip(keys, key, strict=True), n=n) for key, n in found.items() if n]
+def _counted(area, fields: tuple, entries: QuerySet) -> Counter:
+    found = _grouped(in_area(area, entries, VILLAGE_PATH), fields)
+    found.subtract(_grouped(_moved(area, entries, VILLAGE_PATH), fields))
+    found.update(_grouped(_moved(area, entries, _NOW_VILLAGE), fields, now_village=True))
+    return found
 
 
 def counts(area, *fields, stamp: str | None = None):
     """Ledger entries of the area counted by effective month, kind and `fields` (`ground`,
-    `village_id`), each person in their village now; cached until the ledger grows or a
-    household moves (`stamp`: the `ledger_stamp()` the caller has just read, if any)."""
+    `village_id`), each person in their village now; kept with the ledger's stamp (`stamp`: the
+    `ledger_stamp()` the caller has just read, if any). Entries appended since are added to
+    the kept counts: an entry is written in its person's village, so it changes no other
+    entry's count. A household moved since (its people's entries move with it), or entries
+    not told apart (`enrollment.stamps.since`), count them all again."""
     stamp = stamp or ledger_stamp()
-    key = f"ledger-counts:{area.level}:{area.place.pk}:{','.join(fields)}:{stamp}"
-    return cached(key, lambda: _counts(area, fields))
+
+    def added(kept: Counter, before: str) -> Counter | None:
+        appended = ledger_since(before, stamp, ADDED_MAX)
+        if appended is None or appended[1].exists():
+            return None
+        total = kept.copy()
+        total.update(_counted(area, fields, appended[0]))
+        return total
+
+    found = carried(
+        f"ledger-counts:{area.level}:{area.place.pk}:{','.join(fields)}",
+        stamp,
+        lambda: _counted(area, fields, ledger_upto(stamp)),
+        added,
+    )
+    keys = ("effective_month", "kind", *fields)
+    return [dict(zip(keys, key, strict=True), n=n) for key, n in found.items() if n]
 
 
 def _signed(row):

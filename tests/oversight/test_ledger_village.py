@@ -4,6 +4,7 @@ changes (§2), and the re-verification schedule's base lives on the projection (
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from enrollment.models import LedgerEntry, Participation
 from enrollment.services import household_move
+from enrollment.stamps import ledger_stamp
 from instructions import figures as instruction_figures
 from oversight import dashboard, ledger, premium, recap, schedule
 from oversight.areas import Area
@@ -237,3 +239,66 @@ def test_a_condition_on_the_status_selects_the_rows_of_that_status(verifier):
     pair = [schedule.Status.OVERDUE, schedule.Status.CURRENT]
     expected = {pk for pk, found in by_rule.items() if found in pair}
     assert set(rows.filter(status__in=pair).values_list("person_id", flat=True)) == expected
+
+
+# entries appended since the counts were kept are added to them
+
+
+@pytest.fixture
+def whole_counts(monkeypatch):
+    """How many times the ledger's counts were counted whole."""
+    counted = []
+    upto = ledger.ledger_upto
+
+    def counted_upto(stamp):
+        counted.append(stamp)
+        return upto(stamp)
+
+    monkeypatch.setattr(ledger, "ledger_upto", counted_upto)
+    return counted
+
+
+def counted_whole(area, *fields):
+    cache.clear()
+    return counts_from_entries(area, *fields)
+
+
+@pytest.mark.parametrize("fields", [("ground",), ("village_id",)])
+def test_entries_appended_are_added_to_the_kept_counts(moved, verifier, whole_counts, fields):
+    for area in areas():
+        counts_from_entries(area, *fields)
+    added = [enrolled(verifier, VILLAGE_A, MAR), enrolled(verifier, VILLAGE_B, JUN)]
+    removed(verifier, added[0], JUN)
+    found = [counts_from_entries(area, *fields) for area in areas()]
+    assert len(whole_counts) == len(areas())  # each area's, before the entries
+    assert found == [counted_whole(area, *fields) for area in areas()]
+    assert found == [counts_through_households(area, *fields) for area in areas()]
+
+
+def test_a_household_moved_counts_the_ledger_whole_again(moved, verifier, admin_user, whole_counts):
+    person = enrolled(verifier, VILLAGE_A, JAN)
+    area = Area(village(VILLAGE_B))
+    counts_from_entries(area, "ground")
+    household_move(
+        actor=admin_user,
+        household=person.household,
+        village=village(VILLAGE_B),
+        dusun="Padukuhan II",
+        rt="001",
+        rw="002",
+    )
+    found = counts_from_entries(area, "ground")
+    assert len(whole_counts) == 2
+    assert found == counts_through_households(area, "ground")
+
+
+def test_counts_kept_with_a_stamp_hold_no_later_entry(verifier):
+    """A page reads the stamp, then the counts: an entry committed between the two is left for
+    the next change to add, never counted twice."""
+    area = Area(regency("34.01"))
+    enrolled(verifier, VILLAGE_A, JAN)
+    earlier = ledger_stamp()
+    enrolled(verifier, VILLAGE_A, JAN)
+    assert sum(row["n"] for row in ledger.counts(area, "ground", stamp=earlier)) == 1
+    assert sum(row["n"] for row in ledger.counts(area, "ground")) == 2
+    assert counts_from_entries(area, "ground") == counted_whole(area, "ground")

@@ -247,15 +247,16 @@ def _dtsen(period: datetime.date | None = None) -> QuerySet[RegistryRecord]:
     return listings if period is None else listings.filter(data_period=period)
 
 
-def in_place(queryset: QuerySet, place: Place, village_path: str) -> QuerySet:
-    """Rows of `queryset` whose village (through `village_path`) lies in `place` (all of them
-    for None)."""
+def in_place(queryset: QuerySet, place: Place, village_path: str = "") -> QuerySet:
+    """Rows of `queryset` whose village (through `village_path`; "" for villages themselves)
+    lies in `place` (all of them for None)."""
+    prefix = f"{village_path}__" if village_path else ""
     if isinstance(place, Village):
-        return queryset.filter(**{village_path: place.pk})
+        return queryset.filter(**{village_path or "pk": place.pk})
     if isinstance(place, District):
-        return queryset.filter(**{f"{village_path}__district": place.pk})
+        return queryset.filter(**{f"{prefix}district": place.pk})
     if isinstance(place, Regency):
-        return queryset.filter(**{f"{village_path}__district__regency": place.pk})
+        return queryset.filter(**{f"{prefix}district__regency": place.pk})
     return queryset
 
 
@@ -343,21 +344,17 @@ def _villages_of(listings: QuerySet[RegistryRecord]) -> dict[int, int]:
     return dict(listings.order_by().values_list("pk", "village"))
 
 
+def visible_candidate_counts(rank: Ranking, actor: User, area: Place = None) -> dict[int, int]:
+    """`candidate_counts` narrowed to the villages of `area` the actor sees."""
+    seen = set(visible_villages(actor, area))
+    return {village: n for village, n in candidate_counts(rank).items() if village in seen}
+
+
 def visible_villages(actor: User, area: Place = None) -> list[int]:
     """The ids of the villages of `area` (all when None) the actor sees. The urgent set is
     filtered by this list rather than joined to the villages: the join misleads the planner
     into reading each village's participants once per kapanewon."""
-    return list(_villages_in(villages_for(actor), area).values_list("pk", flat=True))
-
-
-def _villages_in(villages: QuerySet[Village], area: Place) -> QuerySet[Village]:
-    if isinstance(area, Village):
-        return villages.filter(pk=area.pk)
-    if isinstance(area, District):
-        return villages.filter(district=area.pk)
-    if isinstance(area, Regency):
-        return villages.filter(district__regency=area.pk)
-    return villages
+    return list(in_place(villages_for(actor), area).values_list("pk", flat=True))
 
 
 def urgent_cases(
@@ -476,7 +473,7 @@ def _figure_counts(place: Regency | District | Village, rank: Ranking) -> tuple[
     above = [person for person, case in rank.cases.items() if case[0] == Reason.ROSE]
     active = in_place(Participation.objects.active_on(rank.on), place, "village")
     outside = _counted_by(active.filter(AnyOf(F("pk"), above)), "village__district")
-    districts = dict(_villages_in(Village.objects.all(), place).values_list("pk", "district"))
+    districts = dict(in_place(Village.objects.all(), place).values_list("pk", "district"))
     uncovered = Counter()
     for village, count in candidate_counts(rank).items():
         if village in districts:

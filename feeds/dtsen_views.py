@@ -62,10 +62,7 @@ def candidate_list(request):
     rows = dtsen.candidate_cases(actor=request.user, month=today, area=place, rank=rank)
     paginator = Paginator(rows.select_related("village__district"), PAGE_SIZE)
     # Counted from the kabupaten's figure per village, cached under the ranking's stamps.
-    seen = set(dtsen.visible_villages(request.user, place))
-    paginator.count = sum(
-        n for village, n in dtsen.candidate_counts(rank).items() if village in seen
-    )
+    paginator.count = sum(dtsen.visible_candidate_counts(rank, request.user, place).values())
     page = paginator.get_page(filters.value("page", 1))
     audit.record(request, audit.VIEW, f"Calon usulan DTSEN {place}", rows=len(page))
     can_propose = isinstance(place, Village) and permissions.can_draft_proposal(request.user, place)

@@ -185,8 +185,7 @@ def _candidate_rows(asked: Asked) -> Rows | None:
     listings = dtsen.candidate_cases(
         actor=asked.actor, month=asked.month, area=asked.area, rank=rank
     )
-    seen = set(dtsen.visible_villages(asked.actor, asked.area))
-    counts = {village: n for village, n in dtsen.candidate_counts(rank).items() if village in seen}
+    counts = dtsen.visible_candidate_counts(rank, asked.actor, asked.area)
 
     def cases(keys: list[int], villages: dict[int, Village]) -> list[Case]:
         values = listings.filter(pk__in=keys).values_list(

@@ -64,6 +64,17 @@ def counts_from_entries(area, *fields):
     )
 
 
+def moved_to_b(actor, household):
+    household_move(
+        actor=actor,
+        household=household,
+        village=village(VILLAGE_B),
+        dusun="Padukuhan II",
+        rt="001",
+        rw="002",
+    )
+
+
 @pytest.fixture
 def moved(verifier, admin_user):
     """Participants of three villages; one household of village A moves to village B after its
@@ -72,14 +83,7 @@ def moved(verifier, admin_user):
     enrolled(verifier, VILLAGE_A2, MAR)
     b = [enrolled(verifier, VILLAGE_B, JAN) for _ in range(2)]
     removed(verifier, b[0], MAR)
-    household_move(
-        actor=admin_user,
-        household=a[0].household,
-        village=village(VILLAGE_B),
-        dusun="Padukuhan II",
-        rt="001",
-        rw="002",
-    )
+    moved_to_b(admin_user, a[0].household)
     removed(verifier, a[0], JUN)
     return a[0]
 
@@ -157,14 +161,7 @@ def test_a_household_move_changes_the_cached_figure_at_once(verifier, admin_user
     person = enrolled(verifier, VILLAGE_A, JAN)
     area_b = Area(village(VILLAGE_B))
     assert active_series(area_b)[-1] == 0
-    household_move(
-        actor=admin_user,
-        household=person.household,
-        village=village(VILLAGE_B),
-        dusun="Padukuhan II",
-        rt="001",
-        rw="002",
-    )
+    moved_to_b(admin_user, person.household)
     assert active_series(area_b)[-1] == 1
 
 
@@ -279,14 +276,7 @@ def test_a_household_moved_counts_the_ledger_whole_again(moved, verifier, admin_
     person = enrolled(verifier, VILLAGE_A, JAN)
     area = Area(village(VILLAGE_B))
     counts_from_entries(area, "ground")
-    household_move(
-        actor=admin_user,
-        household=person.household,
-        village=village(VILLAGE_B),
-        dusun="Padukuhan II",
-        rt="001",
-        rw="002",
-    )
+    moved_to_b(admin_user, person.household)
     found = counts_from_entries(area, "ground")
     assert len(whole_counts) == 2
     assert found == counts_through_households(area, "ground")
